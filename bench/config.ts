@@ -1,0 +1,58 @@
+/** Sizes of every workload, for the full run and for `--quick` (CI: proves the harness). */
+export interface Sizes {
+  /** Rows seeded by COPY into the large project (page depth, filters, export). */
+  largeRows: number;
+  /** Rows seeded into the medium project (export RSS reference, SDK overhead, PGlite). */
+  mediumRows: number;
+  batchIngest: {
+    batchSize: number;
+    batchesPerRound: number;
+    rounds: number;
+    warmupBatches: number;
+  };
+  singleIngest: { clients: number; seconds: number; rounds: number; warmupSeconds: number };
+  middleware: { connections: number; seconds: number; rounds: number; warmupSeconds: number };
+  pageDepth: {
+    pageSize: number;
+    requests: number;
+    offsetRequests: number;
+    warmupRequests: number;
+    rounds: number;
+  };
+  filters: { requests: number; warmupRequests: number; scanRequests: number };
+  export: { rounds: number; slowReaderSeconds: number };
+  sdkOverhead: { events: number; pageLimit: number; rounds: number };
+  embedded: {
+    rows: number;
+    batchesPerRound: number;
+    rounds: number;
+    requests: number;
+    warmupRequests: number;
+  };
+}
+
+export const FULL: Sizes = {
+  largeRows: 1_000_000,
+  mediumRows: 100_000,
+  batchIngest: { batchSize: 1000, batchesPerRound: 10, rounds: 5, warmupBatches: 3 },
+  singleIngest: { clients: 8, seconds: 5, rounds: 4, warmupSeconds: 2 },
+  middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
+  pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
+  filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
+  export: { rounds: 2, slowReaderSeconds: 8 },
+  sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 3 },
+  embedded: { rows: 100_000, batchesPerRound: 5, rounds: 3, requests: 40, warmupRequests: 5 },
+};
+
+export const QUICK: Sizes = {
+  largeRows: 20_000,
+  mediumRows: 5_000,
+  batchIngest: { batchSize: 1000, batchesPerRound: 2, rounds: 2, warmupBatches: 1 },
+  singleIngest: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
+  middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
+  pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },
+  filters: { requests: 5, warmupRequests: 1, scanRequests: 2 },
+  export: { rounds: 1, slowReaderSeconds: 2 },
+  sdkOverhead: { events: 2_000, pageLimit: 200, rounds: 2 },
+  embedded: { rows: 2_000, batchesPerRound: 1, rounds: 2, requests: 5, warmupRequests: 1 },
+};

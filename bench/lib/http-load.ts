@@ -1,0 +1,75 @@
+import autocannon from "autocannon";
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  method?: "GET" | "POST";
+  path: string;
+  headers?: Record<string, string>;
+  /** Builds each request's body (and extra headers) so every request can differ. */
+  nextRequest?: () => { body: string; headers?: Record<string, string> };
+}
+
+export interface LoadResult {
+  requests: number;
+  requestsPerSecond: number;
+  /** Every completed request's latency in ms. */
+  latencies: number[];
+  errors: number;
+  non2xx: number;
+}
+
+/**
+ * A closed-loop HTTP load (autocannon: `connections` keep-alive connections, one request in
+ * flight on each) for a fixed duration; every 2xx latency is recorded for exact percentiles.
+ */
+export function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const headers = { ...options.headers };
+    const request: autocannon.Request = {
+      method: options.method ?? "GET",
+      path: options.path,
+      headers,
+    };
+    if (options.nextRequest) {
+      const next = options.nextRequest;
+      request.setupRequest = (raw) => {
+        const built = next();
+        return { ...raw, body: built.body, headers: { ...headers, ...built.headers } };
+      };
+    }
+    const instance = autocannon(
+      {
+        url: options.url,
+        connections: options.connections,
+        pipelining: 1,
+        duration: options.durationSeconds,
+        requests: [request],
+        timeout: 30,
+      },
+      (error, result) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        const seconds =
+          result.duration > 0 ? result.duration : (performance.now() - started) / 1000;
+        resolve({
+          requests: latencies.length,
+          requestsPerSecond: latencies.length / seconds,
+          latencies,
+          errors: result.errors + result.timeouts,
+          non2xx: non2xx,
+        });
+      },
+    );
+    instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+      else non2xx += 1;
+    });
+  });
+}

@@ -1,0 +1,106 @@
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import pg from "pg";
+import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { run } from "./processes.js";
+
+export const BENCH_DATABASE = "chronicle_bench";
+
+/**
+ * The PostgreSQL server to use: DATABASE_URL when given, otherwise the local cluster
+ * started by scripts/ci-postgres.sh (which exports DATABASE_URL).
+ */
+export async function postgresServerUrl(repoRoot: string): Promise<string> {
+  const given = process.env.DATABASE_URL?.trim();
+  if (given) return given;
+  const output = await run(
+    "bash",
+    ["-c", 'source scripts/ci-postgres.sh >/dev/null && printf "%s" "$DATABASE_URL"'],
+    { cwd: repoRoot },
+  );
+  if (!output.startsWith("postgres")) throw new Error(`ci-postgres.sh gave no URL: ${output}`);
+  return output;
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Drops and creates the dedicated bench database; returns its URL. */
+export async function recreateDatabase(serverUrl: string, database: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${database}`);
+  } finally {
+    await admin.end();
+  }
+  return withDatabase(serverUrl, database);
+}
+
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Streams text chunks into `COPY … FROM STDIN`; resolves with the rows copied. */
+export async function copyIn(
+  client: pg.PoolClient | pg.Client,
+  sql: string,
+  chunks: Iterable<string> | AsyncIterable<string>,
+): Promise<number> {
+  const stream = client.query(copyFrom(sql));
+  await pipeline(Readable.from(chunks), stream);
+  return stream.rowCount ?? 0;
+}
+
+/** Runs `COPY … TO STDOUT` and counts the bytes and rows it streams, keeping none. */
+export async function copyOutCount(
+  client: pg.PoolClient | pg.Client,
+  sql: string,
+): Promise<{ bytes: number; rows: number }> {
+  const source = client.query(copyTo(sql));
+  let bytes = 0;
+  let rows = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) {
+        rows += 1;
+      }
+      callback();
+    },
+  });
+  await pipeline(source, sink);
+  return { bytes, rows };
+}
+
+export async function postgresFacts(
+  pool: pg.Pool,
+): Promise<{ version: string; settings: Record<string, string> }> {
+  const version = (await pool.query<{ v: string }>("SELECT version() AS v")).rows[0]?.v ?? "";
+  const names = [
+    "synchronous_commit",
+    "fsync",
+    "wal_level",
+    "shared_buffers",
+    "work_mem",
+    "max_connections",
+    "jit",
+  ];
+  const settings: Record<string, string> = {};
+  const result = await pool.query<{ name: string; setting: string; unit: string | null }>(
+    "SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)",
+    [names],
+  );
+  for (const row of result.rows) settings[row.name] = row.setting + (row.unit ?? "");
+  return { version: version.split(" on ")[0] ?? version, settings };
+}

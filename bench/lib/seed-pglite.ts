@@ -1,0 +1,52 @@
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import type { SeedSpec } from "./seed.js";
+import { seedChunks } from "./seed-rows.js";
+
+/**
+ * Seeds a PGlite data directory (the server must not be running: PGlite is one process)
+ * with the same rows the PostgreSQL seeder writes for the same spec, through
+ * `COPY … FROM '/dev/blob'`, secondary indexes dropped and rebuilt. Returns the HMAC secret.
+ */
+export async function seedPglite(
+  dataDir: string,
+  columns: readonly string[],
+  spec: SeedSpec,
+  log: (message: string) => void,
+): Promise<Buffer | null> {
+  const db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  try {
+    const started = performance.now();
+    const indexes = await db.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes
+        WHERE schemaname = current_schema() AND tablename = 'events'
+          AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass)`,
+    );
+    for (const index of indexes.rows) await db.exec(`DROP INDEX "${index.indexname}"`);
+    let last = { seq: 0, hash: "" };
+    const chunks = [
+      ...seedChunks(spec.projectId, spec.count, spec.seed, columns, (value) => {
+        last = value;
+      }),
+    ];
+    const names = columns.map((name) => `"${name}"`).join(", ");
+    await db.query(`COPY events (${names}) FROM '/dev/blob'`, [], { blob: new Blob(chunks) });
+    await db.query("UPDATE projects SET last_seq = $2, last_hash = $3 WHERE project_id = $1", [
+      spec.projectId,
+      last.seq,
+      last.hash,
+    ]);
+    for (const index of indexes.rows) await db.exec(index.indexdef);
+    await db.exec("ANALYZE");
+    const secret = await db.query<{ value: string }>(
+      "SELECT value FROM settings WHERE name = 'hmac_secret'",
+    );
+    log(
+      `PGlite: seeded ${spec.count} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    const value = secret.rows[0]?.value;
+    return value ? Buffer.from(value, "base64url") : null;
+  } finally {
+    await db.close();
+  }
+}

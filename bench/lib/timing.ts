@@ -1,0 +1,55 @@
+import { type Summary, summarize } from "./stats.js";
+
+/** Times `count` sequential calls of `fn` (after `warmup` untimed ones), in ms. */
+export async function timeEach(
+  fn: () => Promise<unknown>,
+  count: number,
+  warmup = 0,
+): Promise<number[]> {
+  for (let index = 0; index < warmup; index++) await fn();
+  const times: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const started = performance.now();
+    await fn();
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/**
+ * Runs every named probe in `rounds` rounds, `perRound` timed calls each, rotating the
+ * order per round so that no probe always runs right after another; returns the samples.
+ */
+export async function interleave<K extends string>(
+  probes: Record<K, () => Promise<unknown>>,
+  options: { rounds: number; perRound: number; warmup: number },
+): Promise<Record<K, Summary>> {
+  const names = Object.keys(probes) as K[];
+  const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+    K,
+    number[]
+  >;
+  for (const name of names) await timeEach(probes[name], 0, options.warmup);
+  for (let round = 0; round < options.rounds; round++) {
+    const order = names.map((_, index) => names[(index + round) % names.length] as K);
+    for (const name of order)
+      samples[name]?.push(...(await timeEach(probes[name], options.perRound)));
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples[name] ?? [])])) as Record<
+    K,
+    Summary
+  >;
+}
+
+/** A GET that must answer 2xx; the body is read fully (and dropped). */
+export function getter(url: string, headers: Record<string, string>): () => Promise<void> {
+  return async () => {
+    const response = await fetch(url, { headers });
+    const body = await response.arrayBuffer();
+    if (!response.ok) {
+      throw new Error(
+        `GET ${url} → ${response.status}: ${Buffer.from(body).toString().slice(0, 300)}`,
+      );
+    }
+  };
+}

@@ -1,0 +1,21 @@
+import type { Workload } from "../lib/workload.js";
+import { batchIngest } from "./batch-ingest.js";
+import { embedded } from "./embedded.js";
+import { exportWorkload } from "./export.js";
+import { filters } from "./filters.js";
+import { middleware } from "./middleware.js";
+import { pageDepth } from "./page-depth.js";
+import { sdkOverhead } from "./sdk-overhead.js";
+import { singleIngest } from "./single-ingest.js";
+
+/** In the order. Ingest runs first so the template row for pgbench exists. */
+export const WORKLOADS: Workload[] = [
+  batchIngest,
+  singleIngest,
+  middleware,
+  pageDepth,
+  filters,
+  exportWorkload,
+  sdkOverhead,
+  embedded,
+];

@@ -1,0 +1,45 @@
+import type { components, operations } from "@chronicle/types";
+
+// Names for the contract's own objects; nothing here restates the contract.
+type Schemas = components["schemas"];
+
+export type Event = Schemas["Event"];
+export type EventInput = Schemas["EventInput"];
+export type EventList = Schemas["EventList"];
+export type EventBatchInput = Schemas["EventBatchInput"];
+export type EventBatchResult = Schemas["EventBatchResult"];
+export type Action = Schemas["Action"];
+export type ActionList = Schemas["ActionList"];
+export type ActionDefinition = Schemas["ActionDefinition"];
+export type ApiKey = Schemas["ApiKey"];
+export type ApiKeyCreate = Schemas["ApiKeyCreate"];
+export type ApiKeyCreated = Schemas["ApiKeyCreated"];
+export type ApiKeyList = Schemas["ApiKeyList"];
+export type Project = Schemas["Project"];
+export type ProjectUpdate = Schemas["ProjectUpdate"];
+export type ViewerToken = Schemas["ViewerToken"];
+export type ViewerTokenCreate = Schemas["ViewerTokenCreate"];
+export type IntegrityReport = Schemas["IntegrityReport"];
+export type Health = Schemas["Health"];
+export type Problem = Schemas["Problem"];
+
+type Query<Operation extends keyof operations> = NonNullable<
+  operations[Operation]["parameters"]["query"]
+>;
+
+/**
+ * The contract's `action` filter is an array (`?action=a&action=b`); the SDK also takes a
+ * single value, as in `list({ action: "issue.*" })`.
+ */
+export type ActionFilter<Q> = Q extends { action?: infer A }
+  ? Omit<Q, "action"> & {
+      action?: A | (NonNullable<A> extends readonly (infer Item)[] ? Item : never);
+    }
+  : Q;
+
+export type ListEventsParams = ActionFilter<Query<"listEvents">>;
+export type ListTargetEventsParams = ActionFilter<Query<"listTargetEvents">>;
+export type ListWorkspaceEventsParams = ActionFilter<Query<"listWorkspaceEvents">>;
+export type ExportEventsParams = ActionFilter<Query<"exportEvents">>;
+export type StreamEventsParams = ActionFilter<Query<"streamEvents">>;
+export type VerifyIntegrityParams = Query<"verifyIntegrity">;

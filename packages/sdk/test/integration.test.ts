@@ -1,0 +1,344 @@
+// Every SDK method against the real reference server, in-process on PGlite.
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../server/src/config.js";
+import { closeServer } from "../../server/src/http/app.js";
+import { createApp } from "../../server/src/http/create-app.js";
+import { listen, urlOf } from "../../server/src/http/listen.js";
+import { createLogger } from "../../server/src/http/logger.js";
+import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import {
+  AuthenticationError,
+  Chronicle,
+  ConflictError,
+  type Event,
+  type EventInput,
+  InvalidCursorError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ValidationError,
+} from "../src/index.js";
+
+let dataDir: string;
+let store: Store;
+let server: Server;
+let baseUrl: string;
+let chronicle: Chronicle;
+
+const ada = { type: "user" as const, id: "usr_ada", name: "Ada", email: "ada@example.com" };
+
+function issueEvent(n: number, overrides: Partial<EventInput> = {}): EventInput {
+  return {
+    action: n % 3 === 0 ? "issue.closed" : "issue.created",
+    actor: ada,
+    target: { type: "issue", id: `ISS-${n % 4}`, name: `Issue ${n % 4}` },
+    workspace_id: n % 2 ? "ws_acme" : "ws_globex",
+    summary: `Event ${n}`,
+    metadata: { n },
+    ...overrides,
+  };
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "chronicle-sdk-"));
+  store = await openStore({ dataDir: join(dataDir, "pglite") });
+  await migrate(store);
+  const config = {
+    ...loadConfig({}),
+    port: 0,
+    logLevel: "silent" as const,
+    rateLimitPerMinute: 100_000,
+    heartbeatMs: 200,
+  };
+  server = await listen(
+    createApp({ store, config, logger: createLogger("silent") }),
+    0,
+    "127.0.0.1",
+  );
+  baseUrl = urlOf(server);
+  const { adminKey } = await createProject(store, { name: "SDK integration" });
+  chronicle = new Chronicle({ apiKey: adminKey.key, baseUrl });
+});
+
+afterAll(async () => {
+  await closeServer(server);
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe("the SDK against the reference server", () => {
+  it("health.get", async () => {
+    const health = await chronicle.health.get();
+    expect(health.status).toBe("ok");
+    expect(health.api_versions).toContain("2026-11-01");
+  });
+
+  it("events.create, events.get and an idempotent retry", async () => {
+    const created = await chronicle.events.create(issueEvent(1), { idempotencyKey: "create-1" });
+    expect(created).toMatchObject({ action: "issue.created", actor: { id: "usr_ada" } });
+    expect(created.hash).toMatch(/^[0-9a-f]{64}$/);
+    const replayed = await chronicle.events.create(issueEvent(1), { idempotencyKey: "create-1" });
+    expect(replayed.id).toBe(created.id);
+    await expect(
+      chronicle.events.create(issueEvent(2), { idempotencyKey: "create-1" }),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect(await chronicle.events.get(created.id)).toEqual(created);
+    const missing = await chronicle.events.get("evt_01JZZZZZZZZZZZZZZZZZZZZZZZ").catch((e) => e);
+    expect(missing).toBeInstanceOf(NotFoundError);
+    expect(missing.requestId).toMatch(/^req_/);
+  });
+
+  it("events.batch, and validation errors with pointers", async () => {
+    const result = await chronicle.events.batch({
+      events: Array.from({ length: 30 }, (_, n) => issueEvent(n + 2)),
+    });
+    expect(result.data).toHaveLength(30);
+    const seqs = result.data.map((event) => event.seq);
+    expect(seqs).toEqual(seqs.map((_, index) => (seqs[0] ?? 0) + index));
+    const failure = await chronicle.events
+      .batch({ events: [issueEvent(1), { ...issueEvent(2), action: "Not An Action" }] })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ValidationError);
+    expect((failure as ValidationError).problem?.errors?.[0]?.pointer).toMatch(/^\/events\/1\//);
+  });
+
+  it("events.list: awaited, iterated, paged, filtered, both directions", async () => {
+    const page = await chronicle.events.list({ limit: 5 });
+    expect(page.data).toHaveLength(5);
+    expect(page.has_more).toBe(true);
+    const all = await chronicle.events.list({ limit: 7 }).toArray({ max: 1000 });
+    expect(all).toHaveLength(31);
+    expect(all.map((event) => event.seq)).toEqual([...all.map((e) => e.seq)].sort((a, b) => b - a));
+
+    const closed: Event[] = [];
+    for await (const event of chronicle.events.list({ action: "issue.closed", order: "asc" })) {
+      closed.push(event);
+    }
+    expect(closed.length).toBeGreaterThan(0);
+    expect(closed.every((event) => event.action === "issue.closed")).toBe(true);
+
+    let pages = 0;
+    for await (const listed of chronicle.events.list({ action: "issue.*", limit: 10 }).pages()) {
+      pages++;
+      expect(listed.data.length).toBeLessThanOrEqual(10);
+    }
+    expect(pages).toBe(4);
+
+    const first = await chronicle.events.list({ order: "asc", limit: 10 });
+    const second = await chronicle.events.list({
+      order: "asc",
+      limit: 10,
+      cursor: first.next_cursor ?? "",
+    });
+    const backward = await chronicle.events
+      .list({ order: "asc", limit: 4, cursor: second.next_cursor ?? "" })
+      .backward()
+      .toArray({ max: 100 });
+    expect(backward.map((event) => event.seq)).toEqual(
+      all.filter((event) => event.seq <= 24).map((event) => event.seq),
+    );
+    await expect(chronicle.events.list({ cursor: "tampered" })).rejects.toBeInstanceOf(
+      InvalidCursorError,
+    );
+  });
+
+  it("targets.list and workspaces.events", async () => {
+    const history = await chronicle.targets.list("issue", "ISS-1").toArray({ max: 100 });
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.every((event) => event.target?.id === "ISS-1")).toBe(true);
+    const feed = await chronicle.workspaces.events("ws_acme", { limit: 3 }).toArray({ max: 100 });
+    expect(feed.length).toBeGreaterThan(3);
+    expect(feed.every((event) => event.workspace_id === "ws_acme")).toBe(true);
+  });
+
+  it("events.export as NDJSON verifies offline; as CSV gives rows", async () => {
+    const exported: Event[] = [];
+    for await (const event of chronicle.events.export({ format: "ndjson" })) exported.push(event);
+    expect(exported.length).toBeGreaterThanOrEqual(31);
+    expect(await chronicle.integrity.verifyChain(exported)).toMatchObject({
+      valid: true,
+      checked: exported.length,
+    });
+    // A stream verifies in constant memory, straight from the export.
+    expect(
+      (await chronicle.integrity.verifyChain(chronicle.events.export({ format: "ndjson" }))).valid,
+    ).toBe(true);
+
+    const rows: Record<string, string>[] = [];
+    for await (const row of chronicle.events.export({ format: "csv", workspace_id: "ws_acme" })) {
+      rows.push(row);
+    }
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((row) => row.workspace_id === "ws_acme")).toBe(true);
+    expect(rows[0]?.id).toMatch(/^evt_/);
+  });
+
+  it("integrity.verify and verifyChain over a list iteration", async () => {
+    const report = await chronicle.integrity.verify();
+    expect(report).toMatchObject({ valid: true, first_invalid_seq: null });
+    expect(report.checked).toBeGreaterThan(30);
+    const offline = await chronicle.integrity.verifyChain(chronicle.events.list({ limit: 9 }));
+    expect(offline.valid).toBe(true);
+  });
+
+  it("events.tail yields new events live, and resumes after a Last-Event-ID", async () => {
+    const controller = new AbortController();
+    const received: Event[] = [];
+    const tail = (async () => {
+      for await (const event of chronicle.events.tail(
+        { action: "deploy.*" },
+        { signal: controller.signal },
+      )) {
+        received.push(event);
+        if (received.length === 3) break;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let n = 0; n < 3; n++) {
+      await chronicle.events.create({ action: "deploy.finished", actor: ada, metadata: { n } });
+      await chronicle.events.create({ action: "issue.created", actor: ada });
+    }
+    await tail;
+    expect(received.map((event) => event.metadata.n)).toEqual([0, 1, 2]);
+
+    const firstSeq = received[0]?.seq ?? 0;
+    const resumed: number[] = [];
+    for await (const event of chronicle.events.tail(
+      { action: "deploy.*" },
+      { lastEventId: firstSeq },
+    )) {
+      resumed.push(event.seq);
+      if (resumed.length === 2) break;
+    }
+    expect(resumed).toEqual(received.slice(1).map((event) => event.seq));
+  });
+
+  it("events.tail survives the server dropping every connection, without duplicates", async () => {
+    const received: Event[] = [];
+    let dropped = false;
+    const tail = (async () => {
+      for await (const event of chronicle.events.tail({ action: "build.*" })) {
+        received.push(event);
+        if (received.length === 2 && !dropped) {
+          dropped = true;
+          server.closeAllConnections();
+        }
+        if (received.length === 6) break;
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let n = 0; n < 6; n++) {
+      await chronicle.events.create({ action: "build.finished", actor: ada, metadata: { n } });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await tail;
+    expect(dropped).toBe(true);
+    expect(received.map((event) => event.metadata.n)).toEqual([0, 1, 2, 3, 4, 5]);
+  }, 30_000);
+
+  it("rate limits surface as RateLimitError with Retry-After", async () => {
+    const config = {
+      ...loadConfig({}),
+      port: 0,
+      logLevel: "silent" as const,
+      rateLimitPerMinute: 2,
+    };
+    const limited = await listen(createApp({ store, config }), 0, "127.0.0.1");
+    try {
+      const { adminKey } = await createProject(store, { name: "Rate limited" });
+      const client = new Chronicle({
+        apiKey: adminKey.key,
+        baseUrl: urlOf(limited),
+        maxRetries: 0,
+      });
+      await client.project.get();
+      await client.project.get();
+      const failure = await client.project.get().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(RateLimitError);
+      expect((failure as RateLimitError).retryAfterMs).toBeGreaterThan(0);
+    } finally {
+      await closeServer(limited);
+    }
+  });
+
+  it("events.logger sends every event in batches", async () => {
+    const before = (await chronicle.events.list({ action: "metric.recorded", include_total: true }))
+      .total;
+    const logger = chronicle.events.logger({ maxBatch: 25, flushIntervalMs: 50 });
+    for (let n = 0; n < 110; n++) {
+      await logger.log({ action: "metric.recorded", actor: { type: "system", id: "cron" } });
+    }
+    await logger.close();
+    const after = await chronicle.events.list({ action: "metric.recorded", include_total: true });
+    expect((after.total ?? 0) - (before ?? 0)).toBe(110);
+  });
+
+  it("actions.define and actions.list; a defined schema is enforced", async () => {
+    const defined = await chronicle.actions.define("invoice.paid", {
+      description: "An invoice was paid",
+      metadata_schema: {
+        type: "object",
+        required: ["amount"],
+        properties: { amount: { type: "number" } },
+      },
+    });
+    expect(defined.action).toBe("invoice.paid");
+    await expect(
+      chronicle.events.create({ action: "invoice.paid", actor: ada, metadata: { amount: "x" } }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await chronicle.events.create({ action: "invoice.paid", actor: ada, metadata: { amount: 5 } });
+    const actions = await chronicle.actions.list().toArray({ max: 100 });
+    expect(actions.find((action) => action.action === "invoice.paid")).toMatchObject({
+      description: "An invoice was paid",
+    });
+    expect(actions.find((action) => action.action === "issue.created")).toBeDefined();
+  });
+
+  it("project.get and project.update", async () => {
+    const project = await chronicle.project.get();
+    expect(project.name).toBe("SDK integration");
+    const updated = await chronicle.project.update({ name: "Renamed", retention_days: 90 });
+    expect(updated).toMatchObject({ name: "Renamed", retention_days: 90 });
+    expect((await chronicle.project.get()).name).toBe("Renamed");
+  });
+
+  it("apiKeys.create, list and revoke; scopes and revocation are enforced", async () => {
+    const created = await chronicle.apiKeys.create({ name: "reader", scopes: ["activity:read"] });
+    expect(created.key).toBeTruthy();
+    const reader = new Chronicle({ apiKey: created.key, baseUrl });
+    expect((await reader.events.list({ limit: 1 })).data).toHaveLength(1);
+    await expect(reader.events.create(issueEvent(1))).rejects.toBeInstanceOf(PermissionDeniedError);
+    const keys = await chronicle.apiKeys.list().toArray({ max: 100 });
+    expect(keys.map((key) => key.id)).toContain(created.id);
+    const revoked = await chronicle.apiKeys.revoke(created.id);
+    expect(revoked.id).toBe(created.id);
+    await expect(reader.events.list()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it("viewerTokens.create gives a workspace-pinned read-only client", async () => {
+    const token = await chronicle.viewerTokens.create({
+      workspace_id: "ws_globex",
+      ttl_seconds: 60,
+    });
+    expect(token.token).toMatch(/^chv_/);
+    const viewer = new Chronicle({ apiKey: token.token, baseUrl });
+    const feed = await viewer.workspaces.events("ws_globex").toArray({ max: 100 });
+    expect(feed.length).toBeGreaterThan(0);
+    expect(feed.every((event) => event.workspace_id === "ws_globex")).toBe(true);
+    await expect(viewer.workspaces.events("ws_acme")).rejects.toBeInstanceOf(PermissionDeniedError);
+    await expect(viewer.project.get()).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
+
+  it("raw is the typed client on the same connection settings", async () => {
+    const { data, response } = await chronicle.raw.GET("/v1/events", {
+      params: { query: { limit: 2, order: "asc" } },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("chronicle-version")).toBe("2026-11-01");
+    expect(data?.data.map((event) => event.seq)).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,135 @@
+import type { Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { accessLog } from "./access-log.js";
+import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
+import { jsonBody } from "./body.js";
+import {
+  loadBundledDocument,
+  type OpenApiDocument,
+  type Operation,
+  operationsOf,
+} from "./contract.js";
+import { cors } from "./cors.js";
+import { docsRouter } from "./docs-page.js";
+import { errorHandler, notFound } from "./error-handler.js";
+import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
+import type { Logger } from "./logger.js";
+import { malformedPathParameters, tolerateMalformedPath } from "./path-encoding.js";
+import type { Principal } from "./principal.js";
+import { HttpProblem } from "./problem.js";
+import { type ConsumeRateLimit, rateLimit } from "./rate-limit.js";
+import { requestId, requestIdOf } from "./request-id.js";
+import { createValidators, type OperationValidator, type ValidatedInput } from "./validation.js";
+import { apiVersion } from "./version.js";
+
+export interface HttpDependencies {
+  handlers: HandlerTable;
+  authenticate: Authenticate;
+  consumeRateLimit: ConsumeRateLimit;
+  logger: Logger;
+  document?: OpenApiDocument;
+  /** Where `pnpm docs` writes the site served at /docs. */
+  siteDir?: string;
+}
+
+/** Where the repository's `pnpm docs` writes the site. */
+const DEFAULT_SITE_DIR = fileURLToPath(new URL("../../../../site", import.meta.url));
+
+function validate(operation: Operation, validator: OperationValidator) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const malformed = malformedPathParameters(res, req.params);
+    if (malformed.length > 0) {
+      throw new HttpProblem("invalid_parameter", "The path holds a malformed percent-encoding", {
+        errors: malformed,
+      });
+    }
+    const parameters = validator.parameters({
+      path: req.params as Record<string, unknown>,
+      query: req.query as Record<string, unknown>,
+      header: (name) => req.get(name),
+    });
+    const body = operation.body ? validator.body(req.body) : undefined;
+    const input: ValidatedInput = { ...parameters, body };
+    res.locals.input = input;
+    next();
+  };
+}
+
+function run<K extends OperationId>(handler: Handler<K>) {
+  return async (req: Request, res: Response) => {
+    const input = res.locals.input as ValidatedInput;
+    const result = await handler({
+      req,
+      res,
+      requestId: requestIdOf(res),
+      principal: res.locals.principal as Principal | undefined,
+      path: input.path as never,
+      query: input.query as never,
+      header: input.header as never,
+      body: input.body as never,
+    });
+    if (result === undefined) return;
+    const { status, body, headers } = result as {
+      status: number;
+      body: unknown;
+      headers?: Record<string, string>;
+    };
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+    if (body === undefined) res.status(status).end();
+    else res.status(status).json(body);
+  };
+}
+
+/**
+ * The Express app for the v1 contract: one route per operation of the bundled document,
+ * each going through auth, rate limit, scope check, body parsing and contract validation
+ * before its handler. It never listens; the CLI does.
+ */
+export function buildHttpApp(deps: HttpDependencies): Express {
+  const document = deps.document ?? loadBundledDocument();
+  const operations = operationsOf(document);
+  const validators = createValidators(document, operations);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.set("query parser", "simple");
+  app.use(requestId);
+  app.use(accessLog(deps.logger));
+  app.use(tolerateMalformedPath);
+  app.use(cors);
+  app.use(docsRouter(document, deps.siteDir ?? DEFAULT_SITE_DIR));
+  app.use(apiVersion);
+
+  for (const operation of operations) {
+    const handler = deps.handlers[operation.operationId as OperationId];
+    const validator = validators.get(operation.operationId);
+    if (!handler || !validator) {
+      throw new Error(
+        `No handler for ${operation.operationId} (${operation.method} ${operation.path})`,
+      );
+    }
+    app[operation.method](
+      operation.expressPath,
+      authenticateRequest(operation, deps.authenticate),
+      rateLimit(deps.consumeRateLimit),
+      authorize(operation),
+      ...jsonBody(operation),
+      validate(operation, validator),
+      run(handler as Handler<OperationId>),
+    );
+  }
+
+  app.use(notFound);
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+/** Closes the server, ending idle keep-alive and streaming connections too. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

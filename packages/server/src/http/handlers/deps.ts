@@ -1,0 +1,91 @@
+import type { Config } from "../../config.js";
+import type { ActorInput, EventFilters, ListOptions, Store } from "../../services/index.js";
+import type { Logger } from "../logger.js";
+import type { Principal } from "../principal.js";
+import { HttpProblem } from "../problem.js";
+import type { TailHub } from "../tail-hub.js";
+
+/** What every handler module is built from. */
+export interface HandlerDeps {
+  store: Store;
+  config: Config;
+  logger: Logger;
+  tails: TailHub;
+}
+
+/** Handlers only run after authentication on scoped operations. */
+export function caller(principal: Principal | undefined): Principal {
+  if (!principal) throw new Error("handler of a scoped operation reached without a principal");
+  return principal;
+}
+
+/** The actor recorded when a key changes the project (api_key.created, project.updated…). */
+export function actorOf(principal: Principal): ActorInput {
+  return principal.name
+    ? { type: "api_key", id: principal.id, name: principal.name }
+    : { type: "api_key", id: principal.id };
+}
+
+/** The list filters shared by list, feeds, export and stream, as the contract names them. */
+export interface FilterQuery {
+  action?: string[];
+  actor_id?: string;
+  actor_type?: string;
+  target_type?: string;
+  target_id?: string;
+  workspace_id?: string;
+  search?: string;
+  start_time?: string;
+  end_time?: string;
+  changed_field?: string;
+}
+
+const FILTER_KEYS = [
+  "action",
+  "actor_id",
+  "actor_type",
+  "target_type",
+  "target_id",
+  "workspace_id",
+  "search",
+  "start_time",
+  "end_time",
+  "changed_field",
+] as const;
+
+export function filtersOf(query: FilterQuery): EventFilters {
+  const filters: EventFilters = {};
+  for (const key of FILTER_KEYS) {
+    const value = query[key];
+    if (value !== undefined) (filters as Record<string, unknown>)[key] = value;
+  }
+  return filters;
+}
+
+export interface PageQuery {
+  order?: "asc" | "desc";
+  limit?: number;
+  cursor?: string;
+  include_total?: boolean;
+}
+
+export function listOptionsOf(query: PageQuery): ListOptions {
+  const options: ListOptions = {};
+  if (query.order !== undefined) options.order = query.order;
+  if (query.limit !== undefined) options.limit = query.limit;
+  if (query.cursor !== undefined) options.cursor = query.cursor;
+  if (query.include_total !== undefined) options.includeTotal = query.include_total;
+  return options;
+}
+
+/**
+ * A viewer token sees its own workspace only: the workspace filter is forced to it, and
+ * asking for another workspace is 403.
+ */
+export function pinWorkspace(principal: Principal, filters: EventFilters): EventFilters {
+  if (principal.kind !== "viewer_token" || principal.workspaceId === null) return filters;
+  if (filters.workspace_id !== undefined && filters.workspace_id !== principal.workspaceId) {
+    throw new HttpProblem("forbidden", "This viewer token is pinned to another workspace");
+  }
+  return { ...filters, workspace_id: principal.workspaceId };
+}

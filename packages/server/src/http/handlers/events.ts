@@ -1,0 +1,83 @@
+import {
+  type EventInput,
+  getEvent,
+  ingestEvents,
+  listEvents,
+  notFound,
+  requestHash,
+} from "../../services/index.js";
+import type { Handler } from "../handler-types.js";
+import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
+
+const REPLAYED = { "Idempotent-Replayed": "true" };
+
+function idempotencyOf(
+  header: Record<string, unknown>,
+  method: string,
+  path: string,
+  body: unknown,
+): { idempotencyKey?: string; requestHash?: string } {
+  const key = header["Idempotency-Key"];
+  if (typeof key !== "string") return {};
+  return { idempotencyKey: key, requestHash: requestHash(method, path, body) };
+}
+
+export function eventHandlers({ store }: HandlerDeps) {
+  const createEvent: Handler<"createEvent"> = async ({ principal, header, body, req }) => {
+    const { projectId } = caller(principal);
+    const result = await ingestEvents(store, projectId, [body as EventInput], {
+      ...idempotencyOf(header, "POST", req.path, body),
+    });
+    const event = result.events[0];
+    if (!event) throw new Error("ingest returned no event");
+    const location = { Location: `/v1/events/${event.id}` };
+    return {
+      status: 201,
+      body: event,
+      headers: result.replayed ? { ...location, ...REPLAYED } : location,
+    };
+  };
+
+  const createEventBatch: Handler<"createEventBatch"> = async ({
+    principal,
+    header,
+    body,
+    req,
+  }) => {
+    const { projectId } = caller(principal);
+    const inputs = (body as { events: EventInput[] }).events;
+    const result = await ingestEvents(store, projectId, inputs, {
+      ...idempotencyOf(header, "POST", req.path, body),
+      pointerPrefix: (index) => `/events/${index}`,
+    });
+    return {
+      status: 201,
+      body: { data: result.events },
+      headers: result.replayed ? REPLAYED : {},
+    };
+  };
+
+  const listEventsHandler: Handler<"listEvents"> = async ({ principal, query }) => {
+    const who = caller(principal);
+    const filters = pinWorkspace(who, filtersOf(query));
+    const page = await listEvents(store, who.projectId, filters, listOptionsOf(query));
+    return { status: 200, body: page };
+  };
+
+  const getEventHandler: Handler<"getEvent"> = async ({ principal, path }) => {
+    const who = caller(principal);
+    const event = await getEvent(store, who.projectId, path.event_id);
+    // A viewer token cannot tell another workspace's event from a missing one.
+    if (who.kind === "viewer_token" && event.workspace_id !== who.workspaceId) {
+      throw notFound("Event");
+    }
+    return { status: 200, body: event };
+  };
+
+  return {
+    createEvent,
+    createEventBatch,
+    listEvents: listEventsHandler,
+    getEvent: getEventHandler,
+  };
+}

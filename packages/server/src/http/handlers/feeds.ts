@@ -1,0 +1,37 @@
+import { listEvents } from "../../services/index.js";
+import type { Handler } from "../handler-types.js";
+import { HttpProblem } from "../problem.js";
+import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
+
+/** The feed of one object and the feed of one end-customer workspace. */
+export function feedHandlers({ store }: HandlerDeps) {
+  const listTargetEvents: Handler<"listTargetEvents"> = async ({ principal, path, query }) => {
+    const who = caller(principal);
+    const { target_type, target_id } = path;
+    const page = await listEvents(store, who.projectId, filtersOf(query), {
+      ...listOptionsOf(query),
+      scope: { kind: "target", type: target_type, id: target_id },
+    });
+    return { status: 200, body: page };
+  };
+
+  const listWorkspaceEvents: Handler<"listWorkspaceEvents"> = async ({
+    principal,
+    path,
+    query,
+  }) => {
+    const who = caller(principal);
+    const { workspace_id } = path;
+    if (who.kind === "viewer_token" && who.workspaceId !== workspace_id) {
+      throw new HttpProblem("forbidden", "This viewer token is pinned to another workspace");
+    }
+    const filters = pinWorkspace(who, filtersOf(query));
+    const page = await listEvents(store, who.projectId, filters, {
+      ...listOptionsOf(query),
+      scope: { kind: "workspace", id: workspace_id },
+    });
+    return { status: 200, body: page };
+  };
+
+  return { listTargetEvents, listWorkspaceEvents };
+}

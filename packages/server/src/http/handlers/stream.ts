@@ -1,0 +1,44 @@
+import { eventsAfterSeq, listEvents } from "../../services/index.js";
+import type { Handler } from "../handler-types.js";
+import { HttpProblem } from "../problem.js";
+import { serveTail } from "../sse.js";
+import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
+
+export function streamHandlers({ store, config, logger, tails }: HandlerDeps) {
+  /**
+   * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
+   * project's newest event at the time of the request.
+   */
+  const streamEvents: Handler<"streamEvents"> = async ({ principal, query, header, res }) => {
+    const who = caller(principal);
+    const filters = pinWorkspace(who, filtersOf(query));
+    const lastEventId = (header as Record<string, unknown>)["Last-Event-ID"];
+    let after: number;
+    if (typeof lastEventId === "string") {
+      after = Number(lastEventId);
+      if (!Number.isSafeInteger(after)) {
+        throw new HttpProblem("invalid_parameter", "Last-Event-ID is larger than any seq", {
+          errors: [{ pointer: "/header/Last-Event-ID", detail: "must be a seq", code: "maximum" }],
+        });
+      }
+    } else {
+      const newest = await listEvents(store, who.projectId, {}, { order: "desc", limit: 1 });
+      after = newest.data[0]?.seq ?? 0;
+    }
+    await serveTail(
+      res,
+      {
+        readAfter: (seq, limit) => eventsAfterSeq(store, who.projectId, filters, seq, limit),
+        subscribe: (onChange) => tails.subscribe(who.projectId, onChange),
+      },
+      {
+        after,
+        heartbeatMs: config.heartbeatMs,
+        onError: (error) => logger.error("live tail failed", { error: String(error) }),
+      },
+    );
+    return undefined;
+  };
+
+  return { streamEvents };
+}

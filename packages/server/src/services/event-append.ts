@@ -1,0 +1,128 @@
+import { notFound } from "../domain/errors.js";
+import type { Event } from "../domain/event.js";
+import type { Queryable } from "../store/types.js";
+import type { PreparedEvent } from "./event-prepare.js";
+import { hashEvent } from "./hash-chain.js";
+import { newId } from "./ids.js";
+import { EVENTS_CHANNEL } from "./notifications.js";
+
+const INSERT_EVENTS = `
+INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, actor_name, actor_email,
+  on_behalf_of, target_type, target_id, target_name, targets, target_keys, workspace_id, summary,
+  metadata, changes, changed_fields, context, occurred_at, created_at, prev_hash, hash, search_text)
+SELECT $1, r.seq, r.id, r.action, r.actor_type, r.actor_id, r.actor_name, r.actor_email,
+  r.on_behalf_of, r.target_type, r.target_id, r.target_name, r.targets, r.target_keys,
+  r.workspace_id, r.summary, r.metadata, r.changes, r.changed_fields, r.context, r.occurred_at,
+  r.created_at, r.prev_hash, r.hash, r.search_text
+FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, id text, action text, actor_type text,
+  actor_id text, actor_name text, actor_email text, on_behalf_of jsonb, target_type text,
+  target_id text, target_name text, targets jsonb, target_keys text[], workspace_id text,
+  summary text, metadata jsonb, changes jsonb, changed_fields text[], context jsonb,
+  occurred_at timestamptz, created_at timestamptz, prev_hash text, hash text, search_text text)`;
+
+const COUNT_ACTIONS = `
+INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
+SELECT $1, a.action, a.n, $4, $4 FROM unnest($2::text[], $3::bigint[]) AS a(action, n)
+ON CONFLICT (project_id, action) DO UPDATE SET
+  count = actions.count + excluded.count,
+  first_seen_at = coalesce(actions.first_seen_at, excluded.first_seen_at),
+  last_seen_at = excluded.last_seen_at`;
+
+const COUNT_WORKSPACES = `
+INSERT INTO workspaces (project_id, workspace_id, count, first_seen_at, last_seen_at)
+SELECT $1, w.id, w.n, $4, $4 FROM unnest($2::text[], $3::bigint[]) AS w(id, n)
+ON CONFLICT (project_id, workspace_id) DO UPDATE SET
+  count = workspaces.count + excluded.count,
+  last_seen_at = excluded.last_seen_at`;
+
+function tally(values: (string | null)[]): [string[], number[]] {
+  const counts = new Map<string, number>();
+  for (const value of values) if (value !== null) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [[...counts.keys()], [...counts.values()]];
+}
+
+/**
+ * Appends prepared events inside the caller's transaction: takes the project row lock
+ * (held until commit, so seq is gap-free and in commit order), chains the hashes, inserts
+ * the batch in one statement, bumps the catalog counters and signals the live tail.
+ */
+export async function appendEvents(
+  tx: Queryable,
+  projectId: string,
+  prepared: PreparedEvent[],
+): Promise<Event[]> {
+  if (prepared.length === 0) return [];
+  const [head] = await tx.query<{ last_seq: number; last_hash: string | null }>(
+    `UPDATE projects SET last_seq = last_seq + $2 WHERE project_id = $1
+     RETURNING last_seq, last_hash`,
+    [projectId, prepared.length],
+  );
+  if (!head) throw notFound("Project");
+  // Taken under the lock, so receipt times follow seq order on one clock.
+  const createdAt = new Date().toISOString();
+  let seq = head.last_seq - prepared.length;
+  let prevHash = head.last_hash;
+  const events: Event[] = [];
+  const rows: Record<string, unknown>[] = [];
+  for (const item of prepared) {
+    seq += 1;
+    const { content } = item;
+    const unhashed: Omit<Event, "hash"> = {
+      id: newId("evt"),
+      seq,
+      action: content.action,
+      actor: content.actor,
+      target: content.target,
+      targets: content.targets,
+      workspace_id: content.workspace_id,
+      summary: content.summary,
+      metadata: content.metadata,
+      changes: content.changes,
+      changed_fields: content.changed_fields,
+      context: content.context,
+      occurred_at: content.occurred_at,
+      created_at: createdAt,
+      prev_hash: prevHash,
+    };
+    const event: Event = { ...unhashed, hash: hashEvent(unhashed) };
+    events.push(event);
+    prevHash = event.hash;
+    rows.push({
+      seq,
+      id: event.id,
+      action: event.action,
+      actor_type: event.actor.type,
+      actor_id: event.actor.id,
+      actor_name: event.actor.name,
+      actor_email: event.actor.email,
+      on_behalf_of: event.actor.on_behalf_of,
+      target_type: event.target?.type ?? null,
+      target_id: event.target?.id ?? null,
+      target_name: event.target?.name ?? null,
+      targets: event.targets,
+      target_keys: item.targetKeys,
+      workspace_id: event.workspace_id,
+      summary: event.summary,
+      metadata: event.metadata,
+      changes: event.changes,
+      changed_fields: event.changed_fields,
+      context: event.context,
+      occurred_at: event.occurred_at,
+      created_at: createdAt,
+      prev_hash: event.prev_hash,
+      hash: event.hash,
+      search_text: item.searchText,
+    });
+  }
+  await tx.query(INSERT_EVENTS, [projectId, JSON.stringify(rows)]);
+  await tx.query("UPDATE projects SET last_hash = $2 WHERE project_id = $1", [projectId, prevHash]);
+  const [actions, actionCounts] = tally(events.map((event) => event.action));
+  await tx.query(COUNT_ACTIONS, [projectId, actions, actionCounts, createdAt]);
+  const [workspaces, workspaceCounts] = tally(events.map((event) => event.workspace_id));
+  if (workspaces.length > 0) {
+    await tx.query(COUNT_WORKSPACES, [projectId, workspaces, workspaceCounts, createdAt]);
+  }
+  // Delivered at commit, so a tail woken by it always finds the rows.
+  await tx.query("SELECT pg_notify($1, $2)", [EVENTS_CHANNEL, `${projectId}:${seq}`]);
+  return events;
+}

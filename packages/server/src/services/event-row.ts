@@ -1,0 +1,47 @@
+import type { Actor, Event, EventContext, PrincipalRef, Target } from "../domain/event.js";
+import type { Row } from "../store/types.js";
+
+export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name, actor_email,
+  on_behalf_of, target_type, target_id, target_name, targets, workspace_id, summary, metadata,
+  changes, changed_fields, context, occurred_at, created_at, prev_hash, hash`;
+
+function iso(value: unknown): string {
+  return (value instanceof Date ? value : new Date(String(value))).toISOString();
+}
+
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A row of `events` as the wire's Event, members in the documented order. */
+export function eventToWire(row: Row): Event {
+  const actor: Actor = {
+    type: row.actor_type as Actor["type"],
+    id: String(row.actor_id),
+    name: text(row.actor_name),
+    email: text(row.actor_email),
+    on_behalf_of: (row.on_behalf_of as PrincipalRef | null) ?? null,
+  };
+  const target: Target | null =
+    row.target_type === null || row.target_type === undefined
+      ? null
+      : { type: String(row.target_type), id: String(row.target_id), name: text(row.target_name) };
+  return {
+    id: String(row.id),
+    seq: Number(row.seq),
+    action: String(row.action),
+    actor,
+    target,
+    targets: (row.targets as Target[] | null) ?? [],
+    workspace_id: text(row.workspace_id),
+    summary: text(row.summary),
+    metadata: (row.metadata as Record<string, unknown> | null) ?? {},
+    changes: (row.changes as Event["changes"]) ?? null,
+    changed_fields: (row.changed_fields as string[] | null) ?? [],
+    context: (row.context as EventContext | null) ?? null,
+    occurred_at: iso(row.occurred_at),
+    created_at: iso(row.created_at),
+    prev_hash: text(row.prev_hash),
+    hash: String(row.hash),
+  };
+}

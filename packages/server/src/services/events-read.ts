@@ -1,0 +1,192 @@
+import { ChronicleError, notFound } from "../domain/errors.js";
+import type { Event } from "../domain/event.js";
+import type { EventFilters, ListOptions, ListScope, Page } from "../domain/types.js";
+import type { Queryable, Row, Store } from "../store/types.js";
+import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
+import { filterConditions, filterDigest, SqlParams } from "./event-filters.js";
+import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
+
+const EVENTS_SCOPE: ListScope = { kind: "events" };
+export const EXPORT_BATCH = 1000;
+
+export async function getEvent(store: Store, projectId: string, eventId: string): Promise<Event> {
+  const [row] = await store.query(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id = $2`,
+    [projectId, eventId],
+  );
+  if (!row) throw notFound("Event");
+  return eventToWire(row);
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new ChronicleError("invalid_parameter", "limit must be an integer from 1 to 200", [
+      { pointer: "/query/limit", detail: "must be an integer from 1 to 200", code: "maximum" },
+    ]);
+  }
+  return limit;
+}
+
+/** Below this many matches, a filter is read through its own index and then sorted. */
+const NARROW = 5000;
+
+async function countUpTo(db: Queryable, projectId: string, filters: EventFilters): Promise<number> {
+  const params = new SqlParams();
+  const where = filterConditions(projectId, filters, EVENTS_SCOPE, params);
+  const [row] = await db.query<{ n: number }>(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
+     LIMIT ${NARROW}) AS matches`,
+    params.values,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Whether a filter the planner cannot judge selects few events, so the page should come
+ * from that filter's index rather than from a walk down seq. occurred_at is the client's
+ * clock and does not follow seq (an old window may lie behind millions of newer rows), and
+ * array containment has no useful statistics for rare changed_fields. A capped count on
+ * the filter's own index (forced to a bitmap scan for the GIN) tells the cases apart.
+ */
+async function isNarrowSelection(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+): Promise<boolean> {
+  if (filters.start_time !== undefined || filters.end_time !== undefined) {
+    const window = { start_time: filters.start_time, end_time: filters.end_time };
+    if ((await countUpTo(store, projectId, window)) < NARROW) return true;
+  }
+  if (filters.changed_field !== undefined) {
+    const changed = { changed_field: filters.changed_field };
+    const count = await store.transaction(async (tx) => {
+      await tx.query("SET LOCAL enable_indexscan = off");
+      await tx.query("SET LOCAL enable_seqscan = off");
+      return countUpTo(tx, projectId, changed);
+    });
+    if (count < NARROW) return true;
+  }
+  return false;
+}
+
+/**
+ * A keyset page over seq (docs/design.md, "Cursors and pages"). A `before` cursor is
+ * fetched in reverse and flipped so `data` is always in the requested order.
+ */
+export async function listEvents(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  options: ListOptions = {},
+): Promise<Page<Event>> {
+  const order = options.order ?? "desc";
+  const limit = checkLimit(options.limit ?? 50);
+  const scope = options.scope ?? EVENTS_SCOPE;
+  const bound = { p: projectId, e: scope.kind, f: filterDigest(filters, scope, order) };
+  const cursor = options.cursor ? await decodeCursor(store, options.cursor, bound) : null;
+  const backward = cursor?.k === "before";
+  const ascending = (order === "asc") !== backward;
+
+  const params = new SqlParams();
+  const where = filterConditions(projectId, filters, scope, params);
+  const totalParams = [...params.values];
+  const totalWhere = [...where];
+  if (cursor) where.push(`seq ${ascending ? ">" : "<"} ${params.add(cursor.s)}`);
+  const narrow = await isNarrowSelection(store, projectId, filters);
+  // "seq + 0" keeps the planner off a walk down the primary key for a narrow selection.
+  const orderBy = narrow ? "seq + 0" : "seq";
+  const rows = await store.query(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+     ORDER BY ${orderBy} ${ascending ? "ASC" : "DESC"} LIMIT ${limit + 1}`,
+    params.values,
+  );
+  const hasMore = rows.length > limit;
+  const pageRows = rows.slice(0, limit);
+  if (backward) pageRows.reverse();
+  const data = pageRows.map(eventToWire);
+
+  const make = (k: CursorPayload["k"], s: number) =>
+    encodeCursor(store, { v: 1, ...bound, k, s: Math.max(0, s) });
+  const first = data[0];
+  const last = data[data.length - 1];
+  // One step towards the start of the page order from seq s (to include s itself).
+  const towardsStart = (s: number) => (order === "asc" ? s - 1 : s + 1);
+  let next: string | null = null;
+  let prev: string | null = null;
+  if (cursor && backward) {
+    next = await make("after", last ? last.seq : towardsStart(cursor.s));
+    prev = hasMore && first ? await make("before", first.seq) : null;
+  } else {
+    if (hasMore && last) next = await make("after", last.seq);
+    else if (order === "asc") next = await make("after", last?.seq ?? cursor?.s ?? 0);
+    if (cursor) {
+      prev = first
+        ? await make("before", first.seq)
+        : await make("before", order === "asc" ? cursor.s + 1 : cursor.s - 1);
+    }
+  }
+
+  const page: Page<Event> = { data, has_more: hasMore, next_cursor: next, prev_cursor: prev };
+  if (options.includeTotal) {
+    const [count] = await store.query<{ n: number }>(
+      `SELECT count(*) AS n FROM events WHERE ${totalWhere.join(" AND ")}`,
+      totalParams,
+    );
+    page.total = Number(count?.n ?? 0);
+  }
+  return page;
+}
+
+/** Events after `afterSeq` in seq order: the live tail's read, resumed from Last-Event-ID. */
+export async function eventsAfterSeq(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  afterSeq: number,
+  limit: number,
+  scope: ListScope = EVENTS_SCOPE,
+): Promise<Event[]> {
+  const params = new SqlParams();
+  const where = filterConditions(projectId, filters, scope, params);
+  where.push(`seq > ${params.add(afterSeq)}`);
+  const rows = await store.query(
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+     ORDER BY seq ASC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    params.values,
+  );
+  return rows.map(eventToWire);
+}
+
+/**
+ * Every matching event in seq order, read in keyset batches so memory stays flat, up to the
+ * project's last_seq when iteration starts (a snapshot of an append-only log). No database
+ * cursor stays open between batches, so a consumer that stops (return()) releases nothing.
+ */
+export async function* exportEvents(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  scope: ListScope = EVENTS_SCOPE,
+): AsyncGenerator<Event, void, undefined> {
+  const [project] = await store.query<{ last_seq: number }>(
+    "SELECT last_seq FROM projects WHERE project_id = $1",
+    [projectId],
+  );
+  if (!project) throw notFound("Project");
+  const upTo = Number(project.last_seq);
+  let after = 0;
+  for (;;) {
+    const params = new SqlParams();
+    const where = filterConditions(projectId, filters, scope, params);
+    where.push(`seq > ${params.add(after)}`, `seq <= ${params.add(upTo)}`);
+    const rows: Row[] = await store.query(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+       ORDER BY seq ASC LIMIT ${EXPORT_BATCH}`,
+      params.values,
+    );
+    for (const row of rows) yield eventToWire(row);
+    const last = rows[rows.length - 1];
+    if (rows.length < EXPORT_BATCH || !last) return;
+    after = Number(last.seq);
+  }
+}

@@ -1,0 +1,16 @@
+import type { ActorInput, EventInput } from "../domain/event.js";
+import type { Queryable } from "../store/types.js";
+import { appendEvents } from "./event-append.js";
+import { prepareEvents } from "./event-prepare.js";
+
+/** Records a change the server itself made (a key created, a project changed) in `tx`. */
+export async function recordInTransaction(
+  tx: Queryable,
+  projectId: string,
+  actor: ActorInput | undefined,
+  event: Omit<EventInput, "actor">,
+): Promise<void> {
+  if (!actor) return;
+  const prepared = prepareEvents([{ ...event, actor }], () => "", new Date());
+  await appendEvents(tx, projectId, prepared);
+}

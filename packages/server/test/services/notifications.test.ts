@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EVENTS_CHANNEL, ingestEvents, parseEventsNotification } from "../../src/services/index.js";
+import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
+import { issueEvent, newProject } from "./fixtures.js";
+
+describe.each(STORE_KINDS)("live tail notifications on %s", (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when events are committed, then listeners (on any replica) learn the project's last seq", async () => {
+    const { projectId } = await newProject(t.store);
+    const listenerStore = kind === "postgres" ? await t.reopen() : t.store;
+    const received: { projectId: string; lastSeq: number }[] = [];
+    const unlisten = await listenerStore.listen(EVENTS_CHANNEL, (payload) => {
+      const parsed = parseEventsNotification(payload);
+      if (parsed?.projectId === projectId) received.push(parsed);
+    });
+    await ingestEvents(t.store, projectId, [issueEvent(1), issueEvent(2)]);
+    await ingestEvents(t.store, projectId, [issueEvent(3)]);
+    // A failed batch notifies nobody.
+    await ingestEvents(t.store, projectId, [issueEvent(4, { occurred_at: "nope" })]).catch(
+      () => undefined,
+    );
+    const deadline = Date.now() + 3000;
+    while (received.length < 2 && Date.now() < deadline) {
+      await listenerStore.query("SELECT 1");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(received).toEqual([
+      { projectId, lastSeq: 2 },
+      { projectId, lastSeq: 3 },
+    ]);
+    await unlisten();
+  });
+
+  it("when a payload is malformed, then it parses to null", () => {
+    expect(parseEventsNotification("nocolon")).toBeNull();
+    expect(parseEventsNotification("prj_1:abc")).toBeNull();
+    expect(parseEventsNotification("prj_1:12")).toEqual({ projectId: "prj_1", lastSeq: 12 });
+  });
+});

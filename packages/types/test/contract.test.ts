@@ -1,0 +1,133 @@
+import { describe, expect, it } from "vitest";
+import { type OpenApiDocument, openapiDocument } from "../src/index.js";
+
+/** The v1 surface and the scope each operation needs (docs/design.md, "Scopes"). */
+const EXPECTED: Record<string, { method: string; path: string; scope: string }> = {
+  createEvent: { method: "post", path: "/v1/events", scope: "activity:write" },
+  createEventBatch: { method: "post", path: "/v1/events/batch", scope: "activity:write" },
+  listEvents: { method: "get", path: "/v1/events", scope: "activity:read" },
+  getEvent: { method: "get", path: "/v1/events/{event_id}", scope: "activity:read" },
+  exportEvents: { method: "get", path: "/v1/events/export", scope: "activity:export" },
+  streamEvents: { method: "get", path: "/v1/events/stream", scope: "activity:read" },
+  listTargetEvents: {
+    method: "get",
+    path: "/v1/targets/{target_type}/{target_id}/events",
+    scope: "activity:read",
+  },
+  listWorkspaceEvents: {
+    method: "get",
+    path: "/v1/workspaces/{workspace_id}/events",
+    scope: "activity:read",
+  },
+  listActions: { method: "get", path: "/v1/actions", scope: "activity:read" },
+  defineAction: { method: "put", path: "/v1/actions/{action}", scope: "admin" },
+  verifyIntegrity: { method: "get", path: "/v1/integrity", scope: "activity:read" },
+  getProject: { method: "get", path: "/v1/project", scope: "activity:read" },
+  updateProject: { method: "patch", path: "/v1/project", scope: "admin" },
+  listApiKeys: { method: "get", path: "/v1/api-keys", scope: "admin" },
+  createApiKey: { method: "post", path: "/v1/api-keys", scope: "admin" },
+  revokeApiKey: { method: "delete", path: "/v1/api-keys/{api_key_id}", scope: "admin" },
+  createViewerToken: { method: "post", path: "/v1/viewer-tokens", scope: "activity:read" },
+  getHealth: { method: "get", path: "/v1/health", scope: "none" },
+};
+
+interface Operation {
+  operationId: string;
+  "x-required-scope": string;
+  security: unknown[];
+  responses: Record<string, { $ref?: string }>;
+}
+
+function operationsOf(document: OpenApiDocument) {
+  const found: Array<{ method: string; path: string; operation: Operation }> = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (method === "parameters") continue;
+      found.push({ method, path, operation: operation as Operation });
+    }
+  }
+  return found;
+}
+
+function resolve(document: OpenApiDocument, ref: string): Record<string, unknown> {
+  let target: unknown = document;
+  for (const key of ref.slice(2).split("/")) target = (target as Record<string, unknown>)[key];
+  return target as Record<string, unknown>;
+}
+
+describe("the bundled contract", () => {
+  const operations = operationsOf(openapiDocument);
+
+  it("is a self-contained OpenAPI 3.1 document", () => {
+    expect(openapiDocument.openapi).toBe("3.1.0");
+    const refs = JSON.stringify(openapiDocument).match(/"\$ref":\s*"[^"]*"/g) ?? [];
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(ref).toMatch(/"#\/components\//);
+  });
+
+  it("has exactly the v1 operations, at their paths, with their scopes", () => {
+    const actual = Object.fromEntries(
+      operations.map(({ method, path, operation }) => [
+        operation.operationId,
+        { method, path, scope: operation["x-required-scope"] },
+      ]),
+    );
+    expect(actual).toEqual(EXPECTED);
+  });
+
+  it("states security on every operation, empty only where no scope is needed", () => {
+    for (const { operation } of operations) {
+      const open = operation["x-required-scope"] === "none";
+      expect(operation.security, operation.operationId).toEqual(open ? [] : [{ BearerAuth: [] }]);
+    }
+  });
+
+  it("answers every 4xx and 5xx with a shared problem+json response", () => {
+    for (const { operation } of operations) {
+      const errors = Object.entries(operation.responses).filter(([status]) => /^[45]/.test(status));
+      expect(errors.length, operation.operationId).toBeGreaterThan(0);
+      for (const [status, response] of errors) {
+        expect(response.$ref, `${operation.operationId} ${status}`).toMatch(
+          /^#\/components\/responses\//,
+        );
+        const content = resolve(openapiDocument, response.$ref ?? "").content as object;
+        expect(Object.keys(content)).toEqual(["application/problem+json"]);
+      }
+    }
+  });
+
+  it("enumerates every problem code of docs/design.md", () => {
+    const schemas = openapiDocument.components.schemas ?? {};
+    const codes = (schemas.ProblemCode as { enum: string[] }).enum;
+    expect([...codes].sort()).toEqual(
+      [
+        "invalid_json",
+        "invalid_parameter",
+        "invalid_cursor",
+        "unsupported_version",
+        "unauthorized",
+        "forbidden",
+        "not_found",
+        "idempotency_conflict",
+        "payload_too_large",
+        "unsupported_media_type",
+        "validation_failed",
+        "rate_limit_exceeded",
+        "internal_error",
+        "unavailable",
+      ].sort(),
+    );
+  });
+
+  it("declares the body limits of the two event writes", () => {
+    const limits = Object.fromEntries(
+      operations
+        .filter(({ operation }) => "x-chronicle-max-body-bytes" in operation)
+        .map(({ operation }) => [
+          operation.operationId,
+          (operation as unknown as Record<string, unknown>)["x-chronicle-max-body-bytes"],
+        ]),
+    );
+    expect(limits).toEqual({ createEvent: 262_144, createEventBatch: 8_388_608 });
+  });
+});

@@ -1,0 +1,182 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  example?: unknown;
+}
+interface MediaType {
+  examples?: Record<string, { $ref: string }>;
+}
+interface Operation {
+  operationId: string;
+  parameters?: Array<{ $ref: string }>;
+  responses: Record<string, { $ref?: string; content?: Record<string, MediaType> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+}
+
+const bundle = JSON.parse(
+  readFileSync(join(root, "packages/types/generated/openapi.json"), "utf8"),
+) as Document;
+
+function resolveRef<T>(ref: string): T {
+  let target: unknown = bundle;
+  for (const key of ref.slice(2).split("/")) target = (target as Record<string, unknown>)[key];
+  return target as T;
+}
+
+/** Each GET operation as a request prism can answer: path and required query filled from the examples. */
+const getOperations = Object.entries(bundle.paths).flatMap(([path, item]) => {
+  const operation = item.get;
+  if (!operation) return [];
+  const parameters = (operation.parameters ?? []).map((p) => resolveRef<Parameter>(p.$ref));
+  let url = path;
+  const query = new URLSearchParams();
+  for (const parameter of parameters) {
+    if (parameter.in === "path") {
+      url = url.replace(`{${parameter.name}}`, encodeURIComponent(String(parameter.example)));
+    } else if (parameter.in === "query" && parameter.required) {
+      query.set(parameter.name, String(parameter.example));
+    }
+  }
+  const ok = operation.responses["200"];
+  const response = ok?.$ref ? resolveRef<{ content?: Record<string, MediaType> }>(ok.$ref) : ok;
+  const search = query.size > 0 ? `?${query}` : "";
+  const mediaTypes = Object.entries(response?.content ?? {});
+  if (mediaTypes.length === 0) throw new Error(`${operation.operationId} has no 200 content`);
+  return mediaTypes.map(([mediaType, content]) => {
+    const firstExample = Object.values(content.examples ?? {})[0];
+    if (!firstExample) throw new Error(`${operation.operationId} has no ${mediaType} example`);
+    const example = resolveRef<{ value: unknown }>(firstExample.$ref).value;
+    return { operationId: operation.operationId, url: `${url}${search}`, mediaType, example };
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function waitUntilUp(base: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`prism exited early:\n${log()}`);
+    try {
+      const response = await fetch(`${base}/v1/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`prism did not start within 90 s:\n${log()}`);
+}
+
+describe("pnpm mock (Prism on the contract)", () => {
+  let prism: ChildProcess;
+  let base: string;
+  const auth = { Authorization: "Bearer chr_mock_test_key" };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    let output = "";
+    prism = spawn(
+      join(root, "node_modules/.bin/prism"),
+      ["mock", "-p", String(port), "--host", "127.0.0.1", "openapi/openapi.yaml"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    prism.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    prism.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await waitUntilUp(base, prism, () => output);
+  }, 120_000);
+
+  afterAll(() => {
+    prism?.kill();
+  });
+
+  it("covers every GET operation of the contract", () => {
+    expect([...new Set(getOperations.map((o) => o.operationId))].sort()).toEqual(
+      [
+        "exportEvents",
+        "getEvent",
+        "getHealth",
+        "getProject",
+        "listActions",
+        "listApiKeys",
+        "listEvents",
+        "listTargetEvents",
+        "listWorkspaceEvents",
+        "streamEvents",
+        "verifyIntegrity",
+      ].sort(),
+    );
+  });
+
+  it.each(getOperations)(
+    "when $operationId is called with a token and accepts $mediaType, then it answers its documented example",
+    async ({ url, mediaType, example }) => {
+      const response = await fetch(`${base}${url}`, { headers: { ...auth, Accept: mediaType } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toContain(mediaType);
+      expect(response.headers.get("request-id")).toMatch(/^req_/);
+      if (mediaType === "application/json") expect(await response.json()).toEqual(example);
+      else expect(await response.text()).toBe(example);
+    },
+  );
+
+  it("when limit=500, then it answers 400 invalid_parameter as problem+json", async () => {
+    const response = await fetch(`${base}/v1/events?limit=500`, { headers: auth });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(await response.json()).toMatchObject({ status: 400, code: "invalid_parameter" });
+  });
+
+  it("when limit=0, then it rejects it too", async () => {
+    const response = await fetch(`${base}/v1/events?limit=0`, { headers: auth });
+    expect(response.status).toBe(400);
+  });
+
+  it("when the token is missing, then it answers 401 unauthorized", async () => {
+    const response = await fetch(`${base}/v1/events`);
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(await response.json()).toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("when the health check has no token, then it still answers", async () => {
+    const response = await fetch(`${base}/v1/health`);
+    expect(response.status).toBe(200);
+  });
+
+  it("when an event body breaks the contract, then it answers 422 validation_failed", async () => {
+    const response = await fetch(`${base}/v1/events`, {
+      method: "POST",
+      headers: { ...auth, "Content-Type": "application/json" },
+      body: JSON.stringify({ action: "Not A Dotted Action", actor: { type: "robot", id: "x" } }),
+    });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ status: 422, code: "validation_failed" });
+  });
+});
