@@ -57,7 +57,8 @@ export function unsafeIntegers(values: Record<string, unknown>, prefix: string):
   return errors;
 }
 
-const EARLIEST = Date.UTC(1, 0, 1);
+// Date.UTC maps years 0–99 to 1900–1999, so parse the bound instead.
+const EARLIEST = Date.parse("0001-01-01T00:00:00.000Z");
 const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const rfc3339 = fullFormats["date-time"] as { validate: (value: string) => boolean };
 
