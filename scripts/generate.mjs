@@ -46,7 +46,16 @@ function bundle() {
 }
 
 async function typesOf(document) {
-  const ast = await openapiTS(document, { alphabetize: false, exportType: false });
+  // defaultNonNullable: false keeps a member with a `default` optional when `required`
+  // omits it. openapi-typescript's default (true) would make ViewerTokenCreate.ttl_seconds
+  // required in the request type; it only spares inline parameters and request bodies,
+  // not the component schemas they reference. No response schema has a default
+  // (packages/types/test/contract.test.ts checks it), so response types do not change.
+  const ast = await openapiTS(document, {
+    alphabetize: false,
+    exportType: false,
+    defaultNonNullable: false,
+  });
   return BANNER + astToString(ast);
 }
 

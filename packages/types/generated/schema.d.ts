@@ -114,6 +114,8 @@ export interface paths {
          * @description A Server-Sent Events stream of the events matching the filters, as they are
          *     committed, in `seq` order. Each message is `event: event`, `id: <seq>` and
          *     `data: <Event JSON>`; comment lines (`: heartbeat`) keep the connection open.
+         *     Read by an SSE parser, each message is an `EventStreamMessage`; read as plain text,
+         *     the body is the stream the example shows.
          *
          *     To resume after a disconnect, send `Last-Event-ID` with the last `id` received (a
          *     browser's `EventSource` does this by itself): the stream continues with the next
@@ -417,6 +419,7 @@ export interface components {
          *     recorded afterwards with this action must have `metadata` that satisfies it, or they are
          *     rejected with `422 validation_failed`. Events already recorded are not re-checked.
          *     `null` removes a previous value.
+         *     No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`).
          */
         ActionDefinition: {
             description?: string | null;
@@ -481,6 +484,7 @@ export interface components {
             /** Format: date-time */
             revoked_at: string | null;
         };
+        /** @description No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`). */
         ApiKeyCreate: {
             name: string;
             scopes: components["schemas"]["Scope"][];
@@ -598,6 +602,8 @@ export interface components {
          * @description One action to record. Unknown members are rejected (`422 validation_failed`).
          *     If the action is defined in the catalog with a `metadata_schema`, `metadata` must
          *     satisfy it. The serialised `metadata` may not exceed 16 KiB.
+         *     No string, at any depth (`metadata` and `changes` included), may contain U+0000 or an
+         *     unpaired surrogate (`422 validation_failed`).
          */
         EventInput: {
             /** @description Dotted `resource.verb`, lower case, e.g. `issue.created`. */
@@ -644,6 +650,31 @@ export interface components {
             prev_cursor: string | null;
             /** @description Number of events matching the filters; only with `include_total=true`. */
             total?: number;
+        };
+        /**
+         * @description One message of the live tail as an SSE parser dispatches it: `id` is the event's `seq`
+         *     (send it back as `Last-Event-ID` to resume), `event` is always `event`, `data` is one
+         *     `Event` as JSON. The stream starts with a lone `retry: 3000` field and keeps the
+         *     connection open with comments (`: heartbeat`); neither carries `data`, so parsers
+         *     dispatch no message for them.
+         * @example {
+         *       "id": "1043",
+         *       "event": "event",
+         *       "data": "{\"id\":\"evt_01KMX4RB2C4D6E8F0G2H4J6K8M\",\"seq\":1043,\"action\":\"issue.comment_added\",\"actor\":{\"type\":\"user\",\"id\":\"usr_3m9q\",\"name\":\"Grace Hopper\",\"email\":\"grace@acme.example\",\"on_behalf_of\":null},\"target\":{\"type\":\"issue\",\"id\":\"ISS-1042\",\"name\":\"Checkout fails on Safari\"},\"targets\":[],\"workspace_id\":\"ws_acme\",\"summary\":\"Grace Hopper commented on ISS-1042\",\"metadata\":{\"comment_id\":\"cmt_5521\",\"characters\":214},\"changes\":null,\"changed_fields\":[],\"context\":{\"ip_address\":\"203.0.113.24\",\"user_agent\":\"Mozilla/5.0\",\"origin\":\"ui\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"request_id\":\"a1f3-77c2\"},\"occurred_at\":\"2026-11-23T10:21:47.009Z\",\"created_at\":\"2026-11-23T10:21:47.051Z\",\"prev_hash\":\"4c9f22f6ffcc500759c581a336993e7bf84af7b0195ca0c90b883f8aa3859d8f\",\"hash\":\"22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b\"}"
+         *     }
+         */
+        EventStreamMessage: {
+            /** @description The event's `seq`, in decimal. */
+            id: string;
+            /**
+             * @description The message type; always `event`.
+             * @enum {string}
+             */
+            event: "event";
+            /** @description One `Event`, serialised as JSON on a single line. */
+            data: string;
+            /** @description Reconnection delay in milliseconds, when a parser reports it with a message. */
+            retry?: number;
         };
         Health: {
             /** @enum {string} */
@@ -715,7 +746,7 @@ export interface components {
          * @description Stable, machine-readable error code. New codes may be added; treat unknown ones by their HTTP status.
          * @enum {string}
          */
-        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limit_exceeded" | "internal_error" | "unavailable";
+        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limit_exceeded" | "internal_error" | "unavailable";
         /** @description One reason a request was rejected. */
         ProblemError: {
             /** @description JSON pointer into the body (`/events/3/actor/type`), or `/query/<name>`, `/path/<name>`, `/header/<name>` for parameters. */
@@ -741,7 +772,7 @@ export interface components {
             /** @description Active (not revoked) API keys. */
             api_keys: number;
         };
-        /** @description The members to change; at least one. */
+        /** @description The members to change; at least one. No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`). */
         ProjectUpdate: {
             name?: string;
             retention_days?: number | null;
@@ -763,10 +794,11 @@ export interface components {
             /** Format: date-time */
             expires_at: string;
         };
+        /** @description No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`). */
         ViewerTokenCreate: {
             workspace_id: string;
             /** @default 3600 */
-            ttl_seconds: number;
+            ttl_seconds?: number;
             /** @description `activity:read` is always granted; add `activity:export` to allow exports. */
             scopes?: ("activity:read" | "activity:export")[];
         };
@@ -978,11 +1010,12 @@ export interface components {
          */
         ChangedFieldQuery: string;
         /**
-         * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-         *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+         * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+         *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+         *     version it used. Any other value is `400 unsupported_version`.
          * @example 2026-11-01
          */
-        ChronicleVersionHeader: string;
+        ChronicleVersionHeader: "2026-11-01";
         /**
          * @description A `next_cursor` or `prev_cursor` from a previous page. Cursors are opaque: do not parse
          *     or build them, their structure may change. A cursor is bound to the project, the
@@ -1100,22 +1133,38 @@ export interface components {
          */
         Location: string;
         /**
-         * @description Requests allowed per window for this credential. Sent on every response to an authenticated request, errors included.
+         * @description Requests allowed per window for this credential. Present once the credential was
+         *     accepted and counted, then on every response, errors included. Absent on `getHealth` (no
+         *     credential) and on answers given before the count: `unsupported_version`,
+         *     `unauthorized`, `method_not_allowed`, or `503 unavailable` when the count itself cannot
+         *     reach the database.
          * @example 600
          */
         RateLimitLimit: number;
         /**
-         * @description The policy, as `<limit>;w=<window seconds>`. Sent on every response to an authenticated request, errors included.
+         * @description The policy, as `<limit>;w=<window seconds>`. Present once the credential was accepted
+         *     and counted, then on every response, errors included. Absent on `getHealth` (no
+         *     credential) and on answers given before the count: `unsupported_version`,
+         *     `unauthorized`, `method_not_allowed`, or `503 unavailable` when the count itself cannot
+         *     reach the database.
          * @example 600;w=60
          */
         RateLimitPolicy: string;
         /**
-         * @description Requests left in the current window. Sent on every response to an authenticated request, errors included.
+         * @description Requests left in the current window. Present once the credential was accepted and
+         *     counted, then on every response, errors included. Absent on `getHealth` (no credential)
+         *     and on answers given before the count: `unsupported_version`, `unauthorized`,
+         *     `method_not_allowed`, or `503 unavailable` when the count itself cannot reach the
+         *     database.
          * @example 598
          */
         RateLimitRemaining: number;
         /**
-         * @description Seconds until the current window resets. Sent on every response to an authenticated request, errors included.
+         * @description Seconds until the current window resets. Present once the credential was accepted and
+         *     counted, then on every response, errors included. Absent on `getHealth` (no credential)
+         *     and on answers given before the count: `unsupported_version`, `unauthorized`,
+         *     `method_not_allowed`, or `503 unavailable` when the count itself cannot reach the
+         *     database.
          * @example 42
          */
         RateLimitReset: number;
@@ -1212,8 +1261,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1245,8 +1295,9 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1302,8 +1353,9 @@ export interface operations {
                  */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKeyHeader"];
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1410,8 +1462,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1512,8 +1565,9 @@ export interface operations {
                  */
                 "Last-Event-ID"?: components["parameters"]["LastEventIdHeader"];
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1535,7 +1589,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": string;
+                    "text/event-stream": components["schemas"]["EventStreamMessage"] | string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -1551,8 +1605,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1660,8 +1715,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1764,8 +1820,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1795,8 +1852,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1834,8 +1892,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1897,8 +1956,9 @@ export interface operations {
             };
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1936,8 +1996,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -1975,8 +2036,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -2021,8 +2083,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -2060,8 +2123,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -2106,8 +2170,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -2152,8 +2217,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
@@ -2198,8 +2264,9 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description The date-named API version to use; today only `2026-11-01`. Omitted, the latest is used.
-                 *     Every response echoes the version it used. An unknown value is `400 unsupported_version`.
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
                  * @example 2026-11-01
                  */
                 "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];

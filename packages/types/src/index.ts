@@ -39,6 +39,7 @@ export type ViewerToken = Schemas["ViewerToken"];
 export type Health = Schemas["Health"];
 export type Problem = Schemas["Problem"];
 export type ProblemCode = Schemas["ProblemCode"];
+export type EventStreamMessage = Schemas["EventStreamMessage"];
 export type ProblemError = Schemas["ProblemError"];
 export type Scope = Schemas["Scope"];
 

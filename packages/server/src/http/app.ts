@@ -15,6 +15,7 @@ import { docsRouter } from "./docs-page.js";
 import { errorHandler, notFound } from "./error-handler.js";
 import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
 import type { Logger } from "./logger.js";
+import { declaredPaths, methodNotAllowed } from "./method-not-allowed.js";
 import { malformedPathParameters, tolerateMalformedPath } from "./path-encoding.js";
 import type { Principal } from "./principal.js";
 import { HttpProblem } from "./problem.js";
@@ -120,6 +121,9 @@ export function buildHttpApp(deps: HttpDependencies): Express {
       run(handler as Handler<OperationId>),
     );
   }
+
+  // After every operation, so that only methods a path does not declare reach these.
+  for (const path of declaredPaths(operations)) app.all(path.expressPath, methodNotAllowed(path));
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -132,7 +132,7 @@ export function errorHandler(logger: Logger) {
   };
 }
 
-/** Last in the chain: any path or method the contract does not define. */
+/** Last in the chain: any path the contract does not define (other methods are 405). */
 export function notFound(req: Request, res: Response): void {
   sendProblem(res, "not_found", `No route for ${req.method} ${req.path}`);
 }
