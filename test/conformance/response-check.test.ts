@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchOperation, operationById } from "./support/contract.js";
+import { anyPathResponses, matchOperation, operationById } from "./support/contract.js";
 import { contractViolations } from "./support/response-check.js";
 
 /** The checker itself: it must reject what breaks the contract, or the suite proves nothing. */
@@ -87,6 +87,45 @@ describe("contractViolations", () => {
       text: '{"id":"evt_x"}\n',
     };
     expect(contractViolations(exportEvents, observed).join("\n")).toMatch(/line 0/);
+  });
+
+  it("checks each SSE message against EventStreamMessage and its data against Event", () => {
+    const streamEvents = operationById("streamEvents");
+    const observed = (message: Record<string, string | number>) => ({
+      status: 200,
+      headers: headers({ "Content-Type": "text/event-stream" }),
+      text: "",
+      sseMessages: [message],
+      sseData: [String(message.data)],
+    });
+    const wrongType = contractViolations(
+      streamEvents,
+      observed({ id: "7", event: "ping", data: "{}" }),
+    ).join("\n");
+    expect(wrongType).toMatch(/SSE message 0/);
+    expect(wrongType).toMatch(/required/);
+    const noId = contractViolations(streamEvents, observed({ event: "event", data: "{}" }));
+    expect(noId.join("\n")).toMatch(/SSE message 0/);
+  });
+
+  it("checks a 405 against the contract's any-path response, Allow included", () => {
+    const anyPath = anyPathResponses("/v1/events", "PUT");
+    const h = headers({ "Content-Type": "application/problem+json", Allow: "GET, POST" });
+    expect(
+      contractViolations(anyPath, {
+        status: 405,
+        headers: h,
+        text: problem(405, "method_not_allowed"),
+      }),
+    ).toEqual([]);
+    h.delete("Allow");
+    expect(
+      contractViolations(anyPath, {
+        status: 405,
+        headers: h,
+        text: problem(405, "method_not_allowed"),
+      }).join("\n"),
+    ).toMatch(/Allow is documented but missing/);
   });
 
   it("routes static paths before templated ones", () => {

@@ -107,29 +107,34 @@ function templateToPattern(path: string): RegExp {
 
 const METHODS = ["get", "put", "post", "delete", "patch"] as const;
 
+function documentedResponses(raw: Json): Map<string, DocumentedResponse> {
+  const responses = new Map<string, DocumentedResponse>();
+  for (const [status, value] of Object.entries(raw)) {
+    const response = resolve(value as Json);
+    const content = new Map<string, Json>();
+    for (const [type, media] of Object.entries((response.content ?? {}) as Json)) {
+      content.set(type, ((media as Json).schema ?? {}) as Json);
+    }
+    const headers = Object.entries((response.headers ?? {}) as Json).map(([name, h]) => {
+      const header = resolve(h as Json);
+      return {
+        name,
+        schema: (header.schema ?? {}) as Json,
+        required: header.required === true,
+      };
+    });
+    responses.set(status, { status, content, headers });
+  }
+  return responses;
+}
+
 function readOperations(): ContractOperation[] {
   const out: ContractOperation[] = [];
   for (const [path, item] of Object.entries(document.paths)) {
     for (const method of METHODS) {
       const operation = item[method] as Json | undefined;
       if (!operation) continue;
-      const responses = new Map<string, DocumentedResponse>();
-      for (const [status, raw] of Object.entries(operation.responses as Json)) {
-        const response = resolve(raw as Json);
-        const content = new Map<string, Json>();
-        for (const [type, media] of Object.entries((response.content ?? {}) as Json)) {
-          content.set(type, ((media as Json).schema ?? {}) as Json);
-        }
-        const headers = Object.entries((response.headers ?? {}) as Json).map(([name, h]) => {
-          const header = resolve(h as Json);
-          return {
-            name,
-            schema: (header.schema ?? {}) as Json,
-            required: header.required === true,
-          };
-        });
-        responses.set(status, { status, content, headers });
-      }
+      const responses = documentedResponses(operation.responses as Json);
       out.push({
         operationId: operation.operationId as string,
         method: method.toUpperCase(),
@@ -167,4 +172,34 @@ export function matchOperation(method: string, pathname: string): ContractOperat
 /** Every documented `operationId status` pair. */
 export function documentedPairs(): string[] {
   return operations.flatMap((o) => [...o.responses.keys()].map((s) => `${o.operationId} ${s}`));
+}
+
+/** The contract's paths with the methods each path item declares (`GET`, `POST`, …). */
+export function declaredMethods(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [path, item] of Object.entries(document.paths)) {
+    out.set(
+      path,
+      METHODS.filter((method) => item[method] !== undefined).map((m) => m.toUpperCase()),
+    );
+  }
+  return out;
+}
+
+/**
+ * Answers that belong to no operation (`x-chronicle-any-path-responses`: a method a path
+ * item does not declare), as an operation-shaped record so `contractViolations` can check
+ * them. No credential is involved: they are answered before authentication.
+ */
+export function anyPathResponses(path: string, method: string): ContractOperation {
+  const raw = (document["x-chronicle-any-path-responses"] ?? {}) as Json;
+  return {
+    operationId: `${method} ${path} (any path)`,
+    method,
+    path,
+    pattern: templateToPattern(path),
+    queryParameters: [],
+    authenticated: false,
+    responses: documentedResponses(raw),
+  };
 }

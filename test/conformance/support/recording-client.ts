@@ -29,9 +29,34 @@ export interface Observation {
   violations: string[];
 }
 
-/** Reads SSE messages until `count` `data` payloads arrived or `timeoutMs` passed. */
-async function readSse(response: Response, count: number, timeoutMs: number): Promise<string[]> {
+/** One dispatched SSE message, as a parser hands it over (`retry` as a number). */
+export type SseMessage = Record<string, string | number>;
+
+/** Fields of one SSE block; a block without `data` dispatches no message. */
+function messageOf(block: string): SseMessage | undefined {
+  const message: SseMessage = {};
   const data: string[] = [];
+  for (const line of block.split("\n")) {
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+    if (field === "data") data.push(value);
+    else if (field === "retry" && /^\d+$/.test(value)) message.retry = Number(value);
+    else if (field === "id" || field === "event") message[field] = value;
+  }
+  if (data.length === 0) return undefined;
+  message.data = data.join("\n");
+  return message;
+}
+
+/** Reads SSE messages until `count` messages arrived or `timeoutMs` passed. */
+async function readSse(
+  response: Response,
+  count: number,
+  timeoutMs: number,
+): Promise<SseMessage[]> {
+  const data: SseMessage[] = [];
   if (!response.body) return data;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   const deadline = Date.now() + timeoutMs;
@@ -48,8 +73,8 @@ async function readSse(response: Response, count: number, timeoutMs: number): Pr
       while (end !== -1) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const lines = block.split("\n").filter((l) => l.startsWith("data:"));
-        if (lines.length > 0) data.push(lines.map((l) => l.slice(5).replace(/^ /, "")).join("\n"));
+        const message = messageOf(block);
+        if (message) data.push(message);
         end = buffer.indexOf("\n\n");
       }
     }
@@ -89,8 +114,10 @@ export class RecordingClient {
     const isSse = response.headers.get("content-type")?.startsWith("text/event-stream") ?? false;
     let text = "";
     let sseData: string[] | undefined;
+    let sseMessages: SseMessage[] | undefined;
     if (isSse) {
-      sseData = await readSse(response, options.sseMessages ?? 0, options.sseTimeoutMs ?? 5000);
+      sseMessages = await readSse(response, options.sseMessages ?? 0, options.sseTimeoutMs ?? 5000);
+      sseData = sseMessages.map((message) => String(message.data));
       abort.abort();
     } else {
       text = await response.text();
@@ -100,6 +127,7 @@ export class RecordingClient {
       headers: response.headers,
       text,
       ...(sseData ? { sseData } : {}),
+      ...(sseMessages ? { sseMessages } : {}),
     };
     const violations = contractViolations(operation, observed);
     this.observations.push({

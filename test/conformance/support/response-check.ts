@@ -12,6 +12,8 @@ export interface ObservedResponse {
   text: string;
   /** `data` of each SSE message read (text/event-stream only). */
   sseData?: string[];
+  /** Each SSE message read, `{id, event, data, retry?}` as a parser dispatches it. */
+  sseMessages?: Record<string, string | number>[];
 }
 
 /** Sent only on a replay (Idempotency-Key), so absent from a first answer. */
@@ -29,9 +31,10 @@ const BEFORE_RATE_LIMIT = new Set([
 ]);
 
 /**
- * The contract marks no header `required`; the suite demands every documented header
- * except those that cannot be there: the replay flag on a first answer, and RateLimit-*
- * on an answer given before the credential was counted (or on an operation without one).
+ * Headers the contract marks `required` (Request-Id, Chronicle-Version) must be there; of
+ * the others the suite demands every documented one except those that cannot be there:
+ * the replay flag on a first answer, and RateLimit-* on an answer given before the
+ * credential was counted (or on an operation without one), as their descriptions say.
  */
 function expected(name: string, operation: ContractOperation, problemCode: unknown): boolean {
   const lower = name.toLowerCase();
@@ -113,6 +116,10 @@ function checkProblem(body: unknown, observed: ObservedResponse): string[] {
 function checkBody(type: string, schema: Record<string, unknown>, observed: ObservedResponse) {
   const out: string[] = [];
   if (type === "text/event-stream") {
+    // The media type's schema describes one message (EventStreamMessage) to SSE readers.
+    (observed.sseMessages ?? []).forEach((message, index) => {
+      out.push(...schemaErrors(schema, message).map((e) => `SSE message ${index}: ${e}`));
+    });
     for (const data of observed.sseData ?? []) {
       const event = parseJson(data, "SSE data", out);
       if (event !== undefined) out.push(...schemaErrors(componentSchema("Event"), event));

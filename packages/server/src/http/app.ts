@@ -103,27 +103,28 @@ export function buildHttpApp(deps: HttpDependencies): Express {
   app.use(docsRouter(document, deps.siteDir ?? DEFAULT_SITE_DIR));
   app.use(apiVersion);
 
-  for (const operation of operations) {
-    const handler = deps.handlers[operation.operationId as OperationId];
-    const validator = validators.get(operation.operationId);
-    if (!handler || !validator) {
-      throw new Error(
-        `No handler for ${operation.operationId} (${operation.method} ${operation.path})`,
+  for (const path of declaredPaths(operations)) {
+    for (const operation of path.operations) {
+      const handler = deps.handlers[operation.operationId as OperationId];
+      const validator = validators.get(operation.operationId);
+      if (!handler || !validator) {
+        throw new Error(
+          `No handler for ${operation.operationId} (${operation.method} ${operation.path})`,
+        );
+      }
+      app[operation.method](
+        operation.expressPath,
+        authenticateRequest(operation, deps.authenticate),
+        rateLimit(deps.consumeRateLimit),
+        authorize(operation),
+        ...jsonBody(operation),
+        validate(operation, validator),
+        run(handler as Handler<OperationId>),
       );
     }
-    app[operation.method](
-      operation.expressPath,
-      authenticateRequest(operation, deps.authenticate),
-      rateLimit(deps.consumeRateLimit),
-      authorize(operation),
-      ...jsonBody(operation),
-      validate(operation, validator),
-      run(handler as Handler<OperationId>),
-    );
+    // Any method the path's own routes did not take (HEAD included where there is no GET).
+    app.all(path.expressPath, methodNotAllowed(path));
   }
-
-  // After every operation, so that only methods a path does not declare reach these.
-  for (const path of declaredPaths(operations)) app.all(path.expressPath, methodNotAllowed(path));
 
   app.use(notFound);
   app.use(errorHandler(deps.logger));

@@ -2,31 +2,29 @@ import type { Request, Response } from "express";
 import type { Operation } from "./contract.js";
 import { HttpProblem } from "./problem.js";
 
-/** One path of the contract and the methods its path item declares, for a 405 answer. */
+/** One path of the contract: its operations and the methods its path item declares. */
 export interface DeclaredPath {
   /** The path in Express syntax, `/v1/events/:event_id`. */
   expressPath: string;
+  operations: Operation[];
   /** The `Allow` header value, `GET, POST`. */
   allow: string;
 }
 
 /**
- * Every path of the contract with its declared methods, in the order of `operations`
- * (static paths before parameterised ones, so `/v1/events/export` keeps its own `Allow`).
+ * The operations grouped by path, in the order of `operations` (static paths before
+ * parameterised ones). Routing each group, then its 405, before the next path keeps
+ * `GET /v1/events/batch` a 405 of its own path rather than `getEvent` with id "batch".
  */
 export function declaredPaths(operations: Operation[]): DeclaredPath[] {
-  const byPath = new Map<string, { expressPath: string; methods: string[] }>();
+  const byPath = new Map<string, Operation[]>();
   for (const operation of operations) {
-    const entry = byPath.get(operation.path) ?? {
-      expressPath: operation.expressPath,
-      methods: [],
-    };
-    entry.methods.push(operation.method.toUpperCase());
-    byPath.set(operation.path, entry);
+    byPath.set(operation.path, [...(byPath.get(operation.path) ?? []), operation]);
   }
-  return [...byPath.values()].map(({ expressPath, methods }) => ({
-    expressPath,
-    allow: methods.join(", "),
+  return [...byPath.values()].map((group) => ({
+    expressPath: group[0]?.expressPath ?? "",
+    operations: group,
+    allow: group.map((operation) => operation.method.toUpperCase()).join(", "),
   }));
 }
 
