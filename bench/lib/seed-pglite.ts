@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import type { SeedSpec } from "./seed.js";
 import { seedChunks } from "./seed-rows.js";
@@ -14,7 +15,7 @@ export async function seedPglite(
   spec: SeedSpec,
   log: (message: string) => void,
 ): Promise<Buffer | null> {
-  const db = await PGlite.create({ dataDir, extensions: { pg_trgm } });
+  const db = await PGlite.create({ dataDir, extensions: { btree_gin, pg_trgm } });
   try {
     const started = performance.now();
     const indexes = await db.query<{ indexname: string; indexdef: string }>(

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
-import { ulid } from "ulid";
+import { newId } from "../services/ids.js";
 
 export function newRequestId(): string {
-  return `req_${ulid()}`;
+  return newId("req");
 }
 
 /** Gives every request an id, echoed in `Request-Id` on every response. */

@@ -6,34 +6,49 @@ import { hashEvent } from "./hash-chain.js";
 import { newId } from "./ids.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
 
-const INSERT_EVENTS = `
-INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, actor_name, actor_email,
-  on_behalf_of, target_type, target_id, target_name, targets, target_keys, workspace_id, summary,
-  metadata, changes, changed_fields, context, occurred_at, created_at, prev_hash, hash, search_text)
-SELECT $1, r.seq, r.id, r.action, r.actor_type, r.actor_id, r.actor_name, r.actor_email,
-  r.on_behalf_of, r.target_type, r.target_id, r.target_name, r.targets, r.target_keys,
-  r.workspace_id, r.summary, r.metadata, r.changes, r.changed_fields, r.context, r.occurred_at,
-  r.created_at, r.prev_hash, r.hash, r.search_text
-FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, id text, action text, actor_type text,
-  actor_id text, actor_name text, actor_email text, on_behalf_of jsonb, target_type text,
-  target_id text, target_name text, targets jsonb, target_keys text[], workspace_id text,
-  summary text, metadata jsonb, changes jsonb, changed_fields text[], context jsonb,
-  occurred_at timestamptz, created_at timestamptz, prev_hash text, hash text, search_text text)`;
-
-const COUNT_ACTIONS = `
-INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
-SELECT $1, a.action, a.n, $4, $4 FROM unnest($2::text[], $3::bigint[]) AS a(action, n)
-ON CONFLICT (project_id, action) DO UPDATE SET
-  count = actions.count + excluded.count,
-  first_seen_at = coalesce(actions.first_seen_at, excluded.first_seen_at),
-  last_seen_at = excluded.last_seen_at`;
-
-const COUNT_WORKSPACES = `
-INSERT INTO workspaces (project_id, workspace_id, count, first_seen_at, last_seen_at)
-SELECT $1, w.id, w.n, $4, $4 FROM unnest($2::text[], $3::bigint[]) AS w(id, n)
-ON CONFLICT (project_id, workspace_id) DO UPDATE SET
-  count = workspaces.count + excluded.count,
-  last_seen_at = excluded.last_seen_at`;
+/**
+ * Everything after the seq range is reserved, in one statement (one round trip under the
+ * project lock, bench/FINDINGS.md B1): the rows, the chain head, the catalog counters, the
+ * idempotency record (no row when $12 is null) and the live tail's signal, delivered at
+ * commit so a tail woken by it always finds the rows.
+ */
+const RECORD_EVENTS = `
+WITH inserted AS (
+  INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, actor_name,
+    actor_email, on_behalf_of, target_type, target_id, target_name, targets, target_keys,
+    workspace_id, summary, metadata, changes, changed_fields, context, occurred_at, created_at,
+    prev_hash, hash, search_text)
+  SELECT $1, r.seq, r.id, r.action, r.actor_type, r.actor_id, r.actor_name, r.actor_email,
+    r.on_behalf_of, r.target_type, r.target_id, r.target_name, r.targets, r.target_keys,
+    r.workspace_id, r.summary, r.metadata, r.changes, r.changed_fields, r.context,
+    r.occurred_at, r.created_at, r.prev_hash, r.hash, r.search_text
+  FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, id text, action text, actor_type text,
+    actor_id text, actor_name text, actor_email text, on_behalf_of jsonb, target_type text,
+    target_id text, target_name text, targets jsonb, target_keys text[], workspace_id text,
+    summary text, metadata jsonb, changes jsonb, changed_fields text[], context jsonb,
+    occurred_at timestamptz, created_at timestamptz, prev_hash text, hash text,
+    search_text text)
+  RETURNING 1
+), chain_head AS (
+  UPDATE projects SET last_hash = $3 WHERE project_id = $1
+), action_counts AS (
+  INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
+  SELECT $1, a.action, a.n, $8, $8 FROM unnest($4::text[], $5::bigint[]) AS a(action, n)
+  ON CONFLICT (project_id, action) DO UPDATE SET
+    count = actions.count + excluded.count,
+    first_seen_at = coalesce(actions.first_seen_at, excluded.first_seen_at),
+    last_seen_at = excluded.last_seen_at
+), workspace_counts AS (
+  INSERT INTO workspaces (project_id, workspace_id, count, first_seen_at, last_seen_at)
+  SELECT $1, w.id, w.n, $8, $8 FROM unnest($6::text[], $7::bigint[]) AS w(id, n)
+  ON CONFLICT (project_id, workspace_id) DO UPDATE SET
+    count = workspaces.count + excluded.count,
+    last_seen_at = excluded.last_seen_at
+), idempotency AS (
+  UPDATE idempotency_keys SET first_seq = $9, event_count = $10
+  WHERE project_id = $1 AND key = $12::text
+)
+SELECT pg_notify($11, $1 || ':' || $13::text)`;
 
 function tally(values: (string | null)[]): [string[], number[]] {
   const counts = new Map<string, number>();
@@ -44,12 +59,14 @@ function tally(values: (string | null)[]): [string[], number[]] {
 /**
  * Appends prepared events inside the caller's transaction: takes the project row lock
  * (held until commit, so seq is gap-free and in commit order), chains the hashes, inserts
- * the batch in one statement, bumps the catalog counters and signals the live tail.
+ * the batch, bumps the catalog counters, records what an idempotency key (if any) produced
+ * and signals the live tail, all in one statement.
  */
 export async function appendEvents(
   tx: Queryable,
   projectId: string,
   prepared: PreparedEvent[],
+  idempotencyKey?: string,
 ): Promise<Event[]> {
   if (prepared.length === 0) return [];
   const [head] = await tx.query<{ last_seq: number; last_hash: string | null }>(
@@ -114,15 +131,22 @@ export async function appendEvents(
       search_text: item.searchText,
     });
   }
-  await tx.query(INSERT_EVENTS, [projectId, JSON.stringify(rows)]);
-  await tx.query("UPDATE projects SET last_hash = $2 WHERE project_id = $1", [projectId, prevHash]);
   const [actions, actionCounts] = tally(events.map((event) => event.action));
-  await tx.query(COUNT_ACTIONS, [projectId, actions, actionCounts, createdAt]);
   const [workspaces, workspaceCounts] = tally(events.map((event) => event.workspace_id));
-  if (workspaces.length > 0) {
-    await tx.query(COUNT_WORKSPACES, [projectId, workspaces, workspaceCounts, createdAt]);
-  }
-  // Delivered at commit, so a tail woken by it always finds the rows.
-  await tx.query("SELECT pg_notify($1, $2)", [EVENTS_CHANNEL, `${projectId}:${seq}`]);
+  await tx.query(RECORD_EVENTS, [
+    projectId,
+    JSON.stringify(rows),
+    prevHash,
+    actions,
+    actionCounts,
+    workspaces,
+    workspaceCounts,
+    createdAt,
+    head.last_seq - prepared.length + 1,
+    prepared.length,
+    EVENTS_CHANNEL,
+    idempotencyKey ?? null,
+    seq,
+  ]);
   return events;
 }

@@ -10,6 +10,7 @@ import type {
   Target,
   TargetInput,
 } from "../domain/event.js";
+import { asStoredJson } from "./jsonb-order.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */
 export interface PreparedEvent {
@@ -24,10 +25,8 @@ export const METADATA_MAX_BYTES = 16 * 1024;
 const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const ACTOR_TYPES = new Set<ActorType>(["user", "agent", "api_key", "system", "service"]);
 
-/** A JSON round trip: what is hashed is exactly what the database stores and returns. */
-function plainJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
+/** A JSON round trip: what is hashed and returned is exactly what the database returns. */
+const plainJson = asStoredJson;
 
 function principal(input: PrincipalRefInput): PrincipalRef {
   return { type: input.type, id: input.id, name: input.name ?? null, email: input.email ?? null };

@@ -13,6 +13,30 @@ function text(value: unknown): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
+// jsonb hands objects back with their keys reordered (shorter first); the members the API
+// defines are rebuilt in the documented order, the same as ingest returns them.
+function principalOf(stored: PrincipalRef): PrincipalRef {
+  return { type: stored.type, id: stored.id, name: stored.name, email: stored.email };
+}
+
+function targetOf(stored: Target): Target {
+  return { type: stored.type, id: stored.id, name: stored.name };
+}
+
+function contextOf(stored: EventContext): EventContext {
+  return {
+    ip_address: stored.ip_address,
+    user_agent: stored.user_agent,
+    origin: stored.origin,
+    trace_id: stored.trace_id,
+    request_id: stored.request_id,
+  };
+}
+
+function changesOf(stored: NonNullable<Event["changes"]>): Event["changes"] {
+  return { before: stored.before, after: stored.after };
+}
+
 /** A row of `events` as the wire's Event, members in the documented order. */
 export function eventToWire(row: Row): Event {
   const actor: Actor = {
@@ -20,7 +44,7 @@ export function eventToWire(row: Row): Event {
     id: String(row.actor_id),
     name: text(row.actor_name),
     email: text(row.actor_email),
-    on_behalf_of: (row.on_behalf_of as PrincipalRef | null) ?? null,
+    on_behalf_of: row.on_behalf_of ? principalOf(row.on_behalf_of as PrincipalRef) : null,
   };
   const target: Target | null =
     row.target_type === null || row.target_type === undefined
@@ -32,13 +56,13 @@ export function eventToWire(row: Row): Event {
     action: String(row.action),
     actor,
     target,
-    targets: (row.targets as Target[] | null) ?? [],
+    targets: ((row.targets as Target[] | null) ?? []).map(targetOf),
     workspace_id: text(row.workspace_id),
     summary: text(row.summary),
     metadata: (row.metadata as Record<string, unknown> | null) ?? {},
-    changes: (row.changes as Event["changes"]) ?? null,
+    changes: row.changes ? changesOf(row.changes as NonNullable<Event["changes"]>) : null,
     changed_fields: (row.changed_fields as string[] | null) ?? [],
-    context: (row.context as EventContext | null) ?? null,
+    context: row.context ? contextOf(row.context as EventContext) : null,
     occurred_at: iso(row.occurred_at),
     created_at: iso(row.created_at),
     prev_hash: text(row.prev_hash),

@@ -42,31 +42,21 @@ async function countUpTo(db: Queryable, projectId: string, filters: EventFilters
 }
 
 /**
- * Whether a filter the planner cannot judge selects few events, so the page should come
- * from that filter's index rather than from a walk down seq. occurred_at is the client's
- * clock and does not follow seq (an old window may lie behind millions of newer rows), and
- * array containment has no useful statistics for rare changed_fields. A capped count on
- * the filter's own index (forced to a bitmap scan for the GIN) tells the cases apart.
+ * Whether a time window selects few events, so the page should come from the occurred_at
+ * index rather than from a walk down seq: occurred_at is the client's clock and does not
+ * follow seq (an old window may lie behind millions of newer rows), which the planner
+ * cannot know. A capped count on that index (index-only: it carries seq) tells the cases
+ * apart. changed_field needs no probe: the planner has element statistics for arrays and
+ * the GIN index answers per project (bench/FINDINGS.md B9).
  */
 async function isNarrowSelection(
   store: Store,
   projectId: string,
   filters: EventFilters,
 ): Promise<boolean> {
-  if (filters.start_time !== undefined || filters.end_time !== undefined) {
-    const window = { start_time: filters.start_time, end_time: filters.end_time };
-    if ((await countUpTo(store, projectId, window)) < NARROW) return true;
-  }
-  if (filters.changed_field !== undefined) {
-    const changed = { changed_field: filters.changed_field };
-    const count = await store.transaction(async (tx) => {
-      await tx.query("SET LOCAL enable_indexscan = off");
-      await tx.query("SET LOCAL enable_seqscan = off");
-      return countUpTo(tx, projectId, changed);
-    });
-    if (count < NARROW) return true;
-  }
-  return false;
+  if (filters.start_time === undefined && filters.end_time === undefined) return false;
+  const window = { start_time: filters.start_time, end_time: filters.end_time };
+  return (await countUpTo(store, projectId, window)) < NARROW;
 }
 
 /**
@@ -93,11 +83,18 @@ export async function listEvents(
   const totalWhere = [...where];
   if (cursor) where.push(`seq ${ascending ? ">" : "<"} ${params.add(cursor.s)}`);
   const narrow = await isNarrowSelection(store, projectId, filters);
-  // "seq + 0" keeps the planner off a walk down the primary key for a narrow selection.
-  const orderBy = narrow ? "seq + 0" : "seq";
+  const direction = ascending ? "ASC" : "DESC";
+  // A narrow selection picks the page's seqs first ("seq + 0" keeps the planner off a walk
+  // down the primary key), index-only for a bare time window, and then fetches just those
+  // rows, instead of every row of the window (bench/FINDINGS.md B8).
   const rows = await store.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
-     ORDER BY ${orderBy} ${ascending ? "ASC" : "DESC"} LIMIT ${limit + 1}`,
+    narrow
+      ? `SELECT ${EVENT_COLUMNS} FROM events
+         WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
+           ORDER BY seq + 0 ${direction} LIMIT ${limit + 1})
+         ORDER BY seq ${direction}`
+      : `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+         ORDER BY seq ${direction} LIMIT ${limit + 1}`,
     params.values,
   );
   const hasMore = rows.length > limit;

@@ -59,7 +59,11 @@ export { ingestEvents, requestHash } from "./events-write.js";
 export { hashEvent } from "./hash-chain.js";
 // Health -------------------------------------------------------------------------------
 // pingStore(store) → resolves when the database answers (reject → 503 unavailable)
-export { pingStore } from "./health.js";
+// pingStoreCached(store, now?) → the same, reusing an outcome younger than one second
+export { pingStore, pingStoreCached } from "./health.js";
+// Ids ----------------------------------------------------------------------------------
+// newId(prefix) → `${prefix}_${ULID}`, monotonic within the process (cheap: no CSPRNG per id)
+export { newId } from "./ids.js";
 // Integrity (issue 4) ------------------------------------------------------------------
 // verifyIntegrity(store, projectId, { fromSeq?, toSeq? }) → IntegrityReport
 export { verifyIntegrity } from "./integrity.js";

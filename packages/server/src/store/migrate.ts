@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { initial } from "./migrations/0001_initial.js";
+import { rateLimitsUnlogged } from "./migrations/0002_rate_limits_unlogged.js";
+import { ginPerProject } from "./migrations/0003_gin_per_project.js";
+import { idempotencyBySeq } from "./migrations/0004_idempotency_by_seq.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -8,7 +11,12 @@ interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: "initial", sql: initial }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial", sql: initial },
+  { version: 2, name: "rate_limits_unlogged", sql: rateLimitsUnlogged },
+  { version: 3, name: "gin_per_project", sql: ginPerProject },
+  { version: 4, name: "idempotency_by_seq", sql: idempotencyBySeq },
+];
 
 /** Serialises concurrent `migrate` calls from several replicas. */
 const MIGRATION_LOCK = 4_242_001;

@@ -1,17 +1,40 @@
 import { PGlite, types } from "@electric-sql/pglite";
+import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { lockDataDir } from "./lock-file.js";
 import { Mutex } from "./mutex.js";
 import type { Queryable, Row, Store } from "./types.js";
 
-const INT8_AS_NUMBER = { [types.INT8]: (value: string) => Number(value) };
+/** `YYYY-MM-DD HH:MM:SS[.f]±HH[:MM]`: PostgreSQL's text form of a timestamptz. */
+const PG_TIMESTAMPTZ = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)([+-]\d\d)(?::(\d\d))?$/;
+
+/**
+ * PGlite's own parser hands the text to `new Date`, which reads years below 100 as 19xx or
+ * 20xx (0001-01-01 came back as 2001-01-01); the ISO form is parsed as written, as
+ * node-postgres does.
+ */
+function parseTimestamptz(value: string): Date {
+  const parts = PG_TIMESTAMPTZ.exec(value);
+  return parts
+    ? new Date(`${parts[1]}T${parts[2]}${parts[3]}:${parts[4] ?? "00"}`)
+    : new Date(value);
+}
+
+const PARSERS = {
+  [types.INT8]: (value: string) => Number(value),
+  [types.TIMESTAMPTZ]: parseTimestamptz,
+};
 
 /** Embedded PGlite: one connection, so every query and transaction is serialised. */
 export async function openPgliteStore(dataDir: string): Promise<Store> {
   const release = lockDataDir(dataDir);
   let db: PGlite;
   try {
-    db = await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers: INT8_AS_NUMBER });
+    db = await PGlite.create({
+      dataDir,
+      extensions: { btree_gin, pg_trgm },
+      parsers: PARSERS,
+    });
   } catch (error) {
     release();
     throw error;

@@ -170,6 +170,50 @@ describe.each(STORE_KINDS)("recording events on %s", (kind) => {
     expect((await getProject(t.store, projectId)).counts.events).toBe(2);
   });
 
+  it("when a batch is replayed, then the replay serialises byte for byte like the first response and a read", async () => {
+    const { projectId } = await newProject(t.store);
+    const rich = issueEvent(1, {
+      actor: {
+        type: "user",
+        id: "u_1",
+        name: "Zoë",
+        email: "z@example.com",
+        on_behalf_of: { type: "service", id: "svc", name: "Support" },
+      },
+      targets: [
+        { type: "label", id: "bug", name: "Bug" },
+        { type: "label", id: "p1" },
+      ],
+      workspace_id: "ws_1",
+      // Keys in an order jsonb does not keep: longer first, multi-byte, numeric-looking.
+      metadata: { zzzz: { yy: 1, x: [{ bbb: true, a: null }] }, b: "é", "10": 2.5, ä: 0, a: 1e21 },
+      changes: {
+        before: { title: "Old", status: "open" },
+        after: { title: "New", status: "open" },
+      },
+      context: { request_id: "req_1", origin: "api", ip_address: "192.0.2.1" },
+      occurred_at: "0001-01-01T00:00:00.000Z",
+    });
+    const events = [
+      rich,
+      issueEvent(2),
+      issueEvent(3, { occurred_at: "2026-05-01T12:00:00+02:00" }),
+    ];
+    const body = { events };
+    const options = {
+      idempotencyKey: "bytes",
+      requestHash: requestHash("POST", "/v1/events/batch", body),
+    };
+    const first = await ingestEvents(t.store, projectId, events, options);
+    const again = await ingestEvents(t.store, projectId, events, options);
+    expect(again.replayed).toBe(true);
+    expect(JSON.stringify(again.events)).toBe(JSON.stringify(first.events));
+    const read = await listEvents(t.store, projectId, {}, { order: "asc" });
+    expect(JSON.stringify(read.data)).toBe(JSON.stringify(first.events));
+    expect(first.events[0]?.metadata).toEqual(rich.metadata);
+    expect(first.events[0]?.hash).toBe(hashEvent(first.events[0] as never));
+  });
+
   it("when the same key arrives concurrently, then one write happens and the rest replay it", async () => {
     const { projectId } = await newProject(t.store);
     const input = [issueEvent(7)];

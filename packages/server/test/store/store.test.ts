@@ -91,6 +91,26 @@ describe.each(STORE_KINDS)("store on %s", (kind) => {
     });
     expect(deleted).toHaveLength(1);
   });
+
+  it("when migrated, then rate-limit counters skip the WAL and the GIN indexes lead with project_id", async () => {
+    const [table] = await t.store.query<{ relpersistence: string }>(
+      "SELECT relpersistence FROM pg_class WHERE relname = 'rate_limits'",
+    );
+    expect(table?.relpersistence).toBe("u");
+    const indexes = await t.store.query<{ relname: string; def: string; options: string[] | null }>(
+      `SELECT c.relname, pg_get_indexdef(c.oid) AS def, c.reloptions AS options
+       FROM pg_class c WHERE c.relname IN
+         ('events_changed_fields', 'events_target_keys', 'events_search', 'events_occurred_at')
+       ORDER BY c.relname`,
+    );
+    const byName = Object.fromEntries(indexes.map((row) => [row.relname, row]));
+    expect(byName.events_changed_fields?.def).toMatch(/USING gin \(project_id, changed_fields\)/);
+    expect(byName.events_changed_fields?.options).toEqual(["fastupdate=off"]);
+    expect(byName.events_target_keys?.def).toMatch(/USING gin \(project_id, target_keys\)/);
+    expect(byName.events_target_keys?.options).toEqual(["fastupdate=off"]);
+    expect(byName.events_search?.def).toMatch(/USING gin \(project_id, search_text gin_trgm_ops\)/);
+    expect(byName.events_occurred_at?.def).toMatch(/\(project_id, occurred_at\) INCLUDE \(seq\)/);
+  });
 });
 
 describe("PGlite data directory lock", () => {

@@ -1,5 +1,4 @@
-import { ulid } from "ulid";
-import { exportEvents, ingestEvents } from "../../services/index.js";
+import { exportEvents, ingestEvents, newId } from "../../services/index.js";
 import { streamExport } from "../export-stream.js";
 import type { Handler } from "../handler-types.js";
 import { actorOf, caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
@@ -18,7 +17,7 @@ export function exportHandlers({ store }: HandlerDeps) {
     const who = caller(principal);
     const { format, ...rest } = query;
     const filters = pinWorkspace(who, filtersOf(rest));
-    const exportId = `exp_${ulid()}`;
+    const exportId = newId("exp");
     // The first read fixes the snapshot bound, so the export's own event stays out of it.
     const iterator = exportEvents(store, who.projectId, filters);
     const first = await iterator.next();

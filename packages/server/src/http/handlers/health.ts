@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { pingStore } from "../../services/index.js";
+import { pingStoreCached } from "../../services/index.js";
 import type { Handler } from "../handler-types.js";
 import { HttpProblem } from "../problem.js";
 import { SUPPORTED_VERSIONS } from "../version.js";
@@ -12,10 +12,13 @@ const SERVER_VERSION = (
 ).version;
 
 export function healthHandlers({ store }: HandlerDeps) {
-  /** No credential, no rate limit: 200 when the database answers, 503 otherwise. */
+  /**
+   * No credential, no rate limit: 200 when the database answers, 503 otherwise; the ping's
+   * outcome is reused for a second.
+   */
   const getHealth: Handler<"getHealth"> = async () => {
     try {
-      await pingStore(store);
+      await pingStoreCached(store);
     } catch {
       throw new HttpProblem("unavailable", "The database cannot be reached");
     }
