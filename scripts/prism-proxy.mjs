@@ -6,8 +6,9 @@
 //   node scripts/prism-proxy.mjs            # the SDK's integration test + test/conformance/sdk-via-prism
 //   node scripts/prism-proxy.mjs FILE…      # other vitest files that read CHRONICLE_TEST_BASE_URL
 //
-// It starts `chronicle serve` on a free port over a fresh PGlite directory (after
-// `chronicle project create --name "SDK integration"` for a key), Prism in front of it, and
+// For each suite in turn it starts `chronicle serve` on a free port over a fresh PGlite
+// directory (after `chronicle project create --name "SDK integration"` for a key, so a
+// suite can count on an empty project), Prism in front of it, and
 // a thin recording hop in front of Prism that keeps every answer Prism generated itself
 // (`https://stoplight.io/prism/errors#…`): a request violation (422) or a response
 // violation (500, with the violations in the body and in `sl-violations`). The tests get
@@ -130,22 +131,16 @@ async function canary(port, key, violations) {
   violations.length = 0;
 }
 
-async function main() {
-  const files = process.argv.slice(2);
-  const suites = files.length > 0 ? files : [OWN_SUITE];
-  if (files.length === 0) {
-    const sdkTest = await readFile(join(root, SDK_INTEGRATION), "utf8").catch(() => "");
-    if (sdkTest.includes("CHRONICLE_TEST_BASE_URL")) suites.unshift(SDK_INTEGRATION);
-    else {
-      process.stderr.write(
-        `prism-proxy: ${SDK_INTEGRATION} does not read CHRONICLE_TEST_BASE_URL yet, so it cannot run through the proxy; running ${OWN_SUITE} only (see test/conformance/FINDINGS.md)\n`,
-      );
-    }
-  }
-
+/**
+ * One fresh stack for one suite: `chronicle serve` over a new PGlite directory with one
+ * project ("SDK integration"), Prism in front, the recording hop in front of Prism. Each
+ * suite gets its own, so that a suite can count on an empty project.
+ */
+async function runSuite(suite) {
   const dataDir = await mkdtemp(join(tmpdir(), "chronicle-prism-"));
   const env = { ...process.env, CHRONICLE_DATA_DIR: dataDir, LOG_LEVEL: "warn" };
   delete env.DATABASE_URL;
+  const started = children.length;
   try {
     const created = JSON.parse(
       await run(process.execPath, [cli, "project", "create", "--name", "SDK integration"], { env }),
@@ -198,7 +193,7 @@ async function main() {
     };
     delete testEnv.DATABASE_URL;
     const tests = await new Promise((done) => {
-      const vitest = spawn("pnpm", ["exec", "vitest", "run", ...suites], {
+      const vitest = spawn("pnpm", ["exec", "vitest", "run", suite], {
         cwd: root,
         env: testEnv,
         stdio: "inherit",
@@ -216,13 +211,12 @@ async function main() {
       process.stderr.write(`prism violation: ${v.method} ${v.path} → ${v.status}\n  ${v.body}\n`);
     }
     for (const line of prismErrors) process.stderr.write(`prism log: ${line}\n`);
-    const clean = tests === 0 && violations.length === 0 && prismErrors.length === 0;
     process.stdout.write(
-      `prism-proxy: ${suites.join(", ")}: tests ${tests === 0 ? "passed" : "FAILED"}, ${violations.length} contract violation(s) reported by Prism\n`,
+      `prism-proxy: ${suite}: tests ${tests === 0 ? "passed" : "FAILED"}, ${violations.length} contract violation(s) reported by Prism\n`,
     );
-    process.exitCode = clean ? 0 : 1;
+    return tests === 0 && violations.length === 0 && prismErrors.length === 0;
   } finally {
-    for (const child of children) {
+    for (const child of children.splice(started)) {
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {
@@ -232,6 +226,23 @@ async function main() {
     await new Promise((settle) => setTimeout(settle, 500));
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  const files = process.argv.slice(2);
+  const suites = files.length > 0 ? files : [OWN_SUITE];
+  if (files.length === 0) {
+    const sdkTest = await readFile(join(root, SDK_INTEGRATION), "utf8").catch(() => "");
+    if (sdkTest.includes("CHRONICLE_TEST_BASE_URL")) suites.unshift(SDK_INTEGRATION);
+    else {
+      process.stderr.write(
+        `prism-proxy: ${SDK_INTEGRATION} does not read CHRONICLE_TEST_BASE_URL yet, so it cannot run through the proxy; running ${OWN_SUITE} only (see test/conformance/FINDINGS.md)\n`,
+      );
+    }
+  }
+  let clean = true;
+  for (const suite of suites) clean = (await runSuite(suite)) && clean;
+  process.exitCode = clean ? 0 : 1;
 }
 
 main().catch((error) => {
