@@ -7,6 +7,7 @@ import { validateAgainstCatalog } from "./actions.js";
 import { appendEvents } from "./event-append.js";
 import { prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
+import { inProjectWrite } from "./project-writes.js";
 
 export interface IngestOptions {
   idempotencyKey?: string;
@@ -34,7 +35,8 @@ export function requestHash(method: string, path: string, body: unknown): string
 }
 
 /**
- * Records a batch (one event is a batch of one): all or nothing, one transaction. With an
+ * Records a batch (one event is a batch of one): all or nothing, in one transaction, which
+ * concurrent writes of the same project share (services/project-writes.ts). With an
  * idempotency key the key's row is written in the same transaction; its primary key makes a
  * concurrent duplicate wait for the first and then replay its result.
  */
@@ -50,7 +52,7 @@ export async function ingestEvents(
   const key = options.idempotencyKey;
   const fingerprint = options.requestHash ?? requestHash("POST", "", inputs);
 
-  return store.transaction(async (tx) => {
+  return inProjectWrite(store, projectId, prepared.length, async (tx) => {
     if (key !== undefined) {
       const claimed = await tx.query(
         `INSERT INTO idempotency_keys (project_id, key, request_hash) VALUES ($1, $2, $3)

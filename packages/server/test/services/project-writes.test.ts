@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/errors.js";
+import { ingestEvents, listEvents, requestHash } from "../../src/services/index.js";
+import { inProjectWrite } from "../../src/services/project-writes.js";
+import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
+import { issueEvent, newProject } from "./fixtures.js";
+
+describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  const txid = async (tx: { query: TestStore["store"]["query"] }) => {
+    const [row] = await tx.query<{ id: string }>("SELECT txid_current()::text AS id");
+    return row?.id as string;
+  };
+  const setting = async (name: string) =>
+    t.store.query<{ value: string }>("SELECT value FROM settings WHERE name = $1", [name]);
+
+  it("when writes arrive while one is in flight, then they share the next transaction and each gets its own outcome", async () => {
+    const units = Array.from({ length: 6 }, (_, index) =>
+      inProjectWrite(t.store, "prj_group", 1, async (tx) => {
+        if (index === 3) throw new ChronicleError("idempotency_conflict", "unit 3 conflicts");
+        await tx.query("INSERT INTO settings (name, value) VALUES ($1, 'x')", [`group_${index}`]);
+        return txid(tx);
+      }),
+    );
+    const outcomes = await Promise.allSettled(units);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    const ids = outcomes.flatMap((outcome) =>
+      outcome.status === "fulfilled" ? [outcome.value] : [],
+    );
+    // The first runs alone; the five that queued behind it share one transaction.
+    expect(new Set(ids).size).toBe(2);
+    expect(ids[1]).toBe(ids[4]);
+    for (const index of [0, 1, 2, 4, 5]) expect(await setting(`group_${index}`)).toHaveLength(1);
+    expect(await setting("group_3")).toHaveLength(0);
+  });
+
+  it("when concurrent ingests share a transaction and one reuses a key for another body, then only that one is 409", async () => {
+    const { projectId } = await newProject(t.store);
+    const reused = { idempotencyKey: "reused", requestHash: requestHash("POST", "/x", [1]) };
+    await ingestEvents(t.store, projectId, [issueEvent(0)], reused);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, index) =>
+        ingestEvents(
+          t.store,
+          projectId,
+          [issueEvent(index + 1)],
+          index === 4 ? { ...reused, requestHash: requestHash("POST", "/x", [2]) } : {},
+        ),
+      ),
+    );
+    const rejected = outcomes.flatMap((outcome) =>
+      outcome.status === "rejected" ? [outcome] : [],
+    );
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0]?.reason as ChronicleError).code).toBe("idempotency_conflict");
+    const page = await listEvents(t.store, projectId, {}, { order: "asc", limit: 20 });
+    expect(page.data.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(page.data.map((event) => event.prev_hash).slice(1)).toEqual(
+      page.data.map((event) => event.hash).slice(0, -1),
+    );
+  });
+
+  it("when a database error aborts a shared transaction, then the others run again alone and only that one fails", async () => {
+    const blocker = inProjectWrite(t.store, "prj_fallback", 1, async (tx) => txid(tx));
+    const ok1 = inProjectWrite(t.store, "prj_fallback", 1, async (tx) => {
+      await tx.query("INSERT INTO settings (name, value) VALUES ('fallback_1', 'x')");
+      return txid(tx);
+    });
+    const failing = inProjectWrite(t.store, "prj_fallback", 1, async (tx) => {
+      await tx.query("SELECT 1 / 0");
+    });
+    const ok3 = inProjectWrite(t.store, "prj_fallback", 1, async (tx) => {
+      await tx.query("INSERT INTO settings (name, value) VALUES ('fallback_3', 'x')");
+      return txid(tx);
+    });
+    await blocker;
+    await expect(failing).rejects.toThrow(/division by zero/);
+    const [first, third] = await Promise.all([ok1, ok3]);
+    expect(first).not.toBe(third);
+    expect(await setting("fallback_1")).toHaveLength(1);
+    expect(await setting("fallback_3")).toHaveLength(1);
+  });
+
+  it("when groups would grow past the event cap, then the rest waits for the next transaction", async () => {
+    const sizes = [1, 3000, 3000, 1];
+    const ids = await Promise.all(
+      sizes.map((size) => inProjectWrite(t.store, "prj_cap", size, async (tx) => txid(tx))),
+    );
+    // [1] alone, then 3000 (3000 more would pass 5000), then 3000 + 1.
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[1]).not.toBe(ids[2]);
+    expect(ids[2]).toBe(ids[3]);
+  });
+});
