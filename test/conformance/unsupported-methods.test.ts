@@ -129,7 +129,11 @@ describe("methods a path does not declare", () => {
     for (const method of ["GET", "TRACE", "DELETE"]) {
       const response = await send(server.base, method, "/v1/nowhere");
       expect(response.status).toBe(404);
-      expect(JSON.parse(response.text)).toMatchObject({ code: "not_found" });
+      const problem = JSON.parse(response.text);
+      expect(problem).toMatchObject({ code: "not_found" });
+      // Request-Id and Chronicle-Version are on every answer, not only the contract's paths.
+      expect(response.headers.get("request-id")).toBe(problem.request_id);
+      expect(response.headers.get("chronicle-version")).toBe("2026-11-01");
     }
   });
 
