@@ -29,6 +29,8 @@ function checkLimit(limit: number): number {
 
 /** Below this many matches, a filter is read through its own index and then sorted. */
 const NARROW = 5000;
+/** How many seqs next to the cursor a changed_field page walks before it asks the index. */
+const CHANGED_FIELD_WINDOW = 5000;
 
 async function countUpTo(db: Queryable, projectId: string, filters: EventFilters): Promise<number> {
   const params = new SqlParams();
@@ -46,8 +48,8 @@ async function countUpTo(db: Queryable, projectId: string, filters: EventFilters
  * index rather than from a walk down seq: occurred_at is the client's clock and does not
  * follow seq (an old window may lie behind millions of newer rows), which the planner
  * cannot know. A capped count on that index (index-only: it carries seq) tells the cases
- * apart. changed_field needs no probe: the planner has element statistics for arrays and
- * the GIN index answers per project (bench/FINDINGS.md B9).
+ * apart. changed_field gets no probe (it cost a 5000-row bitmap heap scan, B9): listEvents
+ * tries a bounded walk first instead.
  */
 async function isNarrowSelection(
   store: Store,
@@ -84,19 +86,34 @@ export async function listEvents(
   if (cursor) where.push(`seq ${ascending ? ">" : "<"} ${params.add(cursor.s)}`);
   const narrow = await isNarrowSelection(store, projectId, filters);
   const direction = ascending ? "ASC" : "DESC";
+  const walk = (conditions: string[]) =>
+    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(" AND ")}
+     ORDER BY seq ${direction} LIMIT ${limit + 1}`;
   // A narrow selection picks the page's seqs first ("seq + 0" keeps the planner off a walk
   // down the primary key), index-only for a bare time window, and then fetches just those
   // rows, instead of every row of the window (bench/FINDINGS.md B8).
-  const rows = await store.query(
-    narrow
-      ? `SELECT ${EVENT_COLUMNS} FROM events
-         WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
-           ORDER BY seq + 0 ${direction} LIMIT ${limit + 1})
-         ORDER BY seq ${direction}`
-      : `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
-         ORDER BY seq ${direction} LIMIT ${limit + 1}`,
-    params.values,
-  );
+  const pick = (conditions: string[]) =>
+    `SELECT ${EVENT_COLUMNS} FROM events
+     WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${conditions.join(" AND ")}
+       ORDER BY seq + 0 ${direction} LIMIT ${limit + 1})
+     ORDER BY seq ${direction}`;
+  let rows: Row[];
+  if (narrow) {
+    rows = await store.query(pick(where), params.values);
+  } else if (filters.changed_field !== undefined) {
+    // The planner cannot tell a rare changed_field from a common one, so the page is first
+    // looked for among the nearest CHANGED_FIELD_WINDOW seqs (a bounded walk, enough for a
+    // common field) and only then through the GIN index (cheap for a rare one).
+    const near = new SqlParams();
+    for (const value of params.values) near.add(value);
+    const window = ascending
+      ? `seq <= ${cursor ? near.add(cursor.s + CHANGED_FIELD_WINDOW) : `(SELECT coalesce(min(seq), 0) FROM events WHERE project_id = $1) + ${CHANGED_FIELD_WINDOW}`}`
+      : `seq > ${cursor ? near.add(cursor.s - CHANGED_FIELD_WINDOW) : `(SELECT last_seq FROM projects WHERE project_id = $1) - ${CHANGED_FIELD_WINDOW}`}`;
+    rows = await store.query(walk([...where, window]), near.values);
+    if (rows.length <= limit) rows = await store.query(pick(where), params.values);
+  } else {
+    rows = await store.query(walk(where), params.values);
+  }
   const hasMore = rows.length > limit;
   const pageRows = rows.slice(0, limit);
   if (backward) pageRows.reverse();

@@ -332,3 +332,58 @@ describe.each(STORE_KINDS)("list filters on %s", (kind) => {
     );
   });
 });
+
+describe.each(STORE_KINDS)("changed_field pages beyond the walked window on %s", (kind) => {
+  let t: TestStore;
+  let projectId: string;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+    ({ projectId } = await newProject(t.store));
+    // 6000 events: "rare" changes only in the first 12 (outside the newest 5000 seqs),
+    // "common" in every third one.
+    for (let start = 0; start < 6000; start += 1000) {
+      const batch = Array.from({ length: 1000 }, (_, offset) => {
+        const n = start + offset;
+        const fields: Record<string, unknown> = { other: n };
+        if (n < 12) fields.rare = n;
+        if (n % 3 === 0) fields.common = n;
+        return issueEvent(n, { changes: { before: {}, after: fields } });
+      });
+      await ingestEvents(t.store, projectId, batch);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  const walk = async (filters: EventFilters, options: ListOptions) => {
+    const pages: number[][] = [];
+    let cursor: string | undefined;
+    for (;;) {
+      const page = await listEvents(t.store, projectId, filters, { ...options, cursor });
+      pages.push(seqs(page.data));
+      if (!page.has_more || !page.next_cursor) return pages;
+      cursor = page.next_cursor;
+    }
+  };
+
+  it("when the field is rare, then its pages come from the index in seq order, both ways", async () => {
+    expect(await walk({ changed_field: "rare" }, { limit: 5 })).toEqual([
+      [12, 11, 10, 9, 8],
+      [7, 6, 5, 4, 3],
+      [2, 1],
+    ]);
+    expect(await walk({ changed_field: "rare" }, { limit: 5, order: "asc" })).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+      [11, 12],
+    ]);
+  });
+
+  it("when the field is common, then the page is the newest matches", async () => {
+    const page = await listEvents(t.store, projectId, { changed_field: "common" }, { limit: 4 });
+    // n = seq - 1 and every third n matches: 5997, 5994, … are seqs 5998, 5995, …
+    expect(seqs(page.data)).toEqual([5998, 5995, 5992, 5989]);
+    expect(page.has_more).toBe(true);
+  });
+});
