@@ -66,7 +66,7 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
       outcome.status === "rejected" ? [outcome] : [],
     );
     expect(rejected).toHaveLength(1);
-    expect((rejected[0]?.reason as ChronicleError).code).toBe("idempotency_conflict");
+    expect((rejected[0]?.reason as ChronicleError | undefined)?.code).toBe("idempotency_conflict");
     const page = await listEvents(t.store, projectId, {}, { order: "asc", limit: 20 });
     expect(page.data.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(page.data.map((event) => event.prev_hash).slice(1)).toEqual(
