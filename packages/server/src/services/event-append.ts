@@ -9,7 +9,7 @@ import { EVENTS_CHANNEL } from "./notifications.js";
 /**
  * Everything after the seq range is reserved, in one statement (one round trip under the
  * project lock, bench/FINDINGS.md B1): the rows, the chain head, the catalog counters, the
- * idempotency record (no row when $12 is null) and the live tail's signal, delivered at
+ * idempotency records (one per key in $12) and the live tail's signal, delivered at
  * commit so a tail woken by it always finds the rows.
  */
 const RECORD_EVENTS = `
@@ -45,10 +45,18 @@ WITH inserted AS (
     count = workspaces.count + excluded.count,
     last_seen_at = excluded.last_seen_at
 ), idempotency AS (
-  UPDATE idempotency_keys SET first_seq = $9, event_count = $10
-  WHERE project_id = $1 AND key = $12::text
+  UPDATE idempotency_keys AS k SET first_seq = r.first_seq, event_count = r.n
+  FROM unnest($12::text[], $9::bigint[], $10::integer[]) AS r(key, first_seq, n)
+  WHERE k.project_id = $1 AND k.key = r.key
 )
 SELECT pg_notify($11, $1 || ':' || $13::text)`;
+
+/** Events [offset, offset + count) of an append were produced under an idempotency key. */
+export interface KeyedRange {
+  key: string;
+  offset: number;
+  count: number;
+}
 
 function tally(values: (string | null)[]): [string[], number[]] {
   const counts = new Map<string, number>();
@@ -59,14 +67,14 @@ function tally(values: (string | null)[]): [string[], number[]] {
 /**
  * Appends prepared events inside the caller's transaction: takes the project row lock
  * (held until commit, so seq is gap-free and in commit order), chains the hashes, inserts
- * the batch, bumps the catalog counters, records what an idempotency key (if any) produced
- * and signals the live tail, all in one statement.
+ * the batch, bumps the catalog counters, records which events each idempotency key
+ * produced and signals the live tail, all in one statement.
  */
 export async function appendEvents(
   tx: Queryable,
   projectId: string,
   prepared: PreparedEvent[],
-  idempotencyKey?: string,
+  keyed: readonly KeyedRange[] = [],
 ): Promise<Event[]> {
   if (prepared.length === 0) return [];
   const [head] = await tx.query<{ last_seq: number; last_hash: string | null }>(
@@ -142,10 +150,10 @@ export async function appendEvents(
     workspaces,
     workspaceCounts,
     createdAt,
-    head.last_seq - prepared.length + 1,
-    prepared.length,
+    keyed.map((range) => head.last_seq - prepared.length + 1 + range.offset),
+    keyed.map((range) => range.count),
     EVENTS_CHANNEL,
-    idempotencyKey ?? null,
+    keyed.map((range) => range.key),
     seq,
   ]);
   return events;

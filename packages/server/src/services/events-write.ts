@@ -4,10 +4,10 @@ import { ChronicleError } from "../domain/errors.js";
 import type { Event, EventInput } from "../domain/event.js";
 import type { Queryable, Store } from "../store/types.js";
 import { validateAgainstCatalog } from "./actions.js";
-import { appendEvents } from "./event-append.js";
-import { prepareEvents } from "./event-prepare.js";
+import { appendEvents, type KeyedRange } from "./event-append.js";
+import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
-import { inProjectWrite } from "./project-writes.js";
+import { inProjectGroup, type Outcome, type ProjectWriter } from "./project-writes.js";
 
 export interface IngestOptions {
   idempotencyKey?: string;
@@ -52,27 +52,133 @@ export async function ingestEvents(
   const key = options.idempotencyKey;
   const fingerprint = options.requestHash ?? requestHash("POST", "", inputs);
 
-  return inProjectWrite(store, projectId, prepared.length, async (tx) => {
-    if (key !== undefined) {
-      const claimed = await tx.query(
-        `INSERT INTO idempotency_keys (project_id, key, request_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (project_id, key) DO UPDATE
-           SET request_hash = excluded.request_hash, response = NULL, first_seq = NULL,
-             event_count = NULL, created_at = now()
-           WHERE idempotency_keys.created_at < now() - interval '${IDEMPOTENCY_TTL}'
-         RETURNING key`,
-        [projectId, key, fingerprint],
-      );
-      if (claimed.length === 0) {
-        const replay = await storedResult(tx, projectId, key, fingerprint);
-        if (replay) return { events: replay, replayed: true };
+  return inProjectGroup(
+    store,
+    projectId,
+    prepared.length,
+    { projectId, prepared, key, fingerprint },
+    recordIngests,
+  );
+}
+
+interface IngestUnit {
+  projectId: string;
+  prepared: PreparedEvent[];
+  key: string | undefined;
+  fingerprint: string;
+}
+
+const CLAIM_KEYS = `
+INSERT INTO idempotency_keys (project_id, key, request_hash)
+SELECT $1, c.key, c.hash FROM unnest($2::text[], $3::text[]) AS c(key, hash)
+ON CONFLICT (project_id, key) DO UPDATE
+  SET request_hash = excluded.request_hash, response = NULL, first_seq = NULL,
+    event_count = NULL, created_at = now()
+  WHERE idempotency_keys.created_at < now() - interval '${IDEMPOTENCY_TTL}'
+RETURNING key`;
+
+async function outcomeOf(run: () => Promise<IngestResult>): Promise<Outcome<IngestResult>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    if (error instanceof ChronicleError) return { ok: false, error };
+    throw error;
+  }
+}
+
+/**
+ * Records the ingests of one project that share a transaction (services/project-writes.ts)
+ * with one statement per step for all of them: claim every key, then append every batch
+ * that is not a replay in one seq range. A key used twice in the group is claimed by its
+ * first use; the later ones replay it (or conflict) once it is recorded.
+ */
+const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units) => {
+  const projectId = (units[0] as IngestUnit).projectId;
+  const outcomes: (Outcome<IngestResult> | undefined)[] = units.map(() => undefined);
+  const firstUse = new Map<string, number>();
+  const repeats: number[] = [];
+  units.forEach((unit, index) => {
+    if (unit.key === undefined) return;
+    if (firstUse.has(unit.key)) repeats.push(index);
+    else firstUse.set(unit.key, index);
+  });
+
+  if (firstUse.size > 0) {
+    const keys = [...firstUse.keys()];
+    const claimed = new Set(
+      (
+        await tx.query<{ key: string }>(CLAIM_KEYS, [
+          projectId,
+          keys,
+          keys.map((key) => (units[firstUse.get(key) as number] as IngestUnit).fingerprint),
+        ])
+      ).map((row) => row.key),
+    );
+    for (const [key, index] of firstUse) {
+      if (claimed.has(key)) continue;
+      try {
+        const replay = await storedResult(
+          tx,
+          projectId,
+          key,
+          (units[index] as IngestUnit).fingerprint,
+        );
+        // Without a usable record (its events were purged) the unit is appended again.
+        if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
+      } catch (error) {
+        if (!(error instanceof ChronicleError)) throw error;
+        outcomes[index] = { ok: false, error };
       }
     }
-    // The key's row records the events' seq range in the same statement as the events.
-    const events = await appendEvents(tx, projectId, prepared, key);
-    return { events, replayed: false };
-  });
-}
+  }
+
+  const appending = units
+    .map((unit, index) => ({ unit, index }))
+    .filter(({ index }) => outcomes[index] === undefined && !repeats.includes(index));
+  if (appending.length > 0) {
+    const keyed: KeyedRange[] = [];
+    let offset = 0;
+    for (const { unit } of appending) {
+      if (unit.key !== undefined)
+        keyed.push({ key: unit.key, offset, count: unit.prepared.length });
+      offset += unit.prepared.length;
+    }
+    const appended = await outcomeOf(async () => ({
+      events: await appendEvents(
+        tx,
+        projectId,
+        appending.flatMap(({ unit }) => unit.prepared),
+        keyed,
+      ),
+      replayed: false,
+    }));
+    offset = 0;
+    for (const { unit, index } of appending) {
+      outcomes[index] = appended.ok
+        ? {
+            ok: true,
+            value: {
+              events: appended.value.events.slice(offset, offset + unit.prepared.length),
+              replayed: false,
+            },
+          }
+        : appended;
+      offset += unit.prepared.length;
+    }
+  }
+
+  // A repeated key: the first use has been recorded (or has failed) by now.
+  for (const index of repeats) {
+    const unit = units[index] as IngestUnit;
+    outcomes[index] = await outcomeOf(async () => {
+      const replay = await storedResult(tx, projectId, unit.key as string, unit.fingerprint);
+      if (replay) return { events: replay, replayed: true };
+      const range = [{ key: unit.key as string, offset: 0, count: unit.prepared.length }];
+      return { events: await appendEvents(tx, projectId, unit.prepared, range), replayed: false };
+    });
+  }
+  return outcomes as Outcome<IngestResult>[];
+};
 
 /**
  * The result recorded under a live key, read back from `events` (which are immutable, so

@@ -9,16 +9,17 @@ import type { Queryable, Store } from "../store/types.js";
  * transaction together: one lock hand-over and one flush for all of them, each still
  * getting its own result or error.
  *
- * A unit of work shares the transaction with the others, so it must either succeed, throw a
- * ChronicleError before it has written anything (an idempotency conflict, a missing
- * project), or let a database error through: that aborts the shared transaction, and then
- * every unit of the group runs again in a transaction of its own, so only the failing one
- * sees its error.
+ * A writer gets the group's units and returns one outcome per unit. A unit's failure must
+ * be a ChronicleError raised before that unit wrote anything (an idempotency conflict, a
+ * missing project); a database error aborts the shared transaction, and then every unit
+ * of the group runs again in a transaction of its own, so only the failing one sees it.
  */
-export type ProjectWork<T> = (tx: Queryable) => Promise<T>;
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: ChronicleError };
+
+export type ProjectWriter<U, R> = (tx: Queryable, units: U[]) => Promise<Outcome<R>[]>;
 
 interface Pending {
-  work: ProjectWork<unknown>;
+  unit: unknown;
   /** Events the unit writes: groups stop growing at MAX_GROUP_EVENTS. */
   size: number;
   resolve(value: unknown): void;
@@ -33,19 +34,27 @@ interface Lane {
 const MAX_GROUP_UNITS = 64;
 const MAX_GROUP_EVENTS = 5000;
 
-const lanes = new WeakMap<Store, Map<string, Lane>>();
+// biome-ignore lint/suspicious/noExplicitAny: lanes hold the units of any writer.
+type AnyWriter = ProjectWriter<any, unknown>;
+const lanes = new WeakMap<Store, Map<AnyWriter, Map<string, Lane>>>();
 
-/** Runs `work` in a transaction of `projectId`'s writes, shared with concurrent ones. */
-export function inProjectWrite<T>(
+/** Runs `unit` through `writer` in a transaction of `projectId`'s writes, shared with others. */
+export function inProjectGroup<U, R>(
   store: Store,
   projectId: string,
   size: number,
-  work: ProjectWork<T>,
-): Promise<T> {
-  let byProject = lanes.get(store);
+  unit: U,
+  writer: ProjectWriter<U, R>,
+): Promise<R> {
+  let byWriter = lanes.get(store);
+  if (!byWriter) {
+    byWriter = new Map();
+    lanes.set(store, byWriter);
+  }
+  let byProject = byWriter.get(writer as AnyWriter);
   if (!byProject) {
     byProject = new Map();
-    lanes.set(store, byProject);
+    byWriter.set(writer as AnyWriter, byProject);
   }
   let lane = byProject.get(projectId);
   if (!lane) {
@@ -54,20 +63,50 @@ export function inProjectWrite<T>(
   }
   const current = lane;
   const projects = byProject;
-  return new Promise<T>((resolve, reject) => {
-    current.queue.push({ work, size, resolve: resolve as (value: unknown) => void, reject });
-    if (!current.running) void drain(store, projectId, current, projects);
+  return new Promise<R>((resolve, reject) => {
+    current.queue.push({ unit, size, resolve: resolve as (value: unknown) => void, reject });
+    if (!current.running) void drain(store, projectId, current, projects, writer as AnyWriter);
   });
 }
 
-async function drain(store: Store, projectId: string, lane: Lane, projects: Map<string, Lane>) {
+/** One function per unit, run one after another in the shared transaction. */
+const runEach: ProjectWriter<(tx: Queryable) => Promise<unknown>, unknown> = async (tx, units) => {
+  const outcomes: Outcome<unknown>[] = [];
+  for (const work of units) {
+    try {
+      outcomes.push({ ok: true, value: await work(tx) });
+    } catch (error) {
+      if (!(error instanceof ChronicleError)) throw error;
+      outcomes.push({ ok: false, error });
+    }
+  }
+  return outcomes;
+};
+
+/** Runs `work` in a transaction of `projectId`'s writes, shared with concurrent ones. */
+export function inProjectWrite<T>(
+  store: Store,
+  projectId: string,
+  size: number,
+  work: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  return inProjectGroup(store, projectId, size, work, runEach) as Promise<T>;
+}
+
+async function drain(
+  store: Store,
+  projectId: string,
+  lane: Lane,
+  projects: Map<string, Lane>,
+  writer: AnyWriter,
+) {
   lane.running = true;
   try {
-    while (lane.queue.length > 0) await runGroup(store, takeGroup(lane.queue));
+    while (lane.queue.length > 0) await runGroup(store, takeGroup(lane.queue), writer);
   } finally {
     lane.running = false;
     if (lane.queue.length === 0) projects.delete(projectId);
-    else void drain(store, projectId, lane, projects);
+    else void drain(store, projectId, lane, projects, writer);
   }
 }
 
@@ -83,37 +122,40 @@ function takeGroup(queue: Pending[]): Pending[] {
   return queue.splice(0, count);
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+function settle(pending: Pending, outcome: Outcome<unknown> | undefined): void {
+  if (!outcome) pending.reject(new Error("the writer returned no outcome for a unit"));
+  else if (outcome.ok) pending.resolve(outcome.value);
+  else pending.reject(outcome.error);
+}
 
-async function runAlone(store: Store, unit: Pending): Promise<void> {
-  try {
-    unit.resolve(await store.transaction(unit.work));
-  } catch (error) {
-    unit.reject(error);
+/** Thrown to roll a group back when none of its units succeeded; carries their outcomes. */
+class NothingToCommit extends Error {
+  constructor(readonly outcomes: Outcome<unknown>[]) {
+    super("every unit of the group failed");
   }
 }
 
-async function runGroup(store: Store, group: Pending[]): Promise<void> {
-  if (group.length === 1) return runAlone(store, group[0] as Pending);
-  const outcomes: Outcome[] = [];
+async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Promise<void> {
+  let outcomes: Outcome<unknown>[];
   try {
-    await store.transaction(async (tx) => {
-      for (const unit of group) {
-        try {
-          outcomes.push({ ok: true, value: await unit.work(tx) });
-        } catch (error) {
-          if (!(error instanceof ChronicleError)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
+    outcomes = await store.transaction(async (tx) => {
+      const result = await writer(
+        tx,
+        group.map((pending) => pending.unit),
+      );
+      if (result.every((outcome) => !outcome.ok)) throw new NothingToCommit(result);
+      return result;
     });
-  } catch {
-    for (const unit of group) await runAlone(store, unit);
+  } catch (error) {
+    if (error instanceof NothingToCommit) {
+      group.forEach((pending, index) => settle(pending, error.outcomes[index]));
+      return;
+    }
+    if (group.length === 1) return (group[0] as Pending).reject(error);
+    for (const pending of group) {
+      await runGroup(store, [pending], writer);
+    }
     return;
   }
-  group.forEach((unit, index) => {
-    const outcome = outcomes[index] as Outcome;
-    if (outcome.ok) unit.resolve(outcome.value);
-    else unit.reject(outcome.error);
-  });
+  group.forEach((pending, index) => settle(pending, outcomes[index]));
 }

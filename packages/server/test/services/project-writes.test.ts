@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChronicleError } from "../../src/domain/errors.js";
-import { ingestEvents, listEvents, requestHash } from "../../src/services/index.js";
+import {
+  type IngestResult,
+  ingestEvents,
+  listEvents,
+  requestHash,
+} from "../../src/services/index.js";
 import { inProjectWrite } from "../../src/services/project-writes.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
@@ -72,6 +77,71 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
     expect(page.data.map((event) => event.prev_hash).slice(1)).toEqual(
       page.data.map((event) => event.hash).slice(0, -1),
     );
+  });
+
+  it("when ingests of different sizes share a transaction, then each gets its own events, in one gap-free range", async () => {
+    const { projectId } = await newProject(t.store);
+    const sizes = [1, 3, 2, 5, 1, 4];
+    const results = await Promise.all(
+      sizes.map((size, unit) =>
+        ingestEvents(
+          t.store,
+          projectId,
+          Array.from({ length: size }, (_, n) => issueEvent(n, { summary: `unit ${unit} #${n}` })),
+        ),
+      ),
+    );
+    results.forEach((result, unit) => {
+      expect(result.events.map((event) => event.summary)).toEqual(
+        Array.from({ length: sizes[unit] as number }, (_, n) => `unit ${unit} #${n}`),
+      );
+    });
+    const all = results
+      .flatMap((result) => result.events.map((event) => event.seq))
+      .sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 16 }, (_, index) => index + 1));
+    // A shared transaction appends once: its units' events share one receipt time.
+    const receipts = new Set(results.map((result) => result.events[0]?.created_at));
+    expect(receipts.size).toBeLessThan(sizes.length);
+  });
+
+  it("when one key comes several times in a shared transaction, then it is written once, replayed or 409", async () => {
+    const { projectId } = await newProject(t.store);
+    const body = [issueEvent(1), issueEvent(2)];
+    const same = { idempotencyKey: "dup", requestHash: requestHash("POST", "/x", body) };
+    const other = {
+      idempotencyKey: "dup",
+      requestHash: requestHash("POST", "/x", [issueEvent(3)]),
+    };
+    const bodies = [body, body, [issueEvent(3)], body];
+    const options = [same, same, other, same];
+    const [, ...keyed] = await Promise.allSettled([
+      ingestEvents(t.store, projectId, [issueEvent(0)]),
+      ...bodies.map((events, index) => ingestEvents(t.store, projectId, events, options[index])),
+    ]);
+    // Whichever use of the key arrives first writes; the same body replays it byte for
+    // byte, the other body is 409 (or the other way round when the other body is first).
+    const written = keyed.flatMap((outcome, index) =>
+      outcome.status === "fulfilled" && !outcome.value.replayed ? [index] : [],
+    );
+    expect(written).toHaveLength(1);
+    const writer = written[0] as number;
+    const first = (keyed[writer] as PromiseFulfilledResult<IngestResult>).value;
+    keyed.forEach((outcome, index) => {
+      if (index === writer) return;
+      if (options[index] === options[writer]) {
+        expect(outcome.status).toBe("fulfilled");
+        const again = (outcome as PromiseFulfilledResult<IngestResult>).value;
+        expect(again.replayed).toBe(true);
+        expect(JSON.stringify(again.events)).toBe(JSON.stringify(first.events));
+      } else {
+        expect(outcome.status).toBe("rejected");
+        const reason = (outcome as PromiseRejectedResult).reason as ChronicleError;
+        expect(reason.code).toBe("idempotency_conflict");
+      }
+    });
+    const page = await listEvents(t.store, projectId, {}, { order: "asc" });
+    expect(page.data).toHaveLength(1 + first.events.length);
   });
 
   it("when a database error aborts a shared transaction, then the others run again alone and only that one fails", async () => {
