@@ -148,7 +148,7 @@ async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Prom
     });
   } catch (error) {
     if (error instanceof NothingToCommit) {
-      group.forEach((pending, index) => settle(pending, error.outcomes[index]));
+      for (const [index, pending] of group.entries()) settle(pending, error.outcomes[index]);
       return;
     }
     if (group.length === 1) return (group[0] as Pending).reject(error);
@@ -157,5 +157,5 @@ async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Prom
     }
     return;
   }
-  group.forEach((pending, index) => settle(pending, outcomes[index]));
+  for (const [index, pending] of group.entries()) settle(pending, outcomes[index]);
 }
