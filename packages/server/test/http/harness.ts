@@ -20,8 +20,11 @@ export const STORE_KINDS: StoreKind[] = process.env.DATABASE_URL
 
 export interface TestDatabase {
   kind: StoreKind;
-  /** Opens a new store on the same database (a second replica, for PostgreSQL). */
-  open(): Promise<Store>;
+  /**
+   * Opens a new store on the same database (a second replica, for PostgreSQL); `databaseUrl`
+   * reaches the same database another way (through a proxy that can cut connections).
+   */
+  open(options?: { databaseUrl?: string }): Promise<Store>;
   drop(): Promise<void>;
   databaseUrl: string | undefined;
   dataDir: string;
@@ -52,7 +55,8 @@ export async function createTestDatabase(kind: StoreKind): Promise<TestDatabase>
     kind,
     dataDir,
     databaseUrl,
-    open: () => openStore({ databaseUrl, poolSize: 5 }),
+    open: (options = {}) =>
+      openStore({ databaseUrl: options.databaseUrl ?? databaseUrl, poolSize: 5 }),
     drop: async () => {
       const client = new pg.Client({ connectionString: adminUrl });
       await client.connect();

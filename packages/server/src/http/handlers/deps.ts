@@ -27,18 +27,7 @@ export function actorOf(principal: Principal): ActorInput {
 }
 
 /** The list filters shared by list, feeds, export and stream, as the contract names them. */
-export interface FilterQuery {
-  action?: string[];
-  actor_id?: string;
-  actor_type?: string;
-  target_type?: string;
-  target_id?: string;
-  workspace_id?: string;
-  search?: string;
-  start_time?: string;
-  end_time?: string;
-  changed_field?: string;
-}
+export type FilterQuery = EventFilters;
 
 const FILTER_KEYS = [
   "action",
