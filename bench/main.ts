@@ -15,7 +15,7 @@ import { detectPinning } from "./lib/affinity.js";
 import { parseArgs } from "./lib/args.js";
 import { Chronicle } from "./lib/chronicle.js";
 import {
-  BENCH_DATABASE,
+  benchDatabaseName,
   dropDatabase,
   postgresFacts,
   postgresServerUrl,
@@ -77,7 +77,8 @@ async function main(): Promise<void> {
   );
 
   const serverUrl = await postgresServerUrl(repoRoot);
-  const databaseUrl = await recreateDatabase(serverUrl, BENCH_DATABASE);
+  const database = benchDatabaseName();
+  const databaseUrl = await recreateDatabase(serverUrl, database);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const chronicle = new Chronicle(repoRoot, { databaseUrl, dataDir: join(workDir, "unused") });
   const serverNodeFlags = args.cpuProfile
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   const reports: WorkloadReport[] = [];
   let server: BenchContext["server"] | undefined;
   try {
-    log(`database ${BENCH_DATABASE}: migrating`);
+    log(`database ${database}: migrating`);
     await chronicle.migrate();
     const ingest = await chronicle.createProject("bench-ingest");
     const large = await chronicle.createProject("bench-large");
@@ -159,7 +160,8 @@ async function main(): Promise<void> {
     await server?.stop();
     const facts = await postgresFacts(pool).catch(() => ({ version: "unknown", settings: {} }));
     await pool.end();
-    if (!args.keepDatabase) await dropDatabase(serverUrl, BENCH_DATABASE).catch(() => undefined);
+    if (args.keepDatabase) log(`database ${database} kept (--keep-db)`);
+    else await dropDatabase(serverUrl, database).catch(() => undefined);
     const results: BenchResults = {
       mode,
       startedAt: new Date(Date.now() - (performance.now() - startedAt)).toISOString(),

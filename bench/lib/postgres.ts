@@ -4,7 +4,10 @@ import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { run } from "./processes.js";
 
-export const BENCH_DATABASE = "chronicle_bench";
+/** One database per run (by process id), so two runs at once do not drop each other's. */
+export function benchDatabaseName(pid: number = process.pid): string {
+  return `chronicle_bench_${pid}`;
+}
 
 /**
  * The PostgreSQL server to use: DATABASE_URL when given, otherwise the local cluster
