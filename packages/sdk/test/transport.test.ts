@@ -180,6 +180,42 @@ describe("transport retries", () => {
     expect(fake.calls).toHaveLength(2);
   });
 
+  it("when the body stalls and no retry is left, then a TimeoutError is thrown", async () => {
+    const stalled = (request: Request) =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"data":['));
+            request.signal.addEventListener("abort", () => controller.error(request.signal.reason));
+          },
+        }),
+        { headers: { "content-type": "application/json" } },
+      );
+    const fake = scriptedFetch(stalled);
+    const started = performance.now();
+    const failure = await transport(fake.fetch, { timeoutMs: 50, maxRetries: 0 })(
+      new Request(`${base}/v1/events`),
+    ).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TimeoutError);
+    expect(fake.calls).toHaveLength(1);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it("when the body has been read, then it can be had as text, JSON, bytes or a stream", async () => {
+    const body = { name: "Zoë", n: [1, 2] };
+    const send = transport(scriptedFetch(() => json(body)).fetch);
+    const request = () => new Request(`${base}/v1/project`);
+    const first = await send(request());
+    expect(first.status).toBe(200);
+    expect(first.headers.get("content-type")).toContain("json");
+    expect(await first.text()).toBe(JSON.stringify(body));
+    expect(await first.json()).toEqual(body);
+    const bytes = await (await send(request())).arrayBuffer();
+    expect(JSON.parse(new TextDecoder().decode(bytes))).toEqual(body);
+    const streamed = await new Response((await send(request())).body).json();
+    expect(streamed).toEqual(body);
+  });
+
   it("when the answer is a stream, then it is handed over unread", async () => {
     let pulled = 0;
     const fake = scriptedFetch(

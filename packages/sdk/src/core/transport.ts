@@ -72,12 +72,29 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 async function withinTimeout(response: Response): Promise<Response> {
   if (!response.body || NULL_BODY_STATUSES.has(response.status)) return response;
   if (STREAMING_TYPES.test(response.headers.get("content-type") ?? "")) return response;
-  const body = await response.arrayBuffer();
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
+  return new BufferedResponse(await response.text(), response);
+}
+
+/**
+ * A response read to the end inside the attempt's timeout, as text (every answer of the
+ * contract that is not a stream is JSON). It keeps that text, so `text()` and `json()`
+ * (what openapi-fetch calls) do not stream and decode the body a second time.
+ */
+class BufferedResponse extends Response {
+  readonly #text: string;
+
+  constructor(text: string, from: Response) {
+    super(text, { status: from.status, statusText: from.statusText, headers: from.headers });
+    this.#text = text;
+  }
+
+  override async text(): Promise<string> {
+    return this.#text;
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(this.#text);
+  }
 }
 
 /**
