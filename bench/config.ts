@@ -40,7 +40,7 @@ export const FULL: Sizes = {
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
   filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
   export: { rounds: 2, slowReaderSeconds: 8 },
-  sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 3 },
+  sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 6 },
   embedded: { rows: 100_000, batchesPerRound: 5, rounds: 3, requests: 40, warmupRequests: 5 },
 };
 
