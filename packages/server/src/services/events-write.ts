@@ -7,7 +7,7 @@ import { validateAgainstCatalog } from "./actions.js";
 import { appendEvents, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
-import { inProjectGroup, type Outcome, type ProjectWriter } from "./project-writes.js";
+import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./project-writes.js";
 
 export interface IngestOptions {
   idempotencyKey?: string;
@@ -77,15 +77,6 @@ ON CONFLICT (project_id, key) DO UPDATE
   WHERE idempotency_keys.created_at < now() - interval '${IDEMPOTENCY_TTL}'
 RETURNING key`;
 
-async function outcomeOf(run: () => Promise<IngestResult>): Promise<Outcome<IngestResult>> {
-  try {
-    return { ok: true, value: await run() };
-  } catch (error) {
-    if (error instanceof ChronicleError) return { ok: false, error };
-    throw error;
-  }
-}
-
 /**
  * Records the ingests of one project that share a transaction (services/project-writes.ts)
  * with one statement per step for all of them: claim every key, then append every batch
@@ -96,10 +87,10 @@ const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units)
   const projectId = (units[0] as IngestUnit).projectId;
   const outcomes: (Outcome<IngestResult> | undefined)[] = units.map(() => undefined);
   const firstUse = new Map<string, number>();
-  const repeats: number[] = [];
+  const repeats = new Set<number>();
   units.forEach((unit, index) => {
     if (unit.key === undefined) return;
-    if (firstUse.has(unit.key)) repeats.push(index);
+    if (firstUse.has(unit.key)) repeats.add(index);
     else firstUse.set(unit.key, index);
   });
 
@@ -134,7 +125,7 @@ const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units)
 
   const appending = units
     .map((unit, index) => ({ unit, index }))
-    .filter(({ index }) => outcomes[index] === undefined && !repeats.includes(index));
+    .filter(({ index }) => outcomes[index] === undefined && !repeats.has(index));
   if (appending.length > 0) {
     const keyed: KeyedRange[] = [];
     let offset = 0;

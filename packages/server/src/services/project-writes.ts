@@ -69,28 +69,17 @@ export function inProjectGroup<U, R>(
   });
 }
 
-/** One function per unit, run one after another in the shared transaction. */
-const runEach: ProjectWriter<(tx: Queryable) => Promise<unknown>, unknown> = async (tx, units) => {
-  const outcomes: Outcome<unknown>[] = [];
-  for (const work of units) {
-    try {
-      outcomes.push({ ok: true, value: await work(tx) });
-    } catch (error) {
-      if (!(error instanceof ChronicleError)) throw error;
-      outcomes.push({ ok: false, error });
-    }
+/**
+ * A unit's outcome: its value, or the ChronicleError it was refused with. Any other error
+ * is let through, so that it aborts the shared transaction.
+ */
+export async function outcomeOf<R>(run: () => Promise<R>): Promise<Outcome<R>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    if (error instanceof ChronicleError) return { ok: false, error };
+    throw error;
   }
-  return outcomes;
-};
-
-/** Runs `work` in a transaction of `projectId`'s writes, shared with concurrent ones. */
-export function inProjectWrite<T>(
-  store: Store,
-  projectId: string,
-  size: number,
-  work: (tx: Queryable) => Promise<T>,
-): Promise<T> {
-  return inProjectGroup(store, projectId, size, work, runEach) as Promise<T>;
 }
 
 async function drain(

@@ -6,9 +6,32 @@ import {
   listEvents,
   requestHash,
 } from "../../src/services/index.js";
-import { inProjectWrite } from "../../src/services/project-writes.js";
+import {
+  inProjectGroup,
+  outcomeOf,
+  type ProjectWriter,
+} from "../../src/services/project-writes.js";
+import type { Queryable, Store } from "../../src/store/types.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
+
+type Work = (tx: Queryable) => Promise<unknown>;
+
+/** A writer whose units are functions, run one after another in the shared transaction. */
+const runEach: ProjectWriter<Work, unknown> = async (tx, units) => {
+  const outcomes = [];
+  for (const work of units) outcomes.push(await outcomeOf(() => work(tx)));
+  return outcomes;
+};
+
+function inProjectWrite<T>(
+  store: Store,
+  projectId: string,
+  size: number,
+  work: (tx: Queryable) => Promise<T>,
+): Promise<T> {
+  return inProjectGroup(store, projectId, size, work, runEach) as Promise<T>;
+}
 
 describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) => {
   let t: TestStore;
