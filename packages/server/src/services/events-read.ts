@@ -44,6 +44,25 @@ async function countUpTo(db: Queryable, projectId: string, filters: EventFilters
 }
 
 /**
+ * The CHANGED_FIELD_WINDOW seqs a page walks first: next to the cursor or, on a first page,
+ * next to the start (asc) or the end (desc) of the project.
+ */
+function nearestSeqs(ascending: boolean, cursorSeq: number | undefined, params: SqlParams) {
+  if (ascending) {
+    const bound =
+      cursorSeq === undefined
+        ? `(SELECT coalesce(min(seq), 0) FROM events WHERE project_id = $1) + ${CHANGED_FIELD_WINDOW}`
+        : params.add(cursorSeq + CHANGED_FIELD_WINDOW);
+    return `seq <= ${bound}`;
+  }
+  const bound =
+    cursorSeq === undefined
+      ? `(SELECT last_seq FROM projects WHERE project_id = $1) - ${CHANGED_FIELD_WINDOW}`
+      : params.add(cursorSeq - CHANGED_FIELD_WINDOW);
+  return `seq > ${bound}`;
+}
+
+/**
  * Whether a time window selects few events, so the page should come from the occurred_at
  * index rather than from a walk down seq: occurred_at is the client's clock and does not
  * follow seq (an old window may lie behind millions of newer rows), which the planner
@@ -106,9 +125,7 @@ export async function listEvents(
     // common field) and only then through the GIN index (cheap for a rare one).
     const near = new SqlParams();
     for (const value of params.values) near.add(value);
-    const window = ascending
-      ? `seq <= ${cursor ? near.add(cursor.s + CHANGED_FIELD_WINDOW) : `(SELECT coalesce(min(seq), 0) FROM events WHERE project_id = $1) + ${CHANGED_FIELD_WINDOW}`}`
-      : `seq > ${cursor ? near.add(cursor.s - CHANGED_FIELD_WINDOW) : `(SELECT last_seq FROM projects WHERE project_id = $1) - ${CHANGED_FIELD_WINDOW}`}`;
+    const window = nearestSeqs(ascending, cursor?.s, near);
     rows = await store.query(walk([...where, window]), near.values);
     if (rows.length <= limit) rows = await store.query(pick(where), params.values);
   } else {
