@@ -4,6 +4,7 @@ import type { Queryable } from "../store/types.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 import { newId } from "./ids.js";
+import { appendToTree } from "./merkle-store.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
 
 /**
@@ -139,6 +140,13 @@ export async function appendEvents(
       search_text: item.searchText,
     });
   }
+  // The project's Merkle tree grows in the same transaction (services/merkle-store.ts).
+  await appendToTree(
+    tx,
+    projectId,
+    head.last_seq - prepared.length + 1,
+    events.map((event) => event.hash),
+  );
   const [actions, actionCounts] = tally(events.map((event) => event.action));
   const [workspaces, workspaceCounts] = tally(events.map((event) => event.workspace_id));
   await tx.query(RECORD_EVENTS, [

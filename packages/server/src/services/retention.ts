@@ -42,36 +42,30 @@ async function lastExpiredSeq(
   return found;
 }
 
-/** Deletes (start..end] ranges in chunks; each chunk moves the checkpoint to its last row. */
+/**
+ * Deletes the expired prefix up to `upTo` in chunks, through `chronicle_purge_events`
+ * (migration 0006): the one way past the append-only guard, run with its owner's rights.
+ * It deletes only from the retention checkpoint on and moves the checkpoint to the last
+ * deleted row, whose hash it reads itself. The Merkle tree keeps every hash, so proofs and
+ * consistency with earlier checkpoints survive the purge.
+ */
 async function purgeRange(store: Store, projectId: string, upTo: number): Promise<number> {
   let purged = 0;
   for (;;) {
-    const done = await store.transaction(async (tx) => {
-      const [project] = await tx.query<{ checkpoint_seq: number | null }>(
-        "SELECT checkpoint_seq FROM projects WHERE project_id = $1 FOR UPDATE",
-        [projectId],
-      );
-      const from = Number(project?.checkpoint_seq ?? 0) + 1;
-      if (!project || from > upTo) return true;
-      const end = Math.min(upTo, from + PURGE_CHUNK - 1);
-      const [last] = await tx.query<{ hash: string }>(
-        "SELECT hash FROM events WHERE project_id = $1 AND seq = $2",
-        [projectId, end],
-      );
-      if (!last) return true;
-      await tx.query("SELECT set_config('chronicle.purge', 'on', true)");
-      const deleted = await tx.query(
-        "DELETE FROM events WHERE project_id = $1 AND seq >= $2 AND seq <= $3 RETURNING seq",
-        [projectId, from, end],
-      );
-      await tx.query(
-        "UPDATE projects SET checkpoint_seq = $2, checkpoint_hash = $3 WHERE project_id = $1",
-        [projectId, end, last.hash],
-      );
-      purged += deleted.length;
-      return end >= upTo;
-    });
-    if (done) return purged;
+    const [project] = await store.query<{ checkpoint_seq: number | null }>(
+      "SELECT checkpoint_seq FROM projects WHERE project_id = $1",
+      [projectId],
+    );
+    const from = Number(project?.checkpoint_seq ?? 0) + 1;
+    if (!project || from > upTo) return purged;
+    const end = Math.min(upTo, from + PURGE_CHUNK - 1);
+    const [deleted] = await store.query<{ n: string | number }>(
+      "SELECT chronicle_purge_events($1, $2) AS n",
+      [projectId, end],
+    );
+    const count = Number(deleted?.n ?? 0);
+    if (count === 0) return purged;
+    purged += count;
   }
 }
 

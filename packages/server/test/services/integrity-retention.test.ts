@@ -54,6 +54,8 @@ describe.each(STORE_KINDS)("integrity and retention on %s", (kind) => {
       checked: 30,
       head_hash: head?.hash,
       checkpoint: null,
+      signed_tree_size: 30,
+      next_from_seq: null,
     });
     expect(await verifyIntegrity(t.store, projectId, { fromSeq: 10, toSeq: 20 })).toMatchObject({
       valid: true,
