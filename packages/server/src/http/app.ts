@@ -10,6 +10,7 @@ import {
   type Operation,
   operationsOf,
 } from "./contract.js";
+import { consoleRouter } from "./console.js";
 import { cors } from "./cors.js";
 import { docsRouter } from "./docs-page.js";
 import { errorHandler, notFound } from "./error-handler.js";
@@ -101,6 +102,7 @@ export function buildHttpApp(deps: HttpDependencies): Express {
   app.use(tolerateMalformedPath);
   app.use(cors);
   app.use(docsRouter(document, deps.siteDir ?? DEFAULT_SITE_DIR));
+  app.use(consoleRouter());
   app.use(apiVersion);
 
   for (const path of declaredPaths(operations)) {
