@@ -64,13 +64,14 @@ export function useSecrets(store: Store, secrets: ServerSecrets): void {
   installed.set(store, secrets);
 }
 
+/** Shared by every store of the process, so in-process replicas accept each other's. */
+let ephemeral: ServerSecrets | undefined;
+
 export function secretsOf(store: Store): ServerSecrets {
-  let secrets = installed.get(store);
-  if (!secrets) {
-    secrets = secretsFrom({});
-    installed.set(store, secrets);
-  }
-  return secrets;
+  const secrets = installed.get(store);
+  if (secrets) return secrets;
+  ephemeral ??= secretsFrom({});
+  return ephemeral;
 }
 
 /** The keyring that signs cursors and viewer tokens (`sign`/`verify` in signing.ts). */
@@ -80,4 +81,11 @@ export async function hmacSecret(store: Store): Promise<Keyring> {
 
 export function checkpointKeys(store: Store): CheckpointKeys {
   return secretsOf(store).checkpoints;
+}
+
+/** Installs configured secrets on the stores; without any configured, they keep the process's. */
+export function installSecrets(stores: readonly Store[], config: SecretsConfig | undefined): void {
+  if (!config || Object.keys(config).length === 0) return;
+  const secrets = secretsFrom(config);
+  for (const store of stores) useSecrets(store, secrets);
 }

@@ -1,0 +1,48 @@
+import {
+  latestCheckpoint,
+  proveConsistency,
+  proveInclusion,
+  verifierKeys,
+} from "../../services/index.js";
+import type { Handler } from "../handler-types.js";
+import { HttpProblem } from "../problem.js";
+import { caller, type HandlerDeps } from "./deps.js";
+
+/** Issue 13: signed checkpoints, Merkle proofs and the keys that verify them. */
+export function integrityHandlers({ store, logger }: HandlerDeps) {
+  const getCheckpoint: Handler<"getCheckpoint"> = async ({ principal }) => {
+    const projectId = caller(principal).projectId;
+    const checkpoint = await latestCheckpoint(store, projectId, (error) =>
+      logger.error("refused to sign a checkpoint over tampered storage", {
+        project_id: projectId,
+        error: error.message,
+      }),
+    );
+    if (!checkpoint) throw new HttpProblem("unavailable", "No checkpoint can be vouched for");
+    return { status: 200, body: checkpoint };
+  };
+
+  const getInclusionProof: Handler<"getInclusionProof"> = async ({ principal, query }) => {
+    const who = caller(principal);
+    const options: { treeSize?: number; workspaceId?: string } = {};
+    if (query.tree_size !== undefined) options.treeSize = query.tree_size;
+    if (who.kind === "viewer_token" && who.workspaceId !== null) {
+      options.workspaceId = who.workspaceId;
+    }
+    return { status: 200, body: await proveInclusion(store, who.projectId, query.seq, options) };
+  };
+
+  const getConsistencyProof: Handler<"getConsistencyProof"> = async ({ principal, query }) => {
+    const projectId = caller(principal).projectId;
+    return {
+      status: 200,
+      body: await proveConsistency(store, projectId, query.from_size, query.to_size),
+    };
+  };
+
+  const listVerifierKeys: Handler<"listVerifierKeys"> = async () => {
+    return { status: 200, body: { data: verifierKeys(store) } };
+  };
+
+  return { getCheckpoint, getInclusionProof, getConsistencyProof, listVerifierKeys };
+}
