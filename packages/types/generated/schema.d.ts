@@ -256,11 +256,14 @@ export interface paths {
         };
         /**
          * Verify the hash chain
-         * @description Re-computes every event's hash over `from_seq`…`to_seq` (default: the whole chain)
-         *     and checks that each `prev_hash` is the previous event's `hash`. Any change to a
-         *     stored event, or a removed or inserted event, makes `valid` false and names the
-         *     first bad `seq`. Compare `head_hash` with a copy kept outside Chronicle to detect a
-         *     rewritten chain. `from_seq` greater than `to_seq` is `400 invalid_parameter`.
+         * @description Re-computes every event's hash over `from_seq`…`to_seq` (default: the whole chain),
+         *     checks that each `prev_hash` is the previous event's `hash`, and proves the recomputed
+         *     events against the latest signed checkpoint's Merkle root (`signed_tree_size`), so a
+         *     range rewritten in the database with a recomputed chain, or a forged retention
+         *     checkpoint, is reported too. Any change makes `valid` false and names the first bad
+         *     `seq`. One call verifies at most 10 000 events, in chunks that yield to other
+         *     requests; a longer range answers `next_from_seq` to continue from. `from_seq` greater
+         *     than `to_seq` is `400 invalid_parameter`.
          */
         get: operations["verifyIntegrity"];
         put?: never;
@@ -419,6 +422,14 @@ export interface components {
          *     recorded afterwards with this action must have `metadata` that satisfies it, or they are
          *     rejected with `422 validation_failed`. Events already recorded are not re-checked.
          *     `null` removes a previous value.
+         *
+         *     Every event of the action is validated against the schema, so the schema is bounded when
+         *     it is defined (`422 validation_failed` with the pointer into `metadata_schema`): at most
+         *     32 KiB serialised, 32 levels deep and 2,000 subschemas with every `$ref` expanded; `$ref`
+         *     only inside the schema and never recursive (no `$dynamicRef`); `uniqueItems` only for
+         *     items of a scalar `type` or with `maxItems` at most 100. Patterns (`pattern`,
+         *     `patternProperties`) run on a linear-time engine with RE2 semantics: backreferences and
+         *     lookaround are refused.
          *     No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`).
          */
         ActionDefinition: {
@@ -692,9 +703,11 @@ export interface components {
             hash: string;
         };
         /**
-         * @description The result of re-computing the hash chain over `from_seq`…`to_seq`. `valid` is `false`
-         *     when an event's `hash` does not match its content or its `prev_hash` does not match the
-         *     previous event's `hash`; `first_invalid_seq` is then the first such event.
+         * @description The result of re-computing the hash chain over `from_seq`…`to_seq` and proving it against
+         *     the signed Merkle tree of `signed_tree_size` events. `valid` is `false` when an event's
+         *     `hash` does not match its content, its `prev_hash` does not match the previous event's
+         *     `hash`, or the recomputed events (and the retention checkpoint) are not the ones the
+         *     signed tree holds; `first_invalid_seq` is then the first such event.
          */
         IntegrityReport: {
             valid: boolean;
@@ -707,6 +720,10 @@ export interface components {
             head_hash: string | null;
             /** @description Set once retention removed the start of the chain; verification starts from this event's hash. */
             checkpoint: components["schemas"]["IntegrityCheckpoint"] | null;
+            /** @description The size of the signed checkpoint the range was proven against; `null` when the stored tree does not extend the last signed one (then `valid` is `false`). */
+            signed_tree_size: number | null;
+            /** @description Set when the range was longer than one request verifies (10 000 events); call again with this `from_seq` to continue. */
+            next_from_seq: number | null;
         };
         /** @description An object the action was about. */
         ObjectRef: {
@@ -746,7 +763,7 @@ export interface components {
          * @description Stable, machine-readable error code. New codes may be added; treat unknown ones by their HTTP status.
          * @enum {string}
          */
-        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "rate_limit_exceeded" | "internal_error" | "unavailable";
+        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "rate_limit_exceeded" | "internal_error" | "unavailable";
         /** @description One reason a request was rejected. */
         ProblemError: {
             /** @description JSON pointer into the body (`/events/3/actor/type`), or `/query/<name>`, `/path/<name>`, `/header/<name>` for parameters. */

@@ -34,7 +34,7 @@ export class ChronicleError extends Error {
   }
 }
 
-/** 400 (other than a bad cursor), 413, 415 and 422: the request breaks the contract. */
+/** 400 (other than a bad cursor), 413, 415, 422 and 431: the request breaks the contract. */
 export class ValidationError extends ChronicleError {}
 /** 400 `invalid_cursor`: the cursor is malformed, tampered or made for another query. */
 export class InvalidCursorError extends ChronicleError {}
@@ -63,7 +63,9 @@ type ErrorClass = new (message: string, options: ChronicleErrorOptions) => Chron
 
 function classFor(status: number, code: string | undefined): ErrorClass {
   if (status === 400 && code === "invalid_cursor") return InvalidCursorError;
-  if (status === 400 || status === 413 || status === 415 || status === 422) return ValidationError;
+  if (status === 400 || status === 413 || status === 415 || status === 422 || status === 431) {
+    return ValidationError;
+  }
   if (status === 401) return AuthenticationError;
   if (status === 403) return PermissionDeniedError;
   if (status === 404) return NotFoundError;

@@ -11,6 +11,7 @@ export type ChronicleErrorCode =
   | "idempotency_conflict"
   | "payload_too_large"
   | "unsupported_media_type"
+  | "headers_too_large"
   | "validation_failed"
   | "rate_limit_exceeded"
   | "internal_error"
@@ -27,6 +28,7 @@ const STATUS: Record<ChronicleErrorCode, number> = {
   idempotency_conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  headers_too_large: 431,
   validation_failed: 422,
   rate_limit_exceeded: 429,
   internal_error: 500,

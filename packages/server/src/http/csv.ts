@@ -19,17 +19,29 @@ export const CSV_COLUMNS = [
   "hash",
 ] as const;
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): one that starts with
+ * a tab or carriage return, or whose first character after any leading whitespace (line
+ * feeds included, which spreadsheets skip) is `=`, `+`, `-`, `@` or its full-width form
+ * (`＝`, `＋`, `－`, `＠`, which some spreadsheets fold to ASCII).
+ */
+const FORMULA_START = /^[\t\r]|^\s*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20]/;
+const NEEDS_QUOTES = /[",\r\n]/;
 
-/** A cell a spreadsheet would run as a formula gets a leading `'` (OWASP's advice). */
-export function neutraliseFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+export function isFormula(text: string): boolean {
+  return FORMULA_START.test(text);
 }
 
+/**
+ * One CSV field (RFC 4180). A formula is neutralised as OWASP advises: prefixed with `'`,
+ * its quotes doubled and the whole field quoted, so the `'` stays the first character a
+ * spreadsheet sees.
+ */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = neutraliseFormula(typeof value === "object" ? JSON.stringify(value) : String(value));
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+  if (isFormula(text)) return `"'${text.replaceAll('"', '""')}"`;
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 export function csvHeader(): string {

@@ -1,11 +1,13 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
+import { answerClientErrors } from "./client-error.js";
 
 /** Starts listening and resolves once the port is bound (rejects on EADDRINUSE etc.). */
 export function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
+    answerClientErrors(server);
     server.once("error", reject);
     server.once("listening", () => {
       server.off("error", reject);

@@ -14,6 +14,7 @@ export const PROBLEMS = {
   idempotency_conflict: { status: 409, title: "Idempotency conflict" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  headers_too_large: { status: 431, title: "Request header fields too large" },
   validation_failed: { status: 422, title: "Validation failed" },
   rate_limit_exceeded: { status: 429, title: "Rate limit exceeded" },
   internal_error: { status: 500, title: "Internal error" },

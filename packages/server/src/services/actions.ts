@@ -1,3 +1,4 @@
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
@@ -6,8 +7,12 @@ import { type FieldError, notFound, validationFailed } from "../domain/errors.js
 import type { ActionDefinition, CatalogAction, Page } from "../domain/types.js";
 import type { Store } from "../store/types.js";
 import type { PreparedEvent } from "./event-prepare.js";
+import { metadataSchemaErrors, re2Engine } from "./metadata-schema.js";
 
-const ajv = new Ajv2020({ allErrors: true, strict: false });
+/** Patterns run on RE2 (linear time): no tenant's regex can hold the event loop. */
+const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: re2Engine } });
+/** Validation of a batch gives other requests a turn at least this often (milliseconds). */
+const VALIDATION_SLICE_MS = 10;
 addFormats(ajv);
 
 const compiled = new Map<string, ValidateFunction>();
@@ -58,11 +63,16 @@ export async function validateAgainstCatalog(
   if (rows.length === 0) return;
   const schemas = new Map(rows.map((row) => [row.action, row.metadata_schema]));
   const errors: FieldError[] = [];
-  prepared.forEach((item, index) => {
+  let sliceStart = performance.now();
+  for (const [index, item] of prepared.entries()) {
     const schema = schemas.get(item.content.action);
-    if (!schema) return;
+    if (!schema) continue;
+    if (performance.now() - sliceStart > VALIDATION_SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
     const validate = validatorFor(schema);
-    if (validate(item.content.metadata)) return;
+    if (validate(item.content.metadata)) continue;
     for (const error of validate.errors ?? []) {
       errors.push({
         pointer: pointerOf(error, `${pointerPrefix(index)}/metadata`),
@@ -70,7 +80,7 @@ export async function validateAgainstCatalog(
         code: error.keyword,
       });
     }
-  });
+  }
   if (errors.length > 0) {
     throw validationFailed(errors, "The metadata breaks the schema defined for its action");
   }
@@ -106,7 +116,13 @@ export async function defineAction(
   definition: ActionDefinition,
 ): Promise<CatalogAction> {
   const schema = definition.metadata_schema ?? null;
-  if (schema !== null) validatorFor(schema);
+  if (schema !== null) {
+    const errors = metadataSchemaErrors(schema, "/metadata_schema");
+    if (errors.length > 0) {
+      throw validationFailed(errors, "The metadata schema is outside what Chronicle evaluates");
+    }
+    validatorFor(schema);
+  }
   const [row] = await store.query<ActionRow>(
     `INSERT INTO actions (project_id, action, description, metadata_schema, defined_at)
      SELECT $1, $2, $3, $4::jsonb, now() WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
