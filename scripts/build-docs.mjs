@@ -1,179 +1,169 @@
 #!/usr/bin/env node
-// Builds the static docs site into site/ (git-ignored):
-//   site/index.html          landing page: intro, guides, every operation of the contract
-//   site/api/index.html      the API reference (redocly build-docs, scripts inlined)
-//   site/guides/<name>.html  docs/guides/*.md rendered with marked
-//   site/openapi.json        the bundled contract
-// Usage: node scripts/build-docs.mjs [--out <dir>]
+// Builds the docs site into site/ (git-ignored), served by the server at /docs:
+//   guides (docs/guides), the SDK guide (docs/sdk.md), design notes, and the API reference
+//   as one page per operation with curl / TypeScript / Python samples, all searchable
+//   offline (VitePress, local search index); plus site/api/index.html, the interactive
+//   reference (Redocly, with the same samples as x-codeSamples) and site/openapi.json.
+// Usage: node scripts/build-docs.mjs [--out <dir>] [--base </docs/>]
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { marked } from "marked";
+import { operationPage, referenceIndex } from "./docs/reference.mjs";
+import { operationsOf, samplesOf, withCodeSamples } from "./docs/samples.mjs";
+import { listGuides, REPOSITORY_URL, siteConfig } from "./docs/site-config.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const guidesDir = join(root, "docs", "guides");
+const docsDir = join(root, "docs");
 const bundlePath = join(root, "packages", "types", "generated", "openapi.json");
 const redocly = join(root, "node_modules", ".bin", "redocly");
+/** Pages of docs/ besides the guides; the rest of docs/ (examples, samples) is source. */
+const TOP_PAGES = ["sdk.md", "design.md", "benchmarks.md"];
+/** Files the site itself serves (public/), so links to them stay inside the site. */
+const SITE_FILES = new Set(["api/index.html", "openapi.json"]);
 
-/** Reading order of the guides; any other guide follows alphabetically. */
-const GUIDE_ORDER = [
-  "quick-start",
-  "events-and-actors",
-  "cursors-and-polling",
-  "errors",
-  "rate-limits",
-  "integrity",
-  "live-tail",
-  "action-catalog",
-  "viewer-tokens",
-  "retention",
-];
-const METHODS = ["get", "post", "put", "patch", "delete"];
-
-function outputDirectory(argv) {
-  const index = argv.indexOf("--out");
-  if (index === -1) return join(root, "site");
+function option(argv, name, fallback) {
+  const index = argv.indexOf(name);
+  if (index === -1) return fallback;
   const value = argv[index + 1];
-  if (!value) throw new Error("--out needs a directory");
-  return resolve(value);
+  if (!value) throw new Error(`${name} needs a value`);
+  return value;
 }
 
-const escapeHtml = (text) =>
-  String(text).replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
-  );
-
-/** Markdown links between guides point at .md files; the site serves .html. */
-const toSiteLinks = (markdown) =>
-  markdown.replace(/\]\(([\w./-]+)\.md(#[\w-]+)?\)/g, "]($1.html$2)");
-
-function page({ title, body, depth }) {
-  const up = depth === 0 ? "" : "../".repeat(depth);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Chronicle</title>
-<style>
-  body { font: 16px/1.6 system-ui, sans-serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem 4rem; color: #1d2330; }
-  nav { padding: .75rem 0; border-bottom: 1px solid #dde1e8; margin-bottom: 1.5rem; }
-  nav a { margin-right: 1rem; }
-  a { color: #1f5fbf; }
-  code, pre { font: 14px/1.5 ui-monospace, monospace; background: #f3f5f8; border-radius: 4px; }
-  code { padding: 0 .25rem; }
-  pre { padding: .75rem 1rem; overflow-x: auto; }
-  pre code { padding: 0; background: none; }
-  table { border-collapse: collapse; width: 100%; margin: 1rem 0; font-size: 15px; }
-  th, td { border: 1px solid #dde1e8; padding: .35rem .6rem; text-align: left; vertical-align: top; }
-  th { background: #f3f5f8; }
-  .method { font: 600 13px ui-monospace, monospace; text-transform: uppercase; }
-</style>
-</head>
-<body>
-<nav><a href="${up}index.html">Chronicle</a><a href="${up}guides/quick-start.html">Quick start</a><a href="${up}api/index.html">API reference</a></nav>
-<main>
-${body}
-</main>
-</body>
-</html>
-`;
-}
-
-function listGuides() {
-  const names = readdirSync(guidesDir)
-    .filter((file) => file.endsWith(".md"))
-    .map((file) => file.slice(0, -3));
-  const rank = (name) => {
-    const index = GUIDE_ORDER.indexOf(name);
-    return index === -1 ? GUIDE_ORDER.length : index;
-  };
-  return names.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
-
-function renderGuides(outDir) {
-  mkdirSync(join(outDir, "guides"), { recursive: true });
-  return listGuides().map((name) => {
-    const markdown = readFileSync(join(guidesDir, `${name}.md`), "utf8");
-    const title = /^#\s+(.+)$/m.exec(markdown)?.[1]?.trim() ?? name;
-    const body = marked.parse(toSiteLinks(markdown), { async: false });
-    writeFileSync(join(outDir, "guides", `${name}.html`), page({ title, body, depth: 1 }));
-    return { name, title };
+/**
+ * Relative links of a docs page, rewritten for the site: pages of the site stay relative,
+ * site files become absolute, anything else in the repository links to the repository.
+ */
+function siteLinks(markdown, pagePath, pages) {
+  return markdown.replace(/\]\((?!https?:|#|\/|mailto:)([^)\s]+)\)/g, (match, target) => {
+    const [file, anchor = ""] = target.split(/(?=#)/);
+    const inDocs = posix.normalize(posix.join(posix.dirname(pagePath), file));
+    if (pages.has(inDocs)) return match;
+    if (SITE_FILES.has(inDocs)) return `](/${inDocs}${anchor}){target="_self"}`;
+    const inRepository = posix.normalize(posix.join("docs", posix.dirname(pagePath), file));
+    const kind = file.endsWith("/") ? "tree" : "blob";
+    return `](${REPOSITORY_URL}/${kind}/main/${inRepository}${anchor})`;
   });
 }
 
-function buildApiReference(outDir) {
-  execFileSync(
-    redocly,
-    ["build-docs", "chronicle@v1", "--inlineBundle", "--output", join(outDir, "api", "index.html")],
-    {
-      cwd: root,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-    },
-  );
-}
+const HTML_TAG =
+  /^<(\/?)(br|img|details|summary|sup|sub|kbd|a|p|div|span|b|i|em|strong|code|pre|table|thead|tbody|tr|td|th)\b|^<!--/i;
 
-function operationsTable(document) {
-  const byTag = new Map((document.tags ?? []).map((tag) => [tag.name, []]));
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const method of METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      const tag = operation.tags?.[0] ?? "Other";
-      if (!byTag.has(tag)) byTag.set(tag, []);
-      byTag.get(tag).push({ method, path, operation });
-    }
-  }
-  const sections = [];
-  for (const [tag, operations] of byTag) {
-    if (operations.length === 0) continue;
-    const rows = operations.map(
-      ({ method, path, operation }) =>
-        `<tr><td class="method">${method}</td><td><code>${escapeHtml(path)}</code></td>` +
-        `<td>${escapeHtml(operation.summary)}</td><td><code>${escapeHtml(operation.operationId)}</code></td>` +
-        `<td><code>${escapeHtml(operation["x-required-scope"] ?? "")}</code></td></tr>`,
-    );
-    sections.push(
-      `<h3>${escapeHtml(tag)}</h3>\n<table>\n<tr><th>method</th><th>path</th><th>summary</th><th>operationId</th><th>scope</th></tr>\n${rows.join("\n")}\n</table>`,
-    );
-  }
-  return sections.join("\n");
-}
-
-function renderIndex(outDir, guides, document) {
-  const intro = marked.parse(toSiteLinks(readFileSync(join(root, "docs", "index.md"), "utf8")), {
-    async: false,
-  });
-  const guideList = guides
-    .map(({ name, title }) => `<li><a href="guides/${name}.html">${escapeHtml(title)}</a></li>`)
+/**
+ * VitePress compiles each page as a Vue template: a `<` that does not open a known HTML
+ * tag (`<key>`, `a < b`) or a `{{` outside code would break the build, so they are escaped.
+ */
+function vueSafe(markdown) {
+  let fence = null;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+      if (marker && (fence === null || marker.startsWith(fence))) {
+        fence = fence === null ? marker : null;
+        return line;
+      }
+      if (fence !== null) return line;
+      return line
+        .split(/(`+[^`]*`+)/)
+        .map((part, i) =>
+          i % 2 === 1
+            ? part
+            : part
+                .replace(/</g, (lt, offset, text) =>
+                  HTML_TAG.test(text.slice(offset)) ? lt : "&lt;",
+                )
+                .replaceAll("{{", "&#123;&#123;"),
+        )
+        .join("");
+    })
     .join("\n");
-  const body = `${intro}
-<h2>Guides</h2>
-<ul>
-${guideList}
-</ul>
-<h2>Operations</h2>
-<p>API version <code>${escapeHtml(document.info.version)}</code>. Every operation is documented in the <a href="api/index.html">API reference</a>.</p>
-${operationsTable(document)}
-`;
-  writeFileSync(join(outDir, "index.html"), page({ title: "Chronicle", body, depth: 0 }));
 }
 
-export function buildDocs(outDir) {
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(join(outDir, "api"), { recursive: true });
+/** Lays out the VitePress source: docs pages, generated reference pages, public files. */
+function stage(staging, document, samples, guides, base) {
+  const pages = new Set([
+    "index.md",
+    ...TOP_PAGES,
+    ...guides.map(({ name }) => `guides/${name}.md`),
+    ...readdirSync(docsDir).filter((file) => /\.(svg|png)$/.test(file)),
+  ]);
+  mkdirSync(join(staging, "guides"), { recursive: true });
+  mkdirSync(join(staging, "reference"), { recursive: true });
+  mkdirSync(join(staging, "public", "api"), { recursive: true });
+  mkdirSync(join(staging, ".vitepress"), { recursive: true });
+  for (const page of [...pages].filter((file) => file.endsWith(".md"))) {
+    const source = join(docsDir, page);
+    if (!existsSync(source)) continue;
+    writeFileSync(
+      join(staging, page),
+      vueSafe(siteLinks(readFileSync(source, "utf8"), page, pages)),
+    );
+  }
+  for (const file of readdirSync(docsDir).filter((f) => /\.(svg|png)$/.test(f))) {
+    cpSync(join(docsDir, file), join(staging, file));
+  }
+  writeFileSync(join(staging, "reference", "index.md"), referenceIndex(document));
+  for (const entry of operationsOf(document)) {
+    const { operationId } = entry.operation;
+    writeFileSync(
+      join(staging, "reference", `${operationId}.md`),
+      operationPage(document, entry, samples.get(operationId)),
+    );
+  }
+  const withSamples = withCodeSamples(document, samples);
+  const bundled = join(staging, "public", "openapi.json");
+  writeFileSync(bundled, `${JSON.stringify(withSamples, null, 2)}\n`);
+  writeFileSync(
+    join(staging, ".vitepress", "config.mjs"),
+    `export default ${JSON.stringify(siteConfig({ guides, document, base }), null, 2)};\n`,
+  );
+  return bundled;
+}
+
+function buildInteractiveReference(bundled, output) {
+  execFileSync(redocly, ["build-docs", bundled, "--inlineBundle", "--output", output], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+  });
+}
+
+/** Builds the whole site into outDir; resolves with what it built. */
+export async function buildDocs(outDir, { base = "/docs/" } = {}) {
   const document = JSON.parse(readFileSync(bundlePath, "utf8"));
-  buildApiReference(outDir);
-  const guides = renderGuides(outDir);
-  renderIndex(outDir, guides, document);
-  copyFileSync(bundlePath, join(outDir, "openapi.json"));
-  return { index: join(outDir, "index.html"), api: join(outDir, "api", "index.html"), guides };
+  const samples = samplesOf(document, join(docsDir, "samples"));
+  const guides = listGuides(join(docsDir, "guides"));
+  // Inside the repository, so that VitePress and its theme resolve from node_modules.
+  mkdirSync(join(root, ".docs-build"), { recursive: true });
+  const staging = mkdtempSync(join(root, ".docs-build", "site-"));
+  try {
+    const bundled = stage(staging, document, samples, guides, base);
+    buildInteractiveReference(bundled, join(staging, "public", "api", "index.html"));
+    const { build } = await import("vitepress");
+    rmSync(outDir, { recursive: true, force: true });
+    await build(staging, { outDir: resolve(outDir), logLevel: "warn" });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return { outDir: resolve(outDir), guides, operations: [...samples.keys()], base };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const built = buildDocs(outputDirectory(process.argv.slice(2)));
-  console.log(`built ${built.index}\nbuilt ${built.api}\nbuilt ${built.guides.length} guides`);
+  const argv = process.argv.slice(2);
+  const outDir = resolve(option(argv, "--out", join(root, "site")));
+  const built = await buildDocs(outDir, { base: option(argv, "--base", "/docs/") });
+  console.log(
+    `built ${relative(process.cwd(), built.outDir) || "."}: ${built.guides.length} guides, ` +
+      `${built.operations.length} operations (served at ${built.base} by the server)`,
+  );
 }

@@ -1,91 +1,145 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+// The docs site (`pnpm docs:build`): built, served by the real server at /docs, crawled
+// (no broken link, nothing loaded from elsewhere) and searched (a guide and an operation).
+// The samples themselves are compiled and run in samples.test.ts.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import MiniSearch from "minisearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../packages/server/src/config.js";
+import { closeServer } from "../../packages/server/src/http/app.js";
+import { createApp } from "../../packages/server/src/http/create-app.js";
+import { listen, urlOf } from "../../packages/server/src/http/listen.js";
+import { migrate, openStore, type Store } from "../../packages/server/src/services/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const bundle = JSON.parse(
-  readFileSync(join(root, "packages/types/generated/openapi.json"), "utf8"),
-) as { paths: Record<string, Record<string, { operationId: string; summary: string }>> };
+const guides = readdirSync(join(root, "docs/guides"))
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => file.slice(0, -3));
 
-const operations = Object.entries(bundle.paths).flatMap(([path, item]) =>
-  Object.values(item).map((operation) => ({ path, ...operation })),
-);
-
-const GUIDES = [
-  "quick-start",
-  "events-and-actors",
-  "cursors-and-polling",
-  "errors",
-  "rate-limits",
-  "integrity",
-  "live-tail",
-  "action-catalog",
-  "viewer-tokens",
-  "retention",
-];
-
-interface BuildDocsModule {
-  buildDocs(outDir: string): { index: string; api: string; guides: { name: string }[] };
+interface Entry {
+  path: string;
+  method: string;
+  operation: { operationId: string; summary: string; "x-codeSamples"?: { label: string }[] };
+}
+interface DocsScripts {
+  buildDocs(outDir: string): Promise<{ outDir: string; operations: string[] }>;
 }
 
-/** Relative links of a page, without anchors, resolved against the page's folder. */
-function localLinks(file: string): string[] {
-  const html = readFileSync(file, "utf8");
-  return [...html.matchAll(/href="([^"#:]+)(#[^"]*)?"/g)]
-    .map((match) => match[1] ?? "")
-    .filter((href) => href !== "" && !href.startsWith("/"))
-    .map((href) => resolve(dirname(file), href));
-}
+const importScript = async <T>(path: string) =>
+  (await import(pathToFileURL(join(root, path)).href)) as T;
 
-describe("pnpm docs", () => {
+describe("the docs site", () => {
   let site: string;
+  let dataDir: string;
+  let store: Store;
+  let server: Server;
+  let base: string;
+  let operations: string[];
 
   beforeAll(async () => {
     site = mkdtempSync(join(tmpdir(), "chronicle-site-"));
-    const script = pathToFileURL(join(root, "scripts", "build-docs.mjs")).href;
-    const { buildDocs } = (await import(script)) as BuildDocsModule;
-    buildDocs(site);
-  }, 120_000);
+    dataDir = mkdtempSync(join(tmpdir(), "chronicle-docs-data-"));
+    const { buildDocs } = await importScript<DocsScripts>("scripts/build-docs.mjs");
+    ({ operations } = await buildDocs(site));
+    store = await openStore({ dataDir });
+    await migrate(store);
+    const config = loadConfig({ PORT: "0", CHRONICLE_DATA_DIR: dataDir, LOG_LEVEL: "silent" });
+    server = await listen(createApp({ store, config, siteDir: site }), 0, "127.0.0.1");
+    base = urlOf(server);
+  }, 300_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    if (server) await closeServer(server);
+    await store?.close();
     rmSync(site, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("when built, then the API reference names every operationId and summary", () => {
-    const api = readFileSync(join(site, "api/index.html"), "utf8");
-    expect(operations).toHaveLength(18);
-    for (const { operationId, summary } of operations) {
-      expect(api, operationId).toContain(operationId);
-      expect(api, operationId).toContain(summary);
+  it("when crawled from /docs/, then every page and asset it links answers 200", async () => {
+    const seen = new Set<string>();
+    const queue = ["/docs/"];
+    const broken: string[] = [];
+    while (queue.length > 0) {
+      const path = queue.shift() as string;
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const response = await fetch(`${base}${path}`);
+      if (response.status !== 200) broken.push(`${path} → ${response.status}`);
+      if (!(response.headers.get("content-type") ?? "").includes("text/html")) {
+        await response.arrayBuffer();
+        continue;
+      }
+      const html = await response.text();
+      for (const [, link] of html.matchAll(/(?:href|src)="([^"#?]+)[^"]*"/g)) {
+        if (!link || /^[a-z]+:/i.test(link) || link.startsWith("//")) continue;
+        const target = new URL(link, `${base}${path}`).pathname;
+        if (target.startsWith("/docs/") && !seen.has(target)) queue.push(target);
+      }
     }
+    expect(broken).toEqual([]);
+    expect(seen.size).toBeGreaterThan(operations.length + guides.length);
   });
 
-  it("when built, then the index lists every operation with its path and summary", () => {
-    const index = readFileSync(join(site, "index.html"), "utf8");
-    for (const { path, operationId, summary } of operations) {
-      expect(index).toContain(`<code>${operationId}</code>`);
-      expect(index).toContain(`<code>${path}</code>`);
-      expect(index).toContain(summary);
-    }
-  });
-
-  it.each(GUIDES)("when built, then the guide %s is rendered and linked from the index", (name) => {
-    const file = join(site, "guides", `${name}.html`);
-    expect(existsSync(file)).toBe(true);
-    expect(readFileSync(file, "utf8")).toMatch(/<h1>[^<]+<\/h1>/);
-    expect(readFileSync(join(site, "index.html"), "utf8")).toContain(`href="guides/${name}.html"`);
-  });
-
-  it("when built, then every relative link of the index and the guides resolves", () => {
-    const pages = [
-      join(site, "index.html"),
-      ...GUIDES.map((name) => join(site, `guides/${name}.html`)),
-    ];
+  it("when a page or the interactive reference loads, then nothing comes from another host", () => {
+    const pages = readdirSync(site, { recursive: true, encoding: "utf8" }).filter((file) =>
+      file.endsWith(".html"),
+    );
     for (const page of pages) {
-      for (const target of localLinks(page))
-        expect(existsSync(target), `${page} → ${target}`).toBe(true);
+      const html = readFileSync(join(site, page), "utf8");
+      expect(html, page).not.toMatch(/<script[^>]+src="(https?:)?\/\//);
+      expect(html, page).not.toMatch(/<link[^>]+href="(https?:)?\/\/[^"]+"[^>]*stylesheet/);
+      expect(html, page).not.toMatch(/<link[^>]+stylesheet[^>]+href="(https?:)?\/\//);
+    }
+    expect(readFileSync(join(site, "api/index.html"), "utf8")).toContain("x-codeSamples");
+  });
+
+  it("when searched offline, then the index finds a guide and an operation", async () => {
+    const chunks = join(site, "assets/chunks");
+    const file = readdirSync(chunks).find((name) => name.startsWith("@localSearchIndexroot"));
+    expect(file, "local search index").toBeDefined();
+    const { default: json } = (await import(pathToFileURL(join(chunks, file as string)).href)) as {
+      default: string;
+    };
+    const index = MiniSearch.loadJSON<{ title: string }>(json, {
+      fields: ["title", "titles", "text"],
+      storeFields: ["title", "titles"],
+    });
+    const ids = (query: string) => index.search(query, { prefix: true }).map((hit) => hit.id);
+    expect(ids("polling cursor")).toContain("/docs/guides/cursors-and-polling.html");
+    expect(ids("export events")).toEqual(
+      expect.arrayContaining([expect.stringContaining("/docs/reference/exportEvents.html")]),
+    );
+    expect(ids("Idempotency-Key")).toEqual(
+      expect.arrayContaining([expect.stringContaining("/docs/reference/createEvent.html")]),
+    );
+  });
+
+  it("when a guide is added to docs/guides, then it is in every page's navigation", () => {
+    const page = readFileSync(join(site, "reference/index.html"), "utf8");
+    const missing = guides.filter((name) => !page.includes(`href="/docs/guides/${name}.html"`));
+    expect(missing, "guides missing from the site's navigation").toEqual([]);
+  });
+
+  it("when an operation is in the contract, then its page has curl, TypeScript and Python samples", () => {
+    const bundled = JSON.parse(readFileSync(join(site, "openapi.json"), "utf8")) as {
+      paths: Record<string, Record<string, Entry["operation"]>>;
+    };
+    const withSamples = Object.values(bundled.paths).flatMap((item) => Object.values(item));
+    expect(withSamples.map((operation) => operation.operationId).sort()).toEqual(
+      [...operations].sort(),
+    );
+    for (const operation of withSamples) {
+      expect(operation["x-codeSamples"]?.map((sample) => sample.label)).toEqual([
+        "curl",
+        "TypeScript",
+        "Python",
+      ]);
+      const html = readFileSync(join(site, `reference/${operation.operationId}.html`), "utf8");
+      for (const label of ["curl", "TypeScript", "Python"]) expect(html).toContain(label);
+      expect(html).toContain(operation.summary.replaceAll("'", "&#39;"));
     }
   });
 });

@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The `chronicle` command: runs the TypeScript CLI through tsx's loader.
-import { register } from "tsx/esm/api";
-
-register();
-await import("../src/cli.ts");
+// The `chronicle` command: the CLI built to JavaScript by `pnpm --filter @chronicle/server build`.
+await import("../dist/cli.js");

@@ -1,5 +1,4 @@
 import type { Server } from "node:http";
-import { fileURLToPath } from "node:url";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { accessLog } from "./access-log.js";
 import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
@@ -12,7 +11,7 @@ import {
 } from "./contract.js";
 import { consoleRouter } from "./console.js";
 import { cors } from "./cors.js";
-import { docsRouter } from "./docs-page.js";
+import { defaultSiteDir, docsRouter } from "./docs-page.js";
 import { errorHandler, notFound } from "./error-handler.js";
 import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
 import type { Logger } from "./logger.js";
@@ -31,12 +30,9 @@ export interface HttpDependencies {
   consumeRateLimit: ConsumeRateLimit;
   logger: Logger;
   document?: OpenApiDocument;
-  /** Where `pnpm docs` writes the site served at /docs. */
+  /** The docs site served at /docs (`pnpm docs:build`); found by `defaultSiteDir` when absent. */
   siteDir?: string;
 }
-
-/** Where the repository's `pnpm docs` writes the site. */
-const DEFAULT_SITE_DIR = fileURLToPath(new URL("../../../../site", import.meta.url));
 
 function validate(operation: Operation, validator: OperationValidator) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -101,7 +97,7 @@ export function buildHttpApp(deps: HttpDependencies): Express {
   app.use(accessLog(deps.logger));
   app.use(tolerateMalformedPath);
   app.use(cors);
-  app.use(docsRouter(document, deps.siteDir ?? DEFAULT_SITE_DIR));
+  app.use(docsRouter(document, deps.siteDir ?? defaultSiteDir()));
   app.use(consoleRouter());
   app.use(apiVersion);
 

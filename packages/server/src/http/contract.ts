@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import bundledDocument from "@chronicle/types/openapi.json" with { type: "json" };
 
 /** The parts of an OpenAPI 3.1 document the server reads. */
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -68,10 +67,12 @@ const SCOPES: readonly RequiredScope[] = [
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 export const BATCH_MAX_BODY_BYTES = 8 * 1024 * 1024;
 
+/**
+ * The bundled contract, imported (not read from disk) so the built server carries it
+ * inside its own JavaScript; each app gets its own copy.
+ */
 export function loadBundledDocument(): OpenApiDocument {
-  const require = createRequire(import.meta.url);
-  const file = require.resolve("@chronicle/types/openapi.json");
-  return JSON.parse(readFileSync(file, "utf8")) as OpenApiDocument;
+  return structuredClone(bundledDocument) as unknown as OpenApiDocument;
 }
 
 /** Follows a local `#/a/b` reference (repeatedly) inside the document. */

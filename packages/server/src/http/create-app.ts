@@ -13,10 +13,18 @@ export interface CreateAppOptions {
   logger?: Logger;
   /** The bundled contract; defaults to @chronicle/types/openapi.json. */
   document?: OpenApiDocument;
+  /** The docs site served at /docs; the repository's or the packed one when absent. */
+  siteDir?: string;
 }
 
 /** The Chronicle HTTP API over a store. It never listens: the CLI (or a test) does. */
-export function createApp({ store, config, logger, document }: CreateAppOptions): Express {
+export function createApp({
+  store,
+  config,
+  logger,
+  document,
+  siteDir,
+}: CreateAppOptions): Express {
   const log = logger ?? createLogger(config.logLevel);
   const tails = new TailHub(store);
   return buildHttpApp({
@@ -26,5 +34,6 @@ export function createApp({ store, config, logger, document }: CreateAppOptions)
       hitRateLimit(store, principal.projectId, principal.id, config.rateLimitPerMinute),
     logger: log,
     ...(document ? { document } : {}),
+    ...(siteDir ? { siteDir } : {}),
   });
 }

@@ -1,15 +1,11 @@
-import { readFileSync } from "node:fs";
+import serverPackage from "../../../package.json" with { type: "json" };
 import { pingStoreCached } from "../../services/index.js";
 import type { Handler } from "../handler-types.js";
 import { HttpProblem } from "../problem.js";
 import { SUPPORTED_VERSIONS } from "../version.js";
 import type { HandlerDeps } from "./deps.js";
 
-const SERVER_VERSION = (
-  JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  }
-).version;
+const SERVER_VERSION = serverPackage.version;
 
 export function healthHandlers({ store }: HandlerDeps) {
   /**
