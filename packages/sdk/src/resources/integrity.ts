@@ -1,23 +1,95 @@
 import { type ClientContext, callInit } from "../core/context.js";
 import type { RequestOptions } from "../core/transport.js";
 import { unwrap } from "../core/unwrap.js";
+import type { VerifierKeyString } from "../integrity/checkpoint.js";
 import {
   type ChainSource,
   type ChainVerification,
   verifyChain,
 } from "../integrity/verify-chain.js";
-import type { Event, IntegrityReport, VerifyIntegrityParams } from "../types.js";
+import { CheckpointWatcher, type WatcherOptions } from "../integrity/watcher.js";
+import type {
+  ConsistencyProof,
+  Event,
+  InclusionProof,
+  IntegrityReport,
+  SignedCheckpoint,
+  VerifierKeyList,
+  VerifyIntegrityParams,
+} from "../types.js";
 
 export class IntegrityResource {
   constructor(private readonly context: ClientContext) {}
 
-  /** Has the server re-compute the hash chain over a seq range (`GET /v1/integrity`). */
+  /**
+   * Has the server re-compute the hash chain over a seq range and prove it against its
+   * signed Merkle tree (`GET /v1/integrity`); at most 10 000 events per call, see
+   * `next_from_seq`.
+   */
   verify(params: VerifyIntegrityParams = {}, options?: RequestOptions): Promise<IntegrityReport> {
     return unwrap(
       this.context.raw.GET("/v1/integrity", {
         params: { query: params },
         ...callInit(this.context, options),
       }),
+    );
+  }
+
+  /** The latest signed checkpoint (`GET /v1/integrity/checkpoint`); check it with `verifyCheckpoint`. */
+  checkpoint(options?: RequestOptions): Promise<SignedCheckpoint> {
+    return unwrap(
+      this.context.raw.GET("/v1/integrity/checkpoint", callInit(this.context, options)),
+    );
+  }
+
+  /** The inclusion proof of event `seq` in the tree of `treeSize` (default the latest). */
+  inclusionProof(
+    seq: number,
+    treeSize?: number,
+    options?: RequestOptions,
+  ): Promise<InclusionProof> {
+    const query = treeSize === undefined ? { seq } : { seq, tree_size: treeSize };
+    return unwrap(
+      this.context.raw.GET("/v1/integrity/proofs/inclusion", {
+        params: { query },
+        ...callInit(this.context, options),
+      }),
+    );
+  }
+
+  /** The proof that the tree of `toSize` (default the latest) extends the tree of `fromSize`. */
+  consistencyProof(
+    fromSize: number,
+    toSize?: number,
+    options?: RequestOptions,
+  ): Promise<ConsistencyProof> {
+    const query =
+      toSize === undefined ? { from_size: fromSize } : { from_size: fromSize, to_size: toSize };
+    return unwrap(
+      this.context.raw.GET("/v1/integrity/proofs/consistency", {
+        params: { query },
+        ...callInit(this.context, options),
+      }),
+    );
+  }
+
+  /** The verifier keys the server publishes. Pin them elsewhere rather than trust this call. */
+  verifierKeys(options?: RequestOptions): Promise<VerifierKeyList> {
+    return unwrap(this.context.raw.GET("/v1/integrity/keys", callInit(this.context, options)));
+  }
+
+  /**
+   * A watcher over this server's checkpoints that refuses a rollback or fork of history:
+   * call `check()` periodically; pass `options.last` to resume from a stored checkpoint.
+   */
+  watch(keys: readonly VerifierKeyString[], options?: WatcherOptions): CheckpointWatcher {
+    return new CheckpointWatcher(
+      {
+        checkpoint: () => this.checkpoint(),
+        consistencyProof: (from, to) => this.consistencyProof(from, to),
+      },
+      keys,
+      options,
     );
   }
 

@@ -1,0 +1,71 @@
+import {
+  type Checkpoint,
+  CheckpointError,
+  type VerifierKeyString,
+  verifyCheckpoint,
+} from "./checkpoint.js";
+import { eventLeafHash, fromBase64, verifyConsistencyPath, verifyInclusionPath } from "./merkle.js";
+
+/** An inclusion proof as `GET /v1/integrity/proofs/inclusion` answers it. */
+export interface InclusionProofLike {
+  leaf_index: number;
+  tree_size: number;
+  hashes: readonly string[];
+}
+
+/** A consistency proof as `GET /v1/integrity/proofs/consistency` answers it. */
+export interface ConsistencyProofLike {
+  from_size: number;
+  to_size: number;
+  hashes: readonly string[];
+}
+
+/** A checkpoint as the server answers it (its `note`), or one already verified. */
+export type CheckpointLike = { note: string } | Checkpoint;
+
+async function opened(checkpoint: CheckpointLike, keys: readonly VerifierKeyString[]) {
+  return "rootHash" in checkpoint ? checkpoint : verifyCheckpoint(checkpoint.note, keys);
+}
+
+/**
+ * Does `event` belong to the log the signed `checkpoint` describes? Recomputes nothing the
+ * server says but the proof's hashes: the leaf comes from the event's own `hash` (check that
+ * against its content with `hashEvent`), the root from the checkpoint, whose signature is
+ * checked with `keys`. Throws CheckpointError for a checkpoint no key signed.
+ */
+export async function verifyInclusion(
+  event: { seq: number; hash: string },
+  proof: InclusionProofLike,
+  checkpoint: CheckpointLike,
+  keys: readonly VerifierKeyString[] = [],
+): Promise<boolean> {
+  const head = await opened(checkpoint, keys);
+  if (proof.tree_size !== head.treeSize || proof.leaf_index !== event.seq - 1) return false;
+  return verifyInclusionPath(
+    proof.leaf_index,
+    head.treeSize,
+    await eventLeafHash(event.hash),
+    proof.hashes.map(fromBase64),
+    head.rootHash,
+  );
+}
+
+/**
+ * Is the tree of `newer` an append-only extension of the tree of `older`? Both are
+ * verified checkpoints (`verifyCheckpoint`), of the same log.
+ */
+export async function verifyConsistency(
+  older: Checkpoint,
+  newer: Checkpoint,
+  proof: ConsistencyProofLike,
+): Promise<boolean> {
+  if (older.origin !== newer.origin) throw new CheckpointError("checkpoints of different logs");
+  if (proof.from_size !== older.treeSize || proof.to_size !== newer.treeSize) return false;
+  return verifyConsistencyPath(
+    older.treeSize,
+    newer.treeSize,
+    older.rootHash,
+    newer.rootHash,
+    proof.hashes.map(fromBase64),
+  );
+}
