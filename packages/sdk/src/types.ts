@@ -21,6 +21,8 @@ export type ViewerToken = Schemas["ViewerToken"];
 export type ViewerTokenCreate = Schemas["ViewerTokenCreate"];
 export type IntegrityReport = Schemas["IntegrityReport"];
 export type Health = Schemas["Health"];
+export type Liveness = Schemas["Liveness"];
+export type Readiness = Schemas["Readiness"];
 export type Problem = Schemas["Problem"];
 
 type Query<Operation extends keyof operations> = NonNullable<

@@ -14,6 +14,19 @@ export interface Config {
   purgeIntervalMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
+  /** Bounds on every wait for PostgreSQL (docs/reliability.md). */
+  database: DatabaseConfig;
+}
+
+export interface DatabaseConfig {
+  /** CHRONICLE_DB_POOL_SIZE, default 10. */
+  poolSize: number;
+  /** CHRONICLE_DB_CONNECT_TIMEOUT_MS, default 5000: open a connection or get one from the pool. */
+  connectTimeoutMs: number;
+  /** CHRONICLE_DB_STATEMENT_TIMEOUT_MS, default 20000: one statement. */
+  statementTimeoutMs: number;
+  /** CHRONICLE_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, default 60000. */
+  idleInTransactionTimeoutMs: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -54,5 +67,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalMs: positiveInteger(env, "CHRONICLE_PURGE_INTERVAL_MS", 60 * 60 * 1000),
     heartbeatMs: positiveInteger(env, "CHRONICLE_HEARTBEAT_MS", 15_000),
     logLevel: logLevel(env),
+    database: {
+      poolSize: positiveInteger(env, "CHRONICLE_DB_POOL_SIZE", 10),
+      connectTimeoutMs: positiveInteger(env, "CHRONICLE_DB_CONNECT_TIMEOUT_MS", 5_000),
+      statementTimeoutMs: positiveInteger(env, "CHRONICLE_DB_STATEMENT_TIMEOUT_MS", 20_000),
+      idleInTransactionTimeoutMs: positiveInteger(
+        env,
+        "CHRONICLE_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+        60_000,
+      ),
+    },
   };
 }

@@ -394,6 +394,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check liveness
+         * @description Answers `200` whenever the server process is up and serving HTTP, without consulting
+         *     the database: an orchestrator restarts a replica only when this fails. Needs no
+         *     credential and is not rate limited.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check readiness
+         * @description Answers `200` when this replica can serve requests: its database answers and has every
+         *     migration the server needs. Otherwise `503 unavailable` with `Retry-After`, within a
+         *     bounded time even while the database is unreachable: a load balancer takes the replica
+         *     out of rotation until it is ready again. The outcome is reused for one second. Needs no
+         *     credential and is not rate limited.
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -819,6 +865,22 @@ export interface components {
             /** @description `activity:read` is always granted; add `activity:export` to allow exports. */
             scopes?: ("activity:read" | "activity:export")[];
         };
+        /** @description The server process is up (the database is not consulted). */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+            /** @description The server's software version. */
+            version: string;
+            /** @description Whole seconds since the process started. */
+            uptime_seconds: number;
+        };
+        /** @description The replica can serve requests. */
+        Readiness: {
+            /** @enum {string} */
+            status: "ready";
+            /** @description The newest database migration applied. */
+            schema_version: number;
+        };
     };
     responses: {
         /** @description A parameter or header breaks the contract (`invalid_parameter`, with `errors[].pointer` such as `/query/limit`), the body is not JSON (`invalid_json`), the cursor does not belong to this query (`invalid_cursor`), or the `Chronicle-Version` is unknown (`unsupported_version`). */
@@ -949,11 +1011,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The database cannot be reached (`unavailable`); retry later. */
+        /**
+         * @description `unavailable`: the database cannot be reached, refuses connections, or did not answer
+         *     within the server's bounds (connect, pool and statement timeouts). Nothing was written
+         *     unless the request is retried with the same `Idempotency-Key` and replays. Wait
+         *     `Retry-After` seconds and retry.
+         */
         Unavailable: {
             headers: {
                 "Request-Id": components["headers"]["RequestId"];
                 "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "Retry-After": components["headers"]["RetryAfter"];
                 [name: string]: unknown;
             };
             content: {
@@ -2302,6 +2370,71 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The replica is ready. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             400: components["responses"]["BadRequest"];

@@ -24,6 +24,14 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
       headers: { "Chronicle-Version": "1999-01-01" },
     }),
   ),
+  ...(["getLiveness", "getReadiness"] as const).map((operationId) =>
+    bad(operationId, 400, "unsupported_version", "an unknown Chronicle-Version", (ctx) =>
+      ctx.api.call("GET", operationId === "getLiveness" ? "/v1/health/live" : "/v1/health/ready", {
+        key: null,
+        headers: { "Chronicle-Version": "1999-01-01" },
+      }),
+    ),
+  ),
   bad("createEvent", 400, "invalid_json", "a body that is not JSON", (ctx) =>
     ctx.api.call("POST", "/v1/events", {
       raw: '{"action":',

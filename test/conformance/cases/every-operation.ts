@@ -4,7 +4,8 @@ import type { ConformanceCase, ConformanceContext } from "./context.js";
 import { SAMPLES, sample, send, untilRateLimited } from "./samples.js";
 
 /** The statuses every authenticated operation can give, one generated case each. */
-const AUTHENTICATED = Object.keys(SAMPLES).filter((id) => id !== "getHealth");
+const UNAUTHENTICATED = new Set(["getHealth", "getLiveness", "getReadiness"]);
+const AUTHENTICATED = Object.keys(SAMPLES).filter((id) => !UNAUTHENTICATED.has(id));
 
 /** The scope a key lacks for each operation, expressed as the key to use for a 403. */
 const FORBIDDEN_WITH: Record<string, keyof ConformanceContext["keys"]> = {
@@ -63,16 +64,20 @@ export const EVERY_OPERATION: ConformanceCase[] = [
       check: (r) => expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1),
     }),
   ),
-  ...Object.keys(SAMPLES).map(
-    (operationId): ConformanceCase => ({
-      operationId,
-      status: 503,
-      code: "unavailable",
-      when: "the database connection is cut",
-      stores: ["postgres"],
-      run: (ctx) => send(ctx.down as RecordingClient, sample(operationId, ctx)),
-    }),
-  ),
+  // Liveness does not consult the database, so it has no 503.
+  ...Object.keys(SAMPLES)
+    .filter((id) => id !== "getLiveness")
+    .map(
+      (operationId): ConformanceCase => ({
+        operationId,
+        status: 503,
+        code: "unavailable",
+        when: "the database connection is cut",
+        stores: ["postgres"],
+        run: (ctx) => send(ctx.down as RecordingClient, sample(operationId, ctx)),
+        check: (r) => expect(Number(r.headers.get("retry-after"))).toBeGreaterThanOrEqual(1),
+      }),
+    ),
   ...AUTHENTICATED.map(
     (operationId): ConformanceCase => ({
       operationId,

@@ -87,6 +87,8 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
     options: { body: { workspace_id: "ws_acme", ttl_seconds: 600 } },
   }),
   getHealth: () => ({ method: "GET", path: "/v1/health" }),
+  getLiveness: () => ({ method: "GET", path: "/v1/health/live" }),
+  getReadiness: () => ({ method: "GET", path: "/v1/health/ready" }),
 };
 
 export function sample(operationId: string, ctx: ConformanceContext): SampleRequest {

@@ -15,6 +15,16 @@ export const SUCCESSES: ConformanceCase[] = [
   ok("getHealth", 200, "no credential at all", (ctx) =>
     ctx.api.call("GET", "/v1/health", { key: null }),
   ),
+  ok("getLiveness", 200, "no credential at all", (ctx) =>
+    ctx.api.call("GET", "/v1/health/live", { key: null }),
+  ),
+  ok(
+    "getReadiness",
+    200,
+    "no credential, the database migrated",
+    (ctx) => ctx.api.call("GET", "/v1/health/ready", { key: null }),
+    (r) => expect(r.json.schema_version).toBeGreaterThanOrEqual(1),
+  ),
   ok(
     "createEvent",
     201,

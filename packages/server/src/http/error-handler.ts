@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
+import { isDatabaseUnavailable } from "../store/unavailable.js";
 import type { Logger } from "./logger.js";
 import {
   type FieldError,
@@ -27,16 +28,11 @@ const BODY_PARSER_TYPES: Record<string, ProblemCode> = {
   "request.aborted": "invalid_json",
 };
 
-/** Connection failures mean the database is away, not that the server is broken. */
-const UNAVAILABLE_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "57P01",
-  "57P03",
-  "53300",
-]);
+/**
+ * Seconds a client is asked to wait after a 503 (`Retry-After`): the pool reconnects on the
+ * next request, so a short wait is enough once the database is back.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 function normalise(error: unknown): NormalisedProblem | undefined {
   if (error instanceof HttpProblem) {
@@ -84,7 +80,7 @@ function normalise(error: unknown): NormalisedProblem | undefined {
         : {};
     return { code: e.code, detail: String(e.message), errors, headers };
   }
-  if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) {
+  if (isDatabaseUnavailable(error)) {
     return {
       code: "unavailable",
       detail: "The database cannot be reached",
@@ -104,6 +100,10 @@ export function sendProblem(
 ): void {
   const body = problemBody(code, requestIdOf(res), detail, errors);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  // Every 503 tells the client when to come back.
+  if (body.status === 503 && !res.hasHeader("Retry-After")) {
+    res.setHeader("Retry-After", String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  }
   res.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 

@@ -19,7 +19,13 @@ export class TailHub {
     set.add(listener);
     this.count++;
     if (!this.unlisten) {
-      this.unlisten = this.store.listen(EVENTS_CHANNEL, (payload) => this.dispatch(payload));
+      this.unlisten = this.store.listen(
+        EVENTS_CHANNEL,
+        (payload) => this.dispatch(payload),
+        // Notifications sent while the listening connection was down were missed: every tail
+        // reads what it has not seen yet.
+        () => this.wakeAll(),
+      );
       this.unlisten.catch(() => {
         this.unlisten = undefined;
       });
@@ -43,6 +49,12 @@ export class TailHub {
     if (!notification) return;
     for (const listener of this.listeners.get(notification.projectId) ?? []) {
       listener(notification.lastSeq);
+    }
+  }
+
+  private wakeAll(): void {
+    for (const [, listeners] of this.listeners) {
+      for (const listener of listeners) listener(-1);
     }
   }
 

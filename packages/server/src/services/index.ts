@@ -60,7 +60,13 @@ export { hashEvent } from "./hash-chain.js";
 // Health -------------------------------------------------------------------------------
 // pingStore(store) → resolves when the database answers (reject → 503 unavailable)
 // pingStoreCached(store, now?) → the same, reusing an outcome younger than one second
-export { pingStore, pingStoreCached } from "./health.js";
+export {
+  checkReadiness,
+  checkReadinessCached,
+  pingStore,
+  pingStoreCached,
+  type Readiness,
+} from "./health.js";
 // Ids ----------------------------------------------------------------------------------
 // newId(prefix) → `${prefix}_${ULID}`, monotonic within the process (cheap: no CSPRNG per id)
 export { newId } from "./ids.js";

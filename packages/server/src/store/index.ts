@@ -1,3 +1,12 @@
 export { migrate } from "./migrate.js";
 export { openStore, StoreLockedError } from "./open.js";
-export type { Queryable, Row, Store, StoreOptions } from "./types.js";
+export {
+  type DatabaseTimeouts,
+  DEFAULT_DATABASE_TIMEOUTS,
+  type PoolStats,
+  type Queryable,
+  type Row,
+  type Store,
+  type StoreOptions,
+} from "./types.js";
+export { isDatabaseUnavailable, translateDatabaseError } from "./unavailable.js";

@@ -18,6 +18,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "idempotency_by_seq", sql: idempotencyBySeq },
 ];
 
+/** The newest migration this server knows: readiness needs the database to have it. */
+export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((migration) => migration.version));
+
 /** Serialises concurrent `migrate` calls from several replicas. */
 const MIGRATION_LOCK = 4_242_001;
 

@@ -1,9 +1,19 @@
 import pg from "pg";
-import { ChronicleError } from "../domain/errors.js";
-import type { Queryable, Row, Store } from "./types.js";
+import {
+  type DatabaseTimeouts,
+  DEFAULT_DATABASE_TIMEOUTS,
+  type Queryable,
+  type Row,
+  type Store,
+} from "./types.js";
+import { isDatabaseUnavailable, translateDatabaseError } from "./unavailable.js";
 
 const INT8_OID = 20;
 const CHANNEL_NAME = /^[a-z_][a-z0-9_]*$/;
+/** The client stops waiting for an answer this long after the server's own statement_timeout. */
+const READ_TIMEOUT_MARGIN_MS = 1_000;
+/** Between attempts to re-open a lost LISTEN connection. */
+const RELISTEN_DELAY_MS = 1_000;
 
 const typeParsers = {
   getTypeParser(oid: number, format?: "text" | "binary") {
@@ -12,25 +22,25 @@ const typeParsers = {
   },
 } as pg.CustomTypesConfig;
 
-const NETWORK_ERRORS = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ENOTFOUND",
-  "ETIMEDOUT",
-  "EPIPE",
-  "EHOSTUNREACH",
-  "EAI_AGAIN",
-]);
-
-/** Connection failures are 503 unavailable; SQL errors stay what they are. */
-function translate(error: unknown): unknown {
-  const code = (error as { code?: unknown }).code;
-  const lost =
-    (typeof code === "string" &&
-      (NETWORK_ERRORS.has(code) || code.startsWith("08") || code.startsWith("57P"))) ||
-    (error instanceof Error &&
-      /Connection terminated|timeout exceeded when trying to connect/i.test(error.message));
-  return lost ? new ChronicleError("unavailable", "The database cannot be reached") : error;
+/**
+ * Every connection waits a bounded time: to connect, for the server to finish a statement
+ * (statement_timeout), for a silent server (query_timeout, e.g. a network partition where
+ * no reset ever arrives) and for an abandoned transaction. 0 turns a statement bound off.
+ */
+function clientConfig(connectionString: string, timeouts: DatabaseTimeouts): pg.ClientConfig {
+  const statementBound = timeouts.statementTimeoutMs > 0;
+  return {
+    connectionString,
+    types: typeParsers,
+    connectionTimeoutMillis: timeouts.connectTimeoutMs,
+    ...(statementBound && {
+      statement_timeout: timeouts.statementTimeoutMs,
+      query_timeout: timeouts.statementTimeoutMs + READ_TIMEOUT_MARGIN_MS,
+    }),
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
 }
 
 function queryable(client: pg.Pool | pg.PoolClient): Queryable {
@@ -40,34 +50,48 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
         const result = await client.query(sql, params as unknown[]);
         return result.rows as R[];
       } catch (error) {
-        throw translate(error);
+        throw translateDatabaseError(error);
       }
     },
   };
 }
 
+interface Subscription {
+  onPayload: (payload: string) => void;
+  onReconnect: (() => void) | undefined;
+}
+
+/** One dedicated LISTEN connection, re-opened (and re-subscribed) whenever it is lost. */
 class Listener {
   #client: pg.Client | null = null;
   #connecting: Promise<pg.Client> | null = null;
-  readonly #handlers = new Map<string, Set<(payload: string) => void>>();
+  readonly #subscriptions = new Map<string, Set<Subscription>>();
   #closed = false;
 
-  constructor(private readonly connectionString: string) {}
+  constructor(private readonly config: pg.ClientConfig) {}
 
   async #connect(): Promise<pg.Client> {
     if (this.#client) return this.#client;
     if (!this.#connecting) {
       this.#connecting = (async () => {
-        const client = new pg.Client({ connectionString: this.connectionString });
+        // LISTEN waits for notifications indefinitely: no read timeout on this connection.
+        const client = new pg.Client({ ...this.config, query_timeout: undefined });
         client.on("notification", (message) => {
-          for (const handler of this.#handlers.get(message.channel) ?? []) {
-            handler(message.payload ?? "");
+          for (const subscription of this.#subscriptions.get(message.channel) ?? []) {
+            subscription.onPayload(message.payload ?? "");
           }
         });
         client.on("error", () => this.#lost(client));
         client.on("end", () => this.#lost(client));
-        await client.connect();
-        for (const channel of this.#handlers.keys()) await client.query(`LISTEN ${channel}`);
+        try {
+          await client.connect();
+          for (const channel of this.#subscriptions.keys()) await client.query(`LISTEN ${channel}`);
+        } catch (error) {
+          client.removeAllListeners();
+          client.on("error", () => undefined);
+          await client.end().catch(() => undefined);
+          throw translateDatabaseError(error);
+        }
         this.#client = client;
         return client;
       })().finally(() => {
@@ -83,36 +107,55 @@ class Listener {
     this.#client = null;
     client.removeAllListeners();
     client.on("error", () => undefined);
+    client.end().catch(() => undefined);
     const retry = () => {
-      if (this.#closed || this.#handlers.size === 0) return;
-      this.#connect().catch(() => setTimeout(retry, 1000).unref());
+      if (this.#closed || this.#subscriptions.size === 0) return;
+      this.#connect().then(
+        () => {
+          for (const subscriptions of this.#subscriptions.values()) {
+            for (const subscription of subscriptions) subscription.onReconnect?.();
+          }
+        },
+        () => setTimeout(retry, RELISTEN_DELAY_MS).unref(),
+      );
     };
     setTimeout(retry, 100).unref();
   }
 
-  async listen(channel: string, handler: (payload: string) => void) {
+  async listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect: (() => void) | undefined,
+  ) {
     if (!CHANNEL_NAME.test(channel)) throw new Error(`Invalid channel name: ${channel}`);
-    let handlers = this.#handlers.get(channel);
-    const isNew = !handlers;
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
+    let subscriptions = this.#subscriptions.get(channel);
+    const isNew = !subscriptions;
+    if (!subscriptions) {
+      subscriptions = new Set();
+      this.#subscriptions.set(channel, subscriptions);
     }
-    handlers.add(handler);
-    const wasConnected = this.#client !== null;
-    const client = await this.#connect();
-    if (isNew && wasConnected) await client.query(`LISTEN ${channel}`);
-    return async () => {
-      handlers.delete(handler);
-      if (handlers.size > 0 || this.#handlers.get(channel) !== handlers) return;
-      this.#handlers.delete(channel);
+    const subscription: Subscription = { onPayload, onReconnect };
+    subscriptions.add(subscription);
+    const unsubscribe = async () => {
+      subscriptions.delete(subscription);
+      if (subscriptions.size > 0 || this.#subscriptions.get(channel) !== subscriptions) return;
+      this.#subscriptions.delete(channel);
       await this.#client?.query(`UNLISTEN ${channel}`).catch(() => undefined);
     };
+    try {
+      const wasConnected = this.#client !== null;
+      const client = await this.#connect();
+      if (isNew && wasConnected) await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      await unsubscribe();
+      throw translateDatabaseError(error);
+    }
+    return unsubscribe;
   }
 
   async close() {
     this.#closed = true;
-    this.#handlers.clear();
+    this.#subscriptions.clear();
     const client = this.#client ?? (await this.#connecting?.catch(() => null)) ?? null;
     this.#client = null;
     if (client) {
@@ -123,14 +166,28 @@ class Listener {
   }
 }
 
-/** PostgreSQL through a pg Pool; LISTEN on one dedicated connection. */
-export async function openPostgresStore(connectionString: string, poolSize = 10): Promise<Store> {
-  const pool = new pg.Pool({ connectionString, max: poolSize, types: typeParsers });
-  // An idle client's error (server restart) must not crash the process.
+/**
+ * PostgreSQL through a pg Pool; LISTEN on one dedicated connection. No database error ends
+ * the process: idle and checked-out connections both have their `error` handled, and a
+ * lost connection is answered `unavailable` (503) and replaced by the pool on the next use.
+ */
+export async function openPostgresStore(
+  connectionString: string,
+  poolSize = 10,
+  timeouts: Partial<DatabaseTimeouts> = {},
+): Promise<Store> {
+  const config = clientConfig(connectionString, { ...DEFAULT_DATABASE_TIMEOUTS, ...timeouts });
+  const pool = new pg.Pool({ ...config, max: poolSize });
+  // An idle client's error (server restart, terminated backend): the pool drops it.
   pool.on("error", () => undefined);
-  const listener = new Listener(connectionString);
+  const listener = new Listener(config);
   const poolQueryable = queryable(pool);
-  await poolQueryable.query("SELECT 1");
+  try {
+    await poolQueryable.query("SELECT 1");
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
 
   return {
     kind: "postgres",
@@ -140,26 +197,44 @@ export async function openPostgresStore(connectionString: string, poolSize = 10)
       try {
         client = await pool.connect();
       } catch (error) {
-        throw translate(error);
+        throw translateDatabaseError(error);
       }
+      // pg-pool listens for errors on idle clients only; one checked out needs its own, or a
+      // backend terminated between two statements would be an unhandled 'error' event. The
+      // statement in flight (or the next one) fails on its own.
+      let lost = false;
+      const onError = () => {
+        lost = true;
+      };
+      client.on("error", onError);
+      const release = (destroy: boolean) => {
+        client.off("error", onError);
+        client.release(destroy);
+      };
       const tx = queryable(client);
       try {
         await tx.query("BEGIN");
         const result = await fn(tx);
         await tx.query("COMMIT");
-        client.release();
+        release(false);
         return result;
       } catch (error) {
-        try {
-          await client.query("ROLLBACK");
-          client.release();
-        } catch {
-          client.release(true);
+        // A connection that failed is closed rather than rolled back: PostgreSQL aborts the
+        // transaction when the session ends, and waiting on a dead socket would not be bounded.
+        if (lost || isDatabaseUnavailable(error)) {
+          release(true);
+        } else {
+          try {
+            await client.query("ROLLBACK");
+            release(false);
+          } catch {
+            release(true);
+          }
         }
-        throw error;
+        throw translateDatabaseError(error);
       }
     },
-    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    listen: (channel, onPayload, onReconnect) => listener.listen(channel, onPayload, onReconnect),
     async notify(channel, payload) {
       await poolQueryable.query("SELECT pg_notify($1, $2)", [channel, payload]);
     },
@@ -167,5 +242,10 @@ export async function openPostgresStore(connectionString: string, poolSize = 10)
       await listener.close();
       await pool.end();
     },
+    poolStats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   };
 }

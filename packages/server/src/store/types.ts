@@ -10,11 +10,44 @@ export interface Store extends Queryable {
   readonly kind: "postgres" | "pglite";
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Subscribes to a NOTIFY channel; resolves to the unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * Subscribes to a NOTIFY channel; resolves to the unsubscribe function. A lost listening
+   * connection is re-established by itself; `onReconnect` is called after that, since
+   * notifications sent in between were missed.
+   */
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onReconnect?: () => void,
+  ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /** PostgreSQL only: the pool's connections (for metrics). */
+  poolStats?(): PoolStats;
 }
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  /** Requests waiting for a free connection. */
+  waiting: number;
+}
+
+/** How long the server waits on PostgreSQL (config.ts, `CHRONICLE_DB_*`). */
+export interface DatabaseTimeouts {
+  /** Longest wait for a connection: opening one, or a free one from the pool. */
+  connectTimeoutMs: number;
+  /** `statement_timeout` of every session; the client gives up 1 s after it. */
+  statementTimeoutMs: number;
+  /** `idle_in_transaction_session_timeout` of every session. */
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 20_000,
+  idleInTransactionTimeoutMs: 60_000,
+};
 
 export interface StoreOptions {
   /** PostgreSQL connection string; when absent PGlite is used. */
@@ -23,4 +56,6 @@ export interface StoreOptions {
   dataDir?: string;
   /** pg Pool size; default 10. */
   poolSize?: number;
+  /** PostgreSQL only; defaults in DEFAULT_DATABASE_TIMEOUTS. */
+  timeouts?: Partial<DatabaseTimeouts>;
 }

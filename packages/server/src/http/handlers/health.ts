@@ -1,11 +1,12 @@
 import serverPackage from "../../../package.json" with { type: "json" };
-import { pingStoreCached } from "../../services/index.js";
+import { checkReadinessCached, pingStoreCached } from "../../services/index.js";
 import type { Handler } from "../handler-types.js";
 import { HttpProblem } from "../problem.js";
 import { SUPPORTED_VERSIONS } from "../version.js";
 import type { HandlerDeps } from "./deps.js";
 
 const SERVER_VERSION = serverPackage.version;
+const STARTED_AT = performance.now();
 
 export function healthHandlers({ store }: HandlerDeps) {
   /**
@@ -28,5 +29,28 @@ export function healthHandlers({ store }: HandlerDeps) {
       },
     };
   };
-  return { getHealth };
+
+  /** The process is up and serving HTTP; the database is not consulted. */
+  const getLiveness: Handler<"getLiveness"> = async () => ({
+    status: 200,
+    body: {
+      status: "ok",
+      version: SERVER_VERSION,
+      uptime_seconds: Math.floor((performance.now() - STARTED_AT) / 1000),
+    },
+  });
+
+  /**
+   * Ready to serve: the database answers (within a bounded probe) and has this server's
+   * migrations. `unavailable` (503, `Retry-After`) otherwise; outcomes reused for a second.
+   */
+  const getReadiness: Handler<"getReadiness"> = async () => {
+    const readiness = await checkReadinessCached(store);
+    return {
+      status: 200,
+      body: { status: "ready", schema_version: readiness.schemaVersion },
+    };
+  };
+
+  return { getHealth, getLiveness, getReadiness };
 }
