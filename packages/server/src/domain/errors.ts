@@ -14,6 +14,9 @@ export type ChronicleErrorCode =
   | "headers_too_large"
   | "validation_failed"
   | "rate_limit_exceeded"
+  | "too_many_streams"
+  | "credential_revoked"
+  | "credential_expired"
   | "internal_error"
   | "unavailable";
 
@@ -31,6 +34,9 @@ const STATUS: Record<ChronicleErrorCode, number> = {
   headers_too_large: 431,
   validation_failed: 422,
   rate_limit_exceeded: 429,
+  too_many_streams: 429,
+  credential_revoked: 401,
+  credential_expired: 401,
   internal_error: 500,
   unavailable: 503,
 };

@@ -126,10 +126,24 @@ export interface ViewerTokenRequest {
 }
 
 export interface ViewerToken {
+  /** `vtk_…`: what `DELETE /v1/viewer-tokens/{id}` takes. */
+  id: string;
   token: string;
   workspace_id: string;
   scopes: Scope[];
   expires_at: string;
+}
+
+/** A minted viewer token as recorded (never the secret token itself). */
+export interface ViewerTokenRecord {
+  id: string;
+  /** The API key that minted it: revoking that key refuses the token too. */
+  key_id: string;
+  workspace_id: string;
+  scopes: Scope[];
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
 }
 
 export interface RateLimitDecision {

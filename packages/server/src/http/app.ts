@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { accessLog } from "./access-log.js";
 import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
+import type { AuthThrottle } from "./auth-throttle.js";
 import { jsonBody } from "./body.js";
 import {
   loadBundledDocument,
@@ -28,6 +29,10 @@ export interface HttpDependencies {
   handlers: HandlerTable;
   authenticate: Authenticate;
   consumeRateLimit: ConsumeRateLimit;
+  /** Failed-authentication throttle per client address; none when absent. */
+  authThrottle?: AuthThrottle;
+  /** Express `trust proxy` (which X-Forwarded-For hops name the client); default false. */
+  trustProxy?: boolean | number | string;
   logger: Logger;
   document?: OpenApiDocument;
   /** The docs site served at /docs (`pnpm docs:build`); found by `defaultSiteDir` when absent. */
@@ -93,6 +98,7 @@ export function buildHttpApp(deps: HttpDependencies): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
+  app.set("trust proxy", deps.trustProxy ?? false);
   app.use(requestId);
   app.use(accessLog(deps.logger));
   app.use(tolerateMalformedPath);
@@ -112,7 +118,7 @@ export function buildHttpApp(deps: HttpDependencies): Express {
       }
       app[operation.method](
         operation.expressPath,
-        authenticateRequest(operation, deps.authenticate),
+        authenticateRequest(operation, deps.authenticate, deps.authThrottle),
         rateLimit(deps.consumeRateLimit),
         authorize(operation),
         ...jsonBody(operation),

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { AuthThrottle } from "./auth-throttle.js";
 import type { Operation } from "./contract.js";
 import { hasScope, type Principal } from "./principal.js";
 import { HttpProblem } from "./problem.js";
@@ -33,15 +34,41 @@ function bearerToken(req: Request): string {
   return match[1];
 }
 
-/** 401 without a valid credential; stores the caller in `res.locals.principal`. */
+/** The client's address as Express sees it (`trust proxy` decides whether X-Forwarded-For counts). */
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+/**
+ * 401 without a valid credential; stores the caller in `res.locals.principal`. With a
+ * throttle, every failure is counted for the client's address, and an address over its
+ * limit is `429 rate_limit_exceeded` (with `Retry-After`) before its credential is read.
+ */
 export function authenticateRequest(
   operation: Operation,
   authenticate: Authenticate,
+  throttle?: AuthThrottle,
 ): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (operation.requiredScope === "none") return next();
-    const principal = await authenticate(bearerToken(req));
+    const address = clientAddress(req);
+    const wait = throttle?.retryAfter(address) ?? 0;
+    if (wait > 0) {
+      throw new HttpProblem(
+        "rate_limit_exceeded",
+        `Too many failed authentications from this address; retry in ${wait} s`,
+        { headers: { "Retry-After": String(wait) } },
+      );
+    }
+    let principal: Principal | null;
+    try {
+      principal = await authenticate(bearerToken(req));
+    } catch (error) {
+      if (error instanceof HttpProblem) await throttle?.failed(address);
+      throw error;
+    }
     if (!principal) {
+      await throttle?.failed(address);
       throw new HttpProblem("unauthorized", "Unknown, revoked or expired credential", {
         headers: CHALLENGE,
       });

@@ -17,6 +17,9 @@ export const PROBLEMS = {
   headers_too_large: { status: 431, title: "Request header fields too large" },
   validation_failed: { status: 422, title: "Validation failed" },
   rate_limit_exceeded: { status: 429, title: "Rate limit exceeded" },
+  too_many_streams: { status: 429, title: "Too many open streams" },
+  credential_revoked: { status: 401, title: "Credential revoked" },
+  credential_expired: { status: 401, title: "Credential expired" },
   internal_error: { status: 500, title: "Internal error" },
   unavailable: { status: 503, title: "Service unavailable" },
 } as const;

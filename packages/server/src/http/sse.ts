@@ -1,5 +1,6 @@
 import type { Response } from "express";
-import { isGone, writeChunk } from "./stream-writer.js";
+import { HttpProblem, problemBody } from "./problem.js";
+import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
 export interface TailedEvent {
   seq: number;
@@ -19,14 +20,27 @@ export interface TailOptions {
   heartbeatMs: number;
   batchSize?: number;
   onError?: (error: unknown) => void;
+  /** Aborted (reason: an `HttpProblem`) when the stream must end, e.g. its credential was revoked. */
+  signal?: AbortSignal;
+  requestId?: string;
 }
 
 export function sseEvent(event: TailedEvent): string {
   return `id: ${event.seq}\nevent: event\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
+/** The last message of a stream ended by the server: `event: error`, a problem as data. */
+export function sseEnd(reason: unknown, requestId: string): string {
+  const problem =
+    reason instanceof HttpProblem
+      ? problemBody(reason.code, requestId, reason.message)
+      : problemBody("internal_error", requestId);
+  return `event: error\ndata: ${JSON.stringify(problem)}\n\n`;
+}
+
 /**
- * Streams events as Server-Sent Events until the client goes away. Notifications only
+ * Streams events as Server-Sent Events until the client goes away, or until `signal` aborts:
+ * then an `event: error` message carrying the reason as a problem ends the stream. Notifications only
  * wake the reader; what is sent always comes from reading `seq > last` in the database,
  * so events committed through another replica arrive, in order, exactly once.
  */
@@ -55,7 +69,7 @@ export async function serveTail<E extends TailedEvent>(
           if (closed) return;
           const events = await source.readAfter(last, batchSize);
           for (const event of events) {
-            if (!(await writeChunk(res, sseEvent(event)))) return;
+            if (closed || !(await writeChunk(res, sseEvent(event)))) return;
             last = event.seq;
           }
           if (events.length < batchSize) break;
@@ -76,6 +90,12 @@ export async function serveTail<E extends TailedEvent>(
     closed = true;
     wake();
   });
+  const onAbort = () => {
+    closed = true;
+    wake();
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
 
   // Subscribe before the first read so nothing committed in between is missed, and
   // before the headers so a failing LISTEN is still an ordinary problem response.
@@ -107,7 +127,12 @@ export async function serveTail<E extends TailedEvent>(
     if (!closed) await finished;
   } finally {
     clearInterval(heartbeat);
+    options.signal?.removeEventListener("abort", onAbort);
     await unsubscribe();
+    if (options.signal?.aborted && !isGone(res)) {
+      res.write(sseEnd(options.signal.reason, options.requestId ?? ""));
+      endStreamSoon(res);
+    }
     if (!res.writableEnded) res.end();
   }
 }

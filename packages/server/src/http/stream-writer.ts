@@ -23,8 +23,10 @@ export function writeChunk(res: Response, chunk: string): Promise<boolean> | boo
     };
     const onDrain = () => settle(true);
     const onClose = () => settle(false);
-    res.on("drain", onDrain);
-    res.on("close", onClose);
+    // `once`: under the compression middleware `drain` listeners live on its compressor
+    // (it overrides `res.on`, not `res.off`), so only a self-removing one does not pile up.
+    res.once("drain", onDrain);
+    res.once("close", onClose);
   });
 }
 
@@ -35,4 +37,17 @@ export function onClientGone(res: Response, callback: () => void): () => void {
   };
   res.on("close", listener);
   return () => res.off("close", listener);
+}
+
+/** A client that does not read would keep an ended response open: give it this long. */
+const END_GRACE_MS = 2_000;
+
+/** Ends the response, and drops the connection if the client has not taken it all soon. */
+export function endStreamSoon(res: Response): void {
+  if (!res.writableEnded) res.end();
+  const timer = setTimeout(() => {
+    if (!res.writableFinished) res.destroy();
+  }, END_GRACE_MS);
+  timer.unref();
+  res.once("close", () => clearTimeout(timer));
 }

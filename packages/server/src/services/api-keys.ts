@@ -12,7 +12,7 @@ import type { Queryable, Store } from "../store/types.js";
 import { newId } from "./ids.js";
 import type { RecordAs } from "./projects.js";
 import { recordInTransaction } from "./system-events.js";
-import { verifyViewerToken } from "./viewer-tokens.js";
+import { VIEWER_TOKEN_PREFIX, verifyViewerToken } from "./viewer-tokens.js";
 
 export const API_KEY_PREFIX = "chr_";
 const SECRET_PATTERN = /^chr_[A-Za-z0-9_-]{43}$/;
@@ -150,10 +150,10 @@ export async function revokeApiKey(
 
 /**
  * Resolves a bearer credential: `chr_…` API keys by their hash, `chv_…` viewer tokens by
- * signature. last_used_at is written at most once a minute per key, so reads stay reads.
+ * signature and their row (one query either way). last_used_at is written at most once a minute per key, so reads stay reads.
  */
 export async function authenticate(store: Store, bearer: string): Promise<Credential | null> {
-  if (bearer.startsWith("chv_")) return verifyViewerToken(store, bearer);
+  if (bearer.startsWith(VIEWER_TOKEN_PREFIX)) return verifyViewerToken(store, bearer);
   if (!SECRET_PATTERN.test(bearer)) return null;
   const secretHash = hashSecret(bearer);
   const [row] = await store.query<{

@@ -2,10 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   authenticate,
   ChronicleError,
+  createApiKey,
   defineAction,
+  endedCredentials,
   ingestEvents,
   issueViewerToken,
   listActions,
+  revokeApiKey,
+  revokeViewerToken,
   verifyViewerToken,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
@@ -102,29 +106,27 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
   });
 
   it("when a viewer token is issued, then it authenticates pinned to its workspace, read-only", async () => {
-    const { projectId } = await newProject(t.store);
-    const now = new Date();
-    const token = await issueViewerToken(
-      t.store,
-      projectId,
-      {
-        workspace_id: "ws_acme",
-        ttl_seconds: 600,
-      },
-      now,
-    );
+    const { projectId, adminKey } = await newProject(t.store);
+    const [before] = await t.store.query<{ now: Date }>("SELECT now() AS now");
+    const token = await issueViewerToken(t.store, projectId, adminKey.id, {
+      workspace_id: "ws_acme",
+      ttl_seconds: 600,
+    });
     expect(token.token).toMatch(/^chv_/);
-    expect(token.expires_at).toBe(
-      new Date(Math.floor(now.getTime() / 1000) * 1000 + 600_000).toISOString(),
-    );
+    expect(token.id).toMatch(/^vtk_/);
+    // Expiry comes from the database's clock.
+    const expiresIn = Date.parse(token.expires_at) - new Date(before?.now as Date).getTime();
+    expect(expiresIn).toBeGreaterThanOrEqual(600_000);
+    expect(expiresIn).toBeLessThan(660_000);
     const credential = await authenticate(t.store, token.token);
     expect(credential).toMatchObject({
       kind: "viewer_token",
+      id: token.id,
       projectId,
       workspaceId: "ws_acme",
       scopes: ["activity:read"],
     });
-    const exporter = await issueViewerToken(t.store, projectId, {
+    const exporter = await issueViewerToken(t.store, projectId, adminKey.id, {
       workspace_id: "ws_acme",
       scopes: ["activity:read", "activity:export"],
     });
@@ -135,25 +137,89 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
   });
 
   it("when a viewer token is expired, tampered with or asks for writes, then it is refused", async () => {
-    const { projectId } = await newProject(t.store);
-    const token = await issueViewerToken(t.store, projectId, {
+    const { projectId, adminKey } = await newProject(t.store);
+    const token = await issueViewerToken(t.store, projectId, adminKey.id, {
       workspace_id: "ws_1",
       ttl_seconds: 60,
     });
-    expect(await verifyViewerToken(t.store, token.token, new Date(Date.now() + 61_000))).toBeNull();
-    const body = token.token.slice(4, token.token.indexOf("."));
+    expect(await verifyViewerToken(t.store, token.token)).not.toBeNull();
+    await t.store.query(
+      "UPDATE viewer_tokens SET expires_at = now() - interval '1 second' WHERE token_id = $1",
+      [token.id],
+    );
+    expect(await verifyViewerToken(t.store, token.token)).toBeNull();
+    expect(await endedCredentials(t.store, [credentialOf(projectId, token.id)])).toEqual(
+      new Map([[token.id, "expired"]]),
+    );
+    const live = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const body = live.token.slice(4, live.token.indexOf("."));
     const payload = JSON.parse(Buffer.from(body, "base64url").toString());
-    const forged = `chv_${Buffer.from(JSON.stringify({ ...payload, w: "ws_2" })).toString("base64url")}${token.token.slice(token.token.indexOf("."))}`;
+    const forged = `chv_${Buffer.from(JSON.stringify({ ...payload, w: "ws_2" })).toString("base64url")}${live.token.slice(live.token.indexOf("."))}`;
     expect(await authenticate(t.store, forged)).toBeNull();
-    const error = await issueViewerToken(t.store, projectId, {
+    const error = await issueViewerToken(t.store, projectId, adminKey.id, {
       workspace_id: "ws_1",
       scopes: ["activity:write"],
     }).catch((e) => e);
     expect(error.code).toBe("validation_failed");
-    const tooLong = await issueViewerToken(t.store, projectId, {
+    const tooLong = await issueViewerToken(t.store, projectId, adminKey.id, {
       workspace_id: "ws_1",
       ttl_seconds: 86_401,
     }).catch((e) => e);
     expect(tooLong.errors[0].pointer).toBe("/ttl_seconds");
   });
+
+  it("when a viewer token is revoked, then it is refused and its revocation is recorded", async () => {
+    const { projectId, adminKey } = await newProject(t.store);
+    const token = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const other = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const actor = { type: "api_key" as const, id: adminKey.id };
+    const revoked = await revokeViewerToken(t.store, projectId, token.id, { recordAs: actor });
+    expect(revoked).toMatchObject({ id: token.id, key_id: adminKey.id, workspace_id: "ws_1" });
+    expect(revoked.revoked_at).not.toBeNull();
+    // Idempotent: the same record again, no second event.
+    expect(await revokeViewerToken(t.store, projectId, token.id, { recordAs: actor })).toEqual(
+      revoked,
+    );
+    expect(await authenticate(t.store, token.token)).toBeNull();
+    expect(await authenticate(t.store, other.token)).not.toBeNull();
+    const recorded = await t.store.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM events WHERE project_id = $1 AND action = 'viewer_token.revoked'",
+      [projectId],
+    );
+    expect(recorded[0]?.n).toBe(1);
+    // Another project's token id is not found.
+    const stranger = await newProject(t.store);
+    const missing = await revokeViewerToken(t.store, stranger.projectId, other.id).catch((e) => e);
+    expect(missing).toBeInstanceOf(ChronicleError);
+    expect(missing.code).toBe("not_found");
+  });
+
+  it("when the key that minted a viewer token is revoked, then the token dies with it", async () => {
+    const { projectId, adminKey } = await newProject(t.store);
+    const minter = await createApiKey(t.store, projectId, {
+      name: "widget",
+      scopes: ["activity:read"],
+    });
+    const token = await issueViewerToken(t.store, projectId, minter.id, { workspace_id: "ws_1" });
+    const kept = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    expect(await authenticate(t.store, token.token)).not.toBeNull();
+    await revokeApiKey(t.store, projectId, minter.id);
+    expect(await authenticate(t.store, token.token)).toBeNull();
+    expect(await authenticate(t.store, kept.token)).not.toBeNull();
+    const ended = await endedCredentials(t.store, [
+      credentialOf(projectId, token.id),
+      credentialOf(projectId, kept.id),
+      { kind: "api_key", id: minter.id, projectId },
+      { kind: "api_key", id: adminKey.id, projectId },
+      // A credential of another project is never found under this one's id.
+      { kind: "api_key", id: adminKey.id, projectId: "prj_other" },
+    ]);
+    expect(ended.get(token.id)).toBe("revoked");
+    expect(ended.get(minter.id)).toBe("revoked");
+    expect(ended.has(kept.id)).toBe(false);
+  });
 });
+
+function credentialOf(projectId: string, id: string) {
+  return { kind: "viewer_token" as const, id, projectId };
+}

@@ -38,7 +38,7 @@ export function catalogHandlers({ store }: HandlerDeps) {
         throw new HttpProblem("forbidden", `This key cannot grant ${scope} it does not hold`);
       }
     }
-    const token = await issueViewerToken(store, who.projectId, request);
+    const token = await issueViewerToken(store, who.projectId, who.id, request);
     return { status: 201, body: token };
   };
 

@@ -3,6 +3,7 @@ import type { ActorInput, EventFilters, ListOptions, Store } from "../../service
 import type { Logger } from "../logger.js";
 import type { Principal } from "../principal.js";
 import { HttpProblem } from "../problem.js";
+import type { StreamGuard } from "../stream-guard.js";
 import type { TailHub } from "../tail-hub.js";
 
 /** What every handler module is built from. */
@@ -11,6 +12,8 @@ export interface HandlerDeps {
   config: Config;
   logger: Logger;
   tails: TailHub;
+  /** Open tails and exports per credential: the cap, and their end on revocation. */
+  streams: StreamGuard;
 }
 
 /** Handlers only run after authentication on scoped operations. */

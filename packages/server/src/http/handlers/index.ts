@@ -8,6 +8,7 @@ import { feedHandlers } from "./feeds.js";
 import { healthHandlers } from "./health.js";
 import { projectHandlers } from "./project.js";
 import { streamHandlers } from "./stream.js";
+import { viewerTokenHandlers } from "./viewer-tokens.js";
 
 export type { HandlerDeps } from "./deps.js";
 
@@ -21,6 +22,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     ...projectHandlers(deps),
     ...apiKeyHandlers(deps),
     ...catalogHandlers(deps),
+    ...viewerTokenHandlers(deps),
     ...healthHandlers(deps),
   };
 }

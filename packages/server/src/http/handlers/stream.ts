@@ -4,12 +4,19 @@ import { HttpProblem } from "../problem.js";
 import { serveTail } from "../sse.js";
 import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
-export function streamHandlers({ store, config, logger, tails }: HandlerDeps) {
+export function streamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
   /**
    * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
-   * project's newest event at the time of the request.
+   * project's newest event at the time of the request. Ends with `event: error` when the
+   * credential is revoked or expires (checked by the stream guard).
    */
-  const streamEvents: Handler<"streamEvents"> = async ({ principal, query, header, res }) => {
+  const streamEvents: Handler<"streamEvents"> = async ({
+    principal,
+    query,
+    header,
+    res,
+    requestId,
+  }) => {
     const who = caller(principal);
     const filters = pinWorkspace(who, filtersOf(query));
     const lastEventId = (header as Record<string, unknown>)["Last-Event-ID"];
@@ -25,18 +32,25 @@ export function streamHandlers({ store, config, logger, tails }: HandlerDeps) {
       const newest = await listEvents(store, who.projectId, {}, { order: "desc", limit: 1 });
       after = newest.data[0]?.seq ?? 0;
     }
-    await serveTail(
-      res,
-      {
-        readAfter: (seq, limit) => eventsAfterSeq(store, who.projectId, filters, seq, limit),
-        subscribe: (onChange) => tails.subscribe(who.projectId, onChange),
-      },
-      {
-        after,
-        heartbeatMs: config.heartbeatMs,
-        onError: (error) => logger.error("live tail failed", { error: String(error) }),
-      },
-    );
+    const lease = streams.acquire(who);
+    try {
+      await serveTail(
+        res,
+        {
+          readAfter: (seq, limit) => eventsAfterSeq(store, who.projectId, filters, seq, limit),
+          subscribe: (onChange) => tails.subscribe(who.projectId, onChange),
+        },
+        {
+          after,
+          heartbeatMs: config.heartbeatMs,
+          onError: (error) => logger.error("live tail failed", { error: String(error) }),
+          signal: lease.signal,
+          requestId,
+        },
+      );
+    } finally {
+      lease.release();
+    }
     return undefined;
   };
 
