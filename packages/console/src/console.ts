@@ -241,9 +241,9 @@ export class ChronicleConsole extends LitElement {
         return html`<chronicle-activity-view
           .client=${this._client}
           .filters=${this._filters}
-          ?pinnedWorkspace=${this._credential?.kind === "viewer_token"}
-          ?serverIntegrity=${this._caps?.projectRead ?? false}
-          canExport
+          .pinnedWorkspace=${this._credential?.kind === "viewer_token"}
+          .serverIntegrity=${this._caps?.projectRead ?? false}
+          .canExport=${true}
           @filters-change=${this.#onFilters}
         ></chronicle-activity-view>`;
       case "actions":

@@ -87,8 +87,8 @@ export class ChronicleActivity extends LitElement {
           ? html`<chronicle-activity-view
               .client=${this._client}
               .filters=${this._filters}
-              pinnedWorkspace
-              ?canExport=${!this.noExport}
+              .pinnedWorkspace=${true}
+              .canExport=${!this.noExport}
               @filters-change=${(e: CustomEvent<FeedFilters>) => {
                 this._filters = e.detail;
               }}

@@ -20,7 +20,7 @@ import {
   NO_CHROMIUM_MESSAGE,
   seriousViolations,
 } from "./support/browser.js";
-import { ensureBuilt } from "./support/build.js";
+import { buildConsole } from "./support/build.js";
 import { seedEvents } from "./support/seed.js";
 
 const SHOTS = process.env.CHRONICLE_SCREENSHOTS_DIR;
@@ -32,13 +32,24 @@ let browser: Browser;
 
 beforeAll(async () => {
   if (!hasChromium) return;
-  await ensureBuilt(true);
+  buildConsole();
   browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
 });
+
+/** The console sends a strict CSP; axe-core is injected as an inline script, so tests bypass it. */
+async function newContext(options: { acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    ...options,
+    bypassCSP: true,
+    viewport: { width: 1280, height: 800 },
+  });
+  context.setDefaultTimeout(10_000);
+  return context;
+}
 
 async function shot(page: Page, name: string): Promise<void> {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `console-${name}.png`) });
@@ -86,10 +97,7 @@ describe.skipIf(!hasChromium).each(STORE_KINDS)("console in Chromium (%s)", (kin
       workspace_id: "ws_acme",
       summary: "another project's event",
     });
-    context = await browser.newContext({
-      acceptDownloads: true,
-      viewport: { width: 1280, height: 800 },
-    });
+    context = await newContext({ acceptDownloads: true });
     page = await context.newPage();
   }, 120_000);
 
@@ -300,7 +308,7 @@ describe.skipIf(!hasChromium).each(STORE_KINDS)("console in Chromium (%s)", (kin
       workspace_id: "ws_acme",
       scopes: ["activity:read", "activity:export"],
     });
-    const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const viewerContext = await newContext();
     try {
       const viewer = await viewerContext.newPage();
       await viewer.goto(`${base}/console/#token=${token}`);
@@ -364,7 +372,7 @@ chronicle-activity { --chronicle-accent: #6d28d9; --chronicle-height: 520px; }</
     await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
     const address = host.address();
     const hostUrl = `http://localhost:${typeof address === "object" && address ? address.port : 0}/`;
-    const embedContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const embedContext = await newContext();
     try {
       const embed = await embedContext.newPage();
       await embed.goto(hostUrl);

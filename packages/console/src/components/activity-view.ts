@@ -253,7 +253,7 @@ export class ActivityView extends LitElement {
     const error = source?.error;
     return html`<chronicle-filter-bar
         .filters=${this.filters}
-        ?pinnedWorkspace=${this.pinnedWorkspace}
+        .pinnedWorkspace=${this.pinnedWorkspace}
         @filters-change=${this.#setFilters}
       ></chronicle-filter-bar>
       <div class="bar">

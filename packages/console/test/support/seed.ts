@@ -9,7 +9,8 @@ const STATUSES = ["open", "triaged", "in_progress", "closed"];
 
 /** The n-th event of a plausible issue tracker: created, updated (with changes), closed. */
 export function issueEvent(n: number, workspace: string): EventInput {
-  const actor = PEOPLE[n % PEOPLE.length] ?? PEOPLE[0];
+  // Actors cycle every three events, actions every event: every action has every actor.
+  const actor = PEOPLE[Math.floor(n / 3) % PEOPLE.length] ?? PEOPLE[0];
   const issue = `ISS-${100 + (n % 37)}`;
   const kind = n % 3;
   const base = {
