@@ -100,6 +100,7 @@ export function jsonLimitError(text: string, maxDepth = MAX_JSON_DEPTH): FieldEr
       at++;
     } else if (code === 0x7d /* } */ || code === 0x5d /* ] */) {
       stack.pop();
+      expectKey = false; // `{}` opened expecting a key that never came
       at++;
     } else if (code === 0x2c /* , */) {
       const frame = stack[stack.length - 1];
