@@ -1,7 +1,13 @@
 import type { Chronicle, EventInput } from "@chronicle/sdk";
 
+const ADA = {
+  type: "user" as const,
+  id: "usr_ada",
+  name: "Ada Lovelace",
+  email: "ada@example.com",
+};
 const PEOPLE = [
-  { type: "user" as const, id: "usr_ada", name: "Ada Lovelace", email: "ada@example.com" },
+  ADA,
   { type: "user" as const, id: "usr_grace", name: "Grace Hopper", email: "grace@example.com" },
   { type: "service" as const, id: "svc_billing", name: "Billing" },
 ];
@@ -10,7 +16,7 @@ const STATUSES = ["open", "triaged", "in_progress", "closed"];
 /** The n-th event of a plausible issue tracker: created, updated (with changes), closed. */
 export function issueEvent(n: number, workspace: string): EventInput {
   // Actors cycle every three events, actions every event: every action has every actor.
-  const actor = PEOPLE[Math.floor(n / 3) % PEOPLE.length] ?? PEOPLE[0];
+  const actor = PEOPLE[Math.floor(n / 3) % PEOPLE.length] ?? ADA;
   const issue = `ISS-${100 + (n % 37)}`;
   const kind = n % 3;
   const base = {
