@@ -14,6 +14,7 @@ export async function openStream(url: string, headers: Record<string, string>) {
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   const waiters: (() => void)[] = [];
+  let ended = false;
   const notify = () => {
     for (const waiter of waiters.splice(0)) waiter();
   };
@@ -47,6 +48,7 @@ export async function openStream(url: string, headers: Record<string, string>) {
     } catch {
       // aborted
     }
+    ended = true;
     notify();
   })();
 
@@ -54,6 +56,10 @@ export async function openStream(url: string, headers: Record<string, string>) {
     response,
     messages,
     comments,
+    /** True once the server ended the stream (or it was closed). */
+    get ended() {
+      return ended;
+    },
     /** Resolves once `predicate` holds, or rejects after `timeoutMs`. */
     async until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
       const deadline = Date.now() + timeoutMs;

@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import type { Store } from "../../src/services/index.js";
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  startServer,
+  type TestContext,
+  type TestServer,
+} from "./harness.js";
+import { openStream } from "./sse-client.js";
+
+const ABUSE = loadConfig({}).abuse;
+/** Revocation must end a stream within 5 s; the check runs every 200 ms here. */
+const END_WITHIN_MS = 5_000;
+
+async function createKey(base: string, adminKey: string, scopes: string[]) {
+  const created = await client(base, adminKey)("POST", "/v1/api-keys", {
+    body: { name: `key ${scopes.join(" ")}`, scopes },
+  });
+  expect(created.status).toBe(201);
+  return created.json as { id: string; key: string };
+}
+
+async function createViewerToken(base: string, key: string, body: Record<string, unknown>) {
+  const created = await client(base, key)("POST", "/v1/viewer-tokens", { body });
+  expect(created.status).toBe(201);
+  return created.json as { id: string; token: string; expires_at: string };
+}
+
+/** Reads a response body to its end, or as far as it goes before the connection fails. */
+async function readAll(response: Response): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      text += decoder.decode(chunk, { stream: true });
+    }
+  } catch {
+    // the connection dropped: what arrived is returned
+  }
+  return text;
+}
+
+describe.each(STORE_KINDS)("credentials checked while in use (%s)", (kind) => {
+  let ctx: TestContext;
+  let admin: string;
+
+  beforeAll(async () => {
+    ctx = await setUp(kind, {
+      heartbeatMs: 300,
+      abuse: { ...ABUSE, credentialCheckMs: 200, maxStreamsPerCredential: 2 },
+    });
+    admin = (await newProject(ctx.store)).key;
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it("when a viewer token is created, then it has an id; revoking it refuses it and is recorded", async () => {
+    const base = ctx.server.base;
+    const token = await createViewerToken(base, admin, { workspace_id: "ws_acme" });
+    expect(token.id).toMatch(/^vtk_[0-9A-HJKMNP-TV-Z]{26}$/);
+    const viewer = client(base, token.token);
+    expect((await viewer("GET", "/v1/events")).status).toBe(200);
+
+    const reader = await createKey(base, admin, ["activity:read"]);
+    const forbidden = await client(base, reader.key)("DELETE", `/v1/viewer-tokens/${token.id}`);
+    expect(forbidden.status).toBe(403);
+
+    const revoked = await client(base, admin)("DELETE", `/v1/viewer-tokens/${token.id}`);
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({ id: token.id, workspace_id: "ws_acme" });
+    expect(revoked.json.revoked_at).not.toBeNull();
+    const again = await client(base, admin)("DELETE", `/v1/viewer-tokens/${token.id}`);
+    expect(again.json).toEqual(revoked.json);
+    expect((await viewer("GET", "/v1/events")).status).toBe(401);
+
+    const recorded = await client(base, admin)("GET", "/v1/events?action=viewer_token.revoked");
+    expect(recorded.json.data).toHaveLength(1);
+    expect(recorded.json.data[0].target).toEqual({
+      type: "viewer_token",
+      id: token.id,
+      name: null,
+    });
+
+    const missing = await client(base, admin)(
+      "DELETE",
+      "/v1/viewer-tokens/vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6",
+    );
+    expect(missing.status).toBe(404);
+    const malformed = await client(base, admin)("DELETE", "/v1/viewer-tokens/not-an-id");
+    expect(malformed.status).toBe(400);
+    // Another project's admin cannot revoke it (404, as for a missing id).
+    const other = (await newProject(ctx.store, "Other")).key;
+    const live = await createViewerToken(base, admin, { workspace_id: "ws_acme" });
+    expect((await client(base, other)("DELETE", `/v1/viewer-tokens/${live.id}`)).status).toBe(404);
+    expect((await client(base, live.token)("GET", "/v1/events")).status).toBe(200);
+  });
+
+  it("when the key that minted a viewer token is revoked, then the token is refused", async () => {
+    const base = ctx.server.base;
+    const minter = await createKey(base, admin, ["activity:read"]);
+    const token = await createViewerToken(base, minter.key, { workspace_id: "ws_acme" });
+    expect((await client(base, token.token)("GET", "/v1/events")).status).toBe(200);
+    expect((await client(base, admin)("DELETE", `/v1/api-keys/${minter.id}`)).status).toBe(200);
+    expect((await client(base, token.token)("GET", "/v1/events")).status).toBe(401);
+  });
+
+  it("when a key is revoked while its tail is open, then the tail ends with credential_revoked", async () => {
+    const base = ctx.server.base;
+    const reader = await createKey(base, admin, ["activity:read"]);
+    const tail = await openStream(`${base}/v1/events/stream`, {
+      Authorization: `Bearer ${reader.key}`,
+    });
+    expect(tail.response.status).toBe(200);
+    await client(base, admin)("POST", "/v1/events", { body: event({ summary: "seen" }) });
+    await tail.until(() => tail.messages.length === 1);
+
+    const revokedAt = Date.now();
+    await client(base, admin)("DELETE", `/v1/api-keys/${reader.id}`);
+    await tail.until(() => tail.ended, END_WITHIN_MS + 2_000);
+    expect(Date.now() - revokedAt).toBeLessThan(END_WITHIN_MS);
+    const last = tail.messages.at(-1);
+    expect(last?.event).toBe("error");
+    expect(last?.id).toBeUndefined();
+    const problem = JSON.parse(last?.data ?? "{}");
+    expect(problem).toMatchObject({ status: 401, code: "credential_revoked" });
+    expect(problem.request_id).toBe(tail.response.headers.get("request-id"));
+  });
+
+  it("when a viewer token expires while its tail is open, then the tail ends with credential_expired", async () => {
+    const base = ctx.server.base;
+    const token = await createViewerToken(base, admin, { workspace_id: "ws_acme" });
+    const tail = await openStream(`${base}/v1/events/stream`, {
+      Authorization: `Bearer ${token.token}`,
+    });
+    expect(tail.response.status).toBe(200);
+    await ctx.store.query("UPDATE viewer_tokens SET expires_at = now() WHERE token_id = $1", [
+      token.id,
+    ]);
+    await tail.until(() => tail.ended, END_WITHIN_MS + 2_000);
+    const problem = JSON.parse(tail.messages.at(-1)?.data ?? "{}");
+    expect(problem).toMatchObject({ code: "credential_expired" });
+    expect((await client(base, token.token)("GET", "/v1/events")).status).toBe(401);
+  });
+
+  it("when a key is revoked during an export, then the export stops with a final problem line", async () => {
+    const base = ctx.server.base;
+    const writer = client(base, admin);
+    // ~16 MB of events: more than the socket buffers hold, so the export is still running.
+    const batch = Array.from({ length: 500 }, (_, n) =>
+      event({ summary: `bulk ${n}`, metadata: { filler: "x".repeat(8000) } }),
+    );
+    for (let round = 0; round < 4; round++) {
+      expect((await writer("POST", "/v1/events/batch", { body: { events: batch } })).status).toBe(
+        201,
+      );
+    }
+    for (const format of ["ndjson", "csv"] as const) {
+      const exporter = await createKey(base, admin, ["activity:export"]);
+      const response = await fetch(`${base}/v1/events/export?format=${format}`, {
+        headers: { Authorization: `Bearer ${exporter.key}` },
+      });
+      expect(response.status).toBe(200);
+      // Not reading yet: the server stalls on backpressure, mid-export, until the revocation.
+      await writer("DELETE", `/v1/api-keys/${exporter.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const text = await readAll(response);
+      const lines = text.trimEnd().split(/\r?\n/);
+      const last = lines.at(-1) as string;
+      const problemText = format === "ndjson" ? last : parseEndRow(last);
+      expect(JSON.parse(problemText)).toMatchObject({ status: 401, code: "credential_revoked" });
+      // Fewer rows than the 2000+ events: it was cut short, at a row boundary.
+      const rows = format === "ndjson" ? lines.length - 1 : lines.length - 2;
+      expect(rows).toBeLessThan(2000);
+      if (format === "ndjson") {
+        for (const line of lines.slice(0, -1)) expect(typeof JSON.parse(line).seq).toBe("number");
+      }
+    }
+  });
+
+  it("when a credential holds its maximum of open streams, then one more is 429 too_many_streams until one ends", async () => {
+    const base = ctx.server.base;
+    const reader = await createKey(base, admin, ["activity:read", "activity:export"]);
+    const headers = { Authorization: `Bearer ${reader.key}` };
+    const first = await openStream(`${base}/v1/events/stream`, headers);
+    const second = await openStream(`${base}/v1/events/stream`, headers);
+    expect([first.response.status, second.response.status]).toEqual([200, 200]);
+    const third = await client(base, reader.key)("GET", "/v1/events/stream");
+    expect(third.status).toBe(429);
+    expect(third.json.code).toBe("too_many_streams");
+    expect(Number(third.headers.get("retry-after"))).toBeGreaterThan(0);
+    const exported = await client(base, reader.key)("GET", "/v1/events/export?format=ndjson");
+    expect(exported.json.code).toBe("too_many_streams");
+    // Another credential is not affected.
+    const other = await openStream(`${base}/v1/events/stream`, {
+      Authorization: `Bearer ${admin}`,
+    });
+    expect(other.response.status).toBe(200);
+    await other.close();
+    // A client that goes away frees its slot.
+    await first.close();
+    let reopened: Awaited<ReturnType<typeof openStream>> | undefined;
+    for (let attempt = 0; attempt < 50 && reopened?.response.status !== 200; attempt++) {
+      await reopened?.close();
+      reopened = await openStream(`${base}/v1/events/stream`, headers);
+      if (reopened.response.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(reopened?.response.status).toBe(200);
+    await reopened?.close();
+    await second.close();
+  });
+});
+
+function parseEndRow(row: string): string {
+  expect(row.startsWith("#error,")).toBe(true);
+  const cell = row.slice("#error,".length);
+  return cell.startsWith('"') ? cell.slice(1, -1).replaceAll('""', '"') : cell;
+}
+
+describe.each(STORE_KINDS)("failed authentication throttled per address (%s)", (kind) => {
+  let ctx: TestContext;
+  let throttled: TestServer;
+  let key: string;
+
+  beforeAll(async () => {
+    ctx = await setUp(kind);
+    key = (await newProject(ctx.store)).key;
+    throttled = await startServer(ctx.store as Store, {
+      abuse: { ...ABUSE, authFailuresPerMinute: 5, trustProxy: "loopback" },
+    });
+  });
+  afterAll(async () => {
+    await throttled.close();
+    await ctx.close();
+  });
+
+  it("when one address fails too often, then it gets 429 with Retry-After, and other addresses do not", async () => {
+    const from = (address: string, bearer?: string) => {
+      const call = client(throttled.base, bearer);
+      return (path: string) => call("GET", path, { headers: { "X-Forwarded-For": address } });
+    };
+    const attacker = from("203.0.113.5", "chr_wrongwrongwrongwrongwrongwrongwrongwrongwro");
+    await awayFromWindowEdge();
+    const statuses: number[] = [];
+    for (let n = 0; n < 8; n++) statuses.push((await attacker("/v1/events")).status);
+    expect(statuses.slice(0, 6)).toEqual([401, 401, 401, 401, 401, 401]);
+    expect(statuses.slice(6)).toEqual([429, 429]);
+    const blocked = await from("203.0.113.5", key)("/v1/events");
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.code).toBe("rate_limit_exceeded");
+    const retryAfter = Number(blocked.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // A valid key from another address is not blocked; nor is a health check.
+    expect((await from("203.0.113.6", key)("/v1/events")).status).toBe(200);
+    expect((await from("203.0.113.5")("/v1/health")).status).toBe(200);
+  });
+
+  it("when failures come through another replica, then they count toward the same address", async () => {
+    const replica = await startServer(ctx.store as Store, {
+      abuse: { ...ABUSE, authFailuresPerMinute: 5, trustProxy: "loopback" },
+    });
+    try {
+      const bad = "chr_badbadbadbadbadbadbadbadbadbadbadbadbadbadb";
+      const through = (base: string) =>
+        client(base, bad)("GET", "/v1/events", { headers: { "X-Forwarded-For": "198.51.100.9" } });
+      await awayFromWindowEdge();
+      const statuses: number[] = [];
+      for (let n = 0; n < 3; n++) statuses.push((await through(throttled.base)).status);
+      for (let n = 0; n < 3; n++) statuses.push((await through(replica.base)).status);
+      // The 6th failure in the window, whichever replica saw the others, blocks the address.
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401]);
+      expect((await through(replica.base)).status).toBe(429);
+      // The other replica blocks it at its next failure (one more answer at most).
+      expect((await through(throttled.base)).status).toBe(401);
+      expect((await through(throttled.base)).status).toBe(429);
+    } finally {
+      await replica.close();
+    }
+  });
+});
+
+/** Failures are counted in one-minute windows: keep a short sequence inside one. */
+async function awayFromWindowEdge(): Promise<void> {
+  const intoWindow = Date.now() % 60_000;
+  if (intoWindow > 50_000) await new Promise((r) => setTimeout(r, 60_000 - intoWindow + 100));
+}
