@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Chronicle } from "../../packages/sdk/src/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -89,20 +90,21 @@ async function waitUntilUp(base: string, child: ChildProcess, log: () => string)
   throw new Error(`prism did not start within 90 s:\n${log()}`);
 }
 
-describe("pnpm mock (Prism on the contract)", () => {
+describe("pnpm mock (Prism on the contract, behind a token check)", () => {
   let prism: ChildProcess;
   let base: string;
-  const auth = { Authorization: "Bearer chr_mock_test_key" };
+  const auth = { Authorization: "Bearer chr_mock_key" };
 
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     let output = "";
-    prism = spawn(
-      join(root, "node_modules/.bin/prism"),
-      ["mock", "-p", String(port), "--host", "127.0.0.1", "openapi/openapi.yaml"],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    // What `pnpm mock` runs, on a free port.
+    prism = spawn(process.execPath, [join(root, "scripts/mock.mjs"), "--port", String(port)], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CHRONICLE_MOCK_KEY: "" },
+    });
     prism.stdout?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
@@ -112,26 +114,19 @@ describe("pnpm mock (Prism on the contract)", () => {
     await waitUntilUp(base, prism, () => output);
   }, 120_000);
 
-  afterAll(() => {
-    prism?.kill();
+  afterAll(async () => {
+    if (!prism || prism.exitCode !== null) return;
+    const exited = new Promise((resolveExit) => prism.once("exit", resolveExit));
+    prism.kill("SIGTERM");
+    await exited;
   });
 
   it("covers every GET operation of the contract", () => {
-    expect([...new Set(getOperations.map((o) => o.operationId))].sort()).toEqual(
-      [
-        "exportEvents",
-        "getEvent",
-        "getHealth",
-        "getProject",
-        "listActions",
-        "listApiKeys",
-        "listEvents",
-        "listTargetEvents",
-        "listWorkspaceEvents",
-        "streamEvents",
-        "verifyIntegrity",
-      ].sort(),
+    const gets = Object.values(bundle.paths).flatMap((item) =>
+      item.get ? [item.get.operationId] : [],
     );
+    expect(gets.length).toBeGreaterThan(10);
+    expect([...new Set(getOperations.map((o) => o.operationId))].sort()).toEqual(gets.sort());
   });
 
   it.each(getOperations)(
@@ -178,5 +173,44 @@ describe("pnpm mock (Prism on the contract)", () => {
     });
     expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ status: 422, code: "validation_failed" });
+  });
+
+  it("when the token is not the mock key, then it answers 401 unauthorized", async () => {
+    const response = await fetch(`${base}/v1/events`, {
+      headers: { Authorization: "Bearer chr_wrong" },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+    expect(await response.json()).toMatchObject({ status: 401, code: "unauthorized" });
+  });
+
+  it("when the SDK iterates a list, then the pagination ends after the example page", async () => {
+    const chronicle = new Chronicle({ apiKey: "chr_mock_key", baseUrl: base, maxRetries: 0 });
+    const seen: string[] = [];
+    for await (const event of chronicle.events.list({ action: "issue.*" })) {
+      seen.push(event.id);
+      if (seen.length > 100) break;
+    }
+    const example = getOperations.find((o) => o.operationId === "listEvents")?.example as {
+      data: { id: string }[];
+    };
+    expect(seen).toEqual(example.data.map((event) => event.id));
+  });
+
+  it("when asked with Prefer: code=404, then it answers the documented 404 problem", async () => {
+    const response = await fetch(`${base}/v1/events/evt_01KMX4RB2C4D6E8F0G2H4J6K8M`, {
+      headers: { ...auth, Prefer: "code=404" },
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("when asked with Prefer: example=Polling, then it answers that example", async () => {
+    const response = await fetch(`${base}/v1/events?order=asc&include_total=true`, {
+      headers: { ...auth, Prefer: "example=Polling" },
+    });
+    expect(response.status).toBe(200);
+    const polling = resolveRef<{ value: unknown }>("#/components/examples/EventListPolling").value;
+    expect(await response.json()).toEqual(polling);
   });
 });
