@@ -1,0 +1,36 @@
+import type { Store } from "./types.js";
+
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Tables whose rows the app's role may add but never change or remove. */
+const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints"] as const;
+
+/**
+ * Least privilege for the role the server runs as (docs/security.md): run by the owner
+ * after `migrate`. The app role reads and writes the tables it needs, but cannot change or
+ * delete events, Merkle hashes or checkpoints, alter or drop anything, or lift the
+ * append-only guard; it purges only through `chronicle_purge_events`, which runs with the
+ * owner's rights and deletes nothing but an expired prefix. PostgreSQL only (PGlite has one
+ * role).
+ */
+export async function grantAppRole(store: Store, role: string): Promise<void> {
+  if (store.kind !== "postgres") throw new Error("an app role needs PostgreSQL");
+  if (!ROLE_NAME.test(role)) throw new Error(`"${role}" is not a plain role name`);
+  const [owner] = await store.query<{ owner: string; current: string }>(
+    "SELECT pg_get_userbyid(relowner) AS owner, current_user AS current FROM pg_class WHERE oid = 'events'::regclass",
+  );
+  if (owner?.owner === role) {
+    throw new Error(`"${role}" owns the schema: the app must run as another role`);
+  }
+  await store.transaction(async (tx) => {
+    const [schema] = await tx.query<{ name: string }>("SELECT current_schema() AS name");
+    const ns = `"${schema?.name ?? "public"}"`;
+    await tx.query(`REVOKE ALL ON ALL TABLES IN SCHEMA ${ns} FROM ${role}`);
+    await tx.query(`GRANT USAGE ON SCHEMA ${ns} TO ${role}`);
+    await tx.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${ns} TO ${role}`);
+    await tx.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${ns} TO ${role}`);
+    await tx.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${APPEND_ONLY.join(", ")} FROM ${role}`);
+    await tx.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+    await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_events(text, bigint) TO ${role}`);
+  });
+}

@@ -1,0 +1,222 @@
+// Attacks by someone with database access, each of which once went unnoticed (issue 13):
+// they must now fail loudly.
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Event } from "../../src/domain/index.js";
+import { hashEvent } from "../../src/services/hash-chain.js";
+import {
+  ingestEvents,
+  issueViewerToken,
+  listEvents,
+  purgeExpired,
+  signLatest,
+  TreeIntegrityError,
+  updateProject,
+  verifyIntegrity,
+  verifyViewerToken,
+} from "../../src/services/index.js";
+import { sign } from "../../src/services/signing.js";
+import { grantAppRole } from "../../src/store/app-role.js";
+import { openStore, type Store } from "../../src/store/index.js";
+import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
+import { issueEvent, newProject } from "./fixtures.js";
+
+const DAY_MS = 86_400_000;
+
+describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  async function seeded(count: number) {
+    const { projectId, adminKey } = await newProject(t.store);
+    await ingestEvents(
+      t.store,
+      projectId,
+      Array.from({ length: count }, (_, i) => issueEvent(i, { workspace_id: `ws_${i % 2}` })),
+    );
+    await signLatest(t.store, projectId);
+    return { projectId, adminKey };
+  }
+
+  async function events(projectId: string): Promise<Event[]> {
+    return (await listEvents(t.store, projectId, {}, { order: "asc", limit: 200 })).data;
+  }
+
+  /**
+   * Rewrites events from `fromSeq` on as a DBA would: new metadata, every hash and link
+   * recomputed, the project's head moved, so that the chain agrees with itself.
+   */
+  async function rewrite(projectId: string, fromSeq: number) {
+    const all = await events(projectId);
+    let prev = all.find((event) => event.seq === fromSeq - 1)?.hash ?? null;
+    await t.store.transaction(async (tx) => {
+      await tx.query("SELECT set_config('chronicle.purge', 'on', true)");
+      for (const event of all.filter((e) => e.seq >= fromSeq)) {
+        const forged = { ...event, metadata: { rewritten: true }, prev_hash: prev };
+        const hash = hashEvent(forged);
+        await tx.query(
+          "UPDATE events SET metadata = $3, prev_hash = $4, hash = $5 WHERE project_id = $1 AND seq = $2",
+          [projectId, event.seq, JSON.stringify(forged.metadata), prev, hash],
+        );
+        prev = hash;
+      }
+      await tx.query("UPDATE projects SET last_hash = $2 WHERE project_id = $1", [projectId, prev]);
+    });
+  }
+
+  it("when a range is rewritten with a recomputed chain, then integrity names its first seq", async () => {
+    const { projectId } = await seeded(40);
+    await rewrite(projectId, 23);
+    const report = await verifyIntegrity(t.store, projectId);
+    expect(report).toMatchObject({ valid: false, first_invalid_seq: 23, signed_tree_size: 40 });
+    // A range that starts inside the rewrite is caught at its start as well.
+    expect(await verifyIntegrity(t.store, projectId, { fromSeq: 30 })).toMatchObject({
+      valid: false,
+      first_invalid_seq: 30,
+    });
+    // The untouched prefix still verifies.
+    expect(await verifyIntegrity(t.store, projectId, { toSeq: 22 })).toMatchObject({
+      valid: true,
+    });
+  });
+
+  it("when the retention checkpoint row is forged over rewritten rows, then integrity is not fooled", async () => {
+    const { projectId } = await seeded(30);
+    await rewrite(projectId, 1);
+    const rewritten = await events(projectId);
+    const at10 = rewritten.find((event) => event.seq === 10);
+    await t.store.query(
+      "UPDATE projects SET checkpoint_seq = 10, checkpoint_hash = $2 WHERE project_id = $1",
+      [projectId, at10?.hash],
+    );
+    const report = await verifyIntegrity(t.store, projectId, { fromSeq: 1 });
+    expect(report.valid).toBe(false);
+    // The rows a purge would have removed are still there, so they are checked too.
+    expect(report.first_invalid_seq).toBe(1);
+  });
+
+  it("when the checkpoint row is forged after a real purge, then the link into the kept range fails", async () => {
+    const { projectId } = await seeded(25);
+    await updateProject(t.store, projectId, { retention_days: 1 });
+    // Everything received so far is past retention three days from now.
+    const reports = await purgeExpired(t.store, new Date(Date.now() + 3 * DAY_MS));
+    expect(reports.find((r) => r.project_id === projectId)?.checkpoint_seq).toBe(25);
+    const fresh = await ingestEvents(t.store, projectId, [issueEvent(100), issueEvent(101)]);
+    expect(fresh.events[0]?.seq).toBe(26);
+    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({ valid: true, from_seq: 26 });
+    // Proofs and consistency survive the purge: the tree kept its hashes.
+    await expect(signLatest(t.store, projectId)).resolves.toMatchObject({ tree_size: 27 });
+    await t.store.query("UPDATE projects SET checkpoint_hash = $2 WHERE project_id = $1", [
+      projectId,
+      "0".repeat(64),
+    ]);
+    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({
+      valid: false,
+      first_invalid_seq: 26,
+    });
+  });
+
+  it("when the stored tree is rewritten too, then the server refuses to sign it", async () => {
+    const { projectId } = await seeded(12);
+    await t.store.transaction(async (tx) => {
+      await tx.query("SELECT set_config('chronicle.purge', 'on', true)");
+      await tx.query("UPDATE merkle_hashes SET hash = sha256(hash) WHERE project_id = $1", [
+        projectId,
+      ]);
+    });
+    await ingestEvents(t.store, projectId, [issueEvent(50)]);
+    await expect(signLatest(t.store, projectId)).rejects.toThrow(TreeIntegrityError);
+    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({
+      valid: false,
+      signed_tree_size: null,
+    });
+  });
+
+  it("when a viewer token is forged with the secret the settings table used to hold, then it is refused", async () => {
+    const { projectId, adminKey } = await seeded(3);
+    const oldSecret = randomBytes(32);
+    // What migrations before 0006 stored: an attacker who read it signs a token with it.
+    await t.store.query(
+      "INSERT INTO settings (name, value) VALUES ('hmac_secret', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+      [oldSecret.toString("base64url")],
+    );
+    const real = await issueViewerToken(t.store, projectId, adminKey.id, {
+      workspace_id: "ws_0",
+    });
+    expect(await verifyViewerToken(t.store, real.token)).not.toBeNull();
+    const [, body = ""] = /^chv_([^.]+)\./.exec(real.token) ?? [];
+    const payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+    const widened = { ...payload, w: "ws_1", x: Math.floor(Date.now() / 1000) + 10 * 365 * 86400 };
+    const forged = `chv_${sign(oldSecret, "viewer-token", widened)}`;
+    expect(await verifyViewerToken(t.store, forged)).toBeNull();
+    const replayed = `chv_${sign(oldSecret, "viewer-token", payload)}`;
+    expect(await verifyViewerToken(t.store, replayed)).toBeNull();
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  "the app's PostgreSQL role under least privilege",
+  () => {
+    let t: TestStore;
+    let app: Store;
+    const role = `chronicle_app_${randomBytes(4).toString("hex")}`;
+    beforeAll(async () => {
+      t = await openTestStore("postgres");
+      await t.store.query(`CREATE ROLE ${role} LOGIN PASSWORD 'app-password'`);
+      await grantAppRole(t.store, role);
+      const [db] = await t.store.query<{ name: string }>("SELECT current_database() AS name");
+      const url = new URL(process.env.DATABASE_URL as string);
+      url.username = role;
+      url.password = "app-password";
+      url.pathname = `/${db?.name}`;
+      app = await openStore({ databaseUrl: url.toString(), poolSize: 2 });
+    });
+    afterAll(async () => {
+      await app?.close();
+      await t?.dispose();
+      const admin = await openStore({
+        databaseUrl: process.env.DATABASE_URL as string,
+        poolSize: 1,
+      });
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.close();
+    });
+
+    it("when the app role lifts the guard with set_config, then events still cannot change", async () => {
+      const { projectId } = await newProject(app);
+      await ingestEvents(app, projectId, [issueEvent(1), issueEvent(2)]);
+      for (const sql of [
+        "UPDATE events SET summary = 'forged' WHERE project_id = $1",
+        "DELETE FROM events WHERE project_id = $1",
+        "UPDATE merkle_hashes SET hash = sha256(hash) WHERE project_id = $1",
+        "DELETE FROM checkpoints WHERE project_id = $1",
+      ]) {
+        await expect(
+          app.transaction(async (tx) => {
+            await tx.query("SELECT set_config('chronicle.purge', 'on', true)");
+            await tx.query(sql, [projectId]);
+          }),
+        ).rejects.toThrow(/permission denied|append-only/);
+      }
+      await expect(
+        app.query("ALTER TABLE events DISABLE TRIGGER events_append_only"),
+      ).rejects.toThrow(/must be owner|permission denied/);
+      await expect(app.query("TRUNCATE events")).rejects.toThrow(/permission denied/);
+      expect(await verifyIntegrity(app, projectId)).toMatchObject({ valid: true, checked: 2 });
+    });
+
+    it("when retention runs as the app role, then it purges through the owner's function only", async () => {
+      const { projectId } = await newProject(app);
+      await ingestEvents(app, projectId, [issueEvent(1), issueEvent(2), issueEvent(3)]);
+      await updateProject(app, projectId, { retention_days: 1 });
+      const reports = await purgeExpired(app, new Date(Date.now() + 3 * DAY_MS));
+      expect(reports.find((r) => r.project_id === projectId)).toMatchObject({ purged: 3 });
+      expect(await verifyIntegrity(app, projectId)).toMatchObject({ valid: true });
+    });
+  },
+);
