@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { type IntegrityConfig, integrityConfig } from "./integrity-config.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -14,8 +15,62 @@ export interface Config {
   purgeIntervalMs: number;
   heartbeatMs: number;
   logLevel: LogLevel;
+  /** Checkpoint key and token secrets; absent, a process uses ephemeral ones. */
+  integrity?: IntegrityConfig;
   /** Bounds on every wait for PostgreSQL (docs/reliability.md). */
   database: DatabaseConfig;
+  abuse: AbuseLimitsConfig;
+  streams: StreamsConfig;
+  observability: ObservabilityConfig;
+}
+
+/** Logs, metrics and traces (docs/guides/operations.md). */
+export interface ObservabilityConfig {
+  /** `pretty` for people, `json` for collectors; default pretty on a terminal, else json. */
+  logFormat: "json" | "pretty" | undefined;
+  /** Serve Prometheus metrics on their own port (CHRONICLE_METRICS_PORT). */
+  metricsPort: number | undefined;
+  metricsHost: string;
+  /** Serve `/metrics` on the API port to `Authorization: Bearer <token>` (CHRONICLE_METRICS_TOKEN). */
+  metricsToken: string | undefined;
+  /** OTLP/HTTP collector base URL; traces are exported only when it is set. */
+  otlpEndpoint: string | undefined;
+  serviceName: string;
+}
+
+/** Log streams (docs/guides/streams.md): delivery worker and destination safety. */
+export interface StreamsConfig {
+  /** AES-256-GCM key for destination credentials (CHRONICLE_STREAMS_KEY, 32 bytes base64). */
+  key: Buffer | undefined;
+  /** Allow destinations on loopback, private, link-local addresses and plain http (dev, tests). */
+  allowPrivateNetworks: boolean;
+  pollMs: number;
+  leaseMs: number;
+  timeoutMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A stream failing continuously this long pauses itself (default 24 h). */
+  pauseAfterMs: number;
+}
+
+/** Credentials in use and abuse limits (docs/guides/rate-limits.md). */
+export interface AbuseLimitsConfig {
+  /** Failed authentications per client address per minute before `429` (shared by replicas). */
+  authFailuresPerMinute: number;
+  /** Open tails + exports per credential, per replica. */
+  maxStreamsPerCredential: number;
+  /** How often open streams' credentials are re-checked (ms); revocation ends them within it. */
+  credentialCheckMs: number;
+  /** Express `trust proxy`: which proxies' `X-Forwarded-For` names the client address. */
+  trustProxy: boolean | number | string;
+}
+
+function trustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const raw = env.CHRONICLE_TRUST_PROXY?.trim();
+  if (!raw || raw === "false") return false;
+  if (raw === "true") return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
 }
 
 export interface DatabaseConfig {
@@ -67,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     purgeIntervalMs: positiveInteger(env, "CHRONICLE_PURGE_INTERVAL_MS", 60 * 60 * 1000),
     heartbeatMs: positiveInteger(env, "CHRONICLE_HEARTBEAT_MS", 15_000),
     logLevel: logLevel(env),
+    integrity: integrityConfig(env),
     database: {
       poolSize: positiveInteger(env, "CHRONICLE_DB_POOL_SIZE", 10),
       connectTimeoutMs: positiveInteger(env, "CHRONICLE_DB_CONNECT_TIMEOUT_MS", 5_000),
@@ -77,5 +133,63 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         60_000,
       ),
     },
+    abuse: {
+      authFailuresPerMinute: positiveInteger(env, "CHRONICLE_AUTH_FAILURES_PER_MINUTE", 60),
+      maxStreamsPerCredential: positiveInteger(env, "CHRONICLE_MAX_STREAMS_PER_CREDENTIAL", 10),
+      credentialCheckMs: positiveInteger(env, "CHRONICLE_CREDENTIAL_CHECK_MS", 2_000),
+      trustProxy: trustProxy(env),
+    },
+    streams: streamsConfig(env),
+    observability: observabilityConfig(env),
+  };
+}
+
+function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
+  const format = env.LOG_FORMAT?.trim().toLowerCase();
+  if (format && format !== "json" && format !== "pretty") {
+    throw new ConfigError(`LOG_FORMAT must be json or pretty, got "${env.LOG_FORMAT}"`);
+  }
+  const rawPort = env.CHRONICLE_METRICS_PORT?.trim();
+  const metricsPort = rawPort ? Number(rawPort) : undefined;
+  if (
+    metricsPort !== undefined &&
+    (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
+  ) {
+    throw new ConfigError(
+      `CHRONICLE_METRICS_PORT must be an integer between 0 and 65535, got "${rawPort}"`,
+    );
+  }
+  const otlp =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  return {
+    logFormat: format ? (format as "json" | "pretty") : undefined,
+    metricsPort,
+    metricsHost: env.CHRONICLE_METRICS_HOST?.trim() || env.HOST?.trim() || "127.0.0.1",
+    metricsToken: env.CHRONICLE_METRICS_TOKEN?.trim() || undefined,
+    otlpEndpoint: otlp || undefined,
+    serviceName: env.OTEL_SERVICE_NAME?.trim() || "chronicle",
+  };
+}
+
+function streamsKey(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const raw = env.CHRONICLE_STREAMS_KEY?.trim();
+  if (!raw) return undefined;
+  const key = Buffer.from(raw, /^[0-9a-f]{64}$/i.test(raw) ? "hex" : "base64");
+  if (key.length !== 32) {
+    throw new ConfigError("CHRONICLE_STREAMS_KEY must be 32 bytes, base64 or hex");
+  }
+  return key;
+}
+
+function streamsConfig(env: NodeJS.ProcessEnv): StreamsConfig {
+  return {
+    key: streamsKey(env),
+    allowPrivateNetworks: env.CHRONICLE_STREAMS_ALLOW_PRIVATE_NETWORKS === "true",
+    pollMs: positiveInteger(env, "CHRONICLE_STREAMS_POLL_MS", 250),
+    leaseMs: positiveInteger(env, "CHRONICLE_STREAMS_LEASE_MS", 30_000),
+    timeoutMs: positiveInteger(env, "CHRONICLE_STREAMS_TIMEOUT_MS", 10_000),
+    retryBaseMs: positiveInteger(env, "CHRONICLE_STREAMS_RETRY_BASE_MS", 1000),
+    retryMaxMs: positiveInteger(env, "CHRONICLE_STREAMS_RETRY_MAX_MS", 5 * 60 * 1000),
+    pauseAfterMs: positiveInteger(env, "CHRONICLE_STREAMS_PAUSE_AFTER_MS", 24 * 60 * 60 * 1000),
   };
 }

@@ -31,7 +31,13 @@ async function stillExists(store: Store, record: DemoRecord): Promise<boolean> {
  */
 export async function ensureDemoProject(
   store: Store,
-  options: { dataDir: string; databaseUrl: string | undefined; count?: number },
+  options: {
+    dataDir: string;
+    databaseUrl: string | undefined;
+    count?: number;
+    /** Called after each batch of demo events with how many are recorded so far. */
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<DemoSetup> {
   const file = demoFile(options.dataDir, options.databaseUrl);
   const existing = await readDemoRecord(file);
@@ -42,6 +48,7 @@ export async function ensureDemoProject(
   const events = demoEvents(options.count ?? 1000) as EventInput[];
   for (let start = 0; start < events.length; start += 250) {
     await ingestEvents(store, project.id, events.slice(start, start + 250));
+    options.onProgress?.(Math.min(start + 250, events.length), events.length);
   }
   const record: DemoRecord = {
     project_id: project.id,

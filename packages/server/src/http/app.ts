@@ -1,22 +1,28 @@
 import type { Server } from "node:http";
+import type { Tracer } from "@opentelemetry/api";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { requestSpans } from "../telemetry/request-spans.js";
 import { accessLog } from "./access-log.js";
 import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import { jsonBody } from "./body.js";
+import { compressResponses } from "./compression.js";
+import { consoleRouter } from "./console.js";
 import {
   loadBundledDocument,
   type OpenApiDocument,
   type Operation,
   operationsOf,
 } from "./contract.js";
-import { consoleRouter } from "./console.js";
 import { cors } from "./cors.js";
 import { defaultSiteDir, docsRouter } from "./docs-page.js";
 import { errorHandler, notFound } from "./error-handler.js";
 import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
 import type { Logger } from "./logger.js";
 import { declaredPaths, methodNotAllowed } from "./method-not-allowed.js";
+import { httpMetrics, type Metrics } from "./metrics.js";
+import { metricsRoute } from "./metrics-endpoint.js";
+import { tagOperation } from "./operation-tag.js";
 import { malformedPathParameters, tolerateMalformedPath } from "./path-encoding.js";
 import type { Principal } from "./principal.js";
 import { HttpProblem } from "./problem.js";
@@ -37,6 +43,8 @@ export interface HttpDependencies {
   document?: OpenApiDocument;
   /** The docs site served at /docs (`pnpm docs:build`); found by `defaultSiteDir` when absent. */
   siteDir?: string;
+  /** Metrics (and `/metrics` behind a token when one is given) and request spans. */
+  observability?: { metrics?: Metrics; metricsToken?: string; tracer?: Tracer };
 }
 
 function validate(operation: Operation, validator: OperationValidator) {
@@ -100,7 +108,12 @@ export function buildHttpApp(deps: HttpDependencies): Express {
   app.set("query parser", "simple");
   app.set("trust proxy", deps.trustProxy ?? false);
   app.use(requestId);
+  const { metrics, metricsToken, tracer } = deps.observability ?? {};
+  if (tracer) app.use(requestSpans(tracer));
+  if (metrics) app.use(httpMetrics(metrics));
   app.use(accessLog(deps.logger));
+  if (metrics && metricsToken) app.use(metricsRoute(metrics.registry, metricsToken));
+  app.use(compressResponses());
   app.use(tolerateMalformedPath);
   app.use(cors);
   app.use(docsRouter(document, deps.siteDir ?? defaultSiteDir()));
@@ -118,6 +131,7 @@ export function buildHttpApp(deps: HttpDependencies): Express {
       }
       app[operation.method](
         operation.expressPath,
+        tagOperation(operation.operationId),
         authenticateRequest(operation, deps.authenticate, deps.authThrottle),
         rateLimit(deps.consumeRateLimit),
         authorize(operation),

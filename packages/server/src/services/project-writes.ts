@@ -1,3 +1,4 @@
+import { channel } from "node:diagnostics_channel";
 import { ChronicleError } from "../domain/errors.js";
 import type { Queryable, Store } from "../store/types.js";
 
@@ -29,6 +30,20 @@ interface Pending {
 interface Lane {
   running: boolean;
   queue: Pending[];
+}
+
+/**
+ * Publishes `{ store, units, events }` for every committed group (metrics subscribe; with
+ * no subscriber publishing costs nothing).
+ */
+export const appendGroupChannel = channel("chronicle:append-group");
+
+export interface AppendGroupMessage {
+  store: Store;
+  /** Writes that shared the transaction. */
+  units: number;
+  /** Events those writes committed. */
+  events: number;
 }
 
 const MAX_GROUP_UNITS = 64;
@@ -145,6 +160,11 @@ async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Prom
       await runGroup(store, [pending], writer);
     }
     return;
+  }
+  if (appendGroupChannel.hasSubscribers) {
+    let events = 0;
+    for (const [index, pending] of group.entries()) if (outcomes[index]?.ok) events += pending.size;
+    appendGroupChannel.publish({ store, units: group.length, events } satisfies AppendGroupMessage);
   }
   for (const [index, pending] of group.entries()) settle(pending, outcomes[index]);
 }

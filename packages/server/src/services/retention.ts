@@ -1,5 +1,6 @@
 import type { PurgeReport } from "../domain/types.js";
 import type { Queryable, Store } from "../store/types.js";
+import { readDatabaseClock } from "./clock.js";
 import { pruneRateLimits } from "./rate-limits.js";
 
 /** Rows deleted per transaction: short enough not to hold up writers for long. */
@@ -74,7 +75,12 @@ async function purgeRange(store: Store, projectId: string, upTo: number): Promis
  * ranges of seq, recording the checkpoint (seq and hash of the last purged event) from which
  * integrity verifies. Also drops expired idempotency keys and rate-limit windows.
  */
-export async function purgeExpired(store: Store, now: Date = new Date()): Promise<PurgeReport[]> {
+export async function purgeExpired(
+  store: Store,
+  /** The cut-off's "now"; default the database's clock, never this replica's. */
+  now?: Date,
+  options: { onProgress?: (projectsDone: number, projects: number) => void } = {},
+): Promise<PurgeReport[]> {
   const projects = await store.query<{
     project_id: string;
     retention_days: number;
@@ -84,9 +90,11 @@ export async function purgeExpired(store: Store, now: Date = new Date()): Promis
     `SELECT project_id, retention_days, last_seq, checkpoint_seq FROM projects
      WHERE retention_days IS NOT NULL ORDER BY project_id`,
   );
+  const at = now ?? (await readDatabaseClock(store));
   const reports: PurgeReport[] = [];
-  for (const project of projects) {
-    const cutoff = now.getTime() - Number(project.retention_days) * DAY_MS;
+  for (const [index, project] of projects.entries()) {
+    options.onProgress?.(index, projects.length);
+    const cutoff = at.getTime() - Number(project.retention_days) * DAY_MS;
     const low = Number(project.checkpoint_seq ?? 0) + 1;
     const upTo = await lastExpiredSeq(
       store,
@@ -99,9 +107,10 @@ export async function purgeExpired(store: Store, now: Date = new Date()): Promis
     const purged = await purgeRange(store, project.project_id, upTo);
     reports.push({ project_id: project.project_id, purged, checkpoint_seq: upTo });
   }
+  options.onProgress?.(projects.length, projects.length);
   await store.query("DELETE FROM idempotency_keys WHERE created_at < $1", [
-    new Date(now.getTime() - DAY_MS).toISOString(),
+    new Date(at.getTime() - DAY_MS).toISOString(),
   ]);
-  await pruneRateLimits(store, now);
+  await pruneRateLimits(store, at);
   return reports;
 }

@@ -1,8 +1,11 @@
-import { randomBytes } from "node:crypto";
+import { backfillTrees } from "../services/merkle-backfill.js";
 import { initial } from "./migrations/0001_initial.js";
 import { rateLimitsUnlogged } from "./migrations/0002_rate_limits_unlogged.js";
 import { ginPerProject } from "./migrations/0003_gin_per_project.js";
 import { idempotencyBySeq } from "./migrations/0004_idempotency_by_seq.js";
+import { viewerTokens } from "./migrations/0005_viewer_tokens.js";
+import { verifiableIntegrity } from "./migrations/0006_verifiable_integrity.js";
+import { streams } from "./migrations/0007_streams.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -16,6 +19,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "rate_limits_unlogged", sql: rateLimitsUnlogged },
   { version: 3, name: "gin_per_project", sql: ginPerProject },
   { version: 4, name: "idempotency_by_seq", sql: idempotencyBySeq },
+  { version: 5, name: "viewer_tokens", sql: viewerTokens },
+  { version: 6, name: "verifiable_integrity", sql: verifiableIntegrity },
+  { version: 7, name: "streams", sql: streams },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
@@ -25,8 +31,13 @@ export const LATEST_MIGRATION = Math.max(...MIGRATIONS.map((migration) => migrat
 const MIGRATION_LOCK = 4_242_001;
 
 /** Applies the migrations not applied yet, each in its own transaction; idempotent. */
-export async function migrate(store: Store): Promise<number[]> {
+export async function migrate(
+  store: Store,
+  options: { onProgress?: (done: number, total: number) => void } = {},
+): Promise<number[]> {
   const applied: number[] = [];
+  // A schema already current needs no DDL: an app role without CREATE rights may call this.
+  if (await isCurrent(store)) return applied;
   await store.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -39,22 +50,32 @@ export async function migrate(store: Store): Promise<number[]> {
         (row) => row.version,
       ),
     );
+    const pending = MIGRATIONS.filter((migration) => !done.has(migration.version)).length;
     for (const migration of MIGRATIONS) {
       if (done.has(migration.version)) continue;
+      options.onProgress?.(applied.length, pending);
       for (const statement of splitStatements(migration.sql)) await tx.query(statement);
       await tx.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
         migration.version,
         migration.name,
       ]);
       applied.push(migration.version);
+      // Projects older than their Merkle tree get one (services/merkle-backfill.ts).
+      if (migration.version === 6) await backfillTrees(tx);
+      options.onProgress?.(applied.length, pending);
     }
-    // The HMAC secret for cursors and viewer tokens: generated once, shared by replicas.
-    await tx.query(
-      "INSERT INTO settings (name, value) VALUES ('hmac_secret', $1) ON CONFLICT (name) DO NOTHING",
-      [randomBytes(32).toString("base64url")],
-    );
   });
   return applied;
+}
+
+async function isCurrent(store: Store): Promise<boolean> {
+  const [table] = await store.query<{ present: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS present",
+  );
+  if (!table?.present) return false;
+  const rows = await store.query<{ version: number }>("SELECT version FROM schema_migrations");
+  const done = new Set(rows.map((row) => Number(row.version)));
+  return MIGRATIONS.every((migration) => done.has(migration.version));
 }
 
 /** Splits on `;` at line ends outside dollar-quoted bodies (extended protocol runs one at a time). */

@@ -1,6 +1,7 @@
 import type { Config } from "../../config.js";
 import type { ActorInput, EventFilters, ListOptions, Store } from "../../services/index.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import type { Principal } from "../principal.js";
 import { HttpProblem } from "../problem.js";
 import type { StreamGuard } from "../stream-guard.js";
@@ -14,6 +15,8 @@ export interface HandlerDeps {
   tails: TailHub;
   /** Open tails and exports per credential: the cap, and their end on revocation. */
   streams: StreamGuard;
+  /** The Prometheus registry and instruments; a module adds its own to `metrics.registry`. */
+  metrics?: Metrics;
 }
 
 /** Handlers only run after authentication on scoped operations. */

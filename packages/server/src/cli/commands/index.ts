@@ -1,0 +1,21 @@
+import { registerExport } from "./export.js";
+import { registerIntegrity } from "./integrity.js";
+import { registerMigrate } from "./migrate.js";
+import { registerProject } from "./project.js";
+import { registerPurge } from "./purge.js";
+import { registerServe } from "./serve.js";
+import { registerStart } from "./start.js";
+import { registerTail } from "./tail.js";
+import type { RegisterCommand } from "./types.js";
+
+/** Every `chronicle` command, in the order `--help` lists them: adding one is one line. */
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerStart,
+  registerServe,
+  registerMigrate,
+  registerProject,
+  registerPurge,
+  registerTail,
+  registerExport,
+  registerIntegrity,
+];

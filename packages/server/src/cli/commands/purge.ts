@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import { purgeExpired } from "../../services/index.js";
+import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
+import { withStoreOptions } from "../options.js";
+import { createProgress } from "../progress.js";
+
+export function registerPurge(program: Command): void {
+  const command = program
+    .command("purge")
+    .description("remove the events past each project's retention, once")
+    .action(async (_options: ConfigOptions, self: Command) => {
+      const config = configFrom(self.optsWithGlobals());
+      const store = await openMigratedStore(config);
+      try {
+        const progress = createProgress("purging projects");
+        const reports = await purgeExpired(store, new Date(), {
+          onProgress: (done, total) => {
+            progress.total(total);
+            progress.update(done);
+          },
+        });
+        progress.stop();
+        const purged = reports.reduce((sum, report) => sum + report.purged, 0);
+        process.stdout.write(`${JSON.stringify({ purged, projects: reports })}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  withStoreOptions(command);
+}

@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** One `chronicle` command: adds itself (and its subcommands) to the program. */
+export type RegisterCommand = (program: Command) => void;

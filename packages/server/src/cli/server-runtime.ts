@@ -1,0 +1,87 @@
+import type { Server } from "node:http";
+import type { Config } from "../config.js";
+import { closeServer } from "../http/app.js";
+import { createApp } from "../http/create-app.js";
+import { listen, onShutdownSignal, urlOf } from "../http/listen.js";
+import type { Logger } from "../http/logger.js";
+import { createMetrics } from "../http/metrics.js";
+import { serveMetrics } from "../http/metrics-endpoint.js";
+import { purgeExpired, type Store } from "../services/index.js";
+import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
+import { startTracing, type Tracing } from "../telemetry/tracing.js";
+
+export interface RunningServer {
+  url: string;
+  metricsUrl: string | undefined;
+}
+
+/**
+ * Serves the API over `store` with metrics (and their own port when configured), traces
+ * when an OTLP endpoint is configured, the retention purge on a timer, and a clean stop on
+ * SIGINT/SIGTERM (buffered spans exported, connections closed, store closed).
+ */
+export async function runServer(
+  config: Config,
+  store: Store,
+  logger: Logger,
+): Promise<RunningServer> {
+  const { observability } = config;
+  const tracing: Tracing | undefined = observability.otlpEndpoint
+    ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName })
+    : undefined;
+  const metrics = createMetrics();
+  const app = createApp({
+    store,
+    config,
+    logger,
+    metrics,
+    ...(tracing ? { tracer: tracing.tracer } : {}),
+  });
+  const server = await listen(app, config.port, config.host);
+  let metricsServer: Server | undefined;
+  if (observability.metricsPort !== undefined) {
+    try {
+      metricsServer = await serveMetrics(
+        metrics.registry,
+        observability.metricsPort,
+        observability.metricsHost,
+      );
+    } catch (error) {
+      await closeServer(server);
+      throw error;
+    }
+  }
+  const url = urlOf(server);
+  const metricsUrl = metricsServer ? `${urlOf(metricsServer)}/metrics` : undefined;
+  logger.info("listening", {
+    url,
+    store: store.kind,
+    ...(metricsUrl ? { metrics: metricsUrl } : {}),
+    ...(observability.metricsToken ? { metrics_on_api_port: true } : {}),
+    ...(tracing ? { traces: observability.otlpEndpoint } : {}),
+  });
+
+  const purge = setInterval(() => {
+    purgeExpired(store).then(
+      (reports) => {
+        const purged = reports.reduce((sum, r) => sum + r.purged, 0);
+        if (purged > 0) logger.info("retention purge", { purged, projects: reports.length });
+      },
+      (error: unknown) => logger.error("retention purge failed", { error: String(error) }),
+    );
+  }, config.purgeIntervalMs);
+  purge.unref();
+  const streams = new StreamWorker(createStreamsContext(store, config.streams), logger);
+  streams.start();
+
+  onShutdownSignal(async (signal) => {
+    logger.info("shutting down", { signal });
+    clearInterval(purge);
+    await closeServer(server);
+    await streams.stop();
+    if (metricsServer) await closeServer(metricsServer);
+    await tracing?.shutdown().catch(() => undefined);
+    await store.close();
+  });
+  return { url, metricsUrl };
+}

@@ -1,0 +1,52 @@
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
+import type { NextFunction, Request, Response } from "express";
+import { operationIdOf } from "../http/operation-tag.js";
+
+/**
+ * One server span per request, child of the caller's `traceparent` when it sent one, named
+ * after the contract operation (`GET getEvent`). The handler runs inside the span's context,
+ * so database spans (traced-store.ts) become its children.
+ */
+export function requestSpans(tracer: Tracer) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    const span = tracer.startSpan(
+      `${req.method} ${req.path}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          "http.request.method": req.method,
+          "url.path": req.path,
+          "server.address": req.hostname,
+        },
+      },
+      parent,
+    );
+    res.locals.span = span;
+    res.on("close", () => {
+      const operation = operationIdOf(res);
+      if (operation) {
+        span.updateName(`${req.method} ${operation}`);
+        span.setAttribute("chronicle.operation", operation);
+      }
+      span.setAttribute("http.response.status_code", res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      if (!res.writableFinished) span.setAttribute("chronicle.aborted", true);
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), next);
+  };
+}
+
+export function requestSpanOf(res: Response): Span | undefined {
+  return res.locals.span as Span | undefined;
+}
