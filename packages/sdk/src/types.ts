@@ -19,6 +19,7 @@ export type Project = Schemas["Project"];
 export type ProjectUpdate = Schemas["ProjectUpdate"];
 export type ViewerToken = Schemas["ViewerToken"];
 export type ViewerTokenCreate = Schemas["ViewerTokenCreate"];
+export type ViewerTokenRecord = Schemas["ViewerTokenRecord"];
 export type IntegrityReport = Schemas["IntegrityReport"];
 export type Health = Schemas["Health"];
 export type Liveness = Schemas["Liveness"];

@@ -5,6 +5,12 @@ import type { RequestOptions } from "../core/transport.js";
 import { unwrap } from "../core/unwrap.js";
 import { EventLogger, type LoggerOptions } from "../logger/event-logger.js";
 import { parseCsvRecords, parseCsvRows } from "../streaming/csv.js";
+import {
+  endOfCsvArray,
+  endOfCsvRecord,
+  untilCsvEnd,
+  untilNdjsonEnd,
+} from "../streaming/stream-end.js";
 import { tailEvents } from "../streaming/tail.js";
 import { parseNdjson } from "../streaming/text-stream.js";
 import type {
@@ -84,7 +90,9 @@ export class EventsResource {
   /**
    * Every matching event in `seq` order, streamed (`GET /v1/events/export`): NDJSON as typed
    * events, CSV as rows. Parsed as the bytes arrive, in constant memory; stopping the loop
-   * closes the connection.
+   * closes the connection. An export the server stops (its credential was revoked or
+   * expired) throws an `AuthenticationError` with code `credential_revoked` /
+   * `credential_expired` after the rows received.
    */
   export(
     params: ExportEventsParams & { format: "ndjson" },
@@ -111,15 +119,17 @@ export class EventsResource {
       }),
     );
     if (!stream) return;
-    if (params.format === "ndjson") yield* parseNdjson<Event>(stream);
-    else if (options.rows === "arrays") yield* parseCsvRows(stream);
-    else yield* parseCsvRecords(stream);
+    if (params.format === "ndjson") yield* untilNdjsonEnd<Event>(parseNdjson<unknown>(stream));
+    else if (options.rows === "arrays") yield* untilCsvEnd(parseCsvRows(stream), endOfCsvArray);
+    else yield* untilCsvEnd(parseCsvRecords(stream), endOfCsvRecord);
   }
 
   /**
    * The live stream of new events (`GET /v1/events/stream`, SSE). Reconnects with
    * `Last-Event-ID` and backoff whenever the connection drops, and never yields an event
-   * twice. Runs until the loop breaks, the signal aborts or a non-transient error.
+   * twice. Runs until the loop breaks, the signal aborts or a non-transient error; a tail
+   * whose credential is revoked or expires throws an `AuthenticationError` with code
+   * `credential_revoked` / `credential_expired`.
    */
   tail(params: StreamEventsParams = {}, options: TailOptions = {}): AsyncGenerator<Event, void> {
     return tailEvents<Event>({

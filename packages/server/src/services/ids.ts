@@ -7,6 +7,8 @@ const nextUlid = monotonicFactory();
  * draws randomness once per millisecond and increments within it: ~1 µs an id, against
  * ~40 µs for a fresh `ulid()` (bench/FINDINGS.md B4).
  */
-export function newId(prefix: "evt" | "exp" | "key" | "prj" | "req" | "vtk"): string {
+export function newId(
+  prefix: "dlv" | "evt" | "exp" | "key" | "msg" | "prj" | "req" | "stm" | "vtk",
+): string {
   return `${prefix}_${nextUlid()}`;
 }

@@ -192,9 +192,9 @@ export async function revokeViewerToken(
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "viewer_token.revoked",
       target: { type: "viewer_token", id: record.id },
-      workspace_id: record.workspace_id,
+      // Not in the workspace's own feed: an admin's act, like the key events.
       summary: `Viewer token for workspace "${record.workspace_id}" revoked`,
-      metadata: { key_id: record.key_id },
+      metadata: { key_id: record.key_id, workspace_id: record.workspace_id },
     });
     return record;
   });

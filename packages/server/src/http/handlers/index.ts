@@ -8,6 +8,7 @@ import { feedHandlers } from "./feeds.js";
 import { healthHandlers } from "./health.js";
 import { projectHandlers } from "./project.js";
 import { streamHandlers } from "./stream.js";
+import { streamsHandlers } from "./streams.js";
 import { viewerTokenHandlers } from "./viewer-tokens.js";
 
 export type { HandlerDeps } from "./deps.js";
@@ -19,6 +20,7 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     ...feedHandlers(deps),
     ...exportHandlers(deps),
     ...streamHandlers(deps),
+    ...streamsHandlers(deps),
     ...projectHandlers(deps),
     ...apiKeyHandlers(deps),
     ...catalogHandlers(deps),

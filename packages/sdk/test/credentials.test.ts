@@ -1,0 +1,153 @@
+// Viewer-token revocation and streams ended by their credential, through the SDK against the
+// real reference server (in-process, PGlite).
+import { mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../server/src/config.js";
+import { closeServer } from "../../server/src/http/app.js";
+import { createApp } from "../../server/src/http/create-app.js";
+import { listen, urlOf } from "../../server/src/http/listen.js";
+import { createLogger } from "../../server/src/http/logger.js";
+import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import { AuthenticationError, Chronicle, type EventInput, RateLimitError } from "../src/index.js";
+
+let dataDir: string;
+let store: Store;
+let server: Server;
+let baseUrl: string;
+let admin: Chronicle;
+
+const event = (n: number): EventInput => ({
+  action: "issue.created",
+  actor: { type: "user", id: "usr_ada" },
+  workspace_id: "ws_acme",
+  summary: `Event ${n}`,
+  // Large rows, so an export is still streaming when its key is revoked.
+  metadata: { n, filler: "x".repeat(8000) },
+});
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "chronicle-sdk-credentials-"));
+  store = await openStore({ dataDir: join(dataDir, "pglite") });
+  await migrate(store);
+  const defaults = loadConfig({});
+  const config = {
+    ...defaults,
+    port: 0,
+    logLevel: "silent" as const,
+    rateLimitPerMinute: 100_000,
+    heartbeatMs: 200,
+    abuse: { ...defaults.abuse, credentialCheckMs: 200, maxStreamsPerCredential: 1 },
+  };
+  server = await listen(
+    createApp({ store, config, logger: createLogger("silent") }),
+    0,
+    "127.0.0.1",
+  );
+  baseUrl = urlOf(server);
+  const { adminKey } = await createProject(store, { name: "SDK credentials" });
+  admin = new Chronicle({ apiKey: adminKey.key, baseUrl });
+  for (let round = 0; round < 4; round++) {
+    await admin.events.batch({ events: Array.from({ length: 500 }, (_, n) => event(n)) });
+  }
+});
+
+afterAll(async () => {
+  await closeServer(server);
+  await store.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function readKey(scopes: ("activity:read" | "activity:export")[]) {
+  const key = await admin.apiKeys.create({ name: "reader", scopes });
+  return { id: key.id, client: new Chronicle({ apiKey: key.key, baseUrl, maxRetries: 0 }) };
+}
+
+describe("credentials through the SDK", () => {
+  it("viewerTokens.revoke refuses the token from then on", async () => {
+    const token = await admin.viewerTokens.create({ workspace_id: "ws_acme" });
+    expect(token.id).toMatch(/^vtk_/);
+    const viewer = new Chronicle({ apiKey: token.token, baseUrl, maxRetries: 0 });
+    await viewer.events.list({ limit: 1 });
+    const revoked = await admin.viewerTokens.revoke(token.id);
+    expect(revoked).toMatchObject({
+      id: token.id,
+      workspace_id: "ws_acme",
+      scopes: ["activity:read"],
+    });
+    expect(revoked.revoked_at).not.toBeNull();
+    await expect(viewer.events.list({ limit: 1 })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it("a tail whose key is revoked throws AuthenticationError credential_revoked", async () => {
+    const reader = await readKey(["activity:read"]);
+    const tail = reader.client.events.tail();
+    const received: number[] = [];
+    const consumed = (async () => {
+      for await (const item of tail) received.push(item.seq);
+    })();
+    // The tail is open once an event written now reaches it.
+    let written = 0;
+    while (received.length === 0) {
+      await admin.events.create(event(written++));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await admin.apiKeys.revoke(reader.id);
+    const error = await consumed.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ status: 401, code: "credential_revoked" });
+  });
+
+  it("a tail of a viewer token that is revoked throws credential_revoked", async () => {
+    const token = await admin.viewerTokens.create({ workspace_id: "ws_acme" });
+    const viewer = new Chronicle({ apiKey: token.token, baseUrl, maxRetries: 0 });
+    const iterator = viewer.events.tail()[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await admin.viewerTokens.revoke(token.id);
+    await expect(next).rejects.toMatchObject({ code: "credential_revoked" });
+  });
+
+  it("an export whose key is revoked throws credential_revoked after the rows received", async () => {
+    for (const format of ["ndjson", "csv"] as const) {
+      const exporter = await readKey(["activity:export"]);
+      const rows = exporter.client.events.export({ format } as { format: "ndjson" });
+      const iterator = rows[Symbol.asyncIterator]();
+      await iterator.next();
+      await admin.apiKeys.revoke(exporter.id);
+      // Stalled on backpressure until the revocation is noticed; then the rest, and the end.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      let count = 1;
+      const error = await (async () => {
+        for (;;) {
+          const item = await iterator.next();
+          if (item.done) return undefined;
+          count++;
+        }
+      })().catch((caught: unknown) => caught);
+      expect(error, format).toBeInstanceOf(AuthenticationError);
+      expect(error).toMatchObject({ code: "credential_revoked" });
+      expect(count).toBeLessThan(2000);
+    }
+  });
+
+  it("a second stream over the credential's cap is a RateLimitError too_many_streams", async () => {
+    const reader = await readKey(["activity:read"]);
+    const stop = new AbortController();
+    const first = reader.client.events.tail({}, { signal: stop.signal })[Symbol.asyncIterator]();
+    const pending = first.next();
+    pending.catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = reader.client.events.tail({}, { maxReconnects: 0 })[Symbol.asyncIterator]();
+    const error = await second.next().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect(error).toMatchObject({ status: 429, code: "too_many_streams" });
+    stop.abort();
+    await pending.catch(() => {});
+  });
+});

@@ -1,0 +1,57 @@
+import { type DestinationDriver, USER_AGENT } from "./types.js";
+
+interface SplunkDestination {
+  type: "splunk_hec";
+  url: string;
+  source: string;
+  sourcetype: string;
+  index: string | null;
+}
+
+/**
+ * Splunk HTTP Event Collector: `POST {url}/services/collector/event` with
+ * `Authorization: Splunk <token>`, a body of concatenated HEC event objects, one per
+ * Chronicle event, `time` in epoch seconds (milliseconds as decimals).
+ */
+export const splunkHecDriver: DestinationDriver = {
+  type: "splunk_hec",
+  maxEvents: 1000,
+  split(input) {
+    if (input.type !== "splunk_hec") throw new Error("not a splunk_hec destination");
+    return {
+      destination: {
+        type: "splunk_hec",
+        url: input.url.replace(/\/+$/, ""),
+        source: input.source ?? "chronicle",
+        sourcetype: input.sourcetype ?? "chronicle:event",
+        index: input.index ?? null,
+      },
+      credentials: { token: input.token },
+    };
+  },
+  urlOf: (destination) => `${(destination as SplunkDestination).url}/services/collector/event`,
+  request(destination, credentials, message) {
+    const hec = destination as SplunkDestination;
+    const body = message.events
+      .map((event) =>
+        JSON.stringify({
+          time: Date.parse(event.created_at) / 1000,
+          source: hec.source,
+          sourcetype: hec.sourcetype,
+          ...(hec.index ? { index: hec.index } : {}),
+          event,
+        }),
+      )
+      .join("\n");
+    return {
+      url: `${hec.url}/services/collector/event`,
+      headers: {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        authorization: `Splunk ${credentials.token ?? ""}`,
+        "x-splunk-request-channel": message.streamId,
+      },
+      body,
+    };
+  },
+};

@@ -1,0 +1,308 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Event } from "../../domain/event.js";
+import { newId } from "../ids.js";
+import { recordInTransaction } from "../system-events.js";
+import { retryDelayMs } from "./backoff.js";
+import { cutBatch, matchingEvents } from "./batch.js";
+import { postOptionsOf, type StreamsContext } from "./context.js";
+import { pruneAttempts, recordAttempt } from "./deliveries.js";
+import { driverFor } from "./destinations/index.js";
+import { postOnce } from "./http-post.js";
+import { STREAM_COLUMNS, type StreamRecord, toRecord } from "./stream-row.js";
+import { credentialsOf } from "./streams.js";
+
+interface WorkerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
+
+/** Prune a stream's attempt history once every this many attempts. */
+const PRUNE_EVERY = 50;
+
+interface Held extends StreamRecord {
+  lastSeq: number;
+}
+
+/**
+ * Delivers log streams. Every process runs one; a stream is delivered by the process that
+ * holds its lease (a row in `streams`, renewed at half its life, taken over once expired),
+ * so replicas share the streams with no coordinator but PostgreSQL. Per stream, a batch
+ * is pinned (`pending_id`, `pending_last_seq`) before it is sent and the cursor moves only
+ * after the destination acknowledged it: at-least-once, in seq order, and a retry (here or
+ * after a takeover) resends the same events under the same `webhook-id`.
+ *
+ * When no stream is active the only cost is one UPDATE that matches nothing per poll.
+ */
+export class StreamWorker {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+
+  constructor(
+    private readonly context: StreamsContext,
+    private readonly logger: WorkerLogger = silent,
+  ) {}
+
+  start(): void {
+    if (this.timer || this.stopping.signal.aborted) return;
+    const loop = () => {
+      this.ticking = this.tick().finally(() => {
+        if (!this.stopping.signal.aborted) {
+          this.timer = setTimeout(loop, this.context.config.pollMs);
+          this.timer.unref();
+        }
+      });
+    };
+    this.timer = setTimeout(loop, 0);
+    this.timer.unref();
+  }
+
+  /** Stops claiming, lets in-flight deliveries finish or abort, and releases the leases. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    clearTimeout(this.timer);
+    await this.ticking;
+    await Promise.allSettled(this.running.values());
+    await this.context.store
+      .query(
+        "UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
+        [this.owner],
+      )
+      .catch(() => undefined);
+    for (const agent of Object.values(this.context.agents)) agent.destroy();
+  }
+
+  /** Renews the leases due for it and takes free or expired ones; starts their loops. */
+  private async tick(): Promise<void> {
+    const { leaseMs } = this.context.config;
+    try {
+      const claimed = await this.context.store.query<{ project_id: string; stream_id: string }>(
+        `UPDATE streams SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
+         WHERE status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now()
+           OR (lease_owner = $1 AND lease_expires_at < now() + $3 * interval '1 millisecond'))
+         RETURNING project_id, stream_id`,
+        [this.owner, leaseMs, leaseMs / 2],
+      );
+      for (const { project_id, stream_id } of claimed) {
+        const key = `${project_id}/${stream_id}`;
+        if (this.running.has(key) || this.stopping.signal.aborted) continue;
+        const loop = this.deliverLoop(project_id, stream_id)
+          .catch((error: unknown) =>
+            this.logger.error("stream delivery loop failed", { stream_id, error: String(error) }),
+          )
+          .finally(() => this.running.delete(key));
+        this.running.set(key, loop);
+      }
+    } catch (error) {
+      this.logger.warn("stream lease claim failed", { error: String(error) });
+    }
+  }
+
+  private async wait(ms: number): Promise<void> {
+    await sleep(Math.max(0, ms), undefined, { signal: this.stopping.signal }).catch(
+      () => undefined,
+    );
+  }
+
+  /** The stream's row with the project's last seq, if this process still holds its lease. */
+  private async held(projectId: string, streamId: string): Promise<Held | null> {
+    const [row] = await this.context.store.query(
+      `SELECT ${STREAM_COLUMNS.replace(/(\w+)/g, "s.$1")}, p.last_seq AS project_last_seq
+       FROM streams s JOIN projects p ON p.project_id = s.project_id
+       WHERE s.project_id = $1 AND s.stream_id = $2 AND s.lease_owner = $3
+         AND s.lease_expires_at > now()`,
+      [projectId, streamId, this.owner],
+    );
+    if (!row) return null;
+    return { ...toRecord(row), lastSeq: Number(row.project_last_seq) };
+  }
+
+  private async deliverLoop(projectId: string, streamId: string): Promise<void> {
+    let attemptsMade = 0;
+    const { pollMs } = this.context.config;
+    while (!this.stopping.signal.aborted) {
+      let held: Held | null;
+      try {
+        held = await this.held(projectId, streamId);
+      } catch (error) {
+        this.logger.warn("stream state read failed", { stream_id: streamId, error: String(error) });
+        await this.wait(pollMs);
+        continue;
+      }
+      if (!held) return;
+      if (held.stream.status !== "active") {
+        await this.release(held);
+        return;
+      }
+      const due = held.stream.next_attempt_at ? Date.parse(held.stream.next_attempt_at) : 0;
+      if (due > Date.now()) {
+        await this.wait(Math.min(due - Date.now(), pollMs * 4));
+        continue;
+      }
+      const outcome = await this.step(held).catch((error: unknown) => {
+        this.logger.warn("stream delivery step failed", {
+          stream_id: streamId,
+          error: String(error),
+        });
+        return "idle" as const;
+      });
+      if (outcome === "sent" && ++attemptsMade % PRUNE_EVERY === 0) {
+        await pruneAttempts(this.context.store, projectId, streamId).catch(() => undefined);
+      }
+      if (outcome === "idle") await this.wait(pollMs);
+      else if (typeof outcome === "number") await this.wait(outcome);
+    }
+  }
+
+  private release(held: Held) {
+    return this.context.store.query(
+      `UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL
+       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3`,
+      [held.projectId, held.stream.id, this.owner],
+    );
+  }
+
+  /**
+   * One move: send the pinned batch, or cut and pin the next one. Answers "idle" when there
+   * is nothing to send, "sent" after an attempt, or a number of ms to linger.
+   */
+  private async step(held: Held): Promise<"idle" | "sent" | "again" | number> {
+    const { stream } = held;
+    const cursor = stream.cursor_seq;
+    if (held.pendingId !== null && held.pendingLastSeq !== null) {
+      const events = await matchingEvents(
+        this.context.store,
+        held.projectId,
+        stream.filters,
+        cursor,
+        held.pendingLastSeq,
+      );
+      await this.send(held, held.pendingId, held.pendingLastSeq, events);
+      return "sent";
+    }
+    if (held.lastSeq <= cursor) return "idle";
+    const read = await matchingEvents(
+      this.context.store,
+      held.projectId,
+      stream.filters,
+      cursor,
+      held.lastSeq,
+      stream.batching.max_events,
+    );
+    const batch = cutBatch(read, held.lastSeq, stream.batching);
+    const first = batch.events[0];
+    if (!batch.full && first && stream.batching.linger_ms > 0) {
+      const lingerLeft = Date.parse(first.created_at) + stream.batching.linger_ms - Date.now();
+      if (lingerLeft > 0) return lingerLeft;
+    }
+    if (batch.events.length === 0) {
+      // Nothing in range matches the filters: move past it without a delivery.
+      await this.context.store.query(
+        `UPDATE streams SET cursor_seq = $4
+         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
+           AND cursor_seq = $5`,
+        [held.projectId, stream.id, this.owner, batch.lastSeq, cursor],
+      );
+      return "again";
+    }
+    const messageId = newId("msg");
+    await this.context.store.query(
+      `UPDATE streams SET pending_id = $4, pending_last_seq = $5
+       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
+         AND cursor_seq = $6`,
+      [held.projectId, stream.id, this.owner, messageId, batch.lastSeq, cursor],
+    );
+    return "again";
+  }
+
+  /** Sends the pinned batch and moves the cursor past it, or schedules the retry. */
+  private async send(held: Held, messageId: string, lastSeq: number, events: Event[]) {
+    const { stream, projectId } = held;
+    const base = {
+      projectId,
+      streamId: stream.id,
+      kind: "events" as const,
+      messageId,
+      firstSeq: events[0]?.seq ?? null,
+      lastSeq,
+      eventCount: events.length,
+    };
+    const result =
+      events.length === 0
+        ? { ok: true, status: null, latencyMs: 0, retryAfterMs: null, error: null }
+        : await (async () => {
+            const driver = driverFor(stream.destination.type);
+            const message = {
+              id: messageId,
+              streamId: stream.id,
+              kind: "events" as const,
+              events,
+              sentAt: new Date(),
+            };
+            const request = driver.request(
+              stream.destination,
+              credentialsOf(this.context, held),
+              message,
+            );
+            return postOnce(
+              request.url,
+              request.headers,
+              request.body,
+              postOptionsOf(this.context),
+            );
+          })();
+    await this.context.store.transaction(async (tx) => {
+      if (events.length > 0) await recordAttempt(tx, { ...base, result });
+      if (result.ok) {
+        await tx.query(
+          `UPDATE streams SET cursor_seq = pending_last_seq, pending_id = NULL, pending_last_seq = NULL,
+             attempts = 0, failing_since = NULL, next_attempt_at = NULL, last_error = NULL,
+             last_delivery_at = CASE WHEN $5 THEN now() ELSE last_delivery_at END
+           WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id = $4`,
+          [projectId, stream.id, this.owner, messageId, events.length > 0],
+        );
+        return;
+      }
+      const attempts = held.attempts + 1;
+      const { retryBaseMs, retryMaxMs, pauseAfterMs } = this.context.config;
+      const delay = retryDelayMs(attempts, retryBaseMs, retryMaxMs, result.retryAfterMs);
+      const failingSince = stream.failing_since ? Date.parse(stream.failing_since) : Date.now();
+      const pause = Date.now() - failingSince >= pauseAfterMs;
+      const [updated] = await tx.query(
+        `UPDATE streams SET attempts = $5, failing_since = coalesce(failing_since, now()),
+           next_attempt_at = now() + $6 * interval '1 millisecond', last_error = $7,
+           status = CASE WHEN $8 THEN 'paused' ELSE status END,
+           paused_reason = CASE WHEN $8 THEN 'delivery_failing' ELSE paused_reason END,
+           paused_at = CASE WHEN $8 THEN now() ELSE paused_at END
+         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id = $4
+         RETURNING stream_id`,
+        [projectId, stream.id, this.owner, messageId, attempts, delay, result.error, pause],
+      );
+      if (pause && updated) {
+        await recordInTransaction(
+          tx,
+          projectId,
+          { type: "system", id: "chronicle", name: "Chronicle" },
+          {
+            action: "stream.paused",
+            target: { type: "stream", id: stream.id, name: stream.name },
+            summary: `Log stream "${stream.name}" paused after failing since ${new Date(failingSince).toISOString()}`,
+            metadata: {
+              reason: "delivery_failing",
+              last_error: result.error,
+              cursor_seq: stream.cursor_seq,
+            },
+          },
+        );
+        this.logger.warn("stream paused after sustained failure", { stream_id: stream.id });
+      }
+    });
+  }
+}
