@@ -267,3 +267,34 @@ export function rootWithLeaves(
   };
   return walk(0, size);
 }
+
+/**
+ * The root of a tree built one leaf at a time in O(log n) memory: the hashes of its
+ * complete subtrees, largest first, merged as they fill (for offline verification of an
+ * export of any size).
+ */
+export class TreeBuilder {
+  readonly #subtrees: { level: number; hash: Hash }[] = [];
+  size = 0;
+
+  push(leaf: Hash): void {
+    let node = { level: 0, hash: leaf };
+    let top = this.#subtrees[this.#subtrees.length - 1];
+    while (top && top.level === node.level) {
+      this.#subtrees.pop();
+      node = { level: node.level + 1, hash: nodeHash(top.hash, node.hash) };
+      top = this.#subtrees[this.#subtrees.length - 1];
+    }
+    this.#subtrees.push(node);
+    this.size += 1;
+  }
+
+  root(): Hash {
+    if (this.size === 0) return createHash("sha256").digest();
+    let hash = (this.#subtrees[this.#subtrees.length - 1] as { hash: Hash }).hash;
+    for (let i = this.#subtrees.length - 2; i >= 0; i--) {
+      hash = nodeHash((this.#subtrees[i] as { hash: Hash }).hash, hash);
+    }
+    return hash;
+  }
+}
