@@ -18,6 +18,13 @@ export type { CursorPage, Direction, PageItem } from "./core/pagination.js";
 export { ListResult } from "./core/pagination.js";
 export type { BackoffOptions } from "./core/retry.js";
 export type { FetchLike, RequestOptions } from "./core/transport.js";
+export {
+  type Checkpoint,
+  CheckpointError,
+  sameTree,
+  type VerifierKeyString,
+  verifyCheckpoint,
+} from "./integrity/checkpoint.js";
 export { hashEvent } from "./integrity/hash-event.js";
 export {
   type ChainFailure,
@@ -25,6 +32,19 @@ export {
   type ChainVerification,
   verifyChain,
 } from "./integrity/verify-chain.js";
+export {
+  type CheckpointLike,
+  type ConsistencyProofLike,
+  type InclusionProofLike,
+  verifyConsistency,
+  verifyInclusion,
+} from "./integrity/verify-proofs.js";
+export {
+  type CheckpointSource,
+  CheckpointWatcher,
+  LogForkError,
+  type WatcherOptions,
+} from "./integrity/watcher.js";
 export {
   type BatchSender,
   EventLogger,

@@ -115,6 +115,10 @@ export interface IntegrityReport {
   head_hash: string | null;
   /** Set once retention purged the beginning of the chain: where verification starts from. */
   checkpoint: { seq: number; hash: string } | null;
+  /** The signed tree size the range was proven against; null when storage contradicts it. */
+  signed_tree_size: number | null;
+  /** Where to continue when the range was longer than one request verifies. */
+  next_from_seq: number | null;
 }
 
 export interface ViewerTokenRequest {

@@ -9,6 +9,10 @@ export type Authenticate = (token: string) => Promise<Principal | null>;
 
 /** Operations a viewer token may call at all; each still checks the workspace pin. */
 export const VIEWER_OPERATIONS = new Set([
+  "getCheckpoint",
+  "getInclusionProof",
+  "getConsistencyProof",
+  "listVerifierKeys",
   "listEvents",
   "getEvent",
   "streamEvents",

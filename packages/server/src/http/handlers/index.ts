@@ -6,6 +6,7 @@ import { eventHandlers } from "./events.js";
 import { exportHandlers } from "./export.js";
 import { feedHandlers } from "./feeds.js";
 import { healthHandlers } from "./health.js";
+import { integrityHandlers } from "./integrity.js";
 import { projectHandlers } from "./project.js";
 import { streamHandlers } from "./stream.js";
 import { streamsHandlers } from "./streams.js";
@@ -26,5 +27,6 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
     ...catalogHandlers(deps),
     ...viewerTokenHandlers(deps),
     ...healthHandlers(deps),
+    ...integrityHandlers(deps),
   };
 }
