@@ -9,6 +9,7 @@ import {
   type Scope,
 } from "../domain/types.js";
 import type { Queryable, Store } from "../store/types.js";
+import { databaseNow } from "./clock.js";
 import { newId } from "./ids.js";
 import type { RecordAs } from "./projects.js";
 import { recordInTransaction } from "./system-events.js";
@@ -169,7 +170,7 @@ export async function authenticate(store: Store, bearer: string): Promise<Creden
   );
   if (!row) return null;
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
-  if (Date.now() - lastUsed > 60_000) {
+  if (databaseNow().getTime() - lastUsed > 60_000) {
     await store.query(
       `UPDATE api_keys SET last_used_at = now() WHERE project_id = $1 AND key_id = $2
        AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,

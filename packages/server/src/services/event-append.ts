@@ -1,6 +1,7 @@
 import { notFound } from "../domain/errors.js";
 import type { Event } from "../domain/event.js";
 import type { Queryable } from "../store/types.js";
+import { observeDatabaseTime } from "./clock.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 import { newId } from "./ids.js";
@@ -78,14 +79,17 @@ export async function appendEvents(
   keyed: readonly KeyedRange[] = [],
 ): Promise<Event[]> {
   if (prepared.length === 0) return [];
-  const [head] = await tx.query<{ last_seq: number; last_hash: string | null }>(
+  const sentAt = Date.now();
+  const [head] = await tx.query<{ last_seq: number; last_hash: string | null; received_at: Date }>(
     `UPDATE projects SET last_seq = last_seq + $2 WHERE project_id = $1
-     RETURNING last_seq, last_hash`,
+     RETURNING last_seq, last_hash, clock_timestamp() AS received_at`,
     [projectId, prepared.length],
   );
   if (!head) throw notFound("Project");
-  // Taken under the lock, so receipt times follow seq order on one clock.
-  const createdAt = new Date().toISOString();
+  // Read under the lock from the database's clock, so receipt times follow seq order on one
+  // clock whichever replica appends (retention relies on it).
+  observeDatabaseTime(head.received_at, sentAt);
+  const createdAt = new Date(head.received_at).toISOString();
   let seq = head.last_seq - prepared.length;
   let prevHash = head.last_hash;
   const events: Event[] = [];

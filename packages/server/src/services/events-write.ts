@@ -4,6 +4,7 @@ import { ChronicleError } from "../domain/errors.js";
 import type { Event, EventInput } from "../domain/event.js";
 import type { Queryable, Store } from "../store/types.js";
 import { validateAgainstCatalog } from "./actions.js";
+import { databaseNow } from "./clock.js";
 import { appendEvents, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
@@ -47,7 +48,7 @@ export async function ingestEvents(
   options: IngestOptions = {},
 ): Promise<IngestResult> {
   const pointerPrefix = options.pointerPrefix ?? (() => "");
-  const prepared = prepareEvents(inputs, pointerPrefix, options.now ?? new Date());
+  const prepared = prepareEvents(inputs, pointerPrefix, options.now ?? databaseNow());
   await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
   const fingerprint = options.requestHash ?? requestHash("POST", "", inputs);

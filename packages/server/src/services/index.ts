@@ -61,6 +61,12 @@ export { hashEvent } from "./hash-chain.js";
 // pingStore(store) → resolves when the database answers (reject → 503 unavailable)
 // pingStoreCached(store, now?) → the same, reusing an outcome younger than one second
 export {
+  databaseClockOffsetMs,
+  databaseNow,
+  observeDatabaseTime,
+  readDatabaseClock,
+} from "./clock.js";
+export {
   checkReadiness,
   checkReadinessCached,
   pingStore,

@@ -2,6 +2,7 @@ import type { ActorInput, EventInput } from "../domain/event.js";
 import type { Queryable } from "../store/types.js";
 import { appendEvents } from "./event-append.js";
 import { prepareEvents } from "./event-prepare.js";
+import { databaseNow } from "./clock.js";
 
 /** Records a change the server itself made (a key created, a project changed) in `tx`. */
 export async function recordInTransaction(
@@ -11,6 +12,6 @@ export async function recordInTransaction(
   event: Omit<EventInput, "actor">,
 ): Promise<void> {
   if (!actor) return;
-  const prepared = prepareEvents([{ ...event, actor }], () => "", new Date());
+  const prepared = prepareEvents([{ ...event, actor }], () => "", databaseNow());
   await appendEvents(tx, projectId, prepared);
 }

@@ -1,5 +1,5 @@
 import serverPackage from "../../../package.json" with { type: "json" };
-import { checkReadinessCached, pingStoreCached } from "../../services/index.js";
+import { checkReadinessCached, databaseNow, pingStoreCached } from "../../services/index.js";
 import type { Handler } from "../handler-types.js";
 import { HttpProblem } from "../problem.js";
 import { SUPPORTED_VERSIONS } from "../version.js";
@@ -25,7 +25,7 @@ export function healthHandlers({ store }: HandlerDeps) {
         status: "ok",
         version: SERVER_VERSION,
         api_versions: [...SUPPORTED_VERSIONS].reverse(),
-        time: new Date().toISOString(),
+        time: databaseNow().toISOString(),
       },
     };
   };
