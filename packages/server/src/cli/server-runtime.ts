@@ -6,9 +6,11 @@ import { listen, onShutdownSignal, urlOf } from "../http/listen.js";
 import type { Logger } from "../http/logger.js";
 import { createMetrics } from "../http/metrics.js";
 import { serveMetrics } from "../http/metrics-endpoint.js";
+import { scheduleCheckpoints } from "../services/checkpoint-schedule.js";
 import { purgeExpired, type Store } from "../services/index.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
 import { startTracing, type Tracing } from "../telemetry/tracing.js";
+import { withDevSecrets } from "./dev-secrets.js";
 
 export interface RunningServer {
   url: string;
@@ -21,10 +23,11 @@ export interface RunningServer {
  * SIGINT/SIGTERM (buffered spans exported, connections closed, store closed).
  */
 export async function runServer(
-  config: Config,
+  configured: Config,
   store: Store,
   logger: Logger,
 ): Promise<RunningServer> {
+  const config = withDevSecrets(configured, logger);
   const { observability } = config;
   const tracing: Tracing | undefined = observability.otlpEndpoint
     ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName })
@@ -73,10 +76,16 @@ export async function runServer(
   purge.unref();
   const streams = new StreamWorker(createStreamsContext(store, config.streams), logger);
   streams.start();
+  const stopCheckpoints = scheduleCheckpoints(
+    store,
+    config.integrity?.checkpointIntervalMs ?? 60_000,
+    logger,
+  );
 
   onShutdownSignal(async (signal) => {
     logger.info("shutting down", { signal });
     clearInterval(purge);
+    stopCheckpoints();
     await closeServer(server);
     await streams.stop();
     if (metricsServer) await closeServer(metricsServer);
