@@ -119,6 +119,28 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
   bad("verifyIntegrity", 400, "invalid_parameter", "from_seq=0", (ctx) =>
     ctx.api.call("GET", "/v1/integrity?from_seq=0"),
   ),
+  bad("getCheckpoint", 400, "invalid_parameter", "an unknown query parameter", (ctx) =>
+    ctx.api.call("GET", "/v1/integrity/checkpoint?size=3"),
+  ),
+  bad(
+    "getInclusionProof",
+    400,
+    "invalid_parameter",
+    "a seq beyond the tree",
+    (ctx) => ctx.api.call("GET", "/v1/integrity/proofs/inclusion?seq=1000000"),
+    (r) => expect(pointers(r)).toContain("/query/seq"),
+  ),
+  bad(
+    "getConsistencyProof",
+    400,
+    "invalid_parameter",
+    "from_size above to_size",
+    (ctx) => ctx.api.call("GET", "/v1/integrity/proofs/consistency?from_size=3&to_size=2"),
+    (r) => expect(pointers(r)).toContain("/query/from_size"),
+  ),
+  bad("listVerifierKeys", 400, "invalid_parameter", "an unknown query parameter", (ctx) =>
+    ctx.api.call("GET", "/v1/integrity/keys?all=true"),
+  ),
   bad("updateProject", 400, "invalid_json", "a body that is not JSON", (ctx) =>
     ctx.api.call("PATCH", "/v1/project", {
       raw: "{",
@@ -161,6 +183,20 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
   ),
   bad("getEvent", 404, "not_found", "another project's event id", (ctx) =>
     ctx.api.call("GET", `/v1/events/${ctx.otherProjectEventId}`),
+  ),
+  bad(
+    "getInclusionProof",
+    404,
+    "not_found",
+    "a viewer token asking for another workspace's event",
+    async (ctx) => {
+      const other = await ctx.api.call("POST", "/v1/events", {
+        body: sampleEvent({ workspace_id: "ws_other" }),
+      });
+      return ctx.api.call("GET", `/v1/integrity/proofs/inclusion?seq=${other.json.seq}`, {
+        key: ctx.keys.viewer,
+      });
+    },
   ),
   bad("revokeApiKey", 404, "not_found", "an unknown key id", (ctx) =>
     ctx.api.call("DELETE", `/v1/api-keys/${UNKNOWN_KEY_ID}`),

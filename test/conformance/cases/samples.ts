@@ -68,6 +68,13 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
     },
   }),
   verifyIntegrity: () => ({ method: "GET", path: "/v1/integrity?from_seq=1" }),
+  getCheckpoint: () => ({ method: "GET", path: "/v1/integrity/checkpoint" }),
+  getInclusionProof: () => ({ method: "GET", path: "/v1/integrity/proofs/inclusion?seq=1" }),
+  getConsistencyProof: () => ({
+    method: "GET",
+    path: "/v1/integrity/proofs/consistency?from_size=1",
+  }),
+  listVerifierKeys: () => ({ method: "GET", path: "/v1/integrity/keys" }),
   getProject: () => ({ method: "GET", path: "/v1/project" }),
   updateProject: () => ({
     method: "PATCH",
