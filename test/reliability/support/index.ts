@@ -28,4 +28,5 @@ export {
   serverEnvironment,
   startServerProcess,
 } from "./server-process.js";
+export { skewedClockEnv } from "./skewed-clock.js";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
