@@ -4,6 +4,7 @@ import "./components/activity-view.js";
 import { theme } from "./components/theme.js";
 import { type FeedFilters, filtersFromSearch, filtersToSearch } from "./core/filters.js";
 import {
+  assumedCapabilities,
   type Capabilities,
   type Credential,
   createClient,
@@ -68,7 +69,8 @@ export class ChronicleConsole extends LitElement {
     this._page = pageOf(location.pathname);
     this._filters = filtersFromSearch(location.search);
     this._error = "";
-    if (this._credential) void this.#signIn(this._credential);
+    // A credential already in the tab shows the feed at once; the probe runs alongside.
+    if (this._credential) void this.#signIn(this._credential, true);
   }
 
   static override styles = [
@@ -159,8 +161,13 @@ export class ChronicleConsole extends LitElement {
     this._filters = filtersFromSearch(location.search);
   };
 
-  async #signIn(credential: Credential): Promise<void> {
+  async #signIn(credential: Credential, optimistic = false): Promise<void> {
     const client = createClient(credential.token, location.origin);
+    if (optimistic) {
+      this._credential = credential;
+      this._client = client;
+      this._caps = assumedCapabilities(credential);
+    }
     try {
       this._caps = await probeCapabilities(client, credential);
       this._credential = credential;

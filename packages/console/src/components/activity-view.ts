@@ -1,7 +1,7 @@
 import type { Chronicle, Event } from "@chronicle/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { type ExportFormat, exportToFile, saveBlob } from "../core/export.js";
-import { FeedSource } from "../core/feed-source.js";
+import { FeedSource, type RowSource } from "../core/feed-source.js";
 import { emptyFilters, type FeedFilters, filtersToParams } from "../core/filters.js";
 import { type IntegrityState, verifyOnScreen } from "../core/integrity.js";
 import { theme } from "./theme.js";
@@ -9,6 +9,8 @@ import "./event-drawer.js";
 import "./event-list.js";
 import "./filter-bar.js";
 import type { EventList } from "./event-list.js";
+
+const EMPTY: RowSource = { length: 0, at: () => undefined };
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -287,7 +289,7 @@ export class ActivityView extends LitElement {
       ${error ? html`<p class="error" role="alert">Could not load events: ${errorText(error)}</p>` : nothing}
       <p class="visually-hidden" role="status">${this.#announcement}</p>
       <chronicle-event-list
-        .rows=${source?.rows ?? []}
+        .rows=${source ?? EMPTY}
         .tick=${this._tick}
         ?done=${source?.done ?? true}
         ?loading=${source?.loading ?? false}

@@ -1,5 +1,6 @@
 import type { Event } from "@chronicle/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import type { RowSource } from "../core/feed-source.js";
 import { actorLabel, formatTime, targetLabel } from "../core/format.js";
 import { theme } from "./theme.js";
 
@@ -22,7 +23,7 @@ const PREFETCH_ROWS = 60;
 export class EventList extends LitElement {
   static override properties = {
     rows: { attribute: false },
-    /** Bumped by the owner when `rows` grew in place (the array is appended to, not copied). */
+    /** Bumped by the owner when `rows` changed in place (pages loaded, fetched or dropped). */
     tick: { type: Number },
     done: { type: Boolean },
     loading: { type: Boolean },
@@ -32,7 +33,7 @@ export class EventList extends LitElement {
     _active: { state: true },
   };
 
-  declare rows: readonly Event[];
+  declare rows: RowSource;
   declare tick: number;
   declare done: boolean;
   declare loading: boolean;
@@ -46,7 +47,7 @@ export class EventList extends LitElement {
 
   constructor() {
     super();
-    this.rows = [];
+    this.rows = { length: 0, at: () => undefined };
     this.tick = 0;
     this.done = false;
     this.loading = false;
@@ -156,18 +157,28 @@ export class EventList extends LitElement {
   /** The rows fully or partly in view right now. */
   visibleRows(): Event[] {
     const first = Math.floor(this._scrollTop / ROW_HEIGHT);
-    const last = Math.ceil((this._scrollTop + this._height) / ROW_HEIGHT);
-    return this.rows.slice(first, last);
+    const last = Math.min(
+      this.rows.length,
+      Math.ceil((this._scrollTop + this._height) / ROW_HEIGHT),
+    );
+    const rows: Event[] = [];
+    for (let index = first; index < last; index++) {
+      const event = this.rows.at(index);
+      if (event) rows.push(event);
+    }
+    return rows;
   }
 
   #lastWindow = "";
 
   protected override updated(changed: PropertyValues<this>): void {
     const last = Math.floor((this._scrollTop + this._height) / ROW_HEIGHT);
+    const first = Math.floor(this._scrollTop / ROW_HEIGHT);
     const visible = this.visibleRows();
-    const window = `${visible[0]?.seq}:${visible.at(-1)?.seq}:${visible.length}`;
+    const window = `${first}:${visible[0]?.seq}:${visible.length}:${this.rows.length}`;
     if (window !== this.#lastWindow) {
       this.#lastWindow = window;
+      this.rows.showing?.(first, first + Math.ceil(this._height / ROW_HEIGHT));
       this.dispatchEvent(new CustomEvent("visible-change", { bubbles: true, composed: true }));
     }
     if (!this.done && !this.loading && last + PREFETCH_ROWS >= this.rows.length) {
@@ -191,7 +202,7 @@ export class EventList extends LitElement {
   }
 
   #open(index: number): void {
-    const event = this.rows[index];
+    const event = this.rows.at(index);
     if (!event) return;
     this._active = index;
     this.dispatchEvent(
@@ -231,8 +242,10 @@ export class EventList extends LitElement {
       total,
       Math.ceil((this._scrollTop + this._height) / ROW_HEIGHT) + OVERSCAN,
     );
-    const visible = this.rows.slice(first, last);
-    const active = total > 0 ? `row-${this.rows[this._active]?.id ?? ""}` : "";
+    const visible: (Event | undefined)[] = [];
+    for (let index = first; index < last; index++) visible.push(this.rows.at(index));
+    const activeEvent = this.rows.at(this._active);
+    const active = activeEvent ? `row-${activeEvent.id}` : "";
     const setSize = this.done ? total : -1;
     return html`<div
       class="viewport"
@@ -248,6 +261,12 @@ export class EventList extends LitElement {
         <div class="window" style="transform:translateY(${first * ROW_HEIGHT}px)">
           ${visible.map((event, offset) => {
             const index = first + offset;
+            if (!event) {
+              return html`<div class="row placeholder" role="option" aria-selected="false"
+                aria-posinset=${index + 1} aria-setsize=${setSize}>
+                <span class="time">Loading…</span>
+              </div>`;
+            }
             return html`<div
               class="row"
               role="option"

@@ -1,33 +1,71 @@
-import type { Chronicle, Event, EventList, ListEventsParams } from "@chronicle/sdk";
+import type { Chronicle, Event, ListEventsParams } from "@chronicle/sdk";
 
-const PAGE_SIZE = 100;
+export const PAGE_SIZE = 100;
+/** Pages kept in memory around the rows on screen; the others are dropped and re-fetched. */
+const KEEP_PAGES = 6;
+
+interface Page {
+  /** The cursor this page was fetched with (undefined: the query's first page). */
+  cursor: string | undefined;
+  rows: Event[] | null;
+  size: number;
+  /** Live-tail rows have no cursor to fetch them again by, so they are never dropped. */
+  pinned?: boolean;
+}
+
+/** What a list needs from its rows: how many there are, and the one at an index if loaded. */
+export interface RowSource {
+  readonly length: number;
+  at(index: number): Event | undefined;
+  /** Told which rows are on screen (a source that pages may fetch or drop rows). */
+  showing?(first: number, last: number): void;
+}
 
 /**
- * The rows of one filtered feed, loaded page by page through the SDK's `.pages()`
- * iterator as the list scrolls, plus the live tail's new events. One page request is in
- * flight at a time; `close()` aborts everything.
+ * The rows of one filtered feed. Pages come from the SDK's `.pages()` iterator as the list
+ * scrolls; each page remembers the cursor that fetched it. Only the pages near the rows on
+ * screen are held: an append-only log answers a cursor with the same rows every time, so a
+ * dropped page is fetched again, identical, when it scrolls back into view. Memory stays
+ * flat however far the feed is scrolled. Live-tail events are held above the pages.
  */
-export class FeedSource {
-  readonly rows: Event[] = [];
+export class FeedSource implements RowSource {
   done = false;
   error: unknown = null;
-  #pages: AsyncGenerator<EventList, void, undefined>;
+  #pages: Page[] = [];
+  #live: Event[] = [];
+  #iterator: AsyncGenerator<{ data: Event[]; has_more: boolean; next_cursor?: string | null }>;
+  #nextCursor: string | undefined;
   #loading: Promise<void> | null = null;
+  #refetching = new Set<number>();
   #abort = new AbortController();
-  #seen = new Set<string>();
+  #newestSeq = 0;
 
   constructor(
     private readonly client: Chronicle,
     private readonly params: ListEventsParams,
     private readonly onChange: () => void,
   ) {
-    this.#pages = client.events
+    this.#iterator = client.events
       .list({ ...params, limit: PAGE_SIZE }, { signal: this.#abort.signal })
       .pages();
   }
 
   get loading(): boolean {
-    return this.#loading !== null;
+    return this.#loading !== null || this.#refetching.size > 0;
+  }
+
+  get length(): number {
+    return this.#live.length + this.#pages.reduce((sum, page) => sum + page.size, 0);
+  }
+
+  at(index: number): Event | undefined {
+    if (index < this.#live.length) return this.#live[index];
+    let offset = index - this.#live.length;
+    for (const page of this.#pages) {
+      if (offset < page.size) return page.rows?.[offset];
+      offset -= page.size;
+    }
+    return undefined;
   }
 
   /** Loads the next page unless one is loading or the feed is exhausted. */
@@ -42,42 +80,93 @@ export class FeedSource {
 
   async #next(): Promise<void> {
     try {
-      const step = await this.#pages.next();
+      const cursor = this.#nextCursor;
+      const step = await this.#iterator.next();
       if (step.done) {
         this.done = true;
         return;
       }
-      for (const event of step.value.data) this.#add(event, "end");
-      if (!step.value.has_more) this.done = true;
+      const page = step.value;
+      this.#pages.push({ cursor, rows: page.data, size: page.data.length });
+      for (const event of page.data) this.#newestSeq = Math.max(this.#newestSeq, event.seq);
+      this.#nextCursor = page.next_cursor ?? undefined;
+      if (!page.has_more) this.done = true;
     } catch (error) {
       if (!this.#abort.signal.aborted) this.error = error;
     }
   }
 
-  #add(event: Event, where: "start" | "end"): boolean {
-    if (this.#seen.has(event.id)) return false;
-    this.#seen.add(event.id);
-    if (where === "start") this.rows.unshift(event);
-    else this.rows.push(event);
-    return true;
+  /**
+   * The rows `first`…`last` are on screen: fetch again any dropped page among them and
+   * drop the pages far from them.
+   */
+  showing(first: number, last: number): void {
+    const live = this.#live.length;
+    let start = live;
+    const near: number[] = [];
+    for (const [index, page] of this.#pages.entries()) {
+      const end = start + page.size;
+      if (end > first - PAGE_SIZE && start <= last + PAGE_SIZE) near.push(index);
+      start = end;
+    }
+    const center = near.length > 0 ? (near[0] ?? 0) : 0;
+    for (const [index, page] of this.#pages.entries()) {
+      const isNear = near.includes(index);
+      if (isNear && page.rows === null) this.#refetch(index);
+      else if (!isNear && !page.pinned && page.rows && Math.abs(index - center) > KEEP_PAGES) {
+        page.rows = null;
+      }
+    }
+  }
+
+  #refetch(index: number): void {
+    const page = this.#pages[index];
+    if (!page || this.#refetching.has(index)) return;
+    this.#refetching.add(index);
+    const params = {
+      ...this.params,
+      limit: PAGE_SIZE,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    };
+    this.client.events
+      .list(params, { signal: this.#abort.signal })
+      .then((result) => {
+        page.rows = result.data.slice(0, page.size);
+      })
+      .catch((error: unknown) => {
+        if (!this.#abort.signal.aborted) this.error = error;
+      })
+      .finally(() => {
+        this.#refetching.delete(index);
+        this.onChange();
+      });
+  }
+
+  /** Every loaded row, for tests and small feeds. */
+  loadedRows(): Event[] {
+    return [...this.#live, ...this.#pages.flatMap((page) => page.rows ?? [])];
   }
 
   /**
-   * Follows the live stream from the newest loaded event: new events go on top (newest
-   * first) or, oldest first, at the bottom once the whole history is loaded.
+   * Follows the live stream from the newest loaded event. Newest first, new events go on
+   * top; oldest first, they arrive as the next rows once the whole history is loaded.
    */
   async tail(signal: AbortSignal, onEvent: (event: Event) => void): Promise<void> {
-    const newest = this.rows.reduce((max, event) => Math.max(max, event.seq), 0);
     const { order: _order, ...filters } = this.params;
     const both = AbortSignal.any([signal, this.#abort.signal]);
+    const from = this.#newestSeq;
     try {
       for await (const event of this.client.events.tail(filters, {
         signal: both,
-        lastEventId: newest > 0 ? newest : undefined,
+        lastEventId: from > 0 ? from : undefined,
       })) {
-        const top = this.params.order !== "asc";
-        if (!top && !this.done) continue;
-        if (this.#add(event, top ? "start" : "end")) onEvent(event);
+        if (event.seq <= this.#newestSeq) continue;
+        if (this.params.order === "asc") {
+          if (!this.done) continue;
+          this.#pages.push({ cursor: undefined, rows: [event], size: 1, pinned: true });
+        } else this.#live.unshift(event);
+        this.#newestSeq = event.seq;
+        onEvent(event);
       }
     } catch (error) {
       if (!both.aborted) throw error;

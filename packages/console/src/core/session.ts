@@ -59,10 +59,17 @@ export async function probeCapabilities(client: Chronicle, credential: Credentia
     await client.events.list({ limit: 1 });
     return { valid: true, admin: false, projectRead: false } satisfies Capabilities;
   }
-  await client.project.get();
-  const admin = await client.apiKeys.list().then(
-    () => true,
-    () => false,
-  );
+  const [, admin] = await Promise.all([
+    client.project.get(),
+    client.apiKeys.list().then(
+      () => true,
+      () => false,
+    ),
+  ]);
   return { valid: true, admin, projectRead: true } satisfies Capabilities;
+}
+
+/** What a credential is assumed to allow until the probe answers (admin pages stay hidden). */
+export function assumedCapabilities(credential: Credential): Capabilities {
+  return { valid: true, admin: false, projectRead: credential.kind === "api_key" };
 }
