@@ -24,7 +24,8 @@ export type BodyOf<K extends OperationId> = operations[K] extends {
   : undefined;
 
 type ResponsesOf<K extends OperationId> = operations[K] extends { responses: infer R } ? R : never;
-type SuccessStatus = 200 | 201 | 202 | 204;
+/** What a handler returns itself; 304 is the answer to a matching `If-None-Match`. */
+type SuccessStatus = 200 | 201 | 202 | 204 | 304;
 
 /** What a handler may answer: a documented success status with its documented body. */
 export type HandlerResult<K extends OperationId> = {

@@ -36,8 +36,16 @@ const SECRET_FIELDS = [
 ];
 export const REDACTED_PATHS = SECRET_FIELDS.flatMap((name) => [name, `*.${name}`, `*.*.${name}`]);
 
+const SILENT: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
 /** A pino logger behind the server's `Logger` interface. */
 export function createLogger(level: LogLevel, options: LoggerOptions = {}): Logger {
+  if (level === "silent") return SILENT;
   const format = options.format ?? (process.stdout.isTTY ? "pretty" : "json");
   const destination =
     format === "pretty"

@@ -6,6 +6,8 @@ import {
   notFound,
   requestHash,
 } from "../../services/index.js";
+import { traceIdOf } from "../../telemetry/trace-id.js";
+import { eventCacheHeaders, matchesIfNoneMatch } from "../event-caching.js";
 import type { Handler } from "../handler-types.js";
 import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
 
@@ -22,10 +24,25 @@ function idempotencyOf(
   return { idempotencyKey: key, requestHash: requestHash(method, path, body) };
 }
 
+/**
+ * Events recorded without a `context.trace_id` take the request's trace (its `traceparent`,
+ * or the server's span when tracing is on). Applied after the idempotency hash, so a retry
+ * under another trace still replays.
+ */
+function withTraceId(inputs: EventInput[], traceId: string | undefined): EventInput[] {
+  if (!traceId) return inputs;
+  return inputs.map((input) =>
+    input.context?.trace_id !== undefined
+      ? input
+      : { ...input, context: { ...input.context, trace_id: traceId } },
+  );
+}
+
 export function eventHandlers({ store }: HandlerDeps) {
-  const createEvent: Handler<"createEvent"> = async ({ principal, header, body, req }) => {
+  const createEvent: Handler<"createEvent"> = async ({ principal, header, body, req, res }) => {
     const { projectId } = caller(principal);
-    const result = await ingestEvents(store, projectId, [body as EventInput], {
+    const inputs = withTraceId([body as EventInput], traceIdOf(req, res));
+    const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
     });
     const event = result.events[0];
@@ -43,9 +60,10 @@ export function eventHandlers({ store }: HandlerDeps) {
     header,
     body,
     req,
+    res,
   }) => {
     const { projectId } = caller(principal);
-    const inputs = (body as { events: EventInput[] }).events;
+    const inputs = withTraceId((body as { events: EventInput[] }).events, traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
       pointerPrefix: (index) => `/events/${index}`,
@@ -64,14 +82,18 @@ export function eventHandlers({ store }: HandlerDeps) {
     return { status: 200, body: page };
   };
 
-  const getEventHandler: Handler<"getEvent"> = async ({ principal, path }) => {
+  const getEventHandler: Handler<"getEvent"> = async ({ principal, path, header }) => {
     const who = caller(principal);
     const event = await getEvent(store, who.projectId, path.event_id);
     // A viewer token cannot tell another workspace's event from a missing one.
     if (who.kind === "viewer_token" && event.workspace_id !== who.workspaceId) {
       throw notFound("Event");
     }
-    return { status: 200, body: event };
+    const headers = eventCacheHeaders(event);
+    if (matchesIfNoneMatch(header["If-None-Match"], headers.ETag as string)) {
+      return { status: 304, body: undefined, headers };
+    }
+    return { status: 200, body: event, headers };
   };
 
   return {

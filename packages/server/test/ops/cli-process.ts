@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+/** The server package's directory: the CLI runs from its TypeScript source through tsx. */
+const PACKAGE_DIR = fileURLToPath(new URL("../..", import.meta.url));
+const CLI = ["--import", "tsx", "src/cli.ts"];
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a CLI run: the test's own, without anything that would reach a real service. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", LOG_FORMAT: "json" };
+  for (const name of [
+    "DATABASE_URL",
+    "PORT",
+    "HOST",
+    "CHRONICLE_DATA_DIR",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "CHRONICLE_METRICS_PORT",
+    "CHRONICLE_METRICS_TOKEN",
+    "CHRONICLE_URL",
+    "CHRONICLE_API_KEY",
+    "LOG_LEVEL",
+  ]) {
+    delete env[name];
+  }
+  for (const [name, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** Runs `chronicle …args` to its end (killed after `timeoutMs`). */
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = cliEnv(),
+  timeoutMs = 60_000,
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: PACKAGE_DIR, env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running CLI process (serve, tail) whose output is read as it comes. */
+export class CliProcess {
+  readonly child: ChildProcess;
+  stdout = "";
+  stderr = "";
+  private readonly exited: Promise<number | null>;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [...CLI, ...args], { cwd: PACKAGE_DIR, env });
+    this.child.stdout?.on("data", (chunk: Buffer) => {
+      this.stdout += chunk.toString();
+    });
+    this.child.stderr?.on("data", (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
+    this.exited = new Promise((resolve) => this.child.on("close", resolve));
+  }
+
+  /** Waits until `find` returns something for the output so far (polling), or fails after `timeoutMs`. */
+  async waitFor<T>(
+    find: (out: { stdout: string; stderr: string }) => T | undefined,
+    timeoutMs = 60_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = find({ stdout: this.stdout, stderr: this.stderr });
+      if (found !== undefined) return found;
+      if (this.child.exitCode !== null) {
+        throw new Error(`the CLI exited (${this.child.exitCode}):\n${this.stdout}\n${this.stderr}`);
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for CLI output:\n${this.stdout}\n${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** JSON lines of stdout (the server's log). */
+  jsonLines(): Record<string, unknown>[] {
+    return this.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+
+  async stop(signal: NodeJS.Signals = "SIGINT", timeoutMs = 20_000): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
