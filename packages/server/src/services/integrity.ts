@@ -37,7 +37,9 @@ export async function verifyIntegrity(
   store: Store,
   projectId: string,
   range: { fromSeq?: number; toSeq?: number } = {},
+  limits: { maxEvents?: number } = {},
 ): Promise<IntegrityReport> {
+  const maxEvents = limits.maxEvents ?? MAX_VERIFY_EVENTS;
   if (range.fromSeq !== undefined && range.toSeq !== undefined && range.fromSeq > range.toSeq) {
     throw new ChronicleError("invalid_parameter", "from_seq must not exceed to_seq", [
       { pointer: "/query/from_seq", detail: "must not exceed to_seq", code: "maximum" },
@@ -72,7 +74,7 @@ export async function verifyIntegrity(
     firstStored !== null && firstStored <= checkpointSeq ? firstStored : checkpointSeq + 1;
   const from = Math.max(range.fromSeq ?? 1, start);
   const wanted = Math.min(range.toSeq ?? signedSize, signedSize);
-  const to = Math.min(wanted, from + MAX_VERIFY_EVENTS - 1);
+  const to = Math.min(wanted, from + maxEvents - 1);
 
   // The link into the range: the checkpoint, the chain's start, or the stored previous hash.
   let expectedPrev: string | null;

@@ -40,6 +40,17 @@ export class MissingTreeHash extends Error {
   }
 }
 
+let maintained = true;
+
+/**
+ * Turns tree maintenance off and on in this process: only for the benchmark that measures
+ * what maintaining the tree costs (bench/workloads/integrity.ts). A project appended to
+ * while it is off has a tree that no longer matches its events.
+ */
+export function setTreeMaintenance(on: boolean): void {
+  maintained = on;
+}
+
 /**
  * The append path's hook: adds the leaves of events `firstSeq`… (their hex hashes, in seq
  * order) to the project's tree, inside the append's transaction and under its project lock.
@@ -51,7 +62,7 @@ export async function appendToTree(
   firstSeq: number,
   eventHashes: readonly string[],
 ): Promise<void> {
-  if (eventHashes.length === 0) return;
+  if (eventHashes.length === 0 || !maintained) return;
   const size = firstSeq - 1;
   const frontier = await readHashes(tx, projectId, frontierNeeds(size));
   const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
