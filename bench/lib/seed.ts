@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { buildTree } from "../../packages/server/src/services/merkle-backfill.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { copyIn } from "./postgres.js";
 import { rowValues, seedChunks } from "./seed-rows.js";
@@ -82,6 +83,13 @@ export async function seedProjects(
       await client.query(
         "UPDATE projects SET last_seq = $2, last_hash = $3 WHERE project_id = $1",
         [spec.projectId, last.seq, last.hash],
+      );
+      // The project's Merkle tree, as the append path would have built it: appends (the
+      // export's own event among them) extend it.
+      await buildTree(
+        { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
+        spec.projectId,
+        last.seq,
       );
       log(
         `seeded ${copied} events into ${spec.projectId} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
