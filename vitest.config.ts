@@ -1,10 +1,50 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * `pnpm test:unit`: tests of pure code, with no database, no server, no child process and
+ * no build, so they run in seconds. Every other test file is in the "integration" project
+ * (a new file lands there unless it is listed here).
+ */
+const UNIT = [
+  "packages/types/test/**/*.test.ts",
+  "bench/test/**/*.test.ts",
+  ...[
+    "client",
+    "docs",
+    "errors",
+    "logger",
+    "pagination",
+    "retry",
+    "streaming",
+    "tail",
+    "transport",
+    "verify-chain",
+  ].map((name) => `packages/sdk/test/${name}.test.ts`),
+  "packages/server/test/services/merkle.test.ts",
+  "test/contract-tooling/layout.test.ts",
+  "test/properties/canonical-json.test.ts",
+  "test/properties/csv-neutralisation.test.ts",
+  "test/properties/json-limits.test.ts",
+  "test/properties/sse-resume.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "bench/test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One line per test file as it finishes, so a long run shows its progress.
+    reporters: ["default"],
+    projects: [
+      { extends: true, test: { name: "unit", include: UNIT } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "bench/test/**/*.test.ts"],
+          exclude: [...UNIT, "**/node_modules/**"],
+        },
+      },
+    ],
   },
 });

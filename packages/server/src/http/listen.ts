@@ -23,12 +23,19 @@ export function urlOf(server: Server): string {
   return `http://${shown}:${address.port}`;
 }
 
-/** Runs `stop` once on the first SIGINT/SIGTERM; a second signal exits at once. */
+const REPEATED_SIGNAL_MS = 1000;
+
+/** Runs `stop` once on the first SIGINT/SIGTERM; a second signal (a second later) exits at once. */
 export function onShutdownSignal(stop: (signal: NodeJS.Signals) => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handle = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
+    if (stoppingSince !== undefined) {
+      // One Ctrl+C can arrive twice (the terminal's and the one a package manager such as
+      // pnpm forwards): only a signal sent a moment later means "stop now".
+      if (Date.now() - stoppingSince < REPEATED_SIGNAL_MS) return;
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
     stop(signal).then(
       () => process.exit(0),
       (error: unknown) => {
