@@ -162,6 +162,10 @@ export interface paths {
          * @description Returns one event. An id that does not exist in this project is `404 not_found`,
          *     exactly as for another project's id. A viewer token gets `404` for events outside
          *     its workspace.
+         *
+         *     An event never changes: the answer carries its `ETag` and
+         *     `Cache-Control: private, max-age=86400, immutable`, and `If-None-Match` with a current
+         *     tag is `304 Not Modified` with no body.
          */
         get: operations["getEvent"];
         put?: never;
@@ -639,11 +643,13 @@ export interface components {
          *
          *     Every event of the action is validated against the schema, so the schema is bounded when
          *     it is defined (`422 validation_failed` with the pointer into `metadata_schema`): at most
-         *     32 KiB serialised, 32 levels deep and 2,000 subschemas with every `$ref` expanded; `$ref`
-         *     only inside the schema and never recursive (no `$dynamicRef`); `uniqueItems` only for
-         *     items of a scalar `type` or with `maxItems` at most 100. Patterns (`pattern`,
-         *     `patternProperties`) run on a linear-time engine with RE2 semantics: backreferences and
-         *     lookaround are refused.
+         *     32 KiB serialised, 32 levels deep, 500 subschemas and 16 patterns with every `$ref`
+         *     expanded; `$ref` only inside the schema and never recursive (no `$dynamicRef`);
+         *     `uniqueItems` only for items of a scalar `type` or with `maxItems` at most 100. Patterns
+         *     (`pattern`, `patternProperties`) run on a linear-time engine with RE2 semantics:
+         *     backreferences and lookaround are refused. An event whose metadata holds more values than
+         *     the schema's weight allows (values × (subschemas + 8 × patterns) at most 400,000) is
+         *     `422 validation_failed` at `/metadata`.
          *     No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`).
          */
         ActionDefinition: {
@@ -762,6 +768,7 @@ export interface components {
             ip_address: string | null;
             user_agent: string | null;
             origin: components["schemas"]["Origin"] | null;
+            /** @description As sent, or else the trace id of the recording request's `traceparent` header. */
             trace_id: string | null;
             request_id: string | null;
         };
@@ -771,6 +778,11 @@ export interface components {
             ip_address?: string;
             user_agent?: string;
             origin?: components["schemas"]["Origin"];
+            /**
+             * @description The distributed trace this action belongs to. When absent, and the request that
+             *     records the event carries a W3C `traceparent` header, the server sets it to that
+             *     header's trace id (32 lower-case hex digits).
+             */
             trace_id?: string;
             /** @description The request id in your own system, for correlation. */
             request_id?: string;
@@ -1345,6 +1357,7 @@ export interface components {
             headers: {
                 "Request-Id": components["headers"]["RequestId"];
                 "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "Content-Encoding": components["headers"]["ContentEncoding"];
                 "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                 "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                 "RateLimit-Reset": components["headers"]["RateLimitReset"];
@@ -1526,6 +1539,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The copy named by `If-None-Match` is current: no body. The headers are those of the `200`. */
+        NotModified: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
     };
     parameters: {
         /**
@@ -1672,6 +1700,14 @@ export interface components {
          * @example ws_acme
          */
         WorkspaceIdQuery: string;
+        /**
+         * @description The `ETag` of a copy you already hold (or several, comma-separated, or `*`). When the
+         *     event still has that tag the answer is `304 Not Modified` with no body. An event never
+         *     changes, so a cached copy stays valid; the request is still authenticated, authorised
+         *     and counted against the rate limit. Weak tags (`W/"…"`) match too.
+         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+         */
+        IfNoneMatchHeader: string;
     };
     requestBodies: never;
     headers: {
@@ -1736,6 +1772,28 @@ export interface components {
          * @example 17
          */
         RetryAfter: number;
+        /**
+         * @description `br`, `gzip` or `deflate` when the request's `Accept-Encoding` allowed it and the body is
+         *     over 1 KiB; absent when the body is sent as is. Exports are compressed as they stream.
+         *     Live tails (`text/event-stream`) are never compressed.
+         * @example gzip
+         */
+        ContentEncoding: "br" | "gzip" | "deflate";
+        /**
+         * @description A strong entity tag: the event's `hash` in quotes. Send it back in `If-None-Match` to
+         *     get `304 Not Modified` instead of the body.
+         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+         */
+        ETag: string;
+        /**
+         * @description `private, max-age=86400, immutable` on an event: it never changes, so a client (or a
+         *     browser) may keep it for a day without asking again; `private` because it was read with
+         *     a credential, so no shared cache may store it. The day bounds how long a copy outlives
+         *     the event's removal by retention. `Vary: Authorization, Chronicle-Version` keeps one
+         *     credential's copy from answering another's request.
+         * @example private, max-age=86400, immutable
+         */
+        CacheControl: string;
     };
     pathItems: never;
 }
@@ -2037,6 +2095,7 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
                     "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
@@ -2166,6 +2225,14 @@ export interface operations {
             query?: never;
             header?: {
                 /**
+                 * @description The `ETag` of a copy you already hold (or several, comma-separated, or `*`). When the
+                 *     event still has that tag the answer is `304 Not Modified` with no body. An event never
+                 *     changes, so a cached copy stays valid; the request is still authenticated, authorised
+                 *     and counted against the rate limit. Weak tags (`W/"…"`) match too.
+                 * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+                 */
+                "If-None-Match"?: components["parameters"]["IfNoneMatchHeader"];
+                /**
                  * @description The date-named API version to use; today only `2026-11-01` (each new version is added
                  *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
                  *     version it used. Any other value is `400 unsupported_version`.
@@ -2189,6 +2256,8 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
                     "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
@@ -2199,6 +2268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Event"];
                 };
             };
+            304: components["responses"]["NotModified"];
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];

@@ -7,23 +7,51 @@ import { type FieldError, notFound, validationFailed } from "../domain/errors.js
 import type { ActionDefinition, CatalogAction, Page } from "../domain/types.js";
 import type { Store } from "../store/types.js";
 import type { PreparedEvent } from "./event-prepare.js";
-import { metadataSchemaErrors, re2Engine } from "./metadata-schema.js";
+import {
+  METADATA_VALIDATION_BUDGET,
+  metadataSchemaErrors,
+  re2Engine,
+  schemaWeight,
+} from "./metadata-schema.js";
 
 /** Patterns run on RE2 (linear time): no tenant's regex can hold the event loop. */
-const ajv = new Ajv2020({ allErrors: true, strict: false, code: { regExp: re2Engine } });
+const options = { strict: false, code: { regExp: re2Engine } } as const;
+/** Stops at the first error: what every event pays. */
+const firstErrorAjv = new Ajv2020({ ...options, allErrors: false });
+/** Every error, for the pointers of an invalid event whose metadata is small (see below). */
+const allErrorsAjv = new Ajv2020({ ...options, allErrors: true });
+addFormats(firstErrorAjv);
+addFormats(allErrorsAjv);
 /** Validation of a batch gives other requests a turn at least this often (milliseconds). */
 const VALIDATION_SLICE_MS = 10;
-addFormats(ajv);
+/**
+ * Listing every error costs one error object per failing (subschema, value) pair, which a
+ * large metadata value against a wide schema turns into millions: above this many values,
+ * an invalid event reports its first error only.
+ */
+const ALL_ERRORS_MAX_VALUES = 200;
+const MAX_ERRORS_PER_EVENT = 20;
 
-const compiled = new Map<string, ValidateFunction>();
+interface MetadataValidators {
+  first: ValidateFunction;
+  all: ValidateFunction;
+  /** How many metadata values one event may hold within the validation budget. */
+  maxValues: number;
+}
+
+const compiled = new Map<string, MetadataValidators>();
 
 /** Compiles (once per distinct schema) or throws 422 at /metadata_schema. */
-function validatorFor(schema: Record<string, unknown>): ValidateFunction {
+function validatorFor(schema: Record<string, unknown>): MetadataValidators {
   const key = canonicalize(schema) ?? "";
-  let validate = compiled.get(key);
-  if (!validate) {
+  let validators = compiled.get(key);
+  if (!validators) {
     try {
-      validate = ajv.compile(schema);
+      validators = {
+        first: firstErrorAjv.compile(schema),
+        all: allErrorsAjv.compile(schema),
+        maxValues: Math.floor(METADATA_VALIDATION_BUDGET / schemaWeight(schema)),
+      };
     } catch (error) {
       throw validationFailed([
         {
@@ -34,9 +62,30 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
       ]);
     }
     if (compiled.size > 1000) compiled.clear();
-    compiled.set(key, validate);
+    compiled.set(key, validators);
   }
-  return validate;
+  return validators;
+}
+
+/** Arrays, objects and scalars in a value, counted up to `limit`. */
+function valuesIn(value: unknown, limit: number): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0 && count <= limit) {
+    const node = pending.pop();
+    count++;
+    if (typeof node === "object" && node !== null) pending.push(...Object.values(node));
+  }
+  return count;
+}
+
+/** The errors of an invalid event: all of them when its metadata is small, else the first. */
+function errorsOf(validators: MetadataValidators, metadata: unknown): ErrorObject[] {
+  if (valuesIn(metadata, ALL_ERRORS_MAX_VALUES) <= ALL_ERRORS_MAX_VALUES) {
+    validators.all(metadata);
+    return (validators.all.errors ?? []).slice(0, MAX_ERRORS_PER_EVENT);
+  }
+  return validators.first.errors ?? [];
 }
 
 function pointerOf(error: ErrorObject, base: string): string {
@@ -71,9 +120,17 @@ export async function validateAgainstCatalog(
       await yieldToEventLoop();
       sliceStart = performance.now();
     }
-    const validate = validatorFor(schema);
-    if (validate(item.content.metadata)) continue;
-    for (const error of validate.errors ?? []) {
+    const validators = validatorFor(schema);
+    if (valuesIn(item.content.metadata, validators.maxValues) > validators.maxValues) {
+      errors.push({
+        pointer: `${pointerPrefix(index)}/metadata`,
+        detail: `must hold at most ${validators.maxValues} values to be checked against this action's schema (the schema's weight times the values is bounded)`,
+        code: "maxSize",
+      });
+      continue;
+    }
+    if (validators.first(item.content.metadata)) continue;
+    for (const error of errorsOf(validators, item.content.metadata)) {
       errors.push({
         pointer: pointerOf(error, `${pointerPrefix(index)}/metadata`),
         detail: error.message ?? "is invalid",

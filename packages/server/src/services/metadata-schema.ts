@@ -10,8 +10,28 @@ import type { FieldError } from "../domain/errors.js";
  */
 export const METADATA_SCHEMA_MAX_BYTES = 32 * 1024;
 export const METADATA_SCHEMA_MAX_DEPTH = 32;
-/** Subschemas counted with every `$ref` expanded in place. */
-export const METADATA_SCHEMA_MAX_SUBSCHEMAS = 2000;
+/**
+ * Subschemas and patterns counted with every `$ref` expanded in place. Each is applied at
+ * most once per metadata value, so these bound an event's validation work (measured in
+ * docs/design.md, "Input limits"): patterns most, as a linear-time engine pays a few
+ * microseconds per string.
+ */
+export const METADATA_SCHEMA_MAX_SUBSCHEMAS = 500;
+export const METADATA_SCHEMA_MAX_PATTERNS = 16;
+/** A pattern costs about as much per string as this many plain subschemas (measured). */
+const PATTERN_WEIGHT = 8;
+/**
+ * Per event, (values in its metadata) × (the schema's weight) may not exceed this: about
+ * 100 ms of validation at worst on a loaded two-core machine, far above any ordinary event
+ * (50 values against a 40-subschema schema weigh 2,000).
+ */
+export const METADATA_VALIDATION_BUDGET = 400_000;
+
+/** Subschemas plus weighted patterns, `$ref`s expanded: an event's work per metadata value. */
+export function schemaWeight(schema: JsonObject): number {
+  const size = expandedSize(schema);
+  return Math.max(1, size.subschemas + PATTERN_WEIGHT * size.patterns);
+}
 /** `uniqueItems` compares every pair unless the items are scalars; this bounds the pairs. */
 export const UNIQUE_ITEMS_MAX_ITEMS = 100;
 
@@ -179,7 +199,7 @@ export function metadataSchemaErrors(schema: JsonObject, base: string): FieldErr
   };
   visit(schema, base, 0, null);
   if (errors.length > 0) return errors;
-  const expanded = expandedSubschemas(schema);
+  const expanded = expandedSize(schema);
   if (expanded.cycle !== undefined) {
     return [
       {
@@ -189,7 +209,16 @@ export function metadataSchemaErrors(schema: JsonObject, base: string): FieldErr
       },
     ];
   }
-  if (expanded.count > METADATA_SCHEMA_MAX_SUBSCHEMAS) {
+  if (expanded.patterns > METADATA_SCHEMA_MAX_PATTERNS) {
+    return [
+      {
+        pointer: base,
+        detail: `must have at most ${METADATA_SCHEMA_MAX_PATTERNS} patterns with every $ref expanded`,
+        code: "maxSize",
+      },
+    ];
+  }
+  if (expanded.subschemas > METADATA_SCHEMA_MAX_SUBSCHEMAS) {
     return [
       {
         pointer: base,
@@ -201,52 +230,76 @@ export function metadataSchemaErrors(schema: JsonObject, base: string): FieldErr
   return [];
 }
 
+interface Expanded {
+  subschemas: number;
+  patterns: number;
+}
+
 /**
- * Objects in the schema with every local `$ref` counted as a copy of its target: what Ajv's
- * generated code effectively walks per event. A reference cycle is reported rather than
- * counted (with alternatives such as anyOf it would multiply work by the data's depth).
+ * Objects and patterns in the schema with every local `$ref` counted as a copy of its target:
+ * what Ajv's generated code effectively walks per event. A reference cycle is reported rather
+ * than counted (with alternatives such as anyOf it would multiply work by the data's depth).
  */
-function expandedSubschemas(schema: JsonObject): { count: number; cycle?: string } {
-  const limit = METADATA_SCHEMA_MAX_SUBSCHEMAS + 1;
-  const memo = new Map<string, number>();
+function expandedSize(schema: JsonObject): Expanded & { cycle?: string } {
+  const over = (size: Expanded) =>
+    size.subschemas > METADATA_SCHEMA_MAX_SUBSCHEMAS ||
+    size.patterns > METADATA_SCHEMA_MAX_PATTERNS;
+  const add = (into: Expanded, more: Expanded) => {
+    into.subschemas += more.subschemas;
+    into.patterns += more.patterns;
+  };
+  const memo = new Map<string, Expanded>();
   const visiting = new Set<string>();
   let cycle: string | undefined;
-  const countAt = (reference: string, from: string): number => {
+  const sizeAt = (reference: string, from: string): Expanded => {
     const known = memo.get(reference);
     if (known !== undefined) return known;
     if (visiting.has(reference)) {
       cycle ??= from;
-      return limit;
+      return { subschemas: 0, patterns: 0 };
     }
     visiting.add(reference);
-    const count = countOf(
+    const size = sizeOf(
       resolveLocal(schema, reference),
       reference === "#" ? "" : reference.slice(1),
+      null,
     );
     visiting.delete(reference);
-    memo.set(reference, count);
-    return count;
+    memo.set(reference, size);
+    return size;
   };
-  const countOf = (node: Json, pointer: string): number => {
+  const sizeOf = (node: Json, pointer: string, parentKey: string | null): Expanded => {
+    const size = { subschemas: 0, patterns: 0 };
     if (Array.isArray(node)) {
-      let sum = 0;
       for (const [index, item] of node.entries()) {
-        sum += countOf(item, `${pointer}/${index}`);
-        if (sum >= limit || cycle) return limit;
+        add(size, sizeOf(item, `${pointer}/${index}`, null));
+        if (over(size) || cycle) break;
       }
-      return sum;
+      return size;
     }
-    if (!isObject(node)) return 0;
-    let sum = 1;
+    if (!isObject(node)) return size;
+    const keywords = !NAME_MAPS.has(parentKey ?? "");
+    if (keywords) size.subschemas = 1;
     for (const [key, value] of Object.entries(node)) {
       const at = `${pointer}/${escapePointer(key)}`;
-      // $defs are counted where they are referenced, not where they are written.
-      if (key === "$defs" || key === "definitions") continue;
-      sum += key === "$ref" && typeof value === "string" ? countAt(value, at) : countOf(value, at);
-      if (sum >= limit || cycle) return limit;
+      if (keywords) {
+        // $defs are counted where they are referenced, not where they are written.
+        if (key === "$defs" || key === "definitions") continue;
+        if (key === "enum" || key === "const" || key === "examples" || key === "default") continue;
+        if (key === "pattern" && typeof value === "string") size.patterns++;
+        if (key === "patternProperties" && isObject(value))
+          size.patterns += Object.keys(value).length;
+        if (key === "$ref" && typeof value === "string") {
+          add(size, sizeAt(value, at));
+          if (over(size) || cycle) break;
+          continue;
+        }
+      }
+      add(size, sizeOf(value, at, keywords ? key : null));
+      if (over(size) || cycle) break;
     }
-    return sum;
+    return size;
   };
-  const count = countAt("#", "");
-  return cycle === undefined ? { count } : { count, cycle };
+  const size = sizeAt("#", "");
+  return cycle === undefined ? size : { ...size, cycle };
 }

@@ -219,6 +219,24 @@ describe.each(STORE_KINDS)("hostile input over HTTP (%s)", (kind) => {
     }
   });
 
+  it("when an event's metadata times its schema's weight is over the validation budget, then 422 at /metadata", async () => {
+    const wide = {
+      properties: {
+        xs: { items: { allOf: Array.from({ length: 100 }, (_, i) => ({ minimum: -i })) } },
+      },
+    };
+    expect(
+      (await api("PUT", "/v1/actions/wide.schema", { body: { metadata_schema: wide } })).status,
+    ).toBe(200);
+    const record = (xs: number[]) =>
+      api("POST", "/v1/events", { body: event({ action: "wide.schema", metadata: { xs } }) });
+    const refused = expectProblem(await record(Array(5000).fill(1)), 422, "validation_failed");
+    expect(refused.errors?.[0]).toMatchObject({ pointer: "/metadata", code: "maxSize" });
+    expect((await record(Array(500).fill(1))).status).toBe(201);
+    const invalid = expectProblem(await record([1, -500, 2]), 422, "validation_failed");
+    expect(invalid.errors?.[0]?.pointer).toBe("/metadata/xs/1");
+  });
+
   async function authHeader(): Promise<string> {
     const { key } = await newProject(ctx.store, "Raw bytes");
     return `Bearer ${key}`;
