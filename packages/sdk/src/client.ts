@@ -9,6 +9,7 @@ import { EventsResource } from "./resources/events.js";
 import { HealthResource } from "./resources/health.js";
 import { IntegrityResource } from "./resources/integrity.js";
 import { ProjectResource } from "./resources/project.js";
+import { StreamsResource } from "./resources/streams.js";
 import { TargetsResource } from "./resources/targets.js";
 import { ViewerTokensResource } from "./resources/viewer-tokens.js";
 import { WorkspacesResource } from "./resources/workspaces.js";
@@ -51,6 +52,7 @@ export class Chronicle {
   readonly actions: ActionsResource;
   readonly project: ProjectResource;
   readonly apiKeys: ApiKeysResource;
+  readonly streams: StreamsResource;
   readonly viewerTokens: ViewerTokensResource;
   readonly integrity: IntegrityResource;
   readonly health: HealthResource;
@@ -83,6 +85,7 @@ export class Chronicle {
     this.actions = new ActionsResource(context);
     this.project = new ProjectResource(context);
     this.apiKeys = new ApiKeysResource(context);
+    this.streams = new StreamsResource(context);
     this.viewerTokens = new ViewerTokensResource(context);
     this.integrity = new IntegrityResource(context);
     this.health = new HealthResource(context);

@@ -65,7 +65,24 @@ export type {
 export type { HealthResource } from "./resources/health.js";
 export type { IntegrityResource } from "./resources/integrity.js";
 export type { ProjectResource } from "./resources/project.js";
+export type {
+  Stream,
+  StreamCreate,
+  StreamDelivery,
+  StreamDeliveryList,
+  StreamList,
+  StreamsResource,
+  StreamUpdate,
+  StreamWithSecret,
+} from "./resources/streams.js";
 export type { TargetsResource } from "./resources/targets.js";
 export type { ViewerTokensResource } from "./resources/viewer-tokens.js";
 export type { WorkspacesResource } from "./resources/workspaces.js";
 export type * from "./types.js";
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  type WebhookPayload,
+  WebhookVerificationError,
+} from "./webhooks/verify-webhook.js";

@@ -22,14 +22,14 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     ctx = await setUp(kind, { streams: streamsConfig });
     worker = new StreamWorker(createStreamsContext(ctx.store, streamsConfig));
     worker.start();
-  });
+  }, 180_000);
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
   });
   afterAll(async () => {
     await worker.stop();
     await ctx.close();
-  });
+  }, 180_000);
 
   async function receiver(behaviour?: Behaviour) {
     const started = await new Receiver(behaviour).start();

@@ -26,6 +26,9 @@ export type Behaviour = (
 export class Receiver {
   readonly requests: Received[] = [];
   private inFlight = 0;
+  get inFlightNow() {
+    return this.inFlight;
+  }
   maxInFlight = 0;
   private server: Server | undefined;
   url = "";

@@ -21,6 +21,9 @@ interface WorkerLogger {
 
 const silent: WorkerLogger = { info() {}, warn() {}, error() {} };
 
+/** How many unowned streams one process takes per poll. */
+const CLAIM_PER_TICK = 2;
+
 /** Prune a stream's attempt history once every this many attempts. */
 const PRUNE_EVERY = 50;
 
@@ -36,7 +39,8 @@ interface Held extends StreamRecord {
  * after the destination acknowledged it: at-least-once, in seq order, and a retry (here or
  * after a takeover) resends the same events under the same `webhook-id`.
  *
- * When no stream is active the only cost is one UPDATE that matches nothing per poll.
+ * When no stream is active the only cost is one UPDATE that matches nothing per poll. A
+ * process takes at most CLAIM_PER_TICK new streams per poll, so replicas spread them.
  */
 export class StreamWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -83,10 +87,16 @@ export class StreamWorker {
   private async tick(): Promise<void> {
     const { leaseMs } = this.context.config;
     try {
+      // Renews this process's leases due for it, and takes at most CLAIM_PER_TICK free or
+      // expired ones, so that replicas started together share the streams.
       const claimed = await this.context.store.query<{ project_id: string; stream_id: string }>(
         `UPDATE streams SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
-         WHERE status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now()
-           OR (lease_owner = $1 AND lease_expires_at < now() + $3 * interval '1 millisecond'))
+         WHERE (lease_owner = $1 AND status = 'active'
+             AND lease_expires_at < now() + $3 * interval '1 millisecond')
+           OR (project_id, stream_id) IN (
+             SELECT project_id, stream_id FROM streams
+             WHERE status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now())
+             LIMIT ${CLAIM_PER_TICK} FOR UPDATE SKIP LOCKED)
          RETURNING project_id, stream_id`,
         [this.owner, leaseMs, leaseMs / 2],
       );
