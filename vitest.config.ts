@@ -28,6 +28,9 @@ const UNIT = [
   "test/properties/sse-resume.test.ts",
 ];
 
+/** Tests that build and pack the packages. */
+const PACKAGING = ["test/packaging/install.test.ts", "packages/sdk/test/packaging.test.ts"];
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -38,11 +41,16 @@ export default defineConfig({
     projects: [
       { extends: true, test: { name: "unit", include: UNIT } },
       {
+        // Both build into packages/sdk/dist: one after the other, never at once.
+        extends: true,
+        test: { name: "packaging", include: PACKAGING, fileParallelism: false },
+      },
+      {
         extends: true,
         test: {
           name: "integration",
           include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts", "bench/test/**/*.test.ts"],
-          exclude: [...UNIT, "**/node_modules/**"],
+          exclude: [...UNIT, ...PACKAGING, "**/node_modules/**"],
         },
       },
     ],

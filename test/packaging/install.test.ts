@@ -14,7 +14,10 @@ const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 interface PackScript {
-  packPackages(outDir: string): Record<"@chronicle/sdk" | "@chronicle/server", string>;
+  packPackages(
+    outDir: string,
+    options: { build: boolean | "if-stale" },
+  ): Record<"@chronicle/sdk" | "@chronicle/server", string>;
 }
 
 /** Starts the installed `chronicle serve` and resolves with its URL once it listens. */
@@ -54,7 +57,8 @@ describe("the packed packages, installed with npm outside the repository", () =>
     app = join(work, "app");
     const script = pathToFileURL(join(root, "scripts/pack-packages.mjs")).href;
     const { packPackages } = (await import(script)) as PackScript;
-    tarballs = packPackages(join(work, "tarballs"));
+    // Built here unless `pnpm build` already built them from the current sources (as CI does).
+    tarballs = packPackages(join(work, "tarballs"), { build: "if-stale" });
     await run("mkdir", ["-p", app]);
     writeFileSync(
       join(app, "package.json"),
