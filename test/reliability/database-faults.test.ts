@@ -183,7 +183,7 @@ describe.skipIf(!POSTGRES_URL)("database faults against a server process on Post
     await writeUntilAcknowledged(server.url, project.api_key, "cut-before", deviations, counts);
 
     const slowest: Record<string, number> = {};
-    for (const mode of ["blackhole", "refuse"] as const) {
+    for (const mode of ["partition", "blackhole", "refuse"] as const) {
       proxy.cut(mode);
       // Health outcomes are reused for a second (a load balancer's probes cost one ping).
       await sleep(1_100);

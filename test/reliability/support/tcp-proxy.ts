@@ -12,9 +12,11 @@ export interface TcpProxy {
   /**
    * Makes the database unreachable. `"refuse"`: open connections are reset and new ones are
    * closed at once (a stopped database). `"blackhole"`: open connections are reset, new ones
-   * are accepted and never answered (a partitioned network, the worst case for timeouts).
+   * are accepted and never answered. `"partition"`: open connections stay open but carry
+   * nothing more, and new ones are never answered (a network partition, where no reset ever
+   * arrives: the worst case for timeouts).
    */
-  cut(mode?: "refuse" | "blackhole"): void;
+  cut(mode?: "refuse" | "blackhole" | "partition"): void;
   /** Forwards again; connections made while cut stay dead. */
   restore(): void;
   /** Connections currently forwarded. */
@@ -23,8 +25,9 @@ export interface TcpProxy {
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
-  let mode: "open" | "refuse" | "blackhole" = "open";
-  const forwarded = new Set<Socket>();
+  let mode: "open" | "refuse" | "blackhole" | "partition" = "open";
+  /** Client socket → its upstream socket, for connections being forwarded. */
+  const forwarded = new Map<Socket, Socket>();
   const held = new Set<Socket>();
 
   const drop = (socket: Socket) => {
@@ -38,7 +41,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       drop(client);
       return;
     }
-    if (mode === "blackhole") {
+    if (mode === "blackhole" || mode === "partition") {
       held.add(client);
       client.on("close", () => held.delete(client));
       return;
@@ -51,7 +54,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       forwarded.delete(client);
     });
     upstream.on("close", () => client.destroy());
-    forwarded.add(client);
+    forwarded.set(client, upstream);
     client.pipe(upstream);
     upstream.pipe(client);
   });
@@ -73,7 +76,19 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     },
     cut(cutMode = "refuse") {
       mode = cutMode;
-      for (const socket of forwarded) drop(socket);
+      for (const [client, upstream] of forwarded) {
+        if (cutMode === "partition") {
+          client.unpipe(upstream);
+          upstream.unpipe(client);
+          client.pause();
+          upstream.pause();
+          held.add(client);
+          held.add(upstream);
+        } else {
+          drop(client);
+          drop(upstream);
+        }
+      }
       forwarded.clear();
     },
     restore() {
@@ -85,7 +100,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       return forwarded.size;
     },
     async close() {
-      for (const socket of [...forwarded, ...held]) drop(socket);
+      for (const socket of [...forwarded.keys(), ...forwarded.values(), ...held]) drop(socket);
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
