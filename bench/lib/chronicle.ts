@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { generateSignerKey } from "../../packages/server/src/services/signed-note.js";
 import type { Pinning } from "./affinity.js";
 import { type ChildServer, run, spawnServer } from "./processes.js";
 
@@ -13,6 +15,16 @@ export interface ChronicleEnvironment {
   dataDir: string;
 }
 
+/**
+ * The run's secrets, the same for every server it starts and for the workloads' own
+ * in-process stores (so that checkpoints one signs, the others trust), as replicas share them.
+ */
+export const BENCH_SECRETS = {
+  CHRONICLE_CHECKPOINT_KEY: generateSignerKey("chronicle.bench/run"),
+  CHRONICLE_CHECKPOINT_ORIGIN: "chronicle.bench/run",
+  CHRONICLE_TOKEN_SECRETS: randomBytes(32).toString("base64url"),
+};
+
 /** Server environment for a bench run: rate limits out of the way, request logs off. */
 export function serverEnv(target: ChronicleEnvironment, extra: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = {
@@ -21,6 +33,7 @@ export function serverEnv(target: ChronicleEnvironment, extra: NodeJS.ProcessEnv
     CHRONICLE_RATE_LIMIT_PER_MINUTE: "1000000000",
     LOG_LEVEL: "warn",
     NODE_ENV: "production",
+    ...BENCH_SECRETS,
     ...extra,
   };
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;

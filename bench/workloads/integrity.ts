@@ -1,9 +1,12 @@
 import type { EventInput as ServerEventInput } from "../../packages/server/src/domain/index.js";
+import { integrityConfig } from "../../packages/server/src/integrity-config.js";
 import { signLatest } from "../../packages/server/src/services/checkpoints.js";
 import { ingestEvents } from "../../packages/server/src/services/events-write.js";
 import { setTreeMaintenance } from "../../packages/server/src/services/merkle-store.js";
 import { proveInclusion } from "../../packages/server/src/services/proofs.js";
+import { installSecrets } from "../../packages/server/src/services/settings.js";
 import { openStore } from "../../packages/server/src/store/index.js";
+import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { EventGenerator, prng } from "../lib/event-generator.js";
 import { atLeast, atMost } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
@@ -65,6 +68,7 @@ export const integrityWorkload: Workload = {
 
     // In-process: the service layer alone, so the HTTP stack does not blur the comparison.
     const store = await openStore({ databaseUrl: context.databaseUrl, poolSize: 4 });
+    installSecrets([store], integrityConfig(BENCH_SECRETS).secrets);
     const serviceMs: number[] = [];
     const rates = { on: [] as number[], off: [] as number[] };
     try {
