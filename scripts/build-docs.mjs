@@ -27,7 +27,7 @@ const docsDir = join(root, "docs");
 const bundlePath = join(root, "packages", "types", "generated", "openapi.json");
 const redocly = join(root, "node_modules", ".bin", "redocly");
 /** Pages of docs/ besides the guides; the rest of docs/ (examples, samples) is source. */
-const TOP_PAGES = ["sdk.md", "design.md", "security.md", "benchmarks.md"];
+const TOP_PAGES = ["sdk.md", "design.md", "security.md", "reliability.md", "benchmarks.md"];
 /** Files the site itself serves (public/), so links to them stay inside the site. */
 const SITE_FILES = new Set(["api/index.html", "openapi.json"]);
 

@@ -77,6 +77,7 @@ export function siteConfig({ guides, document, base }) {
           text: "Project",
           items: [
             { text: "Design decisions", link: "/design" },
+            { text: "Reliability", link: "/reliability" },
             { text: "Benchmarks", link: "/benchmarks" },
           ],
         },
