@@ -36,7 +36,7 @@ export function tracedStore(store: Store, tracer: Tracer): Store {
     query: traced(store).query,
     transaction: (fn) =>
       inSpan("db.transaction", undefined, () => store.transaction((tx) => fn(traced(tx)))),
-    listen: (channel, onPayload) => store.listen(channel, onPayload),
+    listen: (channel, onPayload, onReconnect) => store.listen(channel, onPayload, onReconnect),
     notify: (channel, payload) => store.notify(channel, payload),
     close: () => store.close(),
   };

@@ -13,7 +13,7 @@ export function registerPurge(program: Command): void {
       const store = await openMigratedStore(config);
       try {
         const progress = createProgress("purging projects");
-        const reports = await purgeExpired(store, new Date(), {
+        const reports = await purgeExpired(store, undefined, {
           onProgress: (done, total) => {
             progress.total(total);
             progress.update(done);
