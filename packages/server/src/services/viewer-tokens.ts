@@ -7,14 +7,15 @@ import type {
   ViewerTokenRequest,
 } from "../domain/types.js";
 import type { Store } from "../store/types.js";
-import type { RecordAs } from "./projects.js";
 import { newId } from "./ids.js";
+import type { RecordAs } from "./projects.js";
 import { hmacSecret } from "./settings.js";
 import { sign, verify } from "./signing.js";
 import { recordInTransaction } from "./system-events.js";
 
 export const VIEWER_TOKEN_PREFIX = "chv_";
 const PURPOSE = "viewer-token";
+const MIN_TTL = 60;
 const DEFAULT_TTL = 3600;
 const MAX_TTL = 86_400;
 /** Rows expired for a day are pruned by one issue in this many. */
@@ -62,10 +63,10 @@ function checkRequest(request: ViewerTokenRequest): number {
   if (typeof request.workspace_id !== "string" || request.workspace_id === "") {
     errors.push({ pointer: "/workspace_id", detail: "is required", code: "required" });
   }
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL) {
+  if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) {
     errors.push({
       pointer: "/ttl_seconds",
-      detail: `must be an integer from 1 to ${MAX_TTL}`,
+      detail: `must be an integer from ${MIN_TTL} to ${MAX_TTL}`,
       code: "maximum",
     });
   }
