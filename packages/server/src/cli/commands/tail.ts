@@ -39,10 +39,12 @@ export function registerTail(program: Command): void {
       // A reader that goes away (`| head`) ends the tail quietly.
       process.stdout.on("error", abort);
       try {
-        const events = client.events.tail(filtersFrom(options), {
-          signal: stop.signal,
-          ...(options.lastEventId !== undefined ? { lastEventId: options.lastEventId } : {}),
-        });
+        // One read first: a wrong URL or key fails now rather than in reconnects, and the
+        // tail starts right after the newest event at this moment.
+        const filters = filtersFrom(options);
+        const newest = await client.events.list({ limit: 1 }, { signal: stop.signal });
+        const after = options.lastEventId ?? newest.data[0]?.seq ?? 0;
+        const events = client.events.tail(filters, { signal: stop.signal, lastEventId: after });
         for await (const event of events) {
           process.stdout.write(format === "text" ? textLine(event) : `${JSON.stringify(event)}\n`);
         }
