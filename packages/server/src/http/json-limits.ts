@@ -7,8 +7,9 @@ import type { FieldError } from "./problem.js";
  * double holds as written (I-JSON, RFC 7493, which RFC 8785's hashing assumes): no overflow
  * to infinity, no non-zero value that rounds to 0, no integer beyond ±(2^53 − 1).
  *
- * Numbers are judged by their text, which `JSON.parse` no longer has on Node 20, so this is
- * one linear, iterative pass over the text (it never recurses, whatever the nesting).
+ * Numbers are judged by their text, which `JSON.parse` does not hand to a reviver on Node 20,
+ * so this is one linear, iterative pass over the text (it never recurses, whatever the
+ * nesting), measured at about the cost of JSON.parse itself on the same text.
  */
 export const MAX_JSON_DEPTH = 64;
 
