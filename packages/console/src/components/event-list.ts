@@ -171,7 +171,14 @@ export class EventList extends LitElement {
 
   #lastWindow = "";
 
+  #marked = false;
+
   protected override updated(changed: PropertyValues<this>): void {
+    if (!this.#marked && this.rows.length > 0) {
+      // For real-user monitoring and the bench: navigation start to the first rows painted.
+      this.#marked = true;
+      performance.mark("chronicle:first-rows");
+    }
     const last = Math.floor((this._scrollTop + this._height) / ROW_HEIGHT);
     const first = Math.floor(this._scrollTop / ROW_HEIGHT);
     const visible = this.visibleRows();

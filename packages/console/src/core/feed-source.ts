@@ -2,7 +2,7 @@ import type { Chronicle, Event, ListEventsParams } from "@chronicle/sdk";
 
 export const PAGE_SIZE = 100;
 /** Pages kept in memory around the rows on screen; the others are dropped and re-fetched. */
-const KEEP_PAGES = 6;
+const KEEP_PAGES = 2;
 
 interface Page {
   /** The cursor this page was fetched with (undefined: the query's first page). */
