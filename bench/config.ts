@@ -29,6 +29,8 @@ export interface Sizes {
     requests: number;
     warmupRequests: number;
   };
+  /** Page loads of /console, and rows scrolled through in the feed. */
+  console: { loadRounds: number; scrollRows: number };
 }
 
 export const FULL: Sizes = {
@@ -42,6 +44,7 @@ export const FULL: Sizes = {
   export: { rounds: 2, slowReaderSeconds: 8 },
   sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 6 },
   embedded: { rows: 100_000, batchesPerRound: 5, rounds: 3, requests: 40, warmupRequests: 5 },
+  console: { loadRounds: 5, scrollRows: 10_000 },
 };
 
 export const QUICK: Sizes = {
@@ -55,4 +58,5 @@ export const QUICK: Sizes = {
   export: { rounds: 1, slowReaderSeconds: 2 },
   sdkOverhead: { events: 2_000, pageLimit: 200, rounds: 2 },
   embedded: { rows: 2_000, batchesPerRound: 1, rounds: 2, requests: 5, warmupRequests: 1 },
+  console: { loadRounds: 2, scrollRows: 2_000 },
 };

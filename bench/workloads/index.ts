@@ -1,5 +1,6 @@
 import type { Workload } from "../lib/workload.js";
 import { batchIngest } from "./batch-ingest.js";
+import { consoleWorkload } from "./console.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
@@ -18,4 +19,5 @@ export const WORKLOADS: Workload[] = [
   exportWorkload,
   sdkOverhead,
   embedded,
+  consoleWorkload,
 ];
