@@ -1,0 +1,10 @@
+import { Chronicle } from "../../packages/sdk/src/index.js";
+
+const chronicle = new Chronicle({
+  apiKey: process.env.CHRONICLE_API_KEY ?? "",
+  baseUrl: "http://127.0.0.1:3000",
+});
+
+for await (const stream of chronicle.streams.list()) {
+  console.log(stream.id, stream.name, stream.status);
+}
