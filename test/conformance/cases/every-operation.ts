@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import type { RecordingClient } from "../support/recording-client.js";
 import type { ConformanceCase, ConformanceContext } from "./context.js";
+import { CREDENTIAL_FORBIDDEN_WITH } from "./credential-samples.js";
 import { SAMPLES, sample, send, untilRateLimited } from "./samples.js";
 
 /** The statuses every authenticated operation can give, one generated case each. */
@@ -30,6 +31,7 @@ const FORBIDDEN_WITH: Record<string, keyof ConformanceContext["keys"]> = {
   createApiKey: "write",
   revokeApiKey: "export",
   createViewerToken: "write",
+  ...CREDENTIAL_FORBIDDEN_WITH,
 };
 
 export const EVERY_OPERATION: ConformanceCase[] = [

@@ -1,5 +1,6 @@
 import { CLIENT_ERRORS } from "./client-errors.js";
 import type { ConformanceCase } from "./context.js";
+import { CREDENTIAL_CASES } from "./credentials.js";
 import { EVERY_OPERATION } from "./every-operation.js";
 import { SUCCESSES } from "./successes.js";
 
@@ -7,4 +8,9 @@ export type { ConformanceCase, ConformanceContext } from "./context.js";
 export { NOT_PROVOKED } from "./not-provoked.js";
 export { sampleEvent } from "./samples.js";
 
-export const CASES: ConformanceCase[] = [...SUCCESSES, ...CLIENT_ERRORS, ...EVERY_OPERATION];
+export const CASES: ConformanceCase[] = [
+  ...SUCCESSES,
+  ...CLIENT_ERRORS,
+  ...EVERY_OPERATION,
+  ...CREDENTIAL_CASES,
+];

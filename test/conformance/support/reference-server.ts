@@ -52,6 +52,8 @@ export async function serve(
     logLevel: "silent",
     rateLimitPerMinute: 100_000,
     heartbeatMs: 500,
+    // Every operation is asked without a valid key: the failed-auth throttle must not answer.
+    abuse: { ...loadConfig({}).abuse, authFailuresPerMinute: 100_000 },
     ...overrides,
   };
   const server: Server = await listen(createApp({ store, config, logger }), 0, "127.0.0.1");
