@@ -89,6 +89,15 @@ function vueSafe(markdown) {
     .join("\n");
 }
 
+/** Screenshots and figures under docs/images/, linked from the guides. */
+function docsImages() {
+  const dir = join(docsDir, "images");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => /\.(svg|png)$/.test(file))
+    .map((file) => `images/${file}`);
+}
+
 /** Lays out the VitePress source: docs pages, generated reference pages, public files. */
 function stage(staging, document, samples, guides, base) {
   const pages = new Set([
@@ -96,6 +105,7 @@ function stage(staging, document, samples, guides, base) {
     ...TOP_PAGES,
     ...guides.map(({ name }) => `guides/${name}.md`),
     ...readdirSync(docsDir).filter((file) => /\.(svg|png)$/.test(file)),
+    ...docsImages(),
     "reference/index.md",
     ...operationsOf(document).map(({ operation }) => `reference/${operation.operationId}.md`),
   ]);
@@ -112,6 +122,10 @@ function stage(staging, document, samples, guides, base) {
     );
   }
   for (const file of readdirSync(docsDir).filter((f) => /\.(svg|png)$/.test(f))) {
+    cpSync(join(docsDir, file), join(staging, file));
+  }
+  for (const file of docsImages()) {
+    mkdirSync(join(staging, "images"), { recursive: true });
     cpSync(join(docsDir, file), join(staging, file));
   }
   writeFileSync(join(staging, "reference", "index.md"), referenceIndex(document));

@@ -241,7 +241,7 @@ export class ActivityView extends LitElement {
               ? `The server re-computed the hash chain over seq ${state.from}–${state.to}`
               : "Each event's hash was re-computed in this browser"
           }
-          >✓ Verified seq ${state.from}–${state.to}</span
+          >${state.method === "server" ? `✓ Verified seq ${state.from}–${state.to}` : `✓ ${state.count} hashes match`}</span
         >`;
       case "failed":
         return html`<span class="badge failed">✗ Integrity failure at seq ${state.firstInvalidSeq ?? "?"}</span>`;
