@@ -64,6 +64,38 @@ describe("the README's commands", () => {
     expect(SHADOWING.has(command), `pnpm ${command} runs pnpm's own command`).toBe(false);
   });
 
+  it.each(commands)("when the README says `pnpm %s`, then CI or a test runs it", (command) => {
+    const ci = readFileSync(join(root, ".ci/run"), "utf8");
+    // Commands a test runs through the script they name (the test runs that file).
+    const RUN_BY_TEST: Record<string, [test: string, runs: string]> = {
+      start: ["test/packaging/newcomer.test.ts", '["start"]'],
+      chronicle: ["test/packaging/newcomer.test.ts", '"chronicle", "--help"'],
+      "docs:build": ["test/contract-tooling/docs.test.ts", "scripts/build-docs.mjs"],
+      mock: ["test/contract-tooling/mock.test.ts", "scripts/mock.mjs"],
+      "release:pack": ["test/packaging/install.test.ts", "scripts/pack-packages.mjs"],
+      generate: ["packages/types/test/drift.test.ts", "generate("],
+      "test:unit": ["vitest.config.ts", 'name: "unit"'],
+    };
+    // Release-time commands that write versions or ask questions: documented, not run.
+    const RELEASE_ONLY = ["changeset", "release:version"];
+    if (RELEASE_ONLY.includes(command)) return;
+    const byTest = RUN_BY_TEST[command];
+    if (byTest) {
+      expect(readFileSync(join(root, byTest[0]), "utf8"), byTest[0]).toContain(byTest[1]);
+      return;
+    }
+    expect(ci, `neither .ci/run nor a test runs pnpm ${command}`).toMatch(
+      new RegExp(`^pnpm ${command.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "m"),
+    );
+  });
+
+  it("when `pnpm chronicle --help` runs, then it lists the server's commands", async () => {
+    const run = runScript(["-s", "chronicle", "--help"], {});
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/\bstart\b/);
+    expect(run.output()).toMatch(/\bserve\b/);
+  }, 60_000);
+
   it("when a root script is named like a pnpm built-in, then it is one pnpm lets through", () => {
     const shadowed = Object.keys(manifest.scripts).filter((name) => SHADOWING.has(name));
     expect(shadowed).toEqual([]);
