@@ -295,6 +295,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/integrity/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the latest signed checkpoint
+         * @description The project's latest signed tree head: a C2SP `tlog-checkpoint` (origin line, tree size,
+         *     base64 RFC 9162 Merkle root over the project's events in `seq` order) signed as a C2SP
+         *     `signed-note` with Ed25519. `note` is the exact signed text, for tools such as Go's
+         *     `golang.org/x/mod/sumdb/note`; the other fields repeat what it says. When events were
+         *     recorded since the last checkpoint, a new one is signed first (checkpoints are also signed
+         *     on a schedule). The server signs only a tree that extends the previous signed one; if
+         *     storage was rewritten it keeps serving the last checkpoint it can vouch for. Viewer tokens
+         *     may call it.
+         */
+        get: operations["getCheckpoint"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrity/proofs/inclusion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an inclusion proof for an event
+         * @description The RFC 9162 §2.1.3 inclusion proof of the event at `seq` (leaf index `seq − 1`, leaf hash
+         *     SHA-256(0x00 ‖ the 32 bytes of its hex `hash`)) in the tree of `tree_size` events
+         *     (default: the latest checkpoint's size). `hashes` are base64, bottom-up, in RFC 9162
+         *     order. A `seq` above the tree size, or a tree size above the latest checkpoint, is
+         *     `400 invalid_parameter`. A viewer token gets proofs for its workspace's events only
+         *     (another event is `404 not_found`); a purged event's proof is still served.
+         */
+        get: operations["getInclusionProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrity/proofs/consistency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a consistency proof between two tree sizes
+         * @description The RFC 9162 §2.1.4 consistency proof that the tree of `to_size` events (default: the
+         *     latest checkpoint's size) extends the tree of `from_size` events, so that everything a
+         *     client verified against an older checkpoint is still there, unchanged. `hashes` are
+         *     base64 in RFC 9162 order (empty when the sizes are equal or `from_size` is 0).
+         *     `from_size` above `to_size`, or `to_size` above the latest checkpoint, is
+         *     `400 invalid_parameter`. Viewer tokens may call it.
+         */
+        get: operations["getConsistencyProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/integrity/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the checkpoint verifier keys
+         * @description The public keys that verify checkpoint signatures, in C2SP `signed-note` verifier key
+         *     form (`<name>+<key id>+<base64 key>`), the current signing key first. Keys rotated out
+         *     stay listed for as long as the operator publishes them, so older checkpoints still
+         *     verify. Pin these outside Chronicle: a verifier that fetches keys from the server it
+         *     checks trusts that server.
+         */
+        get: operations["listVerifierKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/project": {
         parameters: {
             query?: never;
@@ -540,6 +641,30 @@ export interface paths {
          */
         post: operations["createViewerToken"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/viewer-tokens/{viewer_token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a viewer token
+         * @description Revokes a viewer token: from now on it is `401 unauthorized`, and its open live tails
+         *     and exports end within 5 seconds with `credential_revoked`. Revoking is permanent and
+         *     idempotent (revoking a revoked token returns it unchanged). The revocation is recorded
+         *     as a `viewer_token.revoked` event. Revoking the API key that minted a token revokes the
+         *     token too.
+         */
+        delete: operations["revokeViewerToken"];
         options?: never;
         head?: never;
         patch?: never;
@@ -927,6 +1052,25 @@ export interface components {
             total?: number;
         };
         /**
+         * @description The last message of a live tail the server ends: its credential was revoked
+         *     (`credential_revoked`; the key, the viewer token, or the key that minted the token) or
+         *     expired (`credential_expired`). `event` is `error`, `data` is a `Problem` as JSON; there is
+         *     no `id`. The connection then closes; reconnecting with the same credential is `401`.
+         * @example {
+         *       "event": "error",
+         *       "data": "{\"type\":\"https://chronicle.dev/problems/credential_revoked\",\"title\":\"Credential revoked\",\"status\":401,\"code\":\"credential_revoked\",\"detail\":\"The credential of this stream was revoked\",\"request_id\":\"req_01KMX4Q2S0T1V2W3X4Y5Z6A7B8\"}"
+         *     }
+         */
+        EventStreamEnd: {
+            /**
+             * @description The message type; always `error`.
+             * @enum {string}
+             */
+            event: "error";
+            /** @description One `Problem`, serialised as JSON on a single line. */
+            data: string;
+        };
+        /**
          * @description One message of the live tail as an SSE parser dispatches it: `id` is the event's `seq`
          *     (send it back as `Last-Event-ID` to resume), `event` is always `event`, `data` is one
          *     `Event` as JSON. The stream starts with a lone `retry: 3000` field and keeps the
@@ -1280,6 +1424,24 @@ export interface components {
             /** @description `activity:read` is always granted; add `activity:export` to allow exports. */
             scopes?: ("activity:read" | "activity:export")[];
         };
+        /**
+         * @description A viewer token as recorded when it was created, without the token itself. It stops
+         *     working at `expires_at`, when it is revoked, or when the API key that minted it
+         *     (`key_id`) is revoked.
+         */
+        ViewerTokenRecord: {
+            id: string;
+            /** @description The API key that minted the token. */
+            key_id: string;
+            workspace_id: string;
+            scopes: components["schemas"]["Scope"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
+        };
         /** @description Standard Webhooks POSTs of JSON batches to `url`, signed with the stream's `whsec_` secret. */
         WebhookDestination: {
             /** @constant */
@@ -1300,24 +1462,54 @@ export interface components {
              */
             url: string;
         };
-        /**
-         * @description The last message of a live tail the server ends: its credential was revoked
-         *     (`credential_revoked`; the key, the viewer token, or the key that minted the token) or
-         *     expired (`credential_expired`). `event` is `error`, `data` is a `Problem` as JSON; there is
-         *     no `id`. The connection then closes; reconnecting with the same credential is `401`.
-         * @example {
-         *       "event": "error",
-         *       "data": "{\"type\":\"https://chronicle.dev/problems/credential_revoked\",\"title\":\"Credential revoked\",\"status\":401,\"code\":\"credential_revoked\",\"detail\":\"The credential of this stream was revoked\",\"request_id\":\"req_01KMX4Q2S0T1V2W3X4Y5Z6A7B8\"}"
-         *     }
-         */
-        EventStreamEnd: {
-            /**
-             * @description The message type; always `error`.
-             * @enum {string}
-             */
-            event: "error";
-            /** @description One `Problem`, serialised as JSON on a single line. */
-            data: string;
+        /** @description A signed tree head of the project's Merkle tree (C2SP tlog-checkpoint in a C2SP signed-note). */
+        SignedCheckpoint: {
+            /** @description The log's name: `<deployment origin>/<project id>`. */
+            origin: string;
+            /** @description Number of events in the tree (the `seq` of the last one). */
+            tree_size: number;
+            /** @description The RFC 9162 Merkle tree hash, base64. */
+            root_hash: string;
+            /** @description The signed note exactly as signed, signature lines included. */
+            note: string;
+            /** @description The signing key's id (its signed-note key hash). */
+            key_id: string;
+            /** Format: date-time */
+            signed_at: string;
+        };
+        /** @description An RFC 9162 inclusion proof of one event in a tree size. */
+        InclusionProof: {
+            seq: number;
+            /** @description `seq − 1`. */
+            leaf_index: number;
+            tree_size: number;
+            /** @description SHA-256(0x00 ‖ the 32 bytes of the event's `hash`), base64. */
+            leaf_hash: string;
+            /** @description The audit path, base64, bottom-up (RFC 9162 order). */
+            hashes: string[];
+        };
+        /** @description An RFC 9162 consistency proof between two tree sizes. */
+        ConsistencyProof: {
+            from_size: number;
+            to_size: number;
+            /** @description The consistency path, base64, in RFC 9162 order. */
+            hashes: string[];
+        };
+        /** @description A public key that verifies checkpoint signatures. */
+        VerifierKey: {
+            key_id: string;
+            /** @description The key name in signature lines. */
+            name: string;
+            /** @enum {string} */
+            algorithm: "ed25519";
+            /** @description C2SP signed-note verifier key: `<name>+<key id>+<base64(0x01 ‖ public key)>`. */
+            verifier_key: string;
+            /** @description True for the key that signs new checkpoints. */
+            current: boolean;
+        };
+        /** @description The published verifier keys. */
+        VerifierKeyList: {
+            data: components["schemas"]["VerifierKey"][];
         };
         /** @description The server process is up (the database is not consulted). */
         Liveness: {
@@ -1424,6 +1616,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The copy named by `If-None-Match` is current: no body. The headers are those of the `200`. */
+        NotModified: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                ETag: components["headers"]["ETag"];
+                "Cache-Control": components["headers"]["CacheControl"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
         /** @description The body is over this operation's limit (`payload_too_large`). */
         PayloadTooLarge: {
             headers: {
@@ -1445,6 +1652,28 @@ export interface components {
          *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
          */
         RateLimited: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
+         * @description `too_many_streams`: the credential already holds the maximum number of open live tails
+         *     and exports (10 by default, per server process); close one first. Or
+         *     `rate_limit_exceeded`: the credential is over its rate limit, or the client's address
+         *     has failed authentication too often in the current minute (then before any credential is
+         *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
+         */
+        StreamLimited: {
             headers: {
                 "Request-Id": components["headers"]["RequestId"];
                 "Chronicle-Version": components["headers"]["ChronicleVersion"];
@@ -1516,43 +1745,6 @@ export interface components {
             content: {
                 "application/problem+json": components["schemas"]["Problem"];
             };
-        };
-        /**
-         * @description `too_many_streams`: the credential already holds the maximum number of open live tails
-         *     and exports (10 by default, per server process); close one first. Or
-         *     `rate_limit_exceeded`: the credential is over its rate limit, or the client's address
-         *     has failed authentication too often in the current minute (then before any credential is
-         *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
-         */
-        StreamLimited: {
-            headers: {
-                "Request-Id": components["headers"]["RequestId"];
-                "Chronicle-Version": components["headers"]["ChronicleVersion"];
-                "Retry-After": components["headers"]["RetryAfter"];
-                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["Problem"];
-            };
-        };
-        /** @description The copy named by `If-None-Match` is current: no body. The headers are those of the `200`. */
-        NotModified: {
-            headers: {
-                "Request-Id": components["headers"]["RequestId"];
-                "Chronicle-Version": components["headers"]["ChronicleVersion"];
-                ETag: components["headers"]["ETag"];
-                "Cache-Control": components["headers"]["CacheControl"];
-                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
-                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
-                "RateLimit-Reset": components["headers"]["RateLimitReset"];
-                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
-                [name: string]: unknown;
-            };
-            content?: never;
         };
     };
     parameters: {
@@ -1634,6 +1826,14 @@ export interface components {
          * @example 5f0c6a3e-2b1d-4e8a-9c7f-1a2b3c4d5e6f
          */
         IdempotencyKeyHeader: string;
+        /**
+         * @description The `ETag` of a copy you already hold (or several, comma-separated, or `*`). When the
+         *     event still has that tag the answer is `304 Not Modified` with no body. An event never
+         *     changes, so a cached copy stays valid; the request is still authenticated, authorised
+         *     and counted against the rate limit. Weak tags (`W/"…"`) match too.
+         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+         */
+        IfNoneMatchHeader: string;
         /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
         IncludeTotalQuery: boolean;
         /**
@@ -1686,6 +1886,11 @@ export interface components {
          */
         TargetTypeQuery: string;
         /**
+         * @description The viewer token's `id` (returned when it was created).
+         * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
+         */
+        ViewerTokenIdPath: string;
+        /**
          * @description Last `seq` to verify (default the project's latest event).
          * @example 3
          */
@@ -1701,21 +1906,55 @@ export interface components {
          */
         WorkspaceIdQuery: string;
         /**
-         * @description The `ETag` of a copy you already hold (or several, comma-separated, or `*`). When the
-         *     event still has that tag the answer is `304 Not Modified` with no body. An event never
-         *     changes, so a cached copy stays valid; the request is still authenticated, authorised
-         *     and counted against the rate limit. Weak tags (`W/"…"`) match too.
-         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+         * @description The `seq` of the event to prove.
+         * @example 1042
          */
-        IfNoneMatchHeader: string;
+        SeqQuery: number;
+        /**
+         * @description The size of the tree to prove against (default the latest checkpoint's).
+         * @example 1043
+         */
+        TreeSizeQuery: number;
+        /**
+         * @description The older tree size, as in a checkpoint verified before.
+         * @example 1000
+         */
+        FromSizeQuery: number;
+        /**
+         * @description The newer tree size (default the latest checkpoint's).
+         * @example 1043
+         */
+        ToSizeQuery: number;
     };
     requestBodies: never;
     headers: {
+        /**
+         * @description `private, max-age=86400, immutable` on an event: it never changes, so a client (or a
+         *     browser) may keep it for a day without asking again; `private` because it was read with
+         *     a credential, so no shared cache may store it. The day bounds how long a copy outlives
+         *     the event's removal by retention. `Vary: Authorization, Chronicle-Version` keeps one
+         *     credential's copy from answering another's request.
+         * @example private, max-age=86400, immutable
+         */
+        CacheControl: string;
         /**
          * @description The API version used to answer.
          * @example 2026-11-01
          */
         ChronicleVersion: string;
+        /**
+         * @description `br`, `gzip` or `deflate` when the request's `Accept-Encoding` allowed it and the body is
+         *     over 1 KiB; absent when the body is sent as is. Exports are compressed as they stream.
+         *     Live tails (`text/event-stream`) are never compressed.
+         * @example gzip
+         */
+        ContentEncoding: "br" | "gzip" | "deflate";
+        /**
+         * @description A strong entity tag: the event's `hash` in quotes. Send it back in `If-None-Match` to
+         *     get `304 Not Modified` instead of the body.
+         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
+         */
+        ETag: string;
         /**
          * @description `true` when this response is the stored response of an earlier request with the same `Idempotency-Key`.
          * @example true
@@ -1772,28 +2011,6 @@ export interface components {
          * @example 17
          */
         RetryAfter: number;
-        /**
-         * @description `br`, `gzip` or `deflate` when the request's `Accept-Encoding` allowed it and the body is
-         *     over 1 KiB; absent when the body is sent as is. Exports are compressed as they stream.
-         *     Live tails (`text/event-stream`) are never compressed.
-         * @example gzip
-         */
-        ContentEncoding: "br" | "gzip" | "deflate";
-        /**
-         * @description A strong entity tag: the event's `hash` in quotes. Send it back in `If-None-Match` to
-         *     get `304 Not Modified` instead of the body.
-         * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
-         */
-        ETag: string;
-        /**
-         * @description `private, max-age=86400, immutable` on an event: it never changes, so a client (or a
-         *     browser) may keep it for a day without asking again; `private` because it was read with
-         *     a credential, so no shared cache may store it. The day bounds how long a copy outlives
-         *     the event's removal by retention. `Vary: Authorization, Chronicle-Version` keeps one
-         *     credential's copy from answering another's request.
-         * @example private, max-age=86400, immutable
-         */
-        CacheControl: string;
     };
     pathItems: never;
 }
@@ -2622,6 +2839,189 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    getCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest signed checkpoint. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedCheckpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getInclusionProof: {
+        parameters: {
+            query: {
+                /**
+                 * @description The `seq` of the event to prove.
+                 * @example 1042
+                 */
+                seq: components["parameters"]["SeqQuery"];
+                /**
+                 * @description The size of the tree to prove against (default the latest checkpoint's).
+                 * @example 1043
+                 */
+                tree_size?: components["parameters"]["TreeSizeQuery"];
+            };
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inclusion proof. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InclusionProof"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConsistencyProof: {
+        parameters: {
+            query: {
+                /**
+                 * @description The older tree size, as in a checkpoint verified before.
+                 * @example 1000
+                 */
+                from_size: components["parameters"]["FromSizeQuery"];
+                /**
+                 * @description The newer tree size (default the latest checkpoint's).
+                 * @example 1043
+                 */
+                to_size?: components["parameters"]["ToSizeQuery"];
+            };
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The consistency proof. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsistencyProof"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listVerifierKeys: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verifier keys. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VerifierKeyList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getProject: {
         parameters: {
             query?: never;
@@ -3314,6 +3714,53 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    revokeViewerToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path: {
+                /**
+                 * @description The viewer token's `id` (returned when it was created).
+                 * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
+                 */
+                viewer_token_id: components["parameters"]["ViewerTokenIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked token (without its secret). */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewerTokenRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

@@ -78,7 +78,24 @@ export {
 export { newId } from "./ids.js";
 // Integrity (issue 4) ------------------------------------------------------------------
 // verifyIntegrity(store, projectId, { fromSeq?, toSeq? }) → IntegrityReport
-export { verifyIntegrity } from "./integrity.js";
+export {
+  latestCheckpoint,
+  type SignedCheckpoint,
+  signLatest,
+  signPendingCheckpoints,
+  TreeIntegrityError,
+  verifierKeys,
+} from "./checkpoints.js";
+export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity.js";
+export { proveConsistency, proveInclusion } from "./proofs.js";
+export {
+  type CheckpointKeys,
+  type SecretsConfig,
+  type ServerSecrets,
+  installSecrets,
+  secretsFrom,
+  useSecrets,
+} from "./settings.js";
 // Live tail notifications ----------------------------------------------------------------
 // EVENTS_CHANNEL: the NOTIFY channel ingest signals on; payload `${projectId}:${lastSeq}`.
 // parseEventsNotification(payload) → { projectId, lastSeq } | null
@@ -98,6 +115,13 @@ export { hitRateLimit } from "./rate-limits.js";
 //   retention_days in bulk and records the checkpoint integrity starts from.
 export { purgeExpired } from "./retention.js";
 // Viewer tokens (issue 4) --------------------------------------------------------------
-// issueViewerToken(store, projectId, request, now?) → ViewerToken (`chv_…`, stateless)
-// verifyViewerToken(store, token, now?) → Credential | null (also done by authenticate)
-export { issueViewerToken, verifyViewerToken } from "./viewer-tokens.js";
+// issueViewerToken(store, projectId, keyId, request) → ViewerToken (`chv_…`, recorded with
+//   the key that minted it; expiry on the database's clock)
+// verifyViewerToken(store, token) → Credential | null (also done by authenticate): null when
+//   expired, revoked, or its key is revoked
+// revokeViewerToken(store, projectId, tokenId, { recordAs? }) → ViewerTokenRecord
+export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./viewer-tokens.js";
+// Credentials in use (issue 10) ---------------------------------------------------------
+// endedCredentials(store, credentials) → Map<id, "revoked" | "expired"> of those no longer
+//   valid: one query for keys, one for viewer tokens (a token dies with its key).
+export { type CredentialEnd, endedCredentials } from "./credential-checks.js";
