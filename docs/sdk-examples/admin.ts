@@ -25,4 +25,7 @@ await chronicle.apiKeys.revoke(id);
 const viewer = await chronicle.viewerTokens.create({ workspace_id: "ws_acme", ttl_seconds: 900 });
 const inTheBrowser = new Chronicle({ apiKey: viewer.token, baseUrl: "https://audit.example.com" });
 const feed = await inTheBrowser.workspaces.events("ws_acme", { limit: 25 });
+// Revoke it when the user signs out (it also dies with the key that created it): its
+// requests are refused and its open streams end within seconds.
+await chronicle.viewerTokens.revoke(viewer.id);
 console.log(project.counts, key.length, feed.data.length);

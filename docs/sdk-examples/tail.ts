@@ -1,3 +1,4 @@
+import { AuthenticationError } from "../../packages/sdk/src/index.js";
 import { chronicle } from "./client.js";
 
 // Live events as they are committed. The SDK reconnects on its own (Last-Event-ID, backoff)
@@ -20,4 +21,16 @@ try {
   }
 } catch (error) {
   if (!controller.signal.aborted) throw error;
+}
+
+// A tail (or an export) whose credential is revoked or expires ends with a typed error.
+try {
+  for await (const event of chronicle.events.tail({ workspace_id: "ws_acme" })) {
+    console.log(event.seq);
+  }
+} catch (error) {
+  const ended = error instanceof AuthenticationError;
+  if (ended && error.code === "credential_expired") {
+    // a viewer token ran out: get a new one from your backend, tail again with lastEventId
+  } else throw error;
 }
