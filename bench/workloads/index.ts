@@ -8,6 +8,7 @@ import { middleware } from "./middleware.js";
 import { pageDepth } from "./page-depth.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
+import { streamsWorkload } from "./streams.js";
 
 /** In the order. Ingest runs first so the template row for pgbench exists. */
 export const WORKLOADS: Workload[] = [
@@ -20,4 +21,5 @@ export const WORKLOADS: Workload[] = [
   sdkOverhead,
   embedded,
   consoleWorkload,
+  streamsWorkload,
 ];

@@ -3,6 +3,7 @@ import type { RecordingClient } from "../support/recording-client.js";
 import type { ConformanceCase, ConformanceContext } from "./context.js";
 import { CREDENTIAL_FORBIDDEN_WITH } from "./credential-samples.js";
 import { SAMPLES, sample, send, untilRateLimited } from "./samples.js";
+import { STREAM_FORBIDDEN_WITH } from "./stream-samples.js";
 
 /** The statuses every authenticated operation can give, one generated case each. */
 const UNAUTHENTICATED = new Set(["getHealth", "getLiveness", "getReadiness"]);
@@ -32,6 +33,7 @@ const FORBIDDEN_WITH: Record<string, keyof ConformanceContext["keys"]> = {
   revokeApiKey: "export",
   createViewerToken: "write",
   ...CREDENTIAL_FORBIDDEN_WITH,
+  ...STREAM_FORBIDDEN_WITH,
 };
 
 export const EVERY_OPERATION: ConformanceCase[] = [

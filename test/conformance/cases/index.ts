@@ -2,6 +2,7 @@ import { CLIENT_ERRORS } from "./client-errors.js";
 import type { ConformanceCase } from "./context.js";
 import { CREDENTIAL_CASES } from "./credentials.js";
 import { EVERY_OPERATION } from "./every-operation.js";
+import { STREAM_CASES } from "./streams.js";
 import { SUCCESSES } from "./successes.js";
 
 export type { ConformanceCase, ConformanceContext } from "./context.js";

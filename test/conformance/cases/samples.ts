@@ -1,6 +1,7 @@
 import type { CallOptions, CallResult, RecordingClient } from "../support/recording-client.js";
 import type { ConformanceContext } from "./context.js";
 import { CREDENTIAL_SAMPLES } from "./credential-samples.js";
+import { STREAM_SAMPLES } from "./stream-samples.js";
 
 export function sampleEvent(overrides: Record<string, unknown> = {}) {
   return {
@@ -95,6 +96,7 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
     options: { body: { workspace_id: "ws_acme", ttl_seconds: 600 } },
   }),
   ...CREDENTIAL_SAMPLES,
+  ...STREAM_SAMPLES,
   getHealth: () => ({ method: "GET", path: "/v1/health" }),
   getLiveness: () => ({ method: "GET", path: "/v1/health/live" }),
   getReadiness: () => ({ method: "GET", path: "/v1/health/ready" }),

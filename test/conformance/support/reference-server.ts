@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import {
   type Config,
@@ -54,6 +55,13 @@ export async function serve(
     heartbeatMs: 500,
     // Every operation is asked without a valid key: the failed-auth throttle must not answer.
     abuse: { ...loadConfig({}).abuse, authFailuresPerMinute: 100_000 },
+    // Log streams: a key of this run's own; test events go to a closed local port.
+    streams: {
+      ...loadConfig({}).streams,
+      key: randomBytes(32),
+      allowPrivateNetworks: true,
+      timeoutMs: 2000,
+    },
     ...overrides,
   };
   const server: Server = await listen(createApp({ store, config, logger }), 0, "127.0.0.1");

@@ -18,14 +18,16 @@ export interface AttemptRecord {
 /** How many attempts a stream keeps; the list shows the most recent. */
 export const KEPT_DELIVERIES = 100;
 
+/** Records an attempt, unless the stream was deleted meanwhile (no orphan history). */
 export async function recordAttempt(
   db: Queryable,
   attempt: AttemptRecord,
-): Promise<StreamDelivery> {
+): Promise<StreamDelivery | null> {
   const [row] = await db.query(
     `INSERT INTO stream_deliveries (project_id, stream_id, delivery_id, kind, message_id,
        first_seq, last_seq, event_count, status_code, latency_ms, outcome, error)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+     WHERE EXISTS (SELECT 1 FROM streams WHERE project_id = $1 AND stream_id = $2)
      RETURNING ${DELIVERY_COLUMNS}`,
     [
       attempt.projectId,
@@ -42,7 +44,7 @@ export async function recordAttempt(
       attempt.result.error?.slice(0, 1000) ?? null,
     ],
   );
-  return toDelivery(row as Record<string, unknown>);
+  return row ? toDelivery(row) : null;
 }
 
 /** Drops a stream's attempts older than the newest KEPT_DELIVERIES (ids are time-ordered). */

@@ -1,3 +1,4 @@
+import { notFound } from "../../domain/errors.js";
 import type { Event } from "../../domain/event.js";
 import { newId } from "../ids.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
@@ -47,7 +48,7 @@ export async function sendTestEvent(
   };
   const request = driver.request(record.stream.destination, credentials, message);
   const result = await postOnce(request.url, request.headers, request.body, postOptionsOf(context));
-  return recordAttempt(context.store, {
+  const recorded = await recordAttempt(context.store, {
     projectId: record.projectId,
     streamId: record.stream.id,
     kind: "test",
@@ -57,4 +58,6 @@ export async function sendTestEvent(
     eventCount: 1,
     result,
   });
+  if (!recorded) throw notFound("Stream");
+  return recorded;
 }

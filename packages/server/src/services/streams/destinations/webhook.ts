@@ -1,6 +1,16 @@
-import { Webhook } from "standardwebhooks";
+import { createHmac } from "node:crypto";
 import { newWebhookSecret } from "../credentials.js";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
+
+/**
+ * Signed with node:crypto rather than the `standardwebhooks` package, whose pure-JS SHA-256
+ * took ~10x longer on a 100 KB batch (6.9 ms against 0.7 ms) on the core that also serves
+ * ingest; the tests verify every delivery with that package.
+ */
+function sign(secret: string, id: string, timestamp: number, body: string): string {
+  const key = Buffer.from(secret.startsWith("whsec_") ? secret.slice(6) : secret, "base64");
+  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+}
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com): the body is
@@ -30,16 +40,15 @@ export const webhookDriver: DestinationDriver = {
       credentials.secret,
       previousValid ? credentials.previous_secret : undefined,
     ].filter((secret): secret is string => typeof secret === "string");
-    const signature = secrets
-      .map((secret) => new Webhook(secret).sign(message.id, message.sentAt, body))
-      .join(" ");
+    const timestamp = Math.floor(message.sentAt.getTime() / 1000);
+    const signature = secrets.map((secret) => sign(secret, message.id, timestamp, body)).join(" ");
     return {
       url: (destination as { url: string }).url,
       headers: {
         "content-type": "application/json",
         "user-agent": USER_AGENT,
         "webhook-id": message.id,
-        "webhook-timestamp": String(Math.floor(message.sentAt.getTime() / 1000)),
+        "webhook-timestamp": String(timestamp),
         "webhook-signature": signature,
       },
       body,
