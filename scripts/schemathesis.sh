@@ -62,7 +62,10 @@ API_KEY=$("${CLI[@]}" project create --name "Fuzzing" |
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 BASE="http://127.0.0.1:$PORT"
 
+# The fuzzer sends many requests without a valid key (ignored_auth) and opens streams on
+# several workers at once: lift the failed-auth throttle and the per-key stream cap.
 PORT=$PORT HOST=127.0.0.1 CHRONICLE_RATE_LIMIT_PER_MINUTE=10000000 CHRONICLE_HEARTBEAT_MS=1000 \
+  CHRONICLE_AUTH_FAILURES_PER_MINUTE=10000000 CHRONICLE_MAX_STREAMS_PER_CREDENTIAL=1000 \
   "${CLI[@]}" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
