@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -36,6 +37,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine, so the
+    // suite ran file after file. Most files mostly wait (on a database, a child process, a
+    // browser), so one worker more than the cores keeps the cores busy.
+    maxWorkers: availableParallelism() + 1,
     // One line per test file as it finishes, so a long run shows its progress.
     reporters: ["default"],
     projects: [
