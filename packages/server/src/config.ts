@@ -28,6 +28,8 @@ export interface Config {
 export interface ObservabilityConfig {
   /** `pretty` for people, `json` for collectors; default pretty on a terminal, else json. */
   logFormat: "json" | "pretty" | undefined;
+  /** Collect Prometheus metrics at all (CHRONICLE_METRICS=off turns them off). */
+  metrics: boolean;
   /** Serve Prometheus metrics on their own port (CHRONICLE_METRICS_PORT). */
   metricsPort: number | undefined;
   metricsHost: string;
@@ -163,6 +165,7 @@ function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
     env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   return {
     logFormat: format ? (format as "json" | "pretty") : undefined,
+    metrics: !["off", "false", "0"].includes(env.CHRONICLE_METRICS?.trim().toLowerCase() ?? ""),
     metricsPort,
     metricsHost: env.CHRONICLE_METRICS_HOST?.trim() || env.HOST?.trim() || "127.0.0.1",
     metricsToken: env.CHRONICLE_METRICS_TOKEN?.trim() || undefined,

@@ -32,17 +32,17 @@ export async function runServer(
   const tracing: Tracing | undefined = observability.otlpEndpoint
     ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName })
     : undefined;
-  const metrics = createMetrics();
+  const metrics = observability.metrics ? createMetrics() : undefined;
   const app = createApp({
     store,
     config,
     logger,
-    metrics,
+    metrics: metrics ?? false,
     ...(tracing ? { tracer: tracing.tracer } : {}),
   });
   const server = await listen(app, config.port, config.host);
   let metricsServer: Server | undefined;
-  if (observability.metricsPort !== undefined) {
+  if (metrics && observability.metricsPort !== undefined) {
     try {
       metricsServer = await serveMetrics(
         metrics.registry,

@@ -1,0 +1,230 @@
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createBrotliDecompress, createGunzip } from "node:zlib";
+import { ulid } from "ulid";
+import type { Project } from "../lib/chronicle.js";
+import { EventGenerator } from "../lib/event-generator.js";
+import { runLoad } from "../lib/http-load.js";
+import type { ChildServer } from "../lib/processes.js";
+import { atLeast, type Measurement } from "../lib/results.js";
+import { summarize } from "../lib/stats.js";
+import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
+import { bearer } from "../lib/workload.js";
+
+/** An OTLP/HTTP collector stand-in on loopback: accepts every export, counts the requests. */
+async function otlpSink(): Promise<{
+  url: string;
+  exports: () => number;
+  close: () => Promise<void>;
+}> {
+  let exports = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      exports += 1;
+      res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    exports: () => exports,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+type Encoding = "identity" | "gzip" | "br";
+
+/** Downloads an NDJSON export with `encoding`, decoding it client-side to count the rows. */
+function download(base: string, project: Project, encoding: Encoding) {
+  const started = performance.now();
+  return new Promise<{ rows: number; bytes: number; seconds: number }>((resolve, reject) => {
+    const url = new URL(`${base}/v1/events/export?format=ndjson`);
+    const req = request(
+      url,
+      { headers: { ...bearer(project), "accept-encoding": encoding } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`export (${encoding}) → ${res.statusCode}`));
+          res.resume();
+          return;
+        }
+        const sent = res.headers["content-encoding"] ?? "identity";
+        if (sent !== encoding) {
+          reject(new Error(`asked for ${encoding}, got ${sent}`));
+          res.resume();
+          return;
+        }
+        let bytes = 0;
+        let rows = 0;
+        res.on("data", (chunk: Buffer) => {
+          bytes += chunk.length;
+        });
+        const decoded =
+          encoding === "gzip"
+            ? res.pipe(createGunzip())
+            : encoding === "br"
+              ? res.pipe(createBrotliDecompress())
+              : res;
+        decoded.on("data", (chunk: Buffer) => {
+          for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) rows += 1;
+        });
+        decoded.on("end", () =>
+          resolve({ rows, bytes, seconds: (performance.now() - started) / 1000 }),
+        );
+        decoded.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * What operating Chronicle costs: single-event ingest on a server with request logs at
+ * info (JSON to a file), Prometheus metrics and OTLP traces exported to a local sink,
+ * against the same server with all three off; and an NDJSON export compressed (gzip, br)
+ * against the same export uncompressed.
+ */
+export const operationsWorkload: Workload = {
+  id: "operations",
+  title: "Logs, metrics, traces and compression",
+  measure:
+    "requests/s of `POST /v1/events` at 8 clients with logs, metrics and traces on; rows/s of a compressed NDJSON export",
+  baseline: "the same server with all three off; the same export uncompressed",
+  goal: "≥ 0.95 (≤ 5 % cost); compressed export ≥ 0.8",
+  datasets: ["medium"],
+  async run(context: BenchContext): Promise<WorkloadOutcome> {
+    const sizes = context.sizes.operations;
+    const sink = await otlpSink();
+    const servers: Record<"off" | "on", ChildServer | undefined> = {
+      off: undefined,
+      on: undefined,
+    };
+    const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
+    const latencies: Record<"off" | "on", number[]> = { off: [], on: [] };
+    const exportRates: Record<Encoding, number[]> = { identity: [], gzip: [], br: [] };
+    const exportBytes: Record<Encoding, number> = { identity: 0, gzip: 0, br: 0 };
+    let metricsCount = 0;
+    try {
+      servers.off = await context.chronicle.serve({
+        name: "operations-off",
+        pinning: context.pinning,
+        logDir: context.workDir,
+        extraEnv: { LOG_LEVEL: "warn", CHRONICLE_METRICS: "off" },
+      });
+      servers.on = await context.chronicle.serve({
+        name: "operations-on",
+        pinning: context.pinning,
+        logDir: context.workDir,
+        extraEnv: {
+          LOG_LEVEL: "info",
+          LOG_FORMAT: "json",
+          CHRONICLE_METRICS_TOKEN: "bench-metrics",
+          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+        },
+      });
+      const project = await context.chronicle.createProject("bench-operations");
+      const generator = new EventGenerator(303);
+      const post = (side: "off" | "on", seconds: number) =>
+        runLoad({
+          url: (servers[side] as ChildServer).url,
+          method: "POST",
+          path: "/v1/events",
+          connections: sizes.clients,
+          durationSeconds: seconds,
+          headers: {
+            authorization: `Bearer ${project.api_key}`,
+            "content-type": "application/json",
+          },
+          nextRequest: () => ({
+            body: JSON.stringify(generator.next()),
+            headers: { "idempotency-key": ulid() },
+          }),
+        });
+      await post("off", sizes.warmupSeconds);
+      await post("on", sizes.warmupSeconds);
+      for (let round = 0; round < sizes.rounds; round++) {
+        // Alternate which side goes first, so a drift within a round cancels out.
+        const order: ("off" | "on")[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
+        for (const side of order) {
+          const result = await post(side, sizes.seconds);
+          if (result.non2xx > 0 || result.errors > 0) {
+            throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+          }
+          rates[side].push(result.requestsPerSecond);
+          latencies[side].push(...result.latencies);
+        }
+      }
+      const scrape = await fetch(`${servers.on.url}/metrics`, {
+        headers: { authorization: "Bearer bench-metrics" },
+      });
+      const text = await scrape.text();
+      metricsCount = Number(
+        /chronicle_http_requests_total\{operation="createEvent",method="POST",status="201"\} (\d+)/.exec(
+          text,
+        )?.[1] ?? 0,
+      );
+
+      const encodings: Encoding[] = ["identity", "gzip", "br"];
+      await download(context.server.url, context.medium, "identity");
+      for (let round = 0; round < sizes.exportRounds; round++) {
+        const order = encodings.map(
+          (_, i) => encodings[(i + round) % encodings.length] as Encoding,
+        );
+        for (const encoding of order) {
+          const result = await download(context.server.url, context.medium, encoding);
+          exportRates[encoding].push(result.rows / result.seconds);
+          exportBytes[encoding] = result.bytes;
+        }
+      }
+    } finally {
+      await servers.off?.stop();
+      await servers.on?.stop();
+      await sink.close();
+    }
+    const ingest = (side: "off" | "on", label: string): Measurement => ({
+      label,
+      unit: "req/s",
+      summary: summarize(rates[side]),
+      latencyMs: summarize(latencies[side]),
+    });
+    const exported = (encoding: Encoding): Measurement => ({
+      label: `NDJSON export, ${encoding}`,
+      unit: "rows/s",
+      summary: summarize(exportRates[encoding]),
+    });
+    const on = ingest("on", "logs + metrics + traces on");
+    const off = ingest("off", "all off");
+    const ratio = on.summary.median / off.summary.median;
+    const exportRatio = (encoding: Encoding) =>
+      exported(encoding).summary.median / exported("identity").summary.median;
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+    return {
+      sizes: `${sizes.clients} keep-alive clients, ${sizes.seconds} s per round; export of the medium project`,
+      warmup: `${sizes.warmupSeconds} s of ingest on each server; one uncompressed export`,
+      repetitions: `${sizes.rounds} ingest rounds alternating which server goes first; ${sizes.exportRounds} export rounds, order rotated`,
+      rows: [
+        {
+          name: "POST /v1/events with logs, metrics and traces",
+          measured: on,
+          baseline: off,
+          ratio: { value: ratio, label: "on / off" },
+          goals: [atLeast(ratio, 0.95)],
+        },
+        ...(["gzip", "br"] as const).map((encoding) => ({
+          name: `NDJSON export, ${encoding === "br" ? "brotli" : "gzip"}`,
+          measured: exported(encoding),
+          baseline: exported("identity"),
+          ratio: { value: exportRatio(encoding), label: `${encoding} / uncompressed` },
+          goals: [atLeast(exportRatio(encoding), 0.8)],
+        })),
+      ],
+      notes: [
+        `"On" logs one JSON line per request at info (pino, to the server's log file), counts and times every request in prom-client, and exports a span per request and per query over OTLP/HTTP (JSON, batched) to a sink on loopback (${sink.exports()} exports received); /metrics counted ${metricsCount} createEvent 201s.`,
+        `Export bytes on the wire: uncompressed ${mb(exportBytes.identity)}, gzip ${mb(exportBytes.gzip)}, brotli ${mb(exportBytes.br)} (the client decodes to count rows).`,
+      ],
+    };
+  },
+};
