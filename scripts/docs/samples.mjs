@@ -75,7 +75,8 @@ export function curlSample(document, entry) {
   const body = bodyExample(document, operation);
   if (body !== undefined) {
     lines.push(`-H "Content-Type: application/json"`);
-    lines.push(`-d ${shellQuote(JSON.stringify(body, null, 2))}`);
+    const json = JSON.stringify(body, null, 2).replaceAll("\n", "\n    ");
+    lines.push(`-d ${shellQuote(json)}`);
   }
   return `${lines.join(" \\\n  ")}\n`;
 }
