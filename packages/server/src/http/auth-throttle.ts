@@ -30,9 +30,18 @@ export class AuthThrottle {
     return 0;
   }
 
-  /** Records a failure of `address`; blocks it once over the limit. */
+  /**
+   * Records a failure of `address`; blocks it once over the limit. Never throws: with the
+   * database away the count is skipped, and the caller still gets its own answer (401).
+   */
   async failed(address: string): Promise<void> {
-    const { allowed, resetSeconds } = await this.countFailure(address);
+    let decision: { allowed: boolean; resetSeconds: number };
+    try {
+      decision = await this.countFailure(address);
+    } catch {
+      return;
+    }
+    const { allowed, resetSeconds } = decision;
     if (allowed) return;
     if (this.blockedUntil.size >= MAX_REMEMBERED) this.sweep();
     this.blockedUntil.set(address, this.now() + resetSeconds * 1000);
