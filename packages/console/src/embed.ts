@@ -27,6 +27,7 @@ export class ChronicleActivity extends LitElement {
     baseUrl: { type: String, attribute: "base-url" },
     noExport: { type: Boolean, attribute: "no-export" },
     heading: { type: String },
+    verifierKeys: { type: String, attribute: "verifier-keys" },
     _client: { state: true },
     _filters: { state: true },
   };
@@ -35,6 +36,8 @@ export class ChronicleActivity extends LitElement {
   declare baseUrl: string;
   declare noExport: boolean;
   declare heading: string;
+  /** Space-separated Ed25519 verifier keys to check signed checkpoints with (pinned). */
+  declare verifierKeys: string;
   declare _client: Chronicle | null;
   declare _filters: FeedFilters;
 
@@ -44,6 +47,7 @@ export class ChronicleActivity extends LitElement {
     this.baseUrl = "";
     this.noExport = false;
     this.heading = "Activity";
+    this.verifierKeys = "";
     this._client = null;
     this._filters = emptyFilters();
   }
@@ -89,6 +93,7 @@ export class ChronicleActivity extends LitElement {
               .filters=${this._filters}
               .pinnedWorkspace=${true}
               .canExport=${!this.noExport}
+              .verifierKeys=${this.verifierKeys.split(/\s+/).filter(Boolean)}
               @filters-change=${(e: CustomEvent<FeedFilters>) => {
                 this._filters = e.detail;
               }}

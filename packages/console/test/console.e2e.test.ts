@@ -418,6 +418,10 @@ chronicle-activity { --chronicle-accent: #6d28d9; --chronicle-height: 520px; }</
         .locator("chronicle-activity button.primary")
         .evaluate((el) => getComputedStyle(el).backgroundColor);
       expect(accent).toBe("rgb(109, 40, 217)");
+      // The viewer proves what it shows: hashes, inclusion proofs, the signed checkpoint.
+      await expect
+        .poll(() => embed.locator(".badge").first().textContent(), { timeout: 10_000 })
+        .toMatch(/✓ [1-9]\d* events proven/);
       await rows(embed).first().click();
       await expect(embed.getByRole("dialog").textContent()).resolves.toContain("ws_globex");
       await expectAccessible(embed, "embed drawer");

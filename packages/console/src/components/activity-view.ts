@@ -10,6 +10,24 @@ import "./event-list.js";
 import "./filter-bar.js";
 import type { EventList } from "./event-list.js";
 
+type Verified = Extract<IntegrityState, { status: "verified" }>;
+
+function verifiedLabel(state: Verified): string {
+  if (state.method === "server") return `✓ Verified seq ${state.from}–${state.to}`;
+  if (state.method === "proofs") return `✓ ${state.count} events proven`;
+  return `✓ ${state.count} hashes match`;
+}
+
+function verifiedTitle(state: Verified): string {
+  if (state.method === "server") {
+    return `The server re-computed the hash chain over seq ${state.from}–${state.to}`;
+  }
+  if (state.method === "proofs") {
+    return `This browser checked each event's hash and its inclusion proof in the signed checkpoint of ${state.treeSize} events (${state.pinned ? "pinned key" : "key published by the server"})`;
+  }
+  return "This browser re-computed each event's hash; the server publishes no signed checkpoint";
+}
+
 const EMPTY: RowSource = { length: 0, at: () => undefined };
 
 function errorText(error: unknown): string {
@@ -28,6 +46,7 @@ export class ActivityView extends LitElement {
     pinnedWorkspace: { type: Boolean },
     serverIntegrity: { type: Boolean },
     canExport: { type: Boolean },
+    verifierKeys: { attribute: false },
     _source: { state: true },
     _selected: { state: true },
     _live: { state: true },
@@ -43,6 +62,8 @@ export class ActivityView extends LitElement {
   declare pinnedWorkspace: boolean;
   declare serverIntegrity: boolean;
   declare canExport: boolean;
+  /** Verifier keys pinned by the page, for checking signed checkpoints in the browser. */
+  declare verifierKeys: readonly string[];
   declare _source: FeedSource | null;
   declare _selected: Event | null;
   declare _live: boolean;
@@ -62,6 +83,7 @@ export class ActivityView extends LitElement {
     this.pinnedWorkspace = false;
     this.serverIntegrity = false;
     this.canExport = true;
+    this.verifierKeys = [];
     this._source = null;
     this._selected = null;
     this._live = false;
@@ -194,7 +216,12 @@ export class ActivityView extends LitElement {
     if (!this.client || !list) return;
     const run = ++this.#verifyRun;
     this._integrity = { status: "checking" };
-    const state = await verifyOnScreen(this.client, list.visibleRows(), this.serverIntegrity);
+    const state = await verifyOnScreen(
+      this.client,
+      list.visibleRows(),
+      this.serverIntegrity,
+      this.verifierKeys,
+    );
     if (run === this.#verifyRun) this._integrity = state;
   }
 
@@ -234,14 +261,8 @@ export class ActivityView extends LitElement {
       case "checking":
         return html`<span class="badge">Integrity: checking…</span>`;
       case "verified":
-        return html`<span
-          class="badge verified"
-          title=${
-            state.method === "server"
-              ? `The server re-computed the hash chain over seq ${state.from}–${state.to}`
-              : "Each event's hash was re-computed in this browser"
-          }
-          >${state.method === "server" ? `✓ Verified seq ${state.from}–${state.to}` : `✓ ${state.count} hashes match`}</span
+        return html`<span class="badge verified" title=${verifiedTitle(state)}
+          >${verifiedLabel(state)}</span
         >`;
       case "failed":
         return html`<span class="badge failed">✗ Integrity failure at seq ${state.firstInvalidSeq ?? "?"}</span>`;
