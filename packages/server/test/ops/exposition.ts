@@ -34,7 +34,7 @@ export function parseExposition(text: string): { samples: Sample[]; types: Map<s
 }
 
 /** The value of the one sample with this name whose labels include `labels`, else undefined. */
-export function valueOf(
+export function sampleValue(
   samples: Sample[],
   name: string,
   labels: Record<string, string> = {},

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createProject } from "../../src/services/index.js";
 import { STORE_KINDS, setUp, type TestContext } from "../http/harness.js";
-import { parseExposition, valueOf } from "./exposition.js";
+import { parseExposition, sampleValue } from "./exposition.js";
 
 interface Raw {
   status: number;
@@ -114,13 +114,13 @@ describe.each(STORE_KINDS)("compression and the metrics token over HTTP (%s)", (
     expect(withToken.status).toBe(200);
     const { samples } = parseExposition(await withToken.text());
     expect(
-      valueOf(samples, "chronicle_http_requests_total", {
+      sampleValue(samples, "chronicle_http_requests_total", {
         operation: "exportEvents",
         status: "200",
       }),
     ).toBe(1);
     expect(
-      valueOf(samples, "chronicle_http_requests_total", { operation: "unmatched" }),
+      sampleValue(samples, "chronicle_http_requests_total", { operation: "unmatched" }),
     ).toBeGreaterThanOrEqual(2);
   });
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, STORE_KINDS, type TestDatabase } from "../http/harness.js";
 import { CliProcess, cliEnv, runCli } from "./cli-process.js";
-import { parseExposition, valueOf } from "./exposition.js";
+import { parseExposition, sampleValue } from "./exposition.js";
 import { attribute, OtlpReceiver } from "./otlp-receiver.js";
 
 function storeEnv(db: TestDatabase): Record<string, string> {
@@ -145,29 +145,34 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     expect(types.get("chronicle_http_requests_total")).toBe("counter");
     expect(types.get("chronicle_http_request_duration_seconds")).toBe("histogram");
     expect(
-      valueOf(samples, "chronicle_http_requests_total", {
+      sampleValue(samples, "chronicle_http_requests_total", {
         operation: "createEvent",
         method: "POST",
         status: "201",
       }),
     ).toBeGreaterThanOrEqual(3);
     expect(
-      valueOf(samples, "chronicle_http_requests_total", { operation: "getEvent", status: "304" }),
+      sampleValue(samples, "chronicle_http_requests_total", {
+        operation: "getEvent",
+        status: "304",
+      }),
     ).toBe(1);
     expect(
-      valueOf(samples, "chronicle_http_request_duration_seconds_count", { operation: "getEvent" }),
+      sampleValue(samples, "chronicle_http_request_duration_seconds_count", {
+        operation: "getEvent",
+      }),
     ).toBeGreaterThanOrEqual(3);
-    expect(valueOf(samples, "chronicle_ingested_events_total")).toBeGreaterThanOrEqual(3);
-    expect(valueOf(samples, "chronicle_append_group_events_count")).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, "chronicle_append_group_writes_sum")).toBeGreaterThanOrEqual(3);
-    expect(valueOf(samples, "chronicle_open_tails")).toBe(0);
-    expect(valueOf(samples, "chronicle_rate_limit_refusals_total")).toBe(0);
-    expect(valueOf(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    expect(sampleValue(samples, "chronicle_ingested_events_total")).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(samples, "chronicle_append_group_events_count")).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, "chronicle_append_group_writes_sum")).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(samples, "chronicle_open_tails")).toBe(0);
+    expect(sampleValue(samples, "chronicle_rate_limit_refusals_total")).toBe(0);
+    expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
     if (kind === "postgres") {
       expect(
-        valueOf(samples, "chronicle_db_pool_connections", { state: "total" }),
+        sampleValue(samples, "chronicle_db_pool_connections", { state: "total" }),
       ).toBeGreaterThanOrEqual(1);
-      expect(valueOf(samples, "chronicle_db_pool_connections", { state: "waiting" })).toBe(0);
+      expect(sampleValue(samples, "chronicle_db_pool_connections", { state: "waiting" })).toBe(0);
     }
     const other = await fetch(metricsUrl.replace("/metrics", "/v1/events"));
     expect(other.status).toBe(404);
@@ -182,7 +187,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     expect(tail.status).toBe(200);
     expect(tail.headers.get("content-encoding")).toBeNull();
     const scrape = async () =>
-      valueOf(
+      sampleValue(
         parseExposition(await (await fetch(metricsUrl)).text()).samples,
         "chronicle_open_tails",
       );
