@@ -31,7 +31,10 @@ function startServer(
   });
   let output = "";
   return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL within 90 s:\n${output}`)), 90_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`no URL within 90 s:\n${output}`));
+    }, 90_000);
     child.once("exit", (code) => reject(new Error(`chronicle serve exited ${code}:\n${output}`)));
     const append = (chunk: Buffer) => {
       output += chunk.toString();
