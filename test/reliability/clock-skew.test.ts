@@ -28,7 +28,7 @@ describe.skipIf(!POSTGRES_URL)("a replica with a skewed clock", () => {
   beforeAll(async () => {
     database = await createReliabilityDatabase("clockskew");
     project = await createProjectWithCli({ databaseUrl: database.url }, "clock skew");
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await server?.stop();
@@ -92,5 +92,5 @@ describe.skipIf(!POSTGRES_URL)("a replica with a skewed clock", () => {
     } finally {
       await store.close();
     }
-  }, 180_000);
+  }, 400_000);
 });

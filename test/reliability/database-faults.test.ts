@@ -100,7 +100,7 @@ describe.skipIf(!POSTGRES_URL)("database faults against a server process on Post
   beforeAll(async () => {
     database = await createReliabilityDatabase("dbfaults");
     project = await createProjectWithCli({ databaseUrl: database.url }, "database faults");
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const server of servers) await server.stop();
@@ -168,7 +168,7 @@ describe.skipIf(!POSTGRES_URL)("database faults against a server process on Post
     process.stdout.write(
       `terminate: ${writers * perWriter} writes, ${terminated} sessions terminated, ${counts.unavailable} × 503, 0 lost, 0 duplicated\n`,
     );
-  }, 300_000);
+  }, 480_000);
 
   it("when the database becomes unreachable, then every request is answered within the bound, liveness stays 200, readiness is 503, and the server reconnects when it returns", async () => {
     const proxy = await startTcpProxy({ host: database.host, port: database.port });
@@ -232,5 +232,5 @@ describe.skipIf(!POSTGRES_URL)("database faults against a server process on Post
     }
     expect(deviations).toEqual([]);
     process.stdout.write(`unreachable (ms): ${JSON.stringify(slowest)}\n`);
-  }, 300_000);
+  }, 480_000);
 });

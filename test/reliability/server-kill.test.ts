@@ -20,7 +20,7 @@ describe.skipIf(!POSTGRES_URL)("kill -9 of the server during SDK ingest", () => 
   beforeAll(async () => {
     database = await createReliabilityDatabase("kill9");
     project = await createProjectWithCli({ databaseUrl: database.url }, "kill -9");
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     await server?.stop();
@@ -84,5 +84,5 @@ describe.skipIf(!POSTGRES_URL)("kill -9 of the server during SDK ingest", () => 
     process.stdout.write(
       `kill -9: ${kills} kills, ${acknowledged.size} acknowledged, ${rows.length} recorded, 0 lost, 0 duplicated\n`,
     );
-  }, 400_000);
+  }, 900_000);
 });

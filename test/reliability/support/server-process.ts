@@ -22,7 +22,7 @@ export interface ServerProcessOptions extends ServerTarget {
   env?: NodeJS.ProcessEnv;
   /** Port to bind; a free one by default. `restart()` keeps it, so clients keep their URL. */
   port?: number;
-  /** How long to wait for the first 200 from `readyPath` (default 60 s). */
+  /** How long to wait for the first 200 from `readyPath` (default 180 s: a loaded CI machine). */
   startTimeoutMs?: number;
   /** What "started" means (default `/v1/health`). */
   readyPath?: string;
@@ -178,7 +178,7 @@ export async function startServerProcess(
       `${url}${options.readyPath ?? "/v1/health"}`,
       isExited,
       output,
-      options.startTimeoutMs ?? 60_000,
+      options.startTimeoutMs ?? 180_000,
     );
   } catch (error) {
     await handle.kill();
