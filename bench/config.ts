@@ -11,6 +11,13 @@ export interface Sizes {
     warmupBatches: number;
   };
   singleIngest: { clients: number; seconds: number; rounds: number; warmupSeconds: number };
+  operations: {
+    clients: number;
+    seconds: number;
+    rounds: number;
+    warmupSeconds: number;
+    exportRounds: number;
+  };
   middleware: { connections: number; seconds: number; rounds: number; warmupSeconds: number };
   pageDepth: {
     pageSize: number;
@@ -38,6 +45,7 @@ export const FULL: Sizes = {
   mediumRows: 100_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 10, rounds: 5, warmupBatches: 3 },
   singleIngest: { clients: 8, seconds: 5, rounds: 4, warmupSeconds: 2 },
+  operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 3 },
   middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
   filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
@@ -52,6 +60,7 @@ export const QUICK: Sizes = {
   mediumRows: 5_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 2, rounds: 2, warmupBatches: 1 },
   singleIngest: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
+  operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 1 },
   middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
   pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },
   filters: { requests: 5, warmupRequests: 1, scanRequests: 2 },

@@ -5,6 +5,7 @@ import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
 import { middleware } from "./middleware.js";
+import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
@@ -22,4 +23,5 @@ export const WORKLOADS: Workload[] = [
   embedded,
   consoleWorkload,
   streamsWorkload,
+  operationsWorkload,
 ];

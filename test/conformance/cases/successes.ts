@@ -122,6 +122,23 @@ export const SUCCESSES: ConformanceCase[] = [
     (r) => expect(r.json.id).toMatch(/^evt_/),
   ),
   ok(
+    "getEvent",
+    304,
+    "If-None-Match holds the event's ETag",
+    async (ctx) => {
+      const first = await send(ctx.api, sample("getEvent", ctx));
+      const etag = first.headers.get("etag") ?? "";
+      return ctx.api.call("GET", `/v1/events/${ctx.eventId}`, {
+        headers: { "If-None-Match": `W/"0000", ${etag}` },
+      });
+    },
+    (r) => {
+      expect(r.text).toBe("");
+      expect(r.headers.get("etag")).toMatch(/^"[0-9a-f]{64}"$/);
+      expect(r.headers.get("cache-control")).toBe("private, max-age=86400, immutable");
+    },
+  ),
+  ok(
     "listTargetEvents",
     200,
     "one target's feed",
