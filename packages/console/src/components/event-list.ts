@@ -1,5 +1,6 @@
 import type { Event } from "@chronicle/sdk";
 import { css, html, LitElement, nothing, type PropertyValues } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import type { RowSource } from "../core/feed-source.js";
 import { actorLabel, formatTime, targetLabel } from "../core/format.js";
 import { theme } from "./theme.js";
@@ -266,15 +267,20 @@ export class EventList extends LitElement {
     >
       <div class="spacer" style="height:${total * ROW_HEIGHT + (this.done ? 0 : ROW_HEIGHT)}px">
         <div class="window" style="transform:translateY(${first * ROW_HEIGHT}px)">
-          ${visible.map((event, offset) => {
-            const index = first + offset;
-            if (!event) {
-              return html`<div class="row placeholder" role="option" aria-selected="false"
+          ${repeat(
+            visible,
+            // Keyed by event: a row that stays in view keeps its DOM; only rows that scroll
+            // in are rendered (positional reuse would rewrite every row on every frame).
+            (event, offset) => event?.id ?? `pending-${first + offset}`,
+            (event, offset) => {
+              const index = first + offset;
+              if (!event) {
+                return html`<div class="row placeholder" role="option" aria-selected="false"
                 aria-posinset=${index + 1} aria-setsize=${setSize}>
                 <span class="time">Loading…</span>
               </div>`;
-            }
-            return html`<div
+              }
+              return html`<div
               class="row"
               role="option"
               id="row-${event.id}"
@@ -290,7 +296,8 @@ export class EventList extends LitElement {
               <span class="target">${targetLabel(event)}</span>
               <span class="summary">${event.summary ?? ""}</span>
             </div>`;
-          })}
+            },
+          )}
         </div>
       </div>
     </div>
