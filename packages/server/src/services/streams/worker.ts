@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Event } from "../../domain/event.js";
+import type { Queryable } from "../../store/types.js";
 import { newId } from "../ids.js";
 import { recordInTransaction } from "../system-events.js";
 import { retryDelayMs } from "./backoff.js";
@@ -214,22 +215,43 @@ export class StreamWorker {
     }
     if (batch.events.length === 0) {
       // Nothing in range matches the filters: move past it without a delivery.
-      await this.context.store.query(
-        `UPDATE streams SET cursor_seq = $4
-         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-           AND cursor_seq = $5`,
-        [held.projectId, stream.id, this.owner, batch.lastSeq, cursor],
+      await this.bookkeeping((tx) =>
+        tx.query(
+          `UPDATE streams SET cursor_seq = $4
+           WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
+             AND cursor_seq = $5`,
+          [held.projectId, stream.id, this.owner, batch.lastSeq, cursor],
+        ),
       );
       return "again";
     }
     const messageId = newId("msg");
-    await this.context.store.query(
-      `UPDATE streams SET pending_id = $4, pending_last_seq = $5
-       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-         AND cursor_seq = $6`,
-      [held.projectId, stream.id, this.owner, messageId, batch.lastSeq, cursor],
+    const pinned = await this.bookkeeping((tx) =>
+      tx.query(
+        `UPDATE streams SET pending_id = $4, pending_last_seq = $5
+         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
+           AND cursor_seq = $6
+         RETURNING stream_id`,
+        [held.projectId, stream.id, this.owner, messageId, batch.lastSeq, cursor],
+      ),
     );
-    return "again";
+    if (pinned.length === 0) return "again";
+    // The events in hand are exactly the pinned range: send them without reading them again.
+    await this.send(held, messageId, batch.lastSeq, batch.events);
+    return "sent";
+  }
+
+  /**
+   * The worker's own writes (pin, cursor, attempt) commit without waiting for the WAL flush,
+   * so streams do not add fsyncs beside ingest's. A crash of PostgreSQL itself can lose the
+   * last such write: the cursor then moves back and a batch is delivered again (at least
+   * once holds; that batch may come under a new webhook-id).
+   */
+  private bookkeeping<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.context.store.transaction(async (tx) => {
+      await tx.query("SET LOCAL synchronous_commit TO off");
+      return fn(tx);
+    });
   }
 
   /** Sends the pinned batch and moves the cursor past it, or schedules the retry. */
@@ -268,7 +290,7 @@ export class StreamWorker {
               postOptionsOf(this.context),
             );
           })();
-    await this.context.store.transaction(async (tx) => {
+    await this.bookkeeping(async (tx) => {
       if (events.length > 0) await recordAttempt(tx, { ...base, result });
       if (result.ok) {
         await tx.query(
