@@ -13,9 +13,9 @@ describe.each(STORE_KINDS)("hostile input over HTTP (%s)", (kind) => {
   beforeAll(async () => {
     ctx = await setUp(kind);
     api = client(ctx.server.base, (await newProject(ctx.store)).key);
-  });
+  }, 180_000);
   afterAll(async () => {
-    await ctx.close();
+    await ctx?.close();
   });
 
   type Answer = Awaited<ReturnType<ReturnType<typeof client>>>;
