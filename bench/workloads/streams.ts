@@ -6,7 +6,7 @@ import { ulid } from "ulid";
 import { EventGenerator } from "../lib/event-generator.js";
 import { runLoad } from "../lib/http-load.js";
 import { atLeast, atMost } from "../lib/results.js";
-import { percentile, summarize } from "../lib/stats.js";
+import { summarize } from "../lib/stats.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
 
 const STREAMS = 4;
@@ -185,10 +185,11 @@ export const streamsWorkload: Workload = {
       while (Date.now() < deadline && receivers.some((r) => r.lagsMs.length < sent)) {
         await sleep(100);
       }
+      const backlog = await api(server.url, key, "GET", "/v1/streams");
       await closeStreams(streams);
       const lags = receivers.flatMap((receiver) => receiver.lagsMs.map((entry) => entry.lagMs));
       const lag = summarize(lags);
-      const p95 = percentile(lags, 0.95);
+      const p95 = lag.p95;
       const delivered = Math.min(...receivers.map((receiver) => receiver.lagsMs.length));
       return {
         sizes: `${sizes.clients} concurrent clients, ${sizes.seconds} s per round; ${STREAMS} webhook streams (default batching: 100 events, 200 ms linger; 250 ms poll) to local receivers; lag phase ${sizes.lagSeconds} s at ${rate} events/s`,
@@ -210,6 +211,11 @@ export const streamsWorkload: Workload = {
         ],
         notes: [
           `Lag is from an event's \`created_at\` (server receipt) to its arrival at the receiver, over every event of every stream; ${delivered} of ${sent} events had reached the slowest receiver when the phase ended.`,
+          `State of the lag phase's streams when it ended: ${JSON.stringify(
+            (
+              backlog.data as { cursor_seq: number; last_error: string | null; attempts?: number }[]
+            ).map((stream) => ({ cursor_seq: stream.cursor_seq, last_error: stream.last_error })),
+          )}.`,
           "Each with-streams round creates four fresh streams (starting at the next event) and deletes them after, so no backlog from the other rounds is delivered during it.",
         ],
       };
