@@ -42,8 +42,8 @@ describe("hostile input against a server process", () => {
     const dataDir = mkdtempSync(join(tmpdir(), "chronicle-rel-hostile-"));
     attacker = (await createProjectWithCli({ dataDir }, "Attacker")).api_key;
     victim = (await createProjectWithCli({ dataDir }, "Victim")).api_key;
-    server = await startServerProcess({ dataDir });
-  }, 120_000);
+    server = await startServerProcess({ dataDir, startTimeoutMs: 180_000 });
+  }, 300_000);
   afterAll(async () => {
     await server?.stop();
   });
