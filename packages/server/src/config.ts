@@ -38,6 +38,8 @@ export interface ObservabilityConfig {
   /** OTLP/HTTP collector base URL; traces are exported only when it is set. */
   otlpEndpoint: string | undefined;
   serviceName: string;
+  /** Share of new traces recorded, 0–1 (OTEL_TRACES_SAMPLER_ARG; default 1). */
+  traceSampleRatio: number;
 }
 
 /** Log streams (docs/guides/streams.md): delivery worker and destination safety. */
@@ -146,6 +148,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+function sampleRatio(env: NodeJS.ProcessEnv): number {
+  const raw = env.OTEL_TRACES_SAMPLER_ARG?.trim();
+  if (!raw) return 1;
+  const ratio = Number(raw);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new ConfigError(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${raw}"`);
+  }
+  return ratio;
+}
+
 function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
   const format = env.LOG_FORMAT?.trim().toLowerCase();
   if (format && format !== "json" && format !== "pretty") {
@@ -171,6 +183,7 @@ function observabilityConfig(env: NodeJS.ProcessEnv): ObservabilityConfig {
     metricsToken: env.CHRONICLE_METRICS_TOKEN?.trim() || undefined,
     otlpEndpoint: otlp || undefined,
     serviceName: env.OTEL_SERVICE_NAME?.trim() || "chronicle",
+    traceSampleRatio: sampleRatio(env),
   };
 }
 

@@ -30,7 +30,11 @@ export async function runServer(
   const config = withDevSecrets(configured, logger);
   const { observability } = config;
   const tracing: Tracing | undefined = observability.otlpEndpoint
-    ? startTracing({ endpoint: observability.otlpEndpoint, serviceName: observability.serviceName })
+    ? startTracing({
+        endpoint: observability.otlpEndpoint,
+        serviceName: observability.serviceName,
+        sampleRatio: observability.traceSampleRatio,
+      })
     : undefined;
   const metrics = observability.metrics ? createMetrics() : undefined;
   const app = createApp({

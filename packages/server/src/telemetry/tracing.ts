@@ -3,13 +3,20 @@ import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from "@opentelemetry/sdk-trace";
 
 export interface TracingOptions {
   /** OTLP/HTTP base URL (`http://collector:4318`); spans go to `<base>/v1/traces` as JSON. */
   endpoint: string;
   serviceName: string;
   serviceVersion?: string;
+  /** Share of new traces recorded (OTEL_TRACES_SAMPLER_ARG); a caller's sampled flag is followed. */
+  sampleRatio?: number;
 }
 
 export interface Tracing {
@@ -31,6 +38,9 @@ export function tracesUrl(endpoint: string, env: NodeJS.ProcessEnv = process.env
  */
 export function startTracing(options: TracingOptions): Tracing {
   const provider = new TracerProvider({
+    sampler: new ParentBasedSampler({
+      root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1),
+    }),
     resource: resourceFromAttributes({
       "service.name": options.serviceName,
       ...(options.serviceVersion ? { "service.version": options.serviceVersion } : {}),
