@@ -111,14 +111,14 @@ describe("chronicle.streams against the reference server", { timeout: 120_000 },
     await receiver.start();
     const { adminKey } = await createProject(store, { name: "SDK streams" });
     chronicle = new Chronicle({ apiKey: adminKey.key, baseUrl: urlOf(server) });
-  });
+  }, 180_000);
   afterAll(async () => {
-    await worker.stop();
+    await worker?.stop();
     await receiver.close();
-    await closeServer(server);
-    await store.close();
+    if (server) await closeServer(server);
+    await store?.close();
     await rm(dataDir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it("creates a webhook stream, and a receiver using verifyWebhook gets every event in order", async () => {
     const stream = await chronicle.streams.create({
