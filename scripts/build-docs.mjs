@@ -20,14 +20,15 @@ import { dirname, join, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { operationPage, referenceIndex } from "./docs/reference.mjs";
 import { operationsOf, samplesOf, withCodeSamples } from "./docs/samples.mjs";
-import { listGuides, REPOSITORY_URL, siteConfig } from "./docs/site-config.mjs";
+import { listGuides, REPOSITORY_URL, siteConfig, titleOf } from "./docs/site-config.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const docsDir = join(root, "docs");
 const bundlePath = join(root, "packages", "types", "generated", "openapi.json");
 const redocly = join(root, "node_modules", ".bin", "redocly");
-/** Pages of docs/ besides the guides; the rest of docs/ (examples, samples) is source. */
-const TOP_PAGES = ["sdk.md", "design.md", "security.md", "reliability.md", "benchmarks.md"];
+/** Pages of docs/ besides the guides: every docs/*.md (a new one needs no configuration). */
+const topPages = () =>
+  readdirSync(docsDir).filter((file) => file.endsWith(".md") && file !== "index.md");
 /** Files the site itself serves (public/), so links to them stay inside the site. */
 const SITE_FILES = new Set(["api/index.html", "openapi.json"]);
 
@@ -99,10 +100,10 @@ function docsImages() {
 }
 
 /** Lays out the VitePress source: docs pages, generated reference pages, public files. */
-function stage(staging, document, samples, guides, base) {
+function stage(staging, document, samples, guides, notes, base) {
   const pages = new Set([
     "index.md",
-    ...TOP_PAGES,
+    ...topPages(),
     ...guides.map(({ name }) => `guides/${name}.md`),
     ...readdirSync(docsDir).filter((file) => /\.(svg|png)$/.test(file)),
     ...docsImages(),
@@ -141,7 +142,7 @@ function stage(staging, document, samples, guides, base) {
   writeFileSync(bundled, `${JSON.stringify(withSamples, null, 2)}\n`);
   writeFileSync(
     join(staging, ".vitepress", "config.mjs"),
-    `export default ${JSON.stringify(siteConfig({ guides, document, base }), null, 2)};\n`,
+    `export default ${JSON.stringify(siteConfig({ guides, notes, document, base }), null, 2)};\n`,
   );
   return bundled;
 }
@@ -159,11 +160,18 @@ export async function buildDocs(outDir, { base = "/docs/" } = {}) {
   const document = JSON.parse(readFileSync(bundlePath, "utf8"));
   const samples = samplesOf(document, join(docsDir, "samples"));
   const guides = listGuides(join(docsDir, "guides"));
+  // The "Project" pages of the navigation: docs/*.md besides the SDK guide.
+  const notes = topPages()
+    .filter((file) => file !== "sdk.md")
+    .map((file) => ({
+      name: file.slice(0, -3),
+      title: titleOf(readFileSync(join(docsDir, file), "utf8"), file.slice(0, -3)),
+    }));
   // Inside the repository, so that VitePress and its theme resolve from node_modules.
   mkdirSync(join(root, ".docs-build"), { recursive: true });
   const staging = mkdtempSync(join(root, ".docs-build", "site-"));
   try {
-    const bundled = stage(staging, document, samples, guides, base);
+    const bundled = stage(staging, document, samples, guides, notes, base);
     buildInteractiveReference(bundled, join(staging, "public", "api", "index.html"));
     const { build } = await import("vitepress");
     rmSync(outDir, { recursive: true, force: true });

@@ -41,7 +41,7 @@ export function listGuides(guidesDir) {
     }));
 }
 
-export function siteConfig({ guides, document, base }) {
+export function siteConfig({ guides, notes, document, base }) {
   const reference = operationsByTag(document).map(([tag, entries]) => ({
     text: tag,
     collapsed: true,
@@ -75,11 +75,7 @@ export function siteConfig({ guides, document, base }) {
         },
         {
           text: "Project",
-          items: [
-            { text: "Design decisions", link: "/design" },
-            { text: "Reliability", link: "/reliability" },
-            { text: "Benchmarks", link: "/benchmarks" },
-          ],
+          items: notes.map(({ name, title }) => ({ text: title, link: `/${name}` })),
         },
       ],
       search: { provider: "local" },

@@ -105,7 +105,7 @@ describe("the README's commands", () => {
     // No nested pnpm (ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL) and no shell left between pnpm
     // and the server to die of the signal (ELIFECYCLE).
     expect(manifest.scripts.start).toMatch(
-      /^exec node packages\/server\/bin\/chronicle\.mjs start$/,
+      /(^|&& )exec node packages\/server\/bin\/chronicle\.mjs start$/,
     );
     expect(manifest.scripts.chronicle).toMatch(/^exec node packages\/server\/bin\/chronicle\.mjs$/);
   });
