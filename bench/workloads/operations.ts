@@ -5,7 +5,7 @@ import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { EventGenerator } from "../lib/event-generator.js";
 import { runLoad } from "../lib/http-load.js";
-import type { ChildServer } from "../lib/processes.js";
+import { type ChildServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
@@ -104,6 +104,8 @@ export const operationsWorkload: Workload = {
     };
     const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
     const latencies: Record<"off" | "on", number[]> = { off: [], on: [] };
+    // Server CPU per request: steadier than throughput when other work shares the machine.
+    const cpuPerRequest: Record<"off" | "on", number[]> = { off: [], on: [] };
     const exportRates: Record<Encoding, number[]> = { identity: [], gzip: [], br: [] };
     const exportBytes: Record<Encoding, number> = { identity: 0, gzip: 0, br: 0 };
     let metricsCount = 0;
@@ -149,11 +151,14 @@ export const operationsWorkload: Workload = {
         // Alternate which side goes first, so a drift within a round cancels out.
         const order: ("off" | "on")[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
         for (const side of order) {
-          const result = await post(side, sizes.seconds);
+          const { result, share } = await withCpuShare((servers[side] as ChildServer).pid, () =>
+            post(side, sizes.seconds),
+          );
           if (result.non2xx > 0 || result.errors > 0) {
             throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.errors} errors`);
           }
           rates[side].push(result.requestsPerSecond);
+          cpuPerRequest[side].push((share * 1000) / result.requestsPerSecond);
           latencies[side].push(...result.latencies);
         }
       }
@@ -212,6 +217,25 @@ export const operationsWorkload: Workload = {
           baseline: off,
           ratio: { value: ratio, label: "on / off" },
           goals: [atLeast(ratio, 0.95)],
+        },
+        {
+          name: "server CPU per POST /v1/events, on vs off",
+          measured: {
+            label: "logs + metrics + traces on",
+            unit: "CPU ms/request",
+            summary: summarize(cpuPerRequest.on),
+          },
+          baseline: {
+            label: "all off",
+            unit: "CPU ms/request",
+            summary: summarize(cpuPerRequest.off),
+          },
+          ratio: {
+            value: summarize(cpuPerRequest.on).median / summarize(cpuPerRequest.off).median,
+            label: "on / off (CPU per request)",
+          },
+          goals: [],
+          goalText: "shown: the cost in server CPU, steadier than throughput on a shared machine",
         },
         ...(["gzip", "br"] as const).map((encoding) => ({
           name: `NDJSON export, ${encoding === "br" ? "brotli" : "gzip"}`,
