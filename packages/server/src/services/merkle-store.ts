@@ -87,6 +87,22 @@ export function inclusionProof(db: Queryable, projectId: string, index: number, 
   return proofOf(db, projectId, inclusionRanges(index, size));
 }
 
+/** The stored leaf at `index` and its inclusion proof in the tree of `size`, in one query. */
+export async function leafWithProof(
+  db: Queryable,
+  projectId: string,
+  index: number,
+  size: number,
+): Promise<{ leaf: Hash; proof: Hash[] }> {
+  const leafRange = { lo: index, hi: index + 1 };
+  const ranges = inclusionRanges(index, size);
+  const stored = await readHashes(db, projectId, [leafRange, ...ranges].flatMap(rangeNeeds));
+  return {
+    leaf: rangeHash(leafRange, stored),
+    proof: ranges.map((range) => rangeHash(range, stored)),
+  };
+}
+
 export function consistencyProof(db: Queryable, projectId: string, from: number, to: number) {
   return from === 0 || from === to
     ? Promise.resolve([])

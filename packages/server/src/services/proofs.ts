@@ -1,7 +1,7 @@
 import { ChronicleError, notFound } from "../domain/errors.js";
 import type { Store } from "../store/types.js";
 import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
-import { consistencyProof, inclusionProof, storedLeaf } from "./merkle-store.js";
+import { consistencyProof, leafWithProof } from "./merkle-store.js";
 
 export interface InclusionProofBody {
   seq: number;
@@ -53,10 +53,7 @@ export async function proveInclusion(
     if (!row || row.workspace_id !== options.workspaceId) throw notFound("Event");
   }
   const index = seq - 1;
-  const [leaf, hashes] = await Promise.all([
-    storedLeaf(store, projectId, index),
-    inclusionProof(store, projectId, index, size),
-  ]);
+  const { leaf, proof: hashes } = await leafWithProof(store, projectId, index, size);
   return {
     seq,
     leaf_index: index,
