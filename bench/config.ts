@@ -38,6 +38,13 @@ export interface Sizes {
   };
   /** Page loads of /console, and rows scrolled through in the feed. */
   console: { loadRounds: number; scrollRows: number };
+  integrity: {
+    proofRequests: number;
+    warmupRequests: number;
+    batchSize: number;
+    batchesPerRound: number;
+    rounds: number;
+  };
 }
 
 export const FULL: Sizes = {
@@ -53,6 +60,13 @@ export const FULL: Sizes = {
   sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 6 },
   embedded: { rows: 100_000, batchesPerRound: 5, rounds: 3, requests: 40, warmupRequests: 5 },
   console: { loadRounds: 5, scrollRows: 10_000 },
+  integrity: {
+    proofRequests: 400,
+    warmupRequests: 40,
+    batchSize: 1000,
+    batchesPerRound: 5,
+    rounds: 6,
+  },
 };
 
 export const QUICK: Sizes = {
@@ -68,4 +82,11 @@ export const QUICK: Sizes = {
   sdkOverhead: { events: 2_000, pageLimit: 200, rounds: 2 },
   embedded: { rows: 2_000, batchesPerRound: 1, rounds: 2, requests: 5, warmupRequests: 1 },
   console: { loadRounds: 2, scrollRows: 2_000 },
+  integrity: {
+    proofRequests: 40,
+    warmupRequests: 5,
+    batchSize: 1000,
+    batchesPerRound: 1,
+    rounds: 2,
+  },
 };

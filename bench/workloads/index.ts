@@ -4,6 +4,7 @@ import { consoleWorkload } from "./console.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
+import { integrityWorkload } from "./integrity.js";
 import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
@@ -22,6 +23,7 @@ export const WORKLOADS: Workload[] = [
   sdkOverhead,
   embedded,
   consoleWorkload,
+  integrityWorkload,
   streamsWorkload,
   operationsWorkload,
 ];
