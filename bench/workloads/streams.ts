@@ -186,6 +186,13 @@ export const streamsWorkload: Workload = {
         await sleep(100);
       }
       const backlog = await api(server.url, key, "GET", "/v1/streams");
+      const leases = await context.pool.query(
+        `SELECT stream_id, cursor_seq, pending_id IS NOT NULL AS pinned, attempts,
+           lease_owner IS NOT NULL AS leased, lease_expires_at > now() AS lease_live, next_attempt_at
+         FROM streams WHERE project_id = $1`,
+        [project.project_id],
+      );
+      context.log(`lag phase end: ${JSON.stringify(leases.rows)}`);
       await closeStreams(streams);
       const lags = receivers.flatMap((receiver) => receiver.lagsMs.map((entry) => entry.lagMs));
       const lag = summarize(lags);

@@ -82,7 +82,9 @@ export function postOnce(
       ...(options.allowPrivateNetworks ? {} : { lookup: guardedLookup(options.resolveAll) }),
     });
     const deadline = setTimeout(() => {
-      request.destroy(new Error(`timed out after ${options.timeoutMs} ms`));
+      // Settle first: once a response has begun, destroying may not surface as an error.
+      fail(`timed out after ${options.timeoutMs} ms`);
+      request.destroy();
     }, options.timeoutMs);
     request.on("error", (error) => fail(error.message));
     request.on("response", (response) => {
