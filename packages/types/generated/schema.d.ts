@@ -1886,15 +1886,15 @@ export interface components {
          */
         TargetTypeQuery: string;
         /**
-         * @description Last `seq` to verify (default the project's latest event).
-         * @example 3
-         */
-        ToSeqQuery: number;
-        /**
          * @description The viewer token's `id` (returned when it was created).
          * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
          */
         ViewerTokenIdPath: string;
+        /**
+         * @description Last `seq` to verify (default the project's latest event).
+         * @example 3
+         */
+        ToSeqQuery: number;
         /**
          * @description The workspace, as sent in `workspace_id`.
          * @example ws_acme

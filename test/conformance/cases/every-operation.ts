@@ -32,8 +32,8 @@ const FORBIDDEN_WITH: Record<string, keyof ConformanceContext["keys"]> = {
   createApiKey: "write",
   revokeApiKey: "export",
   createViewerToken: "write",
-  ...CREDENTIAL_FORBIDDEN_WITH,
   ...STREAM_FORBIDDEN_WITH,
+  ...CREDENTIAL_FORBIDDEN_WITH,
 };
 
 export const EVERY_OPERATION: ConformanceCase[] = [

@@ -13,5 +13,6 @@ export const CASES: ConformanceCase[] = [
   ...SUCCESSES,
   ...CLIENT_ERRORS,
   ...EVERY_OPERATION,
+  ...STREAM_CASES,
   ...CREDENTIAL_CASES,
 ];
