@@ -1,7 +1,10 @@
 export interface BenchArgs {
   quick: boolean;
   out: string | undefined;
-  /** Write docs/benchmarks.md; default on for the full run, off for --quick. */
+  /**
+   * Write docs/benchmarks.md and its chart; default on only for a full run of every workload
+   * (a --quick or --only run would overwrite the full page with partial figures).
+   */
   docs: boolean;
   only: string[] | undefined;
   keepDatabase: boolean;
@@ -45,6 +48,9 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  args.docs = docsGiven ?? !args.quick;
+  if (docsGiven && args.only) {
+    throw new Error(`--docs with --only would replace the full page with part of it\n${USAGE}`);
+  }
+  args.docs = docsGiven ?? (!args.quick && !args.only);
   return args;
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { integrityConfig } from "../../packages/server/src/integrity-config.js";
+import { secretsFrom } from "../../packages/server/src/services/settings.js";
 import { generateSignerKey } from "../../packages/server/src/services/signed-note.js";
 import type { Pinning } from "./affinity.js";
 import { type ChildServer, run, spawnServer } from "./processes.js";
@@ -24,6 +26,11 @@ export const BENCH_SECRETS = {
   CHRONICLE_CHECKPOINT_ORIGIN: "chronicle.bench/run",
   CHRONICLE_TOKEN_SECRETS: randomBytes(32).toString("base64url"),
 };
+
+/** The key every server of the run signs cursors with, read as the server reads its config. */
+export function benchCursorSecret(): Buffer {
+  return secretsFrom(integrityConfig(BENCH_SECRETS).secrets).tokens.current;
+}
 
 /** Server environment for a bench run: rate limits out of the way, request logs off. */
 export function serverEnv(target: ChronicleEnvironment, extra: NodeJS.ProcessEnv = {}) {

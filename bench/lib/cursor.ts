@@ -15,7 +15,7 @@ function mac(secret: Buffer, purpose: string, body: string): string {
 
 /**
  * Re-signs a real cursor with another position (docs/design.md: base64url(JSON) + "." +
- * truncated HMAC under the database's secret). The signing scheme is confirmed by
+ * truncated HMAC under the configured token secret). The signing scheme is confirmed by
  * reproducing the server's own cursor first; null when it cannot be.
  */
 export function repositionCursor(cursor: string, secret: Buffer, seq: number): string | null {
@@ -30,7 +30,7 @@ export function repositionCursor(cursor: string, secret: Buffer, seq: number): s
 
 /**
  * A cursor `depth` rows into the list at `path` (desc order): re-signed from the first
- * page's cursor when the secret is readable, else found by walking 200-row pages.
+ * page's cursor when the secret is known, else found by walking 200-row pages.
  */
 export async function cursorAtDepth(options: {
   baseUrl: string;
@@ -65,13 +65,4 @@ export async function cursorAtDepth(options: {
     cursor = page.next_cursor;
   }
   return { cursor, how: "walked" };
-}
-
-export async function readSecret(query: (sql: string) => Promise<{ value: string }[]>) {
-  try {
-    const rows = await query("SELECT value FROM settings WHERE name = 'hmac_secret'");
-    return rows[0] ? Buffer.from(rows[0].value, "base64url") : null;
-  } catch {
-    return null;
-  }
 }

@@ -1,20 +1,23 @@
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { buildTree } from "../../packages/server/src/services/merkle-backfill.js";
+import type { Queryable } from "../../packages/server/src/store/types.js";
 import type { SeedSpec } from "./seed.js";
 import { seedChunks } from "./seed-rows.js";
 
 /**
  * Seeds a PGlite data directory (the server must not be running: PGlite is one process)
  * with the same rows the PostgreSQL seeder writes for the same spec, through
- * `COPY … FROM '/dev/blob'`, secondary indexes dropped and rebuilt. Returns the HMAC secret.
+ * `COPY … FROM '/dev/blob'`, secondary indexes dropped and rebuilt, and the project's Merkle tree built as appends
+ * would have (the server's checkpoints and later appends extend it).
  */
 export async function seedPglite(
   dataDir: string,
   columns: readonly string[],
   spec: SeedSpec,
   log: (message: string) => void,
-): Promise<Buffer | null> {
+): Promise<void> {
   const db = await PGlite.create({ dataDir, extensions: { btree_gin, pg_trgm } });
   try {
     const started = performance.now();
@@ -38,15 +41,15 @@ export async function seedPglite(
       last.hash,
     ]);
     for (const index of indexes.rows) await db.exec(index.indexdef);
+    const queryable: Queryable = {
+      query: async <R>(sql: string, params?: readonly unknown[]) =>
+        (await db.query<R>(sql, params as unknown[])).rows,
+    };
+    await buildTree(queryable, spec.projectId, last.seq);
     await db.exec("ANALYZE");
-    const secret = await db.query<{ value: string }>(
-      "SELECT value FROM settings WHERE name = 'hmac_secret'",
-    );
     log(
       `PGlite: seeded ${spec.count} events in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    const value = secret.rows[0]?.value;
-    return value ? Buffer.from(value, "base64url") : null;
   } finally {
     await db.close();
   }

@@ -98,7 +98,7 @@ export function renderMarkdown(results: BenchResults, notesDir: string, chartFil
     "Run it: `pnpm bench` (the full run, under 15 minutes; writes `bench/results.json` and this",
     "page), `pnpm bench --quick` (every workload at a small size, writes",
     "`bench/results.quick.json`, leaves this page alone; CI runs it), `--out PATH`,",
-    "`--only id,id`, `--docs` / `--no-docs`, `--cpu-prof` (profiles the server).",
+    "`--only id,id` (a partial run: leaves this page alone), `--docs` / `--no-docs`, `--cpu-prof` (profiles the server).",
     "",
     `**This run:** ${results.mode}, started ${results.startedAt.replace("T", " ").slice(0, 19)} UTC, took ${formatDuration(results.durationMs)}.`,
     `${machine.cpus} × ${machine.cpuModel}; Node ${machine.node}; ${machine.postgres} (${settings}).`,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { Chronicle } from "../lib/chronicle.js";
-import { cursorAtDepth, readSecret } from "../lib/cursor.js";
+import { benchCursorSecret, Chronicle } from "../lib/chronicle.js";
+import { cursorAtDepth } from "../lib/cursor.js";
 import { EventGenerator } from "../lib/event-generator.js";
 import type { ResultRow } from "../lib/results.js";
 import { createClient } from "../lib/sdk.js";
@@ -51,7 +51,7 @@ export const embedded: Workload = {
     const ingest = await pglite.createProject("bench-ingest");
     const data = await pglite.createProject("bench-medium");
     const columns = await seedColumns(context.pool);
-    const secret = await seedPglite(
+    await seedPglite(
       dataDir,
       columns,
       { projectId: data.project_id, count: rows, seed: 2 },
@@ -89,14 +89,13 @@ export const embedded: Workload = {
 
       // Page and search: the same requests on both, the PostgreSQL side on the medium project.
       const depth = rows - 50;
-      const pgSecret = await readSecret(
-        async (sql) => (await context.pool.query<{ value: string }>(sql)).rows,
-      );
+      // Both servers sign cursors with the run's token secret (BENCH_SECRETS).
+      const secret = benchCursorSecret();
       const pgDeep = await cursorAtDepth({
         baseUrl: context.server.url,
         path: "/v1/events",
         headers: bearer(context.medium),
-        secret: pgSecret,
+        secret,
         depth,
       });
       const liteDeep = await cursorAtDepth({

@@ -1,4 +1,5 @@
-import { cursorAtDepth, readSecret } from "../lib/cursor.js";
+import { benchCursorSecret } from "../lib/chronicle.js";
+import { cursorAtDepth } from "../lib/cursor.js";
 import { atMost } from "../lib/results.js";
 import { getter, interleave } from "../lib/timing.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
@@ -19,14 +20,11 @@ export const pageDepth: Workload = {
     const sizes = context.sizes.pageDepth;
     const depth = context.sizes.largeRows - sizes.pageSize;
     const headers = bearer(context.large);
-    const secret = await readSecret(
-      async (sql) => (await context.pool.query<{ value: string }>(sql)).rows,
-    );
     const deep = await cursorAtDepth({
       baseUrl: context.server.url,
       path: "/v1/events",
       headers,
-      secret,
+      secret: benchCursorSecret(),
       depth,
     });
     const base = `${context.server.url}/v1/events?limit=${sizes.pageSize}`;
@@ -73,7 +71,7 @@ export const pageDepth: Workload = {
         },
       ],
       notes: [
-        `The deep cursor was ${deep.how === "re-signed" ? "re-signed from the first page's cursor with the database's HMAC secret (the documented cursor format), so no 1 M-row walk is needed" : "reached by walking 200-row pages"}.`,
+        `The deep cursor was ${deep.how === "re-signed" ? "re-signed from the first page's cursor with the run's configured token secret (the documented cursor format), so no 1 M-row walk is needed" : "reached by walking 200-row pages"}.`,
         "The OFFSET pages are timed as SQL from the bench process (the API has no offset), so they exclude HTTP; compare their ratio, not their milliseconds.",
       ],
     };
