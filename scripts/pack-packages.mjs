@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The release's last step before `changeset publish`: builds @chronicle/sdk and
-// @chronicle/server (the server with its docs site in dist/site) and packs them with
-// `pnpm pack`, which writes the tarballs npm would publish (workspace: versions resolved).
+// @chronicle/server (the server with its docs site in dist/site and the built console in
+// dist/console) and packs them with `pnpm pack`, which writes the tarballs npm would publish
+// (workspace: versions resolved).
 // Usage: node scripts/pack-packages.mjs [--out <dir>] [--skip-build | --if-stale]
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
@@ -26,8 +27,16 @@ const BUILDS = {
       "docs",
       "scripts/docs",
       "scripts/build-docs.mjs",
+      "packages/console/src",
+      "packages/console/package.json",
     ],
-    outputs: ["packages/server/dist/cli.js", "packages/server/dist/site/index.html"],
+    outputs: [
+      "packages/server/dist/cli.js",
+      "packages/server/dist/site/index.html",
+      "packages/server/dist/console/index.html",
+    ],
+    // The server's build copies the console's (packages/console/dist) into its dist/console.
+    alsoBuild: ["@chronicle/console"],
   },
 };
 
@@ -58,7 +67,8 @@ export function packPackages(outDir, { build = true } = {}) {
   const tarballs = {};
   for (const name of PACKAGES) {
     if (build === true || (build === "if-stale" && isStale(name))) {
-      pnpm(["--filter", name, "run", "build"]);
+      const filters = [...(BUILDS[name].alsoBuild ?? []), name].flatMap((n) => ["--filter", n]);
+      pnpm([...filters, "run", "build"]);
     }
     const before = new Set(readdirSync(outDir));
     pnpm(["pack", "--pack-destination", outDir], join(root, directories[name]));

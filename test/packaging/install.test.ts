@@ -132,6 +132,26 @@ describe("the packed packages, installed with npm outside the repository", () =>
     expect((await fetch(`${url}/docs/reference/createEvent.html`)).status).toBe(200);
   });
 
+  it("when the installed server is asked for its console, then it serves the built one", async () => {
+    const url = server?.url as string;
+    const packed = join(app, "node_modules/@chronicle/server/dist/console");
+    expect(existsSync(join(packed, "index.html")), "dist/console is packed").toBe(true);
+    const root = await fetch(`${url}/`, { redirect: "manual" });
+    expect(root.status).toBe(302);
+    expect(root.headers.get("location")).toBe("/console/");
+    const page = await fetch(`${url}/console/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).not.toContain("not built");
+    // The page's own script is packed too, not only index.html.
+    const script = /<script[^>]+src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, "index.html loads a bundled script").toBeDefined();
+    const asset = await fetch(`${url}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+  });
+
   it("when the installed SDK records and lists, then the server returns the event", async () => {
     writeFileSync(
       join(app, "record-and-list.mjs"),

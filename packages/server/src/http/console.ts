@@ -1,10 +1,28 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Response, type Router } from "express";
 
-/** Where `pnpm build` writes the console (packages/console/dist). */
-export const DEFAULT_CONSOLE_DIR = new URL("../../../console/dist", import.meta.url);
+/**
+ * Where the built console is: `dist/console` beside the bundled server (the package's build
+ * copies it there, so an installed @chronicle/server ships it), else, running from the
+ * repository's sources, the console package's own build (packages/console/dist). The
+ * repository's copy is taken only when it is @chronicle/console's, not any `console/`.
+ */
+export function defaultConsoleDir(): string {
+  const packed = fileURLToPath(new URL("./console", import.meta.url));
+  if (existsSync(resolve(packed, "index.html"))) return packed;
+  const workspace = new URL("../../../console/", import.meta.url);
+  try {
+    const manifest = JSON.parse(readFileSync(new URL("package.json", workspace), "utf8")) as {
+      name?: string;
+    };
+    if (manifest.name === "@chronicle/console") return fileURLToPath(new URL("dist", workspace));
+  } catch {
+    // No console package beside this one: fall through to the packed path (not built).
+  }
+  return packed;
+}
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en">
@@ -39,7 +57,7 @@ function sendIndex(res: Response, indexFile: string): void {
  * index.html), the embeddable viewer at `/console/embed/chronicle-activity.js` (loadable
  * from any origin: the CORS middleware runs first), and `GET /` redirecting to the console.
  */
-export function consoleRouter(dir: string | URL = DEFAULT_CONSOLE_DIR): Router {
+export function consoleRouter(dir: string | URL = defaultConsoleDir()): Router {
   const root = resolve(typeof dir === "string" ? dir : fileURLToPath(dir));
   const indexFile = resolve(root, "index.html");
   const router = express.Router({ strict: true });
