@@ -9,8 +9,8 @@ import { seedChunks } from "./seed-rows.js";
 /**
  * Seeds a PGlite data directory (the server must not be running: PGlite is one process)
  * with the same rows the PostgreSQL seeder writes for the same spec, through
- * `COPY … FROM '/dev/blob'`, secondary indexes dropped and rebuilt, and the project's Merkle tree built as appends
- * would have (the server's checkpoints and later appends extend it).
+ * `COPY … FROM '/dev/blob'`, secondary indexes dropped and rebuilt, and the project's Merkle
+ * tree built as the appends would have (the server's checkpoints and later appends extend it).
  */
 export async function seedPglite(
   dataDir: string,

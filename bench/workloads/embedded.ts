@@ -169,6 +169,7 @@ export const embedded: Workload = {
         ],
         notes: [
           "PGlite is one connection inside the server process (on the server's core): every query, the ingest's transactions included, is serialised; PostgreSQL's backends run on any core.",
+          `The deep cursors were ${liteDeep.how === pgDeep.how ? liteDeep.how : `${liteDeep.how} (PGlite) and ${pgDeep.how} (PostgreSQL)`}: re-signed with the run's configured token secret, or reached by walking 200-row pages.`,
         ],
       };
     } finally {
