@@ -55,6 +55,8 @@ export function postOnce(
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
+    // Declared before `finish`: the checks below settle before the deadline is armed.
+    let deadline: NodeJS.Timeout | undefined;
     const finish = (result: Omit<PostResult, "latencyMs">) => {
       if (settled) return;
       settled = true;
@@ -81,7 +83,7 @@ export function postOnce(
       headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
       ...(options.allowPrivateNetworks ? {} : { lookup: guardedLookup(options.resolveAll) }),
     });
-    const deadline = setTimeout(() => {
+    deadline = setTimeout(() => {
       // Settle first: once a response has begun, destroying may not surface as an error.
       fail(`timed out after ${options.timeoutMs} ms`);
       request.destroy();

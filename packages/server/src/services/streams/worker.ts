@@ -8,6 +8,7 @@ import { recordInTransaction } from "../system-events.js";
 import { retryDelayMs } from "./backoff.js";
 import { cutBatch, matchingEvents } from "./batch.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
+import type { Credentials } from "./credentials.js";
 import { pruneAttempts, recordAttempt } from "./deliveries.js";
 import { driverFor } from "./destinations/index.js";
 import { postOnce } from "./http-post.js";
@@ -42,10 +43,18 @@ interface Held extends StreamRecord {
  *
  * When no stream is active the only cost is one UPDATE that matches nothing per poll. A
  * process takes at most CLAIM_PER_TICK new streams per poll, so replicas spread them.
+ *
+ * A process that cannot open a stream's credentials (no CHRONICLE_STREAMS_KEY, or another
+ * key than the process that created the stream) must not hold its lease: it would renew it
+ * forever while every send fails before the request, and the stream would stall with its
+ * batch pinned. Without a key the worker takes no lease at all; with a key that does not
+ * open a stream, it releases that stream and leaves it to the other replicas for a while.
  */
 export class StreamWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
   private readonly running = new Map<string, Promise<void>>();
+  /** Streams whose credentials this process could not open, and until when it leaves them. */
+  private readonly leftToOthers = new Map<string, number>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -57,6 +66,12 @@ export class StreamWorker {
 
   start(): void {
     if (this.timer || this.stopping.signal.aborted) return;
+    if (!this.context.config.key) {
+      this.logger.info(
+        "log streams are not configured (no CHRONICLE_STREAMS_KEY): delivering none",
+      );
+      return;
+    }
     const loop = () => {
       this.ticking = this.tick().finally(() => {
         if (!this.stopping.signal.aborted) {
@@ -87,6 +102,8 @@ export class StreamWorker {
   /** Renews the leases due for it and takes free or expired ones; starts their loops. */
   private async tick(): Promise<void> {
     const { leaseMs } = this.context.config;
+    const now = Date.now();
+    for (const [key, until] of this.leftToOthers) if (until <= now) this.leftToOthers.delete(key);
     try {
       // Renews this process's leases due for it, and takes at most CLAIM_PER_TICK free or
       // expired ones, so that replicas started together share the streams.
@@ -97,9 +114,10 @@ export class StreamWorker {
            OR (project_id, stream_id) IN (
              SELECT project_id, stream_id FROM streams
              WHERE status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now())
+               AND NOT (project_id || '/' || stream_id = ANY($4::text[]))
              LIMIT ${CLAIM_PER_TICK} FOR UPDATE SKIP LOCKED)
          RETURNING project_id, stream_id`,
-        [this.owner, leaseMs, leaseMs / 2],
+        [this.owner, leaseMs, leaseMs / 2, [...this.leftToOthers.keys()]],
       );
       for (const { project_id, stream_id } of claimed) {
         const key = `${project_id}/${stream_id}`;
@@ -152,12 +170,19 @@ export class StreamWorker {
         await this.release(held);
         return;
       }
+      let credentials: Credentials;
+      try {
+        credentials = credentialsOf(this.context, held);
+      } catch (error) {
+        await this.leaveToOthers(held, error);
+        return;
+      }
       const due = held.stream.next_attempt_at ? Date.parse(held.stream.next_attempt_at) : 0;
       if (due > Date.now()) {
         await this.wait(Math.min(due - Date.now(), pollMs * 4));
         continue;
       }
-      const outcome = await this.step(held).catch((error: unknown) => {
+      const outcome = await this.step(held, credentials).catch((error: unknown) => {
         this.logger.warn("stream delivery step failed", {
           stream_id: streamId,
           error: String(error),
@@ -172,6 +197,29 @@ export class StreamWorker {
     }
   }
 
+  /** Releases a stream this process cannot sign for, and does not take it again for a lease's time. */
+  private async leaveToOthers(held: Held, error: unknown) {
+    this.logger.error("stream credentials do not open with this process's CHRONICLE_STREAMS_KEY", {
+      stream_id: held.stream.id,
+      error: String(error),
+    });
+    this.leftToOthers.set(
+      `${held.projectId}/${held.stream.id}`,
+      Date.now() + this.context.config.leaseMs,
+    );
+    // The stream's last_error tells its owner why it is not moving if no replica can open it.
+    await this.context.store.query(
+      `UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL, last_error = $4
+       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3`,
+      [
+        held.projectId,
+        held.stream.id,
+        this.owner,
+        "a delivering server could not open the destination credentials (CHRONICLE_STREAMS_KEY differs)",
+      ],
+    );
+  }
+
   private release(held: Held) {
     return this.context.store.query(
       `UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL
@@ -184,7 +232,10 @@ export class StreamWorker {
    * One move: send the pinned batch, or cut and pin the next one. Answers "idle" when there
    * is nothing to send, "sent" after an attempt, or a number of ms to linger.
    */
-  private async step(held: Held): Promise<"idle" | "sent" | "again" | number> {
+  private async step(
+    held: Held,
+    credentials: Credentials,
+  ): Promise<"idle" | "sent" | "again" | number> {
     const { stream } = held;
     const cursor = stream.cursor_seq;
     if (held.pendingId !== null && held.pendingLastSeq !== null) {
@@ -195,7 +246,7 @@ export class StreamWorker {
         cursor,
         held.pendingLastSeq,
       );
-      await this.send(held, held.pendingId, held.pendingLastSeq, events);
+      await this.send(held, credentials, held.pendingId, held.pendingLastSeq, events);
       return "sent";
     }
     if (held.lastSeq <= cursor) return "idle";
@@ -237,7 +288,7 @@ export class StreamWorker {
     );
     if (pinned.length === 0) return "again";
     // The events in hand are exactly the pinned range: send them without reading them again.
-    await this.send(held, messageId, batch.lastSeq, batch.events);
+    await this.send(held, credentials, messageId, batch.lastSeq, batch.events);
     return "sent";
   }
 
@@ -255,7 +306,13 @@ export class StreamWorker {
   }
 
   /** Sends the pinned batch and moves the cursor past it, or schedules the retry. */
-  private async send(held: Held, messageId: string, lastSeq: number, events: Event[]) {
+  private async send(
+    held: Held,
+    credentials: Credentials,
+    messageId: string,
+    lastSeq: number,
+    events: Event[],
+  ) {
     const { stream, projectId } = held;
     const base = {
       projectId,
@@ -278,11 +335,7 @@ export class StreamWorker {
               events,
               sentAt: new Date(),
             };
-            const request = driver.request(
-              stream.destination,
-              credentialsOf(this.context, held),
-              message,
-            );
+            const request = driver.request(stream.destination, credentials, message);
             return postOnce(
               request.url,
               request.headers,
