@@ -63,9 +63,11 @@ PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{
 BASE="http://127.0.0.1:$PORT"
 
 # The fuzzer sends many requests without a valid key (ignored_auth) and opens streams on
-# several workers at once: lift the failed-auth throttle and the per-key stream cap.
+# several workers at once: lift the failed-auth throttle and the per-key stream cap. A
+# streams key lets it create log streams (their destinations are refused or unreachable).
 PORT=$PORT HOST=127.0.0.1 CHRONICLE_RATE_LIMIT_PER_MINUTE=10000000 CHRONICLE_HEARTBEAT_MS=1000 \
   CHRONICLE_AUTH_FAILURES_PER_MINUTE=10000000 CHRONICLE_MAX_STREAMS_PER_CREDENTIAL=1000 \
+  CHRONICLE_STREAMS_KEY="$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')" \
   "${CLI[@]}" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do

@@ -1549,7 +1549,6 @@ export interface components {
             headers: {
                 "Request-Id": components["headers"]["RequestId"];
                 "Chronicle-Version": components["headers"]["ChronicleVersion"];
-                "Content-Encoding": components["headers"]["ContentEncoding"];
                 "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                 "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                 "RateLimit-Reset": components["headers"]["RateLimitReset"];
@@ -1943,13 +1942,6 @@ export interface components {
          */
         ChronicleVersion: string;
         /**
-         * @description `br`, `gzip` or `deflate` when the request's `Accept-Encoding` allowed it and the body is
-         *     over 1 KiB; absent when the body is sent as is. Exports are compressed as they stream.
-         *     Live tails (`text/event-stream`) are never compressed.
-         * @example gzip
-         */
-        ContentEncoding: "br" | "gzip" | "deflate";
-        /**
          * @description A strong entity tag: the event's `hash` in quotes. Send it back in `If-None-Match` to
          *     get `304 Not Modified` instead of the body.
          * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
@@ -2312,7 +2304,6 @@ export interface operations {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
                     "Chronicle-Version": components["headers"]["ChronicleVersion"];
-                    "Content-Encoding": components["headers"]["ContentEncoding"];
                     "RateLimit-Limit": components["headers"]["RateLimitLimit"];
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
