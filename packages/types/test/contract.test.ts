@@ -30,6 +30,42 @@ const EXPECTED: Record<string, { method: string; path: string; scope: string }> 
   revokeApiKey: { method: "delete", path: "/v1/api-keys/{api_key_id}", scope: "admin" },
   createViewerToken: { method: "post", path: "/v1/viewer-tokens", scope: "activity:read" },
   getHealth: { method: "get", path: "/v1/health", scope: "none" },
+  getCheckpoint: { method: "get", path: "/v1/integrity/checkpoint", scope: "activity:read" },
+  getInclusionProof: {
+    method: "get",
+    path: "/v1/integrity/proofs/inclusion",
+    scope: "activity:read",
+  },
+  getConsistencyProof: {
+    method: "get",
+    path: "/v1/integrity/proofs/consistency",
+    scope: "activity:read",
+  },
+  listVerifierKeys: { method: "get", path: "/v1/integrity/keys", scope: "activity:read" },
+  listStreams: { method: "get", path: "/v1/streams", scope: "admin" },
+  createStream: { method: "post", path: "/v1/streams", scope: "admin" },
+  getStream: { method: "get", path: "/v1/streams/{stream_id}", scope: "admin" },
+  updateStream: { method: "patch", path: "/v1/streams/{stream_id}", scope: "admin" },
+  deleteStream: { method: "delete", path: "/v1/streams/{stream_id}", scope: "admin" },
+  rotateStreamSecret: {
+    method: "post",
+    path: "/v1/streams/{stream_id}/rotate-secret",
+    scope: "admin",
+  },
+  testStream: { method: "post", path: "/v1/streams/{stream_id}/test", scope: "admin" },
+  replayStream: { method: "post", path: "/v1/streams/{stream_id}/replay", scope: "admin" },
+  listStreamDeliveries: {
+    method: "get",
+    path: "/v1/streams/{stream_id}/deliveries",
+    scope: "admin",
+  },
+  revokeViewerToken: {
+    method: "delete",
+    path: "/v1/viewer-tokens/{viewer_token_id}",
+    scope: "admin",
+  },
+  getLiveness: { method: "get", path: "/v1/health/live", scope: "none" },
+  getReadiness: { method: "get", path: "/v1/health/ready", scope: "none" },
 };
 
 interface Operation {

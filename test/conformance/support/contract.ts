@@ -105,7 +105,8 @@ function templateToPattern(path: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-const METHODS = ["get", "put", "post", "delete", "patch"] as const;
+// The order the server lists methods in its `Allow` header.
+const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
 function documentedResponses(raw: Json): Map<string, DocumentedResponse> {
   const responses = new Map<string, DocumentedResponse>();
