@@ -1,7 +1,7 @@
 import type { EventInput as ServerEventInput } from "../../packages/server/src/domain/index.js";
 import { integrityConfig } from "../../packages/server/src/integrity-config.js";
 import { signLatest } from "../../packages/server/src/services/checkpoints.js";
-import { ingestEvents } from "../../packages/server/src/services/events-write.js";
+import { ingestEvents } from "../../packages/server/src/services/events/events-write.js";
 import { setTreeMaintenance } from "../../packages/server/src/services/merkle-store.js";
 import { proveInclusion } from "../../packages/server/src/services/proofs.js";
 import { installSecrets } from "../../packages/server/src/services/settings.js";

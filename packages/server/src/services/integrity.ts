@@ -3,8 +3,8 @@ import { ChronicleError, notFound } from "../domain/errors.js";
 import type { IntegrityReport } from "../domain/types.js";
 import type { Store } from "../store/types.js";
 import { signLatest, TreeIntegrityError } from "./checkpoints.js";
-import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
-import { hashEvent } from "./hash-chain.js";
+import { EVENT_COLUMNS, eventToWire } from "./events/event-row.js";
+import { hashEvent } from "./events/hash-chain.js";
 import { eventLeafHash, type Hash } from "./merkle.js";
 import { rootOverLeaves } from "./merkle-store.js";
 
