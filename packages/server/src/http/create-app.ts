@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Express } from "express";
 import type { Config } from "../config.js";
+import { TailHub } from "../services/events/tail-hub.js";
 import { authenticate, hitRateLimit, installSecrets, type Store } from "../services/index.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
@@ -10,7 +11,6 @@ import type { OpenApiDocument } from "./contract/contract.js";
 import { createHandlers } from "./handlers/index.js";
 import { AuthThrottle } from "./middleware/auth-throttle.js";
 import { StreamGuard } from "./streaming/stream-guard.js";
-import { TailHub } from "./tail-hub.js";
 
 export interface CreateAppOptions {
   store: Store;
