@@ -4,7 +4,7 @@ import { signLatest } from "../../packages/server/src/services/checkpoints.js";
 import { ingestEvents } from "../../packages/server/src/services/events-write.js";
 import { setTreeMaintenance } from "../../packages/server/src/services/merkle-store.js";
 import { proveInclusion } from "../../packages/server/src/services/proofs.js";
-import { installSecrets } from "../../packages/server/src/services/settings.js";
+import { installSecrets } from "../../packages/server/src/services/system/secrets.js";
 import { openStore } from "../../packages/server/src/store/index.js";
 import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { EventGenerator, prng } from "../lib/event-generator.js";

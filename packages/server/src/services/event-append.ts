@@ -1,12 +1,12 @@
 import { notFound } from "../domain/errors.js";
 import type { Event } from "../domain/event.js";
 import type { Queryable } from "../store/types.js";
-import { observeDatabaseTime } from "./clock.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
-import { newId } from "./ids.js";
 import { appendToTree } from "./merkle-store.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
+import { observeDatabaseTime } from "./system/clock.js";
+import { newId } from "./system/ids.js";
 
 /**
  * Everything after the seq range is reserved, in one statement (one round trip under the

@@ -3,12 +3,12 @@ import canonicalize from "canonicalize";
 import { ChronicleError } from "../domain/errors.js";
 import type { Event, EventInput } from "../domain/event.js";
 import type { Queryable, Store } from "../store/types.js";
-import { validateAgainstCatalog } from "./actions.js";
-import { databaseNow } from "./clock.js";
+import { validateAgainstCatalog } from "./catalog/actions.js";
 import { appendEvents, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
 import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./project-writes.js";
+import { databaseNow } from "./system/clock.js";
 
 export interface IngestOptions {
   idempotencyKey?: string;
