@@ -1,6 +1,6 @@
 import { invalidCursor } from "../domain/errors.js";
 import type { Store } from "../store/types.js";
-import { sign, verify } from "./signing.js";
+import { sign, verify } from "./integrity/signing.js";
 import { hmacSecret } from "./system/secrets.js";
 
 export interface CursorPayload {

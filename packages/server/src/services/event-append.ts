@@ -3,7 +3,7 @@ import type { Event } from "../domain/event.js";
 import type { Queryable } from "../store/types.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
-import { appendToTree } from "./merkle-store.js";
+import { appendToTree } from "./integrity/merkle-store.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
 import { observeDatabaseTime } from "./system/clock.js";
 import { newId } from "./system/ids.js";
@@ -144,7 +144,7 @@ export async function appendEvents(
       search_text: item.searchText,
     });
   }
-  // The project's Merkle tree grows in the same transaction (services/merkle-store.ts).
+  // The project's Merkle tree grows in the same transaction (services/integrity/merkle-store.ts).
   await appendToTree(
     tx,
     projectId,

@@ -13,14 +13,6 @@ export { createProject, getProject, updateProject } from "./access/projects.js";
 export { hitRateLimit } from "./access/rate-limits.js";
 export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./access/viewer-tokens.js";
 export { defineAction, listActions } from "./catalog/actions.js";
-export {
-  latestCheckpoint,
-  type SignedCheckpoint,
-  signLatest,
-  signPendingCheckpoints,
-  TreeIntegrityError,
-  verifierKeys,
-} from "./checkpoints.js";
 export type { CursorPayload } from "./cursors.js";
 export { decodeCursor, encodeCursor } from "./cursors.js";
 export { eventToWire } from "./event-row.js";
@@ -33,9 +25,17 @@ export {
 export type { IngestOptions, IngestResult } from "./events-write.js";
 export { ingestEvents, requestHash } from "./events-write.js";
 export { hashEvent } from "./hash-chain.js";
-export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity.js";
+export {
+  latestCheckpoint,
+  type SignedCheckpoint,
+  signLatest,
+  signPendingCheckpoints,
+  TreeIntegrityError,
+  verifierKeys,
+} from "./integrity/checkpoints.js";
+export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity/integrity.js";
+export { proveConsistency, proveInclusion } from "./integrity/proofs.js";
 export { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
-export { proveConsistency, proveInclusion } from "./proofs.js";
 export {
   databaseClockOffsetMs,
   databaseNow,

@@ -7,7 +7,7 @@ import type {
   ViewerTokenRequest,
 } from "../../domain/types.js";
 import type { Store } from "../../store/types.js";
-import { sign, verify } from "../signing.js";
+import { sign, verify } from "../integrity/signing.js";
 import { newId } from "../system/ids.js";
 import { hmacSecret } from "../system/secrets.js";
 import { recordInTransaction } from "../system/system-events.js";

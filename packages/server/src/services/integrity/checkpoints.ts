@@ -1,9 +1,9 @@
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { Store } from "../store/types.js";
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Store } from "../../store/types.js";
+import { checkpointKeys } from "../system/secrets.js";
 import { verifyConsistency } from "./merkle.js";
 import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
-import { checkpointKeys } from "./system/secrets.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
 export interface SignedCheckpoint {
