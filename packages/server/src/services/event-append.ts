@@ -5,7 +5,7 @@ import { observeDatabaseTime } from "./clock.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 import { newId } from "./ids.js";
-import { appendToTree } from "./merkle-store.js";
+import { appendToTree } from "./integrity/merkle-store.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
 
 /**
@@ -144,7 +144,7 @@ export async function appendEvents(
       search_text: item.searchText,
     });
   }
-  // The project's Merkle tree grows in the same transaction (services/merkle-store.ts).
+  // The project's Merkle tree grows in the same transaction (services/integrity/merkle-store.ts).
   await appendToTree(
     tx,
     projectId,

@@ -10,14 +10,6 @@ export type { Store } from "../store/types.js";
 export { defineAction, listActions } from "./actions.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";
 export {
-  latestCheckpoint,
-  type SignedCheckpoint,
-  signLatest,
-  signPendingCheckpoints,
-  TreeIntegrityError,
-  verifierKeys,
-} from "./checkpoints.js";
-export {
   databaseClockOffsetMs,
   databaseNow,
   observeDatabaseTime,
@@ -44,10 +36,18 @@ export {
   type Readiness,
 } from "./health.js";
 export { newId } from "./ids.js";
-export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity.js";
+export {
+  latestCheckpoint,
+  type SignedCheckpoint,
+  signLatest,
+  signPendingCheckpoints,
+  TreeIntegrityError,
+  verifierKeys,
+} from "./integrity/checkpoints.js";
+export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity/integrity.js";
+export { proveConsistency, proveInclusion } from "./integrity/proofs.js";
 export { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
 export { createProject, getProject, updateProject } from "./projects.js";
-export { proveConsistency, proveInclusion } from "./proofs.js";
 export { hitRateLimit } from "./rate-limits.js";
 
 export { purgeExpired } from "./retention.js";

@@ -6,8 +6,8 @@ import {
   type NoteVerifier,
   parseSignerKey,
   parseVerifierKey,
-} from "./signed-note.js";
-import type { Keyring } from "./signing.js";
+} from "./integrity/signed-note.js";
+import type { Keyring } from "./integrity/signing.js";
 
 /**
  * The server's secrets, from configuration and never from the database (docs/security.md):

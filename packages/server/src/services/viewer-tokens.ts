@@ -8,9 +8,9 @@ import type {
 } from "../domain/types.js";
 import type { Store } from "../store/types.js";
 import { newId } from "./ids.js";
+import { sign, verify } from "./integrity/signing.js";
 import type { RecordAs } from "./projects.js";
 import { hmacSecret } from "./settings.js";
-import { sign, verify } from "./signing.js";
 import { recordInTransaction } from "./system-events.js";
 
 export const VIEWER_TOKEN_PREFIX = "chv_";

@@ -1,10 +1,10 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { IntegrityReport } from "../domain/types.js";
-import type { Store } from "../store/types.js";
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { IntegrityReport } from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
+import { EVENT_COLUMNS, eventToWire } from "../event-row.js";
+import { hashEvent } from "../hash-chain.js";
 import { signLatest, TreeIntegrityError } from "./checkpoints.js";
-import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
-import { hashEvent } from "./hash-chain.js";
 import { eventLeafHash, type Hash } from "./merkle.js";
 import { rootOverLeaves } from "./merkle-store.js";
 

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/types.js";
+import type { Queryable } from "../../store/types.js";
 import {
   appendHashes,
   consistencyRanges,

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/types.js";
+import type { Queryable } from "../../store/types.js";
 import { appendToTree } from "./merkle-store.js";
 
 const CHUNK = 20_000;

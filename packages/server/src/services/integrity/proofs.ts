@@ -1,5 +1,5 @@
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { Store } from "../store/types.js";
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Store } from "../../store/types.js";
 import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
 import { consistencyProof, leafWithProof } from "./merkle-store.js";
 

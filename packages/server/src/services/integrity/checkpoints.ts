@@ -1,8 +1,8 @@
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { Store } from "../store/types.js";
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Store } from "../../store/types.js";
+import { checkpointKeys } from "../settings.js";
 import { verifyConsistency } from "./merkle.js";
 import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
-import { checkpointKeys } from "./settings.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
