@@ -1,6 +1,7 @@
 import type { Tracer } from "@opentelemetry/api";
 import type { Express } from "express";
 import type { Config } from "../config.js";
+import { TailHub } from "../services/events/tail-hub.js";
 import { authenticate, hitRateLimit, installSecrets, type Store } from "../services/index.js";
 import { tracedStore } from "../telemetry/traced-store.js";
 import { buildHttpApp } from "./app.js";
@@ -10,7 +11,6 @@ import { createHandlers } from "./handlers/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics, type Metrics, observeStore } from "./metrics.js";
 import { StreamGuard } from "./stream-guard.js";
-import { TailHub } from "./tail-hub.js";
 
 export interface CreateAppOptions {
   store: Store;

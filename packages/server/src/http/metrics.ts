@@ -1,7 +1,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { type AppendGroupMessage, appendGroupChannel } from "../services/project-writes.js";
+import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
 import type { Store } from "../store/types.js";
 import { operationIdOf } from "./operation-tag.js";
 

@@ -6,7 +6,7 @@ import canonicalize from "canonicalize";
 import { type FieldError, notFound, validationFailed } from "../domain/errors.js";
 import type { ActionDefinition, CatalogAction, Page } from "../domain/types.js";
 import type { Store } from "../store/types.js";
-import type { PreparedEvent } from "./event-prepare.js";
+import type { PreparedEvent } from "./events/event-prepare.js";
 import {
   METADATA_VALIDATION_BUDGET,
   metadataSchemaErrors,

@@ -16,18 +16,19 @@ export {
   readDatabaseClock,
 } from "./clock.js";
 export { type CredentialEnd, endedCredentials } from "./credential-checks.js";
-export type { CursorPayload } from "./cursors.js";
-export { decodeCursor, encodeCursor } from "./cursors.js";
-export { eventToWire } from "./event-row.js";
+export type { CursorPayload } from "./events/cursors.js";
+export { decodeCursor, encodeCursor } from "./events/cursors.js";
+export { eventToWire } from "./events/event-row.js";
 export {
   eventsAfterSeq,
   exportEvents,
   getEvent,
   listEvents,
-} from "./events-read.js";
-export type { IngestOptions, IngestResult } from "./events-write.js";
-export { ingestEvents, requestHash } from "./events-write.js";
-export { hashEvent } from "./hash-chain.js";
+} from "./events/events-read.js";
+export type { IngestOptions, IngestResult } from "./events/events-write.js";
+export { ingestEvents, requestHash } from "./events/events-write.js";
+export { hashEvent } from "./events/hash-chain.js";
+export { EVENTS_CHANNEL, parseEventsNotification } from "./events/notifications.js";
 export {
   checkReadiness,
   checkReadinessCached,
@@ -46,7 +47,6 @@ export {
 } from "./integrity/checkpoints.js";
 export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity/integrity.js";
 export { proveConsistency, proveInclusion } from "./integrity/proofs.js";
-export { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
 export { createProject, getProject, updateProject } from "./projects.js";
 export { hitRateLimit } from "./rate-limits.js";
 

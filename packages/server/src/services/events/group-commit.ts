@@ -1,6 +1,6 @@
 import { channel } from "node:diagnostics_channel";
-import { ChronicleError } from "../domain/errors.js";
-import type { Queryable, Store } from "../store/types.js";
+import { ChronicleError } from "../../domain/errors.js";
+import type { Queryable, Store } from "../../store/types.js";
 
 /**
  * Group commit for one project's writes (bench/FINDINGS.md B1). Every append takes the

@@ -1,5 +1,5 @@
 import canonicalize from "canonicalize";
-import { type FieldError, validationFailed } from "../domain/errors.js";
+import { type FieldError, validationFailed } from "../../domain/errors.js";
 import type {
   ActorType,
   Event,
@@ -9,7 +9,7 @@ import type {
   PrincipalRefInput,
   Target,
   TargetInput,
-} from "../domain/event.js";
+} from "../../domain/event.js";
 import { asStoredJson } from "./jsonb-order.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */

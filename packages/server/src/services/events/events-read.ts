@@ -1,7 +1,7 @@
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { Event } from "../domain/event.js";
-import type { EventFilters, ListOptions, ListScope, Page } from "../domain/types.js";
-import type { Queryable, Row, Store } from "../store/types.js";
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Event } from "../../domain/event.js";
+import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
+import type { Queryable, Row, Store } from "../../store/types.js";
 import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterConditions, filterDigest, SqlParams } from "./event-filters.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";

@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { ChronicleError } from "../domain/errors.js";
-import type { Event, EventInput } from "../domain/event.js";
-import type { Queryable, Store } from "../store/types.js";
-import { validateAgainstCatalog } from "./actions.js";
-import { databaseNow } from "./clock.js";
+import { ChronicleError } from "../../domain/errors.js";
+import type { Event, EventInput } from "../../domain/event.js";
+import type { Queryable, Store } from "../../store/types.js";
+import { validateAgainstCatalog } from "../actions.js";
+import { databaseNow } from "../clock.js";
 import { appendEvents, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
-import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./project-writes.js";
+import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./group-commit.js";
 
 export interface IngestOptions {
   idempotencyKey?: string;
@@ -37,7 +37,7 @@ export function requestHash(method: string, path: string, body: unknown): string
 
 /**
  * Records a batch (one event is a batch of one): all or nothing, in one transaction, which
- * concurrent writes of the same project share (services/project-writes.ts). With an
+ * concurrent writes of the same project share (services/events/group-commit.ts). With an
  * idempotency key the key's row is written in the same transaction; its primary key makes a
  * concurrent duplicate wait for the first and then replay its result.
  */
@@ -79,7 +79,7 @@ ON CONFLICT (project_id, key) DO UPDATE
 RETURNING key`;
 
 /**
- * Records the ingests of one project that share a transaction (services/project-writes.ts)
+ * Records the ingests of one project that share a transaction (services/events/group-commit.ts)
  * with one statement per step for all of them: claim every key, then append every batch
  * that is not a replay in one seq range. A key used twice in the group is claimed by its
  * first use; the later ones replay it (or conflict) once it is recorded.

@@ -1,5 +1,5 @@
-import type { Actor, Event, EventContext, PrincipalRef, Target } from "../domain/event.js";
-import type { Row } from "../store/types.js";
+import type { Actor, Event, EventContext, PrincipalRef, Target } from "../../domain/event.js";
+import type { Row } from "../../store/types.js";
 
 /** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
 const wireTime = (column: string) =>

@@ -1,4 +1,5 @@
-import { EVENTS_CHANNEL, parseEventsNotification, type Store } from "../services/index.js";
+import type { Store } from "../../store/types.js";
+import { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
 
 type Listener = (lastSeq: number) => void;
 

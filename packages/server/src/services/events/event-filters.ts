@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { ChronicleError } from "../domain/errors.js";
-import type { EventFilters, ListScope } from "../domain/types.js";
+import { ChronicleError } from "../../domain/errors.js";
+import type { EventFilters, ListScope } from "../../domain/types.js";
 import { targetKey } from "./event-prepare.js";
 
 const ACTION_PREFIX = /^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\.\*$/;
