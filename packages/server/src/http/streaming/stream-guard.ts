@@ -1,7 +1,7 @@
-import { type CredentialEnd, endedCredentials, type Store } from "../services/index.js";
-import type { Logger } from "./logger.js";
-import type { Principal } from "./principal.js";
-import { HttpProblem } from "./problem.js";
+import { type CredentialEnd, endedCredentials, type Store } from "../../services/index.js";
+import type { Logger } from "../../telemetry/logger.js";
+import { HttpProblem } from "../contract/problem.js";
+import type { Principal } from "../middleware/principal.js";
 
 export interface StreamGuardOptions {
   /** Open streams (tails + exports) one credential may hold on this replica. */

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { PROBLEM_CONTENT_TYPE, problemBody } from "./problem.js";
+import { PROBLEM_CONTENT_TYPE, problemBody } from "../contract/problem.js";
 import { newRequestId } from "./request-id.js";
 import { DEFAULT_VERSION } from "./version.js";
 

@@ -12,7 +12,7 @@ import express, { type Response, type Router } from "express";
 export function defaultConsoleDir(): string {
   const packed = fileURLToPath(new URL("./console", import.meta.url));
   if (existsSync(resolve(packed, "index.html"))) return packed;
-  const workspace = new URL("../../../console/", import.meta.url);
+  const workspace = new URL("../../../../console/", import.meta.url);
   try {
     const manifest = JSON.parse(readFileSync(new URL("package.json", workspace), "utf8")) as {
       name?: string;

@@ -1,6 +1,6 @@
 import type { operations } from "@chronicle/types";
 import type { Request, Response } from "express";
-import type { Principal } from "./principal.js";
+import type { Principal } from "../middleware/principal.js";
 
 /** Every operationId of the contract. */
 export type OperationId = keyof operations;

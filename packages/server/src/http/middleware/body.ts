@@ -5,9 +5,9 @@ import express, {
   type RequestHandler,
   type Response,
 } from "express";
-import type { Operation } from "./contract.js";
+import type { Operation } from "../contract/contract.js";
+import { HttpProblem } from "../contract/problem.js";
 import { jsonLimitError } from "./json-limits.js";
-import { HttpProblem } from "./problem.js";
 
 function hasBody(req: Request): boolean {
   const length = req.headers["content-length"];

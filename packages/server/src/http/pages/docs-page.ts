@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import express, { type Router } from "express";
-import type { OpenApiDocument } from "./contract.js";
+import type { OpenApiDocument } from "../contract/contract.js";
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 

@@ -1,8 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import type { Operation } from "../contract/contract.js";
+import { HttpProblem } from "../contract/problem.js";
 import type { AuthThrottle } from "./auth-throttle.js";
-import type { Operation } from "./contract.js";
 import { hasScope, type Principal } from "./principal.js";
-import { HttpProblem } from "./problem.js";
 
 /** Resolves a bearer credential; null when unknown, revoked or expired. */
 export type Authenticate = (token: string) => Promise<Principal | null>;

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
-import type { Operation } from "./contract.js";
-import { HttpProblem } from "./problem.js";
+import type { Operation } from "../contract/contract.js";
+import { HttpProblem } from "../contract/problem.js";
 
 /** One path of the contract: its operations and the methods its path item declares. */
 export interface DeclaredPath {

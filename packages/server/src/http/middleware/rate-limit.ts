@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { HttpProblem } from "../contract/problem.js";
 import type { Principal } from "./principal.js";
-import { HttpProblem } from "./problem.js";
 
 export interface RateLimitDecision {
   allowed: boolean;

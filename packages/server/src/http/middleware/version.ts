@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { HttpProblem } from "./problem.js";
+import { HttpProblem } from "../contract/problem.js";
 
 /** Date-named API versions this server speaks; the last one is the default. */
 export const SUPPORTED_VERSIONS = ["2026-11-01"] as const;

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
-import { isDatabaseUnavailable } from "../store/unavailable.js";
-import type { Logger } from "./logger.js";
+import { isDatabaseUnavailable } from "../../store/unavailable.js";
+import type { Logger } from "../../telemetry/logger.js";
 import {
   type FieldError,
   HttpProblem,
@@ -8,7 +8,7 @@ import {
   PROBLEM_CONTENT_TYPE,
   type ProblemCode,
   problemBody,
-} from "./problem.js";
+} from "../contract/problem.js";
 import { requestIdOf } from "./request-id.js";
 
 interface NormalisedProblem {

@@ -1,4 +1,4 @@
-import type { FieldError } from "./problem.js";
+import type { FieldError } from "../contract/problem.js";
 
 /**
  * Limits a JSON body must respect beyond being JSON (docs/design.md, "Input limits"):

@@ -1,9 +1,9 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { operationIdOf } from "../http/middleware/operation-tag.js";
 import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
 import type { Store } from "../store/types.js";
-import { operationIdOf } from "./operation-tag.js";
 
 /**
  * The server's Prometheus registry and its instruments. Other modules add their own to

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { HttpProblem, problemBody } from "./problem.js";
+import { HttpProblem, problemBody } from "../contract/problem.js";
 import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
 export interface TailedEvent {

@@ -1,6 +1,6 @@
 import type { Response } from "express";
+import { HttpProblem, type ProblemBody, problemBody } from "../contract/problem.js";
 import { csvCell, csvHeader, csvRow } from "./csv.js";
-import { HttpProblem, type ProblemBody, problemBody } from "./problem.js";
 import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
 export type ExportFormat = "ndjson" | "csv";

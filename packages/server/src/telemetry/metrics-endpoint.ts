@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { Registry } from "prom-client";
-import { HttpProblem } from "./problem.js";
+import { HttpProblem } from "../http/contract/problem.js";
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../../telemetry/logger.js";
 import { operationIdOf } from "./operation-tag.js";
 import type { Principal } from "./principal.js";
 import { requestIdOf } from "./request-id.js";
