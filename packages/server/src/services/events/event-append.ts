@@ -1,9 +1,9 @@
 import { notFound } from "../../domain/errors.js";
 import type { Event } from "../../domain/event.js";
 import type { Queryable } from "../../store/types.js";
-import { observeDatabaseTime } from "../clock.js";
-import { newId } from "../ids.js";
 import { appendToTree } from "../integrity/merkle-store.js";
+import { observeDatabaseTime } from "../system/clock.js";
+import { newId } from "../system/ids.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 import { EVENTS_CHANNEL } from "./notifications.js";
