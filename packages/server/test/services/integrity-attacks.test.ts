@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event } from "../../src/domain/index.js";
-import { hashEvent } from "../../src/services/hash-chain.js";
+import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
   ingestEvents,
   issueViewerToken,

@@ -5,9 +5,9 @@ import {
   type ViewerTokenRequest,
   verifyIntegrity,
 } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { hasScope } from "../principal.js";
-import { HttpProblem } from "../problem.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
+import { hasScope } from "../middleware/principal.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
 /** Issue 4: action catalog, integrity verification and viewer tokens. */

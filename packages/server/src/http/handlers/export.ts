@@ -1,6 +1,6 @@
 import { exportEvents, ingestEvents, newId } from "../../services/index.js";
-import { streamExport } from "../export-stream.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
+import { streamExport } from "../streaming/export-stream.js";
 import { actorOf, caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
 export function exportHandlers({ store, streams }: HandlerDeps) {

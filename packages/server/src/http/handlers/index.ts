@@ -1,4 +1,4 @@
-import type { HandlerTable } from "../handler-types.js";
+import type { HandlerTable } from "../contract/handler-types.js";
 import { apiKeyHandlers } from "./api-keys.js";
 import { catalogHandlers } from "./catalog.js";
 import type { HandlerDeps } from "./deps.js";

@@ -4,8 +4,8 @@ import {
   proveInclusion,
   verifierKeys,
 } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { HttpProblem } from "../problem.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
 /** Issue 13: signed checkpoints, Merkle proofs and the keys that verify them. */

@@ -1,7 +1,7 @@
 import { eventsAfterSeq, listEvents } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { HttpProblem } from "../problem.js";
-import { serveTail } from "../sse.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
+import { serveTail } from "../streaming/sse.js";
 import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
 export function streamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {

@@ -1,5 +1,5 @@
 import { revokeViewerToken } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
 /** Revoking a viewer token is recorded as `viewer_token.revoked`; its open streams end. */

@@ -1,7 +1,7 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Event } from "../../domain/event.js";
-import { hashEvent } from "../hash-chain.js";
+import { hashEvent } from "../events/hash-chain.js";
 import { eventLeafHash, TreeBuilder } from "./merkle.js";
 import { openNote, parseCheckpoint, parseVerifierKey } from "./signed-note.js";
 
