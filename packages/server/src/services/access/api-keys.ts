@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { notFound, validationFailed } from "../domain/errors.js";
+import { notFound, validationFailed } from "../../domain/errors.js";
 import {
   type ApiKey,
   type ApiKeyWithSecret,
@@ -7,12 +7,12 @@ import {
   type Page,
   SCOPES,
   type Scope,
-} from "../domain/types.js";
-import type { Queryable, Store } from "../store/types.js";
-import { databaseNow } from "./clock.js";
-import { newId } from "./ids.js";
+} from "../../domain/types.js";
+import type { Queryable, Store } from "../../store/types.js";
+import { databaseNow } from "../system/clock.js";
+import { newId } from "../system/ids.js";
+import { recordInTransaction } from "../system/system-events.js";
 import type { RecordAs } from "./projects.js";
-import { recordInTransaction } from "./system-events.js";
 import { VIEWER_TOKEN_PREFIX, verifyViewerToken } from "./viewer-tokens.js";
 
 export const API_KEY_PREFIX = "chr_";

@@ -3,10 +3,10 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import canonicalize from "canonicalize";
-import { type FieldError, notFound, validationFailed } from "../domain/errors.js";
-import type { ActionDefinition, CatalogAction, Page } from "../domain/types.js";
-import type { Store } from "../store/types.js";
-import type { PreparedEvent } from "./events/event-prepare.js";
+import { type FieldError, notFound, validationFailed } from "../../domain/errors.js";
+import type { ActionDefinition, CatalogAction, Page } from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
+import type { PreparedEvent } from "../events/event-prepare.js";
 import {
   METADATA_VALIDATION_BUDGET,
   metadataSchemaErrors,

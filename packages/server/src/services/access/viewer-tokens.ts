@@ -1,17 +1,17 @@
-import { notFound, validationFailed } from "../domain/errors.js";
+import { notFound, validationFailed } from "../../domain/errors.js";
 import type {
   Credential,
   Scope,
   ViewerToken,
   ViewerTokenRecord,
   ViewerTokenRequest,
-} from "../domain/types.js";
-import type { Store } from "../store/types.js";
-import { newId } from "./ids.js";
-import { sign, verify } from "./integrity/signing.js";
+} from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
+import { sign, verify } from "../integrity/signing.js";
+import { newId } from "../system/ids.js";
+import { hmacSecret } from "../system/secrets.js";
+import { recordInTransaction } from "../system/system-events.js";
 import type { RecordAs } from "./projects.js";
-import { hmacSecret } from "./settings.js";
-import { recordInTransaction } from "./system-events.js";
 
 export const VIEWER_TOKEN_PREFIX = "chv_";
 const PURPOSE = "viewer-token";

@@ -1,4 +1,4 @@
-import type { Queryable } from "../store/types.js";
+import type { Queryable } from "../../store/types.js";
 
 /**
  * One clock for every replica: the database's. Time decisions that are made in SQL use

@@ -1,10 +1,10 @@
-import { notFound, validationFailed } from "../domain/errors.js";
-import type { ActorInput } from "../domain/event.js";
-import type { ApiKeyWithSecret, Project, ProjectPatch } from "../domain/types.js";
-import type { Queryable, Store } from "../store/types.js";
+import { notFound, validationFailed } from "../../domain/errors.js";
+import type { ActorInput } from "../../domain/event.js";
+import type { ApiKeyWithSecret, Project, ProjectPatch } from "../../domain/types.js";
+import type { Queryable, Store } from "../../store/types.js";
+import { newId } from "../system/ids.js";
+import { recordInTransaction } from "../system/system-events.js";
 import { insertApiKey } from "./api-keys.js";
-import { newId } from "./ids.js";
-import { recordInTransaction } from "./system-events.js";
 
 export interface RecordAs {
   /** When set, the change is itself recorded as an event by this actor. */

@@ -1,7 +1,7 @@
-import { ChronicleError } from "../domain/errors.js";
-import { LATEST_MIGRATION } from "../store/migrate.js";
-import type { Store } from "../store/types.js";
-import { translateDatabaseError } from "../store/unavailable.js";
+import { ChronicleError } from "../../domain/errors.js";
+import { LATEST_MIGRATION } from "../../store/migrate.js";
+import type { Store } from "../../store/types.js";
+import { translateDatabaseError } from "../../store/unavailable.js";
 
 export async function pingStore(store: Store): Promise<void> {
   await store.query("SELECT 1");

@@ -1,7 +1,7 @@
-import type { PurgeReport } from "../domain/types.js";
-import type { Queryable, Store } from "../store/types.js";
+import type { PurgeReport } from "../../domain/types.js";
+import type { Queryable, Store } from "../../store/types.js";
+import { pruneRateLimits } from "../access/rate-limits.js";
 import { readDatabaseClock } from "./clock.js";
-import { pruneRateLimits } from "./rate-limits.js";
 
 /** Rows deleted per transaction: short enough not to hold up writers for long. */
 const PURGE_CHUNK = 10_000;

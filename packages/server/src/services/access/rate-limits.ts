@@ -1,6 +1,6 @@
-import type { RateLimitDecision } from "../domain/types.js";
-import type { Store } from "../store/types.js";
-import { observeDatabaseTime } from "./clock.js";
+import type { RateLimitDecision } from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
+import { observeDatabaseTime } from "../system/clock.js";
 
 const WINDOW_MS = 60_000;
 /** Old windows are pruned by one hit in this many (and by the retention purge). */

@@ -1,5 +1,5 @@
-import type { Credential } from "../domain/types.js";
-import type { Store } from "../store/types.js";
+import type { Credential } from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
 
 /** Why a credential stopped working while in use. */
 export type CredentialEnd = "revoked" | "expired";
