@@ -7,6 +7,7 @@
 export * from "../domain/index.js";
 export { migrate, openStore, StoreLockedError } from "../store/index.js";
 export type { Store } from "../store/types.js";
+export { isDatabaseUnavailable } from "../store/unavailable.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";
