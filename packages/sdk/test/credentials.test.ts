@@ -10,8 +10,8 @@ import { loadConfig } from "../../server/src/config.js";
 import { closeServer } from "../../server/src/http/app.js";
 import { createApp } from "../../server/src/http/create-app.js";
 import { listen, urlOf } from "../../server/src/http/listen.js";
-import { createLogger } from "../../server/src/http/logger.js";
 import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import { createLogger } from "../../server/src/telemetry/logger.js";
 import { AuthenticationError, Chronicle, type EventInput, RateLimitError } from "../src/index.js";
 
 let dataDir: string;

@@ -1,35 +1,39 @@
 import type { Server } from "node:http";
 import type { Tracer } from "@opentelemetry/api";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import type { Logger } from "../telemetry/logger.js";
+import { httpMetrics, type Metrics } from "../telemetry/metrics.js";
+import { metricsRoute } from "../telemetry/metrics-endpoint.js";
 import { requestSpans } from "../telemetry/request-spans.js";
-import { accessLog } from "./access-log.js";
-import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
-import type { AuthThrottle } from "./auth-throttle.js";
-import { jsonBody } from "./body.js";
-import { compressResponses } from "./compression.js";
-import { consoleRouter } from "./console.js";
 import {
   loadBundledDocument,
   type OpenApiDocument,
   type Operation,
   operationsOf,
-} from "./contract.js";
-import { cors } from "./cors.js";
-import { defaultSiteDir, docsRouter } from "./docs-page.js";
-import { errorHandler, notFound } from "./error-handler.js";
-import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
-import type { Logger } from "./logger.js";
-import { declaredPaths, methodNotAllowed } from "./method-not-allowed.js";
-import { httpMetrics, type Metrics } from "./metrics.js";
-import { metricsRoute } from "./metrics-endpoint.js";
-import { tagOperation } from "./operation-tag.js";
-import { malformedPathParameters, tolerateMalformedPath } from "./path-encoding.js";
-import type { Principal } from "./principal.js";
-import { HttpProblem } from "./problem.js";
-import { type ConsumeRateLimit, rateLimit } from "./rate-limit.js";
-import { requestId, requestIdOf } from "./request-id.js";
-import { createValidators, type OperationValidator, type ValidatedInput } from "./validation.js";
-import { apiVersion } from "./version.js";
+} from "./contract/contract.js";
+import type { Handler, HandlerTable, OperationId } from "./contract/handler-types.js";
+import { HttpProblem } from "./contract/problem.js";
+import {
+  createValidators,
+  type OperationValidator,
+  type ValidatedInput,
+} from "./contract/validation.js";
+import { accessLog } from "./middleware/access-log.js";
+import { type Authenticate, authenticateRequest, authorize } from "./middleware/auth.js";
+import type { AuthThrottle } from "./middleware/auth-throttle.js";
+import { jsonBody } from "./middleware/body.js";
+import { compressResponses } from "./middleware/compression.js";
+import { cors } from "./middleware/cors.js";
+import { errorHandler, notFound } from "./middleware/error-handler.js";
+import { declaredPaths, methodNotAllowed } from "./middleware/method-not-allowed.js";
+import { tagOperation } from "./middleware/operation-tag.js";
+import { malformedPathParameters, tolerateMalformedPath } from "./middleware/path-encoding.js";
+import type { Principal } from "./middleware/principal.js";
+import { type ConsumeRateLimit, rateLimit } from "./middleware/rate-limit.js";
+import { requestId, requestIdOf } from "./middleware/request-id.js";
+import { apiVersion } from "./middleware/version.js";
+import { consoleRouter } from "./pages/console.js";
+import { defaultSiteDir, docsRouter } from "./pages/docs-page.js";
 
 export interface HttpDependencies {
   handlers: HandlerTable;

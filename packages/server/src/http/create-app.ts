@@ -3,14 +3,14 @@ import type { Express } from "express";
 import type { Config } from "../config.js";
 import { TailHub } from "../services/events/tail-hub.js";
 import { authenticate, hitRateLimit, installSecrets, type Store } from "../services/index.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { createMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
 import { tracedStore } from "../telemetry/traced-store.js";
 import { buildHttpApp } from "./app.js";
-import { AuthThrottle } from "./auth-throttle.js";
-import type { OpenApiDocument } from "./contract.js";
+import type { OpenApiDocument } from "./contract/contract.js";
 import { createHandlers } from "./handlers/index.js";
-import { createLogger, type Logger } from "./logger.js";
-import { createMetrics, type Metrics, observeStore } from "./metrics.js";
-import { StreamGuard } from "./stream-guard.js";
+import { AuthThrottle } from "./middleware/auth-throttle.js";
+import { StreamGuard } from "./streaming/stream-guard.js";
 
 export interface CreateAppOptions {
   store: Store;

@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
-import { answerClientErrors } from "./client-error.js";
+import { answerClientErrors } from "./middleware/client-error.js";
 
 /** Starts listening and resolves once the port is bound (rejects on EADDRINUSE etc.). */
 export function listen(app: Express, port: number, host: string): Promise<Server> {

@@ -8,9 +8,9 @@ import {
   reserveSeqs,
 } from "../../store/events.js";
 import type { Queryable } from "../../store/types.js";
-import { observeDatabaseTime } from "../clock.js";
-import { newId } from "../ids.js";
 import { appendToTree } from "../integrity/merkle-store.js";
+import { observeDatabaseTime } from "../system/clock.js";
+import { newId } from "../system/ids.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 

@@ -1,6 +1,6 @@
 import { ChronicleError, notFound } from "../../domain/errors.js";
 import type { Store } from "../../store/types.js";
-import { checkpointKeys } from "../settings.js";
+import { checkpointKeys } from "../system/secrets.js";
 import { verifyConsistency } from "./merkle.js";
 import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
