@@ -1,5 +1,6 @@
 import type { Event } from "../domain/event.js";
 import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
+import { insertTreeHashesSql, type TreeHashRows } from "./merkle.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
@@ -241,13 +242,15 @@ export interface RecordedAppend {
   /** The NOTIFY channel of appends, and the last seq it announces. */
   channel: string;
   lastSeq: number;
+  /** The Merkle tree's hashes this append adds (services/integrity/merkle-store.ts). */
+  tree: TreeHashRows;
 }
 
 /**
  * Everything after the seq range is reserved, in one statement (one round trip under the
- * project lock, bench/FINDINGS.md B1): the rows, the chain head, the catalog counters, the
- * idempotency records (one per key in $12) and the live tail's signal, delivered at
- * commit so a tail woken by it always finds the rows.
+ * project lock, bench/FINDINGS.md B1): the rows, the chain head, the Merkle tree's new
+ * hashes, the catalog counters, the idempotency records (one per key in $12) and the live
+ * tail's signal, delivered at commit so a tail woken by it always finds the rows.
  */
 const RECORD_EVENTS = `
 WITH inserted AS (
@@ -285,6 +288,8 @@ WITH inserted AS (
   UPDATE idempotency_keys AS k SET first_seq = r.first_seq, event_count = r.n
   FROM unnest($12::text[], $9::bigint[], $10::integer[]) AS r(key, first_seq, n)
   WHERE k.project_id = $1 AND k.key = r.key
+), tree AS (
+  ${insertTreeHashesSql(14, 15)}
 )
 SELECT pg_notify($11, $1 || ':' || $13::text)`;
 
@@ -344,5 +349,7 @@ export async function recordAppend(tx: Queryable, append: RecordedAppend): Promi
     append.channel,
     append.keyed.map((range) => range.key),
     append.lastSeq,
+    append.tree.indexes,
+    append.tree.hashes,
   ]);
 }

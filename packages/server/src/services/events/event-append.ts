@@ -8,7 +8,7 @@ import {
   reserveSeqs,
 } from "../../store/events.js";
 import type { Queryable } from "../../store/types.js";
-import { appendToTree } from "../integrity/merkle-store.js";
+import { treeGrowth } from "../integrity/merkle-store.js";
 import { observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import type { PreparedEvent } from "./event-prepare.js";
@@ -71,8 +71,9 @@ function receiptTime(head: ReservedSeqs, sentAt: number): string {
 /**
  * Appends prepared events inside the caller's transaction: reserves their seqs under the
  * project row lock (held until commit, so seq is gap-free and in commit order), chains
- * the hashes, grows the Merkle tree, then records the rows, the catalog counters, which
- * events each idempotency key produced and the live tail's signal in one statement.
+ * the hashes, works out the Merkle tree's growth, then records the rows, the tree's new
+ * hashes, the catalog counters, which events each idempotency key produced and the live
+ * tail's signal in one statement.
  */
 export async function appendEvents(
   tx: Queryable,
@@ -88,11 +89,12 @@ export async function appendEvents(
   const firstSeq = head.lastSeq - prepared.length + 1;
   const chained = chainEvents(prepared, firstSeq, head.lastHash, createdAt);
   const events = chained.map((item) => item.event);
-  // The project's Merkle tree grows in the same transaction (services/integrity/merkle-store.ts).
-  await appendToTree(
+  // The project's Merkle tree grows in the same statement (services/integrity/merkle-store.ts).
+  const tree = await treeGrowth(
     tx,
     projectId,
-    firstSeq,
+    firstSeq - 1,
+    head.lastHash,
     events.map((event) => event.hash),
   );
   await recordAppend(tx, {
@@ -107,6 +109,7 @@ export async function appendEvents(
     })),
     channel: EVENTS_CHANNEL,
     lastSeq: head.lastSeq,
+    tree,
   });
   return events;
 }
