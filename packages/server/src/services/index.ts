@@ -8,6 +8,7 @@ export * from "../domain/index.js";
 export { EVENTS_CHANNEL, parseEventsNotification } from "../store/event-notifications.js";
 export { migrate, openStore, StoreLockedError } from "../store/index.js";
 export type { Store } from "../store/types.js";
+export { isDatabaseUnavailable } from "../store/unavailable.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";
