@@ -5,6 +5,7 @@
  */
 
 export * from "../domain/index.js";
+export { EVENTS_CHANNEL, parseEventsNotification } from "../store/event-notifications.js";
 export { migrate, openStore, StoreLockedError } from "../store/index.js";
 export type { Store } from "../store/types.js";
 export { isDatabaseUnavailable } from "../store/unavailable.js";
@@ -22,11 +23,11 @@ export {
   exportEvents,
   getEvent,
   listEvents,
+  newestEventSeq,
 } from "./events/events-read.js";
 export type { IngestOptions, IngestResult } from "./events/events-write.js";
 export { ingestEvents, requestHash } from "./events/events-write.js";
 export { hashEvent } from "./events/hash-chain.js";
-export { EVENTS_CHANNEL, parseEventsNotification } from "./events/notifications.js";
 export {
   latestCheckpoint,
   type SignedCheckpoint,
