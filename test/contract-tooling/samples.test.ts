@@ -14,12 +14,8 @@ import { loadConfig } from "../../packages/server/src/config.js";
 import { closeServer } from "../../packages/server/src/http/app.js";
 import { createApp } from "../../packages/server/src/http/create-app.js";
 import { listen, urlOf } from "../../packages/server/src/http/listen.js";
-import {
-  createProject,
-  migrate,
-  openStore,
-  type Store,
-} from "../../packages/server/src/services/index.js";
+import { createProject } from "../../packages/server/src/services/index.js";
+import { migrate, openStore, type Store } from "../../packages/server/src/store/index.js";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -1,8 +1,8 @@
+import type { ViewerTokenRequest } from "../../domain/index.js";
 import {
   defineAction,
   issueViewerToken,
   listActions,
-  type ViewerTokenRequest,
   verifyIntegrity,
 } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
