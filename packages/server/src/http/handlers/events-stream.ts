@@ -4,7 +4,7 @@ import { HttpProblem } from "../contract/problem.js";
 import { serveTail } from "../streaming/sse.js";
 import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
-export function streamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
+export function eventStreamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
   /**
    * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
    * project's newest event at the time of the request. Ends with `event: error` when the
