@@ -1,7 +1,8 @@
 import { notFound } from "../../domain/errors.js";
 import type { Event } from "../../domain/event.js";
+import { insertTreeHashesSql } from "../../store/merkle.js";
 import type { Queryable } from "../../store/types.js";
-import { appendToTree } from "../integrity/merkle-store.js";
+import { treeGrowth } from "../integrity/merkle-store.js";
 import { observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import type { PreparedEvent } from "./event-prepare.js";
@@ -10,9 +11,9 @@ import { EVENTS_CHANNEL } from "./notifications.js";
 
 /**
  * Everything after the seq range is reserved, in one statement (one round trip under the
- * project lock, bench/FINDINGS.md B1): the rows, the chain head, the catalog counters, the
- * idempotency records (one per key in $12) and the live tail's signal, delivered at
- * commit so a tail woken by it always finds the rows.
+ * project lock, bench/FINDINGS.md B1): the rows, the chain head, the Merkle tree's new
+ * hashes, the catalog counters, the idempotency records (one per key in $12) and the live
+ * tail's signal, delivered at commit so a tail woken by it always finds the rows.
  */
 const RECORD_EVENTS = `
 WITH inserted AS (
@@ -50,6 +51,8 @@ WITH inserted AS (
   UPDATE idempotency_keys AS k SET first_seq = r.first_seq, event_count = r.n
   FROM unnest($12::text[], $9::bigint[], $10::integer[]) AS r(key, first_seq, n)
   WHERE k.project_id = $1 AND k.key = r.key
+), tree AS (
+  ${insertTreeHashesSql(14, 15)}
 )
 SELECT pg_notify($11, $1 || ':' || $13::text)`;
 
@@ -144,11 +147,12 @@ export async function appendEvents(
       search_text: item.searchText,
     });
   }
-  // The project's Merkle tree grows in the same transaction (services/integrity/merkle-store.ts).
-  await appendToTree(
+  // The project's Merkle tree grows in the same statement (services/integrity/merkle-store.ts).
+  const tree = await treeGrowth(
     tx,
     projectId,
-    head.last_seq - prepared.length + 1,
+    head.last_seq - prepared.length,
+    head.last_hash,
     events.map((event) => event.hash),
   );
   const [actions, actionCounts] = tally(events.map((event) => event.action));
@@ -167,6 +171,8 @@ export async function appendEvents(
     EVENTS_CHANNEL,
     keyed.map((range) => range.key),
     seq,
+    tree.indexes,
+    tree.hashes,
   ]);
   return events;
 }
