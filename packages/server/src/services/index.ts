@@ -13,11 +13,16 @@ export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./access
 export { defineAction, listActions } from "./catalog/actions.js";
 export type { CursorPayload } from "./events/cursors.js";
 export { decodeCursor, encodeCursor } from "./events/cursors.js";
-export { eventsAfterSeq, exportEvents, getEvent, listEvents } from "./events/events-read.js";
+export {
+  eventsAfterSeq,
+  exportEvents,
+  getEvent,
+  listEvents,
+  newestEventSeq,
+} from "./events/events-read.js";
 export type { IngestResult } from "./events/events-write.js";
 export { ingestEvents, requestHash } from "./events/events-write.js";
 export { hashEvent } from "./events/hash-chain.js";
-export { EVENTS_CHANNEL, parseEventsNotification } from "./events/notifications.js";
 export {
   latestCheckpoint,
   signLatest,
