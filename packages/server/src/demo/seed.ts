@@ -1,10 +1,5 @@
-import {
-  createProject,
-  type EventInput,
-  getProject,
-  ingestEvents,
-  type Store,
-} from "../services/index.js";
+import type { EventInput } from "@chronicle/types";
+import { createProject, getProject, ingestEvents, type Store } from "../services/index.js";
 import { demoEvents } from "./events.js";
 import { type DemoRecord, demoFile, readDemoRecord, writeDemoRecord } from "./key-file.js";
 

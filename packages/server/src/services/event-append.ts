@@ -1,5 +1,5 @@
+import type { Event } from "@chronicle/types";
 import { notFound } from "../domain/errors.js";
-import type { Event } from "../domain/event.js";
 import type { Queryable } from "../store/types.js";
 import { observeDatabaseTime } from "./clock.js";
 import type { PreparedEvent } from "./event-prepare.js";

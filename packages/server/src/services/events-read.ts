@@ -1,5 +1,5 @@
-import { ChronicleError, notFound } from "../domain/errors.js";
-import type { Event } from "../domain/event.js";
+import type { Event } from "@chronicle/types";
+import { invalidParameter, notFound } from "../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../domain/types.js";
 import type { Queryable, Row, Store } from "../store/types.js";
 import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
@@ -20,9 +20,11 @@ export async function getEvent(store: Store, projectId: string, eventId: string)
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new ChronicleError("invalid_parameter", "limit must be an integer from 1 to 200", [
-      { pointer: "/query/limit", detail: "must be an integer from 1 to 200", code: "maximum" },
-    ]);
+    throw invalidParameter("limit must be an integer from 1 to 200", {
+      pointer: "/query/limit",
+      detail: "must be an integer from 1 to 200",
+      code: "maximum",
+    });
   }
   return limit;
 }

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import type { Event, EventInput } from "@chronicle/types";
 import canonicalize from "canonicalize";
-import { ChronicleError } from "../domain/errors.js";
-import type { Event, EventInput } from "../domain/event.js";
+import { ServiceError } from "../domain/errors.js";
 import type { Queryable, Store } from "../store/types.js";
 import { validateAgainstCatalog } from "./actions.js";
 import { databaseNow } from "./clock.js";
@@ -118,7 +118,7 @@ const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units)
         // Without a usable record (its events were purged) the unit is appended again.
         if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
       } catch (error) {
-        if (!(error instanceof ChronicleError)) throw error;
+        if (!(error instanceof ServiceError)) throw error;
         outcomes[index] = { ok: false, error };
       }
     }
@@ -196,7 +196,7 @@ async function storedResult(
   );
   if (!stored) return null;
   if (stored.request_hash !== fingerprint) {
-    throw new ChronicleError(
+    throw new ServiceError(
       "idempotency_conflict",
       "This Idempotency-Key was used with a different request body",
     );

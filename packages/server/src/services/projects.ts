@@ -1,6 +1,6 @@
+import type { ActorInput, ApiKeyCreated, Project, ProjectUpdate } from "@chronicle/types";
 import { notFound, validationFailed } from "../domain/errors.js";
-import type { ActorInput } from "../domain/event.js";
-import type { ApiKeyWithSecret, Project, ProjectPatch } from "../domain/types.js";
+import { SCOPES } from "../domain/scopes.js";
 import type { Queryable, Store } from "../store/types.js";
 import { insertApiKey } from "./api-keys.js";
 import { newId } from "./ids.js";
@@ -63,14 +63,14 @@ function checkName(name: unknown, pointer: string): string {
 export async function createProject(
   store: Store,
   input: { name: string },
-): Promise<{ project: Project; adminKey: ApiKeyWithSecret }> {
+): Promise<{ project: Project; adminKey: ApiKeyCreated }> {
   const name = checkName(input.name, "/name");
   const projectId = newId("prj");
   return store.transaction(async (tx) => {
     await tx.query("INSERT INTO projects (project_id, name) VALUES ($1, $2)", [projectId, name]);
     const adminKey = await insertApiKey(tx, projectId, {
       name: "Admin key",
-      scopes: ["activity:read", "activity:write", "activity:export", "admin"],
+      scopes: [...SCOPES],
     });
     return { project: await readProject(tx, projectId), adminKey };
   });
@@ -83,7 +83,7 @@ export async function getProject(store: Store, projectId: string): Promise<Proje
 export async function updateProject(
   store: Store,
   projectId: string,
-  patch: ProjectPatch,
+  patch: ProjectUpdate,
   options: RecordAs = {},
 ): Promise<Project> {
   if (patch.name !== undefined) checkName(patch.name, "/name");
@@ -94,7 +94,11 @@ export async function updateProject(
     (!Number.isInteger(retention) || retention < 1 || retention > 36500)
   ) {
     throw validationFailed([
-      { pointer: "/retention_days", detail: "must be an integer from 1 to 36500, or null" },
+      {
+        pointer: "/retention_days",
+        detail: "must be an integer from 1 to 36500, or null",
+        code: "invalid",
+      },
     ]);
   }
   return store.transaction(async (tx) => {

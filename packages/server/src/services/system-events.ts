@@ -1,4 +1,4 @@
-import type { ActorInput, EventInput } from "../domain/event.js";
+import type { ActorInput, EventInput } from "@chronicle/types";
 import type { Queryable } from "../store/types.js";
 import { databaseNow } from "./clock.js";
 import { appendEvents } from "./event-append.js";

@@ -1,7 +1,6 @@
+import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ChronicleError,
-  type Event,
   type EventFilters,
   eventsAfterSeq,
   exportEvents,
@@ -9,6 +8,7 @@ import {
   ingestEvents,
   type ListOptions,
   listEvents,
+  ServiceError,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { collect, issueEvent, newProject } from "./fixtures.js";
@@ -17,7 +17,7 @@ async function code(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ChronicleError) return error.code;
+    if (error instanceof ServiceError) return error.code;
     throw error;
   }
   return "no error";
@@ -182,7 +182,7 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
 
   it("when limit is out of range, then it is invalid_parameter at /query/limit", async () => {
     const error = await listEvents(t.store, projectId, {}, { limit: 201 }).catch((e) => e);
-    expect(error).toBeInstanceOf(ChronicleError);
+    expect(error).toBeInstanceOf(ServiceError);
     expect(error.errors[0].pointer).toBe("/query/limit");
   });
 

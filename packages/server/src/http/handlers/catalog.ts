@@ -1,8 +1,8 @@
+import type { ViewerTokenCreate } from "@chronicle/types";
 import {
   defineAction,
   issueViewerToken,
   listActions,
-  type ViewerTokenRequest,
   verifyIntegrity,
 } from "../../services/index.js";
 import type { Handler } from "../handler-types.js";
@@ -32,7 +32,7 @@ export function catalogHandlers({ store }: HandlerDeps) {
   /** A key hands out at most what it holds: `activity:export` needs the key to have it. */
   const createViewerToken: Handler<"createViewerToken"> = async ({ principal, body }) => {
     const who = caller(principal);
-    const request: ViewerTokenRequest = body;
+    const request: ViewerTokenCreate = body;
     for (const scope of request.scopes ?? []) {
       if (!hasScope(who, scope)) {
         throw new HttpProblem("forbidden", `This key cannot grant ${scope} it does not hold`);

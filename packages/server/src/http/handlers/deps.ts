@@ -1,5 +1,6 @@
+import type { ActorInput } from "@chronicle/types";
 import type { Config } from "../../config.js";
-import type { ActorInput, EventFilters, ListOptions, Store } from "../../services/index.js";
+import type { EventFilters, ListOptions, Store } from "../../services/index.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Principal } from "../principal.js";

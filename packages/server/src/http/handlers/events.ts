@@ -1,11 +1,5 @@
-import {
-  type EventInput,
-  getEvent,
-  ingestEvents,
-  listEvents,
-  notFound,
-  requestHash,
-} from "../../services/index.js";
+import type { EventInput } from "@chronicle/types";
+import { getEvent, ingestEvents, listEvents, notFound, requestHash } from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../event-caching.js";
 import type { Handler } from "../handler-types.js";

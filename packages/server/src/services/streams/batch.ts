@@ -1,4 +1,4 @@
-import type { Event } from "../../domain/event.js";
+import type { Event } from "@chronicle/types";
 import type { Queryable } from "../../store/types.js";
 import { filterConditions, SqlParams } from "../event-filters.js";
 import { EVENT_COLUMNS, eventToWire } from "../event-row.js";

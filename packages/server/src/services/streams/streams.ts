@@ -1,6 +1,5 @@
-import type { components } from "@chronicle/types";
-import { ChronicleError, notFound, validationFailed } from "../../domain/errors.js";
-import type { ActorInput } from "../../domain/event.js";
+import type { ActorInput, components } from "@chronicle/types";
+import { notFound, ServiceError, validationFailed } from "../../domain/errors.js";
 import type { Page } from "../../domain/types.js";
 import type { Queryable } from "../../store/types.js";
 import { newId } from "../ids.js";
@@ -39,7 +38,7 @@ export interface RecordAs {
 
 function keyOf(context: StreamsContext): Buffer {
   if (!context.config.key) {
-    throw new ChronicleError(
+    throw new ServiceError(
       "unavailable",
       "Log streams are not configured on this server (CHRONICLE_STREAMS_KEY is not set)",
     );
@@ -271,10 +270,10 @@ export async function rotateStreamSecret(
   return context.store.transaction(async (tx) => {
     const current = await lockedRecord(tx, projectId, streamId);
     if (current.stream.destination.type !== "webhook") {
-      throw new ChronicleError(
+      throw new ServiceError(
         "validation_failed",
         "Only webhook streams have a signing secret; change a token or API key with an update",
-        [{ pointer: "/destination/type", detail: "must be webhook", code: "const" }],
+        { errors: [{ pointer: "/destination/type", detail: "must be webhook", code: "const" }] },
       );
     }
     const bound = boundTo(projectId, streamId);
