@@ -12,7 +12,7 @@ import { loadConfig } from "../../packages/server/src/config.js";
 import {
   generateSignerKey,
   parseSignerKey,
-} from "../../packages/server/src/services/signed-note.js";
+} from "../../packages/server/src/services/integrity/signed-note.js";
 import {
   client,
   newProject,

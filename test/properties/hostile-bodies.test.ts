@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadBundledDocument, operationsOf } from "../../packages/server/src/http/contract.js";
+import {
+  loadBundledDocument,
+  operationsOf,
+} from "../../packages/server/src/http/contract/contract.js";
 import {
   client,
   event,

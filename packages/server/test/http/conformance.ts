@@ -1,7 +1,7 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { loadBundledDocument, resolveRef } from "../../src/http/contract.js";
-import { absoluteRefs, CONTRACT_ID } from "../../src/http/validation.js";
+import { loadBundledDocument, resolveRef } from "../../src/http/contract/contract.js";
+import { absoluteRefs, CONTRACT_ID } from "../../src/http/contract/validation.js";
 
 /**
  * Checks a response against the contract: the status must be documented for the

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { generateSignerKey, parseSignerKey } from "../../src/services/signed-note.js";
+import { generateSignerKey, parseSignerKey } from "../../src/services/integrity/signed-note.js";
 import { client, newProject, setUp, type TestContext } from "./harness.js";
 
 const run = promisify(execFile);

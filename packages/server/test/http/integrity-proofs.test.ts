@@ -15,7 +15,7 @@ import {
   generateSignerKey,
   parseSignerKey,
   signNote,
-} from "../../src/services/signed-note.js";
+} from "../../src/services/integrity/signed-note.js";
 import { client, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 const SIGNER_KEY = generateSignerKey("chronicle.test/proofs");

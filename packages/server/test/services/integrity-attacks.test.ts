@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashEvent } from "../../src/services/hash-chain.js";
+import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
   ingestEvents,
   issueViewerToken,
@@ -15,7 +15,7 @@ import {
   verifyIntegrity,
   verifyViewerToken,
 } from "../../src/services/index.js";
-import { sign } from "../../src/services/signing.js";
+import { sign } from "../../src/services/integrity/signing.js";
 import { grantAppRole } from "../../src/store/app-role.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import {
+  inProjectGroup,
+  outcomeOf,
+  type ProjectWriter,
+} from "../../src/services/events/group-commit.js";
+import {
   type IngestResult,
   ingestEvents,
   listEvents,
   requestHash,
 } from "../../src/services/index.js";
-import {
-  inProjectGroup,
-  outcomeOf,
-  type ProjectWriter,
-} from "../../src/services/project-writes.js";
 import type { Queryable, Store } from "../../src/store/types.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";

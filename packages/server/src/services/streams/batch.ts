@@ -1,7 +1,7 @@
 import type { Event } from "@chronicle/types";
 import type { Queryable } from "../../store/types.js";
-import { filterConditions, SqlParams } from "../event-filters.js";
-import { EVENT_COLUMNS, eventToWire } from "../event-row.js";
+import { filterConditions, SqlParams } from "../events/event-filters.js";
+import { EVENT_COLUMNS, eventToWire } from "../events/event-row.js";
 import type { StreamBatching, StreamFilters } from "./stream-row.js";
 
 /** The most events one read returns (every destination's per-request ceiling). */

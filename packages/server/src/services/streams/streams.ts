@@ -2,8 +2,8 @@ import type { ActorInput, components } from "@chronicle/types";
 import { notFound, ServiceError, validationFailed } from "../../domain/errors.js";
 import type { Page } from "../../domain/types.js";
 import type { Queryable } from "../../store/types.js";
-import { newId } from "../ids.js";
-import { recordInTransaction } from "../system-events.js";
+import { newId } from "../system/ids.js";
+import { recordInTransaction } from "../system/system-events.js";
 import { destinationUrlProblem } from "./address-guard.js";
 import type { StreamsContext } from "./context.js";
 import {

@@ -1,6 +1,6 @@
 import type { Event } from "@chronicle/types";
 import { notFound } from "../../domain/errors.js";
-import { newId } from "../ids.js";
+import { newId } from "../system/ids.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";
 import { recordAttempt } from "./deliveries.js";

@@ -1,0 +1,207 @@
+import type { components } from "@chronicle/types";
+import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
+import type { Store } from "../../store/types.js";
+import { checkpointKeys } from "../system/secrets.js";
+import { verifyConsistency } from "./merkle.js";
+import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
+import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
+
+/** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
+/** A checkpoint as the contract sends it: the signed note (C2SP signed-note) and its parts. */
+export type SignedCheckpoint = components["schemas"]["SignedCheckpoint"];
+
+/** Raised when storage disagrees with what the server signed: never signed over, always loud. */
+export class TreeIntegrityError extends Error {
+  override name = "TreeIntegrityError";
+}
+
+export function originOf(store: Store, projectId: string): string {
+  return `${checkpointKeys(store).originPrefix}/${projectId}`;
+}
+
+interface CheckpointRow {
+  tree_size: string | number;
+  note: string;
+  key_id: string;
+  signed_at: Date | string;
+}
+
+/**
+ * The checkpoint a row holds, after checking its note's signature with the published keys
+ * and that it is this project's: a row written by anyone but this server is refused.
+ */
+/** Notes whose signature already verified, so a hot checkpoint is not re-verified per call. */
+const verified = new Map<string, true>();
+const VERIFIED_CACHE = 1000;
+
+function trusted(store: Store, projectId: string, row: CheckpointRow): SignedCheckpoint {
+  const keys = checkpointKeys(store);
+  const cacheKey = `${keys.signer.keyId} ${projectId} ${row.tree_size}\n${row.note}`;
+  if (verified.has(cacheKey)) return checkpointOf(row);
+  const text = openNote(row.note, keys.verifiers);
+  const body = text === null ? null : parseCheckpoint(text);
+  if (
+    !body ||
+    body.treeSize !== Number(row.tree_size) ||
+    body.origin !== originOf(store, projectId)
+  ) {
+    throw new TreeIntegrityError(
+      `the stored checkpoint at tree size ${row.tree_size} does not carry a valid signature`,
+    );
+  }
+  if (verified.size >= VERIFIED_CACHE) verified.clear();
+  verified.set(cacheKey, true);
+  return checkpointOf(row);
+}
+
+function checkpointOf(row: CheckpointRow): SignedCheckpoint {
+  const [origin = "", , root = ""] = row.note.split("\n", 3);
+  return {
+    origin,
+    tree_size: Number(row.tree_size),
+    root_hash: root,
+    note: row.note,
+    key_id: row.key_id,
+    signed_at: new Date(row.signed_at).toISOString(),
+  };
+}
+
+/** The newest stored checkpoint whose signature verifies (forged rows are passed over). */
+async function latestTrusted(store: Store, projectId: string): Promise<SignedCheckpoint | null> {
+  // The newest row first (the usual answer); older ones only when it does not verify.
+  const newest = await store.query<CheckpointRow>(
+    `SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1
+     ORDER BY tree_size DESC LIMIT 1`,
+    [projectId],
+  );
+  const first = newest[0];
+  if (!first) return null;
+  try {
+    return trusted(store, projectId, first);
+  } catch (error) {
+    if (!(error instanceof TreeIntegrityError)) throw error;
+  }
+  const rows = await store.query<CheckpointRow>(
+    `SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1
+     ORDER BY tree_size DESC LIMIT 100 OFFSET 1`,
+    [projectId],
+  );
+  for (const row of rows) {
+    try {
+      return trusted(store, projectId, row);
+    } catch (error) {
+      if (!(error instanceof TreeIntegrityError)) throw error;
+    }
+  }
+  return null;
+}
+
+/** The checkpoint signed at exactly `size`, verified, or null. */
+export async function checkpointAt(
+  store: Store,
+  projectId: string,
+  size: number,
+): Promise<SignedCheckpoint | null> {
+  const [row] = await store.query<CheckpointRow>(
+    "SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1 AND tree_size = $2",
+    [projectId, size],
+  );
+  return row ? trusted(store, projectId, row) : null;
+}
+
+/**
+ * The latest signed checkpoint of the project, signing a new one first when the tree grew
+ * since (on demand; the server also signs on a schedule, `signPendingCheckpoints`). A new
+ * checkpoint is signed only over a tree that is consistent with the previous signed one
+ * (RFC 9162 consistency proof from storage): storage rewritten behind the server's back is
+ * a TreeIntegrityError, never a signature.
+ */
+export async function signLatest(store: Store, projectId: string): Promise<SignedCheckpoint> {
+  const [project] = await store.query<{ last_seq: string | number }>(
+    "SELECT last_seq FROM projects WHERE project_id = $1",
+    [projectId],
+  );
+  if (!project) throw notFound("Project");
+  const size = Number(project.last_seq);
+  const previous = await latestTrusted(store, projectId);
+  if (previous && previous.tree_size >= size) return previous;
+  try {
+    const root = size === 0 ? emptyRoot() : await treeRoot(store, projectId, size);
+    if (previous) {
+      const proof = await consistencyProof(store, projectId, previous.tree_size, size);
+      const oldRoot = Buffer.from(previous.root_hash, "base64");
+      if (!verifyConsistency(previous.tree_size, size, oldRoot, root, proof)) {
+        throw new TreeIntegrityError(
+          `the stored tree of size ${size} is not an extension of the signed tree of size ${previous.tree_size}`,
+        );
+      }
+    }
+    const keys = checkpointKeys(store);
+    const note = signNote(
+      formatCheckpoint({ origin: originOf(store, projectId), treeSize: size, rootHash: root }),
+      keys.signer,
+    );
+    await store.query(
+      `INSERT INTO checkpoints (project_id, tree_size, root_hash, note, key_id)
+       VALUES ($1, $2, decode($3, 'hex'), $4, $5) ON CONFLICT (project_id, tree_size) DO NOTHING`,
+      [projectId, size, root.toString("hex"), note, keys.signer.keyId],
+    );
+  } catch (error) {
+    if (error instanceof MissingTreeHash) throw new TreeIntegrityError(error.message);
+    throw error;
+  }
+  const stored = await checkpointAt(store, projectId, size);
+  if (!stored)
+    throw new TreeIntegrityError(`the checkpoint stored at size ${size} is not the one signed`);
+  return stored;
+}
+
+/**
+ * What the checkpoint endpoint serves: a fresh checkpoint when storage extends the last
+ * signed tree, else the last trusted one (the refusal is logged through `onRefused`), so a
+ * tampered database freezes the published tree instead of advancing it.
+ */
+export async function latestCheckpoint(
+  store: Store,
+  projectId: string,
+  onRefused: (error: TreeIntegrityError) => void = () => {},
+): Promise<SignedCheckpoint | null> {
+  try {
+    return await signLatest(store, projectId);
+  } catch (error) {
+    if (!(error instanceof TreeIntegrityError)) throw error;
+    onRefused(error);
+    return latestTrusted(store, projectId);
+  }
+}
+
+/** RFC 9162: the root of the empty tree is the hash of the empty string. */
+function emptyRoot(): Buffer {
+  return Buffer.from("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "hex");
+}
+
+/** Signs a checkpoint for every project whose tree grew since its last one (the schedule). */
+export async function signPendingCheckpoints(store: Store): Promise<number> {
+  const projects = await store.query<{ project_id: string }>(
+    `SELECT p.project_id FROM projects p WHERE p.last_seq > coalesce(
+       (SELECT max(c.tree_size) FROM checkpoints c WHERE c.project_id = p.project_id), 0)`,
+  );
+  for (const { project_id } of projects) await signLatest(store, project_id);
+  return projects.length;
+}
+
+/** The published verifier keys. */
+export function verifierKeys(store: Store) {
+  const keys = checkpointKeys(store);
+  return keys.verifiers.map((verifier) => ({
+    key_id: verifier.keyId,
+    name: verifier.name,
+    algorithm: "ed25519" as const,
+    verifier_key: verifier.verifierKey,
+    current: verifier.keyId === keys.signer.keyId,
+  }));
+}
+
+export function badTreeSize(pointer: string, detail: string): ServiceError {
+  return invalidParameter(detail, { pointer, detail, code: "maximum" });
+}
