@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   authenticate,
   createApiKey,
@@ -9,7 +10,6 @@ import {
   listActions,
   revokeApiKey,
   revokeViewerToken,
-  ServiceError,
   verifyViewerToken,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";

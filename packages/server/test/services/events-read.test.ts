@@ -1,14 +1,13 @@
 import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
+import type { EventFilters, ListOptions } from "../../src/domain/index.js";
 import {
-  type EventFilters,
   eventsAfterSeq,
   exportEvents,
   getEvent,
   ingestEvents,
-  type ListOptions,
   listEvents,
-  ServiceError,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { collect, issueEvent, newProject } from "./fixtures.js";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   getProject,
   hashEvent,
@@ -6,7 +7,6 @@ import {
   listActions,
   listEvents,
   requestHash,
-  ServiceError,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   authenticate,
   createApiKey,
@@ -7,7 +8,6 @@ import {
   listApiKeys,
   listEvents,
   revokeApiKey,
-  ServiceError,
   updateProject,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";

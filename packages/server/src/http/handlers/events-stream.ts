@@ -1,4 +1,4 @@
-import { eventsAfterSeq, listEvents } from "../../services/index.js";
+import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { HttpProblem } from "../contract/problem.js";
 import { serveTail } from "../streaming/sse.js";
@@ -29,8 +29,7 @@ export function eventStreamHandlers({ store, config, logger, tails, streams }: H
         });
       }
     } else {
-      const newest = await listEvents(store, who.projectId, {}, { order: "desc", limit: 1 });
-      after = newest.data[0]?.seq ?? 0;
+      after = await newestEventSeq(store, who.projectId);
     }
     const lease = streams.acquire(who);
     try {

@@ -1,5 +1,6 @@
 import type { EventInput } from "@chronicle/types";
-import { getEvent, ingestEvents, listEvents, notFound, requestHash } from "../../services/index.js";
+import { notFound } from "../../domain/index.js";
+import { getEvent, ingestEvents, listEvents, requestHash } from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";

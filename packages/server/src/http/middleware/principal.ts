@@ -1,6 +1,6 @@
 import type { Response } from "express";
+import type { Credential } from "../../domain/index.js";
 import type { Scope } from "../../domain/scopes.js";
-import type { Credential } from "../../services/index.js";
 
 /** Who is calling: an API key, or a viewer token pinned to one workspace. */
 export type Principal = Credential;
