@@ -4,7 +4,7 @@ import { ingestEvents } from "../../packages/server/src/services/events/events-w
 import { signLatest } from "../../packages/server/src/services/integrity/checkpoints.js";
 import { setTreeMaintenance } from "../../packages/server/src/services/integrity/merkle-store.js";
 import { proveInclusion } from "../../packages/server/src/services/integrity/proofs.js";
-import { installSecrets } from "../../packages/server/src/services/settings.js";
+import { installSecrets } from "../../packages/server/src/services/system/secrets.js";
 import { openStore } from "../../packages/server/src/store/index.js";
 import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { EventGenerator, prng } from "../lib/event-generator.js";

@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config.js";
-import { closeServer } from "../../server/src/http/app.js";
-import { createApp } from "../../server/src/http/create-app.js";
-import { listen, urlOf } from "../../server/src/http/listen.js";
-import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import { createApp } from "../../server/src/http/app.js";
+import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
+import { createProject } from "../../server/src/services/index.js";
 import { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
+import { migrate, openStore, type Store } from "../../server/src/store/index.js";
 import { createLogger } from "../../server/src/telemetry/logger.js";
 import { Receiver, waitFor } from "../../server/test/streams/receiver.js";
 import {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.js";
 import { generateSignerKey } from "../services/integrity/signed-note.js";
-import { DEFAULT_ORIGIN_PREFIX, secretsFrom } from "../services/settings.js";
+import { DEFAULT_ORIGIN_PREFIX, secretsFrom } from "../services/system/secrets.js";
 import type { Logger } from "../telemetry/logger.js";
 
 function readOrCreate(path: string, create: () => string): string {

@@ -1,11 +1,11 @@
 import type { Server } from "node:http";
 import type { Config } from "../config.js";
-import { closeServer } from "../http/app.js";
-import { createApp } from "../http/create-app.js";
-import { listen, onShutdownSignal, urlOf } from "../http/listen.js";
-import { purgeExpired, type Store } from "../services/index.js";
+import { createApp } from "../http/app.js";
+import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
+import { purgeExpired } from "../services/index.js";
 import { scheduleCheckpoints } from "../services/integrity/checkpoint-schedule.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
+import type { Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
 import { serveMetrics } from "../telemetry/metrics-endpoint.js";

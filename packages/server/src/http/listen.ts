@@ -16,6 +16,14 @@ export function listen(app: Express, port: number, host: string): Promise<Server
   });
 }
 
+/** Closes the server, ending idle keep-alive and streaming connections too. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
+
 export function urlOf(server: Server): string {
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { type Config, loadConfig } from "../../src/config.js";
-import { closeServer } from "../../src/http/app.js";
-import { createApp } from "../../src/http/create-app.js";
-import { listen, urlOf } from "../../src/http/listen.js";
-import { createProject, migrate, openStore, type Store } from "../../src/services/index.js";
+import { createApp } from "../../src/http/app.js";
+import { closeServer, listen, urlOf } from "../../src/http/listen.js";
+import { createProject } from "../../src/services/index.js";
+import { migrate, openStore, type Store } from "../../src/store/index.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { checkResponse } from "./conformance.js";
 

@@ -3,11 +3,13 @@ import {
   ChronicleError,
   type Event,
   type EventFilters,
+  type ListOptions,
+} from "../../src/domain/index.js";
+import {
   eventsAfterSeq,
   exportEvents,
   getEvent,
   ingestEvents,
-  type ListOptions,
   listEvents,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PING_TTL_MS, pingStoreCached } from "../../src/services/health.js";
+import { PING_TTL_MS, pingStoreCached } from "../../src/services/system/health.js";
 import { openTestStore, STORE_KINDS } from "../store/harness.js";
 
 describe.each(STORE_KINDS)("cached health ping on %s", (kind) => {

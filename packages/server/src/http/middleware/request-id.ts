@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { newId } from "../../services/ids.js";
+import { newId } from "../../services/system/ids.js";
 
 export function newRequestId(): string {
   return newId("req");

@@ -1,7 +1,7 @@
 import { invalidCursor } from "../../domain/errors.js";
 import type { Store } from "../../store/types.js";
 import { sign, verify } from "../integrity/signing.js";
-import { hmacSecret } from "../settings.js";
+import { hmacSecret } from "../system/secrets.js";
 
 export interface CursorPayload {
   v: 1;

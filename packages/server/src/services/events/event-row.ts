@@ -1,19 +1,6 @@
 import type { Actor, Event, EventContext, PrincipalRef, Target } from "../../domain/event.js";
 import type { Row } from "../../store/types.js";
 
-/** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
-const wireTime = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
-
-/**
- * The columns eventToWire reads. The times come as wire text, so a page or an export does
- * not parse each into a Date to format it back (bench/FINDINGS.md B6).
- */
-export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name, actor_email,
-  on_behalf_of, target_type, target_id, target_name, targets, workspace_id, summary, metadata,
-  changes, changed_fields, context, ${wireTime("occurred_at")}, ${wireTime("created_at")},
-  prev_hash, hash`;
-
 const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function iso(value: unknown): string {
@@ -49,7 +36,7 @@ function changesOf(stored: NonNullable<Event["changes"]>): Event["changes"] {
   return { before: stored.before, after: stored.after };
 }
 
-/** A row of `events` as the wire's Event, members in the documented order. */
+/** A row of `events` (store/events.ts, EVENT_COLUMNS) as the wire's Event, members in the documented order. */
 export function eventToWire(row: Row): Event {
   const actor: Actor = {
     type: row.actor_type as Actor["type"],

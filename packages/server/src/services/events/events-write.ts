@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
 import { ChronicleError } from "../../domain/errors.js";
 import type { Event, EventInput } from "../../domain/event.js";
+import { rowsFromSeq } from "../../store/events.js";
+import { claimKeys, findKey } from "../../store/idempotency.js";
 import type { Queryable, Store } from "../../store/types.js";
-import { validateAgainstCatalog } from "../actions.js";
-import { databaseNow } from "../clock.js";
+import { validateAgainstCatalog } from "../catalog/actions.js";
+import { databaseNow } from "../system/clock.js";
 import { appendEvents, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
-import { EVENT_COLUMNS, eventToWire } from "./event-row.js";
+import { eventToWire } from "./event-row.js";
 import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./group-commit.js";
 
 export interface IngestOptions {
@@ -25,9 +27,6 @@ export interface IngestResult {
   /** True when the result is the stored one of an earlier request with the same key. */
   replayed: boolean;
 }
-
-/** Idempotency keys are honoured for 24 hours. */
-const IDEMPOTENCY_TTL = "24 hours";
 
 /** The fingerprint an idempotency key is bound to: method, path and canonical body. */
 export function requestHash(method: string, path: string, body: unknown): string {
@@ -69,14 +68,7 @@ interface IngestUnit {
   fingerprint: string;
 }
 
-const CLAIM_KEYS = `
-INSERT INTO idempotency_keys (project_id, key, request_hash)
-SELECT $1, c.key, c.hash FROM unnest($2::text[], $3::text[]) AS c(key, hash)
-ON CONFLICT (project_id, key) DO UPDATE
-  SET request_hash = excluded.request_hash, response = NULL, first_seq = NULL,
-    event_count = NULL, created_at = now()
-  WHERE idempotency_keys.created_at < now() - interval '${IDEMPOTENCY_TTL}'
-RETURNING key`;
+type Outcomes = (Outcome<IngestResult> | undefined)[];
 
 /**
  * Records the ingests of one project that share a transaction (services/events/group-commit.ts)
@@ -86,7 +78,21 @@ RETURNING key`;
  */
 const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units) => {
   const projectId = (units[0] as IngestUnit).projectId;
-  const outcomes: (Outcome<IngestResult> | undefined)[] = units.map(() => undefined);
+  const outcomes: Outcomes = units.map(() => undefined);
+  const { firstUse, repeats } = keyUses(units);
+  await replayClaimedElsewhere(tx, projectId, units, firstUse, outcomes);
+  const appending = units
+    .map((unit, index) => ({ unit, index }))
+    .filter(({ index }) => outcomes[index] === undefined && !repeats.has(index));
+  await appendTogether(tx, projectId, appending, outcomes);
+  for (const index of repeats) {
+    outcomes[index] = await replayOrAppendRepeat(tx, projectId, units[index] as IngestUnit);
+  }
+  return outcomes as Outcome<IngestResult>[];
+};
+
+/** The unit each key is first used by, and the units that use a key again. */
+function keyUses(units: IngestUnit[]): { firstUse: Map<string, number>; repeats: Set<number> } {
   const firstUse = new Map<string, number>();
   const repeats = new Set<number>();
   units.forEach((unit, index) => {
@@ -94,83 +100,102 @@ const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units)
     if (firstUse.has(unit.key)) repeats.add(index);
     else firstUse.set(unit.key, index);
   });
+  return { firstUse, repeats };
+}
 
-  if (firstUse.size > 0) {
-    const keys = [...firstUse.keys()];
-    const claimed = new Set(
-      (
-        await tx.query<{ key: string }>(CLAIM_KEYS, [
-          projectId,
-          keys,
-          keys.map((key) => (units[firstUse.get(key) as number] as IngestUnit).fingerprint),
-        ])
-      ).map((row) => row.key),
-    );
-    for (const [key, index] of firstUse) {
-      if (claimed.has(key)) continue;
-      try {
-        const replay = await storedResult(
-          tx,
-          projectId,
-          key,
-          (units[index] as IngestUnit).fingerprint,
-        );
-        // Without a usable record (its events were purged) the unit is appended again.
-        if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
-      } catch (error) {
-        if (!(error instanceof ChronicleError)) throw error;
-        outcomes[index] = { ok: false, error };
-      }
-    }
-  }
-
-  const appending = units
-    .map((unit, index) => ({ unit, index }))
-    .filter(({ index }) => outcomes[index] === undefined && !repeats.has(index));
-  if (appending.length > 0) {
-    const keyed: KeyedRange[] = [];
-    let offset = 0;
-    for (const { unit } of appending) {
-      if (unit.key !== undefined)
-        keyed.push({ key: unit.key, offset, count: unit.prepared.length });
-      offset += unit.prepared.length;
-    }
-    const appended = await outcomeOf(async () => ({
-      events: await appendEvents(
+/**
+ * Claims every key of the group in one statement; a key that is not claimed is live
+ * (recorded by an earlier request), so its unit replays that request's result or is
+ * refused with 409. Sets the outcomes of those units.
+ */
+async function replayClaimedElsewhere(
+  tx: Queryable,
+  projectId: string,
+  units: IngestUnit[],
+  firstUse: Map<string, number>,
+  outcomes: Outcomes,
+): Promise<void> {
+  if (firstUse.size === 0) return;
+  const keys = [...firstUse.keys()];
+  const fingerprints = keys.map(
+    (key) => (units[firstUse.get(key) as number] as IngestUnit).fingerprint,
+  );
+  const claimed = await claimKeys(tx, projectId, keys, fingerprints);
+  for (const [key, index] of firstUse) {
+    if (claimed.has(key)) continue;
+    try {
+      const replay = await storedResult(
         tx,
         projectId,
-        appending.flatMap(({ unit }) => unit.prepared),
-        keyed,
-      ),
-      replayed: false,
-    }));
-    offset = 0;
-    for (const { unit, index } of appending) {
-      outcomes[index] = appended.ok
-        ? {
-            ok: true,
-            value: {
-              events: appended.value.events.slice(offset, offset + unit.prepared.length),
-              replayed: false,
-            },
-          }
-        : appended;
-      offset += unit.prepared.length;
+        key,
+        (units[index] as IngestUnit).fingerprint,
+      );
+      // Without a usable record (its events were purged) the unit is appended again.
+      if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
+    } catch (error) {
+      if (!(error instanceof ChronicleError)) throw error;
+      outcomes[index] = { ok: false, error };
     }
   }
+}
 
-  // A repeated key: the first use has been recorded (or has failed) by now.
-  for (const index of repeats) {
-    const unit = units[index] as IngestUnit;
-    outcomes[index] = await outcomeOf(async () => {
-      const replay = await storedResult(tx, projectId, unit.key as string, unit.fingerprint);
-      if (replay) return { events: replay, replayed: true };
-      const range = [{ key: unit.key as string, offset: 0, count: unit.prepared.length }];
-      return { events: await appendEvents(tx, projectId, unit.prepared, range), replayed: false };
-    });
+/**
+ * Appends the batches of `appending` as one seq range, each key recording the part its
+ * unit produced; each unit gets its own slice of the events (or the shared refusal).
+ */
+async function appendTogether(
+  tx: Queryable,
+  projectId: string,
+  appending: { unit: IngestUnit; index: number }[],
+  outcomes: Outcomes,
+): Promise<void> {
+  if (appending.length === 0) return;
+  const keyed: KeyedRange[] = [];
+  let offset = 0;
+  for (const { unit } of appending) {
+    if (unit.key !== undefined) keyed.push({ key: unit.key, offset, count: unit.prepared.length });
+    offset += unit.prepared.length;
   }
-  return outcomes as Outcome<IngestResult>[];
-};
+  const appended = await outcomeOf(async () => ({
+    events: await appendEvents(
+      tx,
+      projectId,
+      appending.flatMap(({ unit }) => unit.prepared),
+      keyed,
+    ),
+    replayed: false,
+  }));
+  offset = 0;
+  for (const { unit, index } of appending) {
+    outcomes[index] = appended.ok
+      ? {
+          ok: true,
+          value: {
+            events: appended.value.events.slice(offset, offset + unit.prepared.length),
+            replayed: false,
+          },
+        }
+      : appended;
+    offset += unit.prepared.length;
+  }
+}
+
+/**
+ * A unit whose key an earlier unit of the group used: that one has been recorded (or has
+ * failed) by now, so this one replays it, conflicts, or appends when nothing is recorded.
+ */
+function replayOrAppendRepeat(
+  tx: Queryable,
+  projectId: string,
+  unit: IngestUnit,
+): Promise<Outcome<IngestResult>> {
+  return outcomeOf(async () => {
+    const replay = await storedResult(tx, projectId, unit.key as string, unit.fingerprint);
+    if (replay) return { events: replay, replayed: true };
+    const range = [{ key: unit.key as string, offset: 0, count: unit.prepared.length }];
+    return { events: await appendEvents(tx, projectId, unit.prepared, range), replayed: false };
+  });
+}
 
 /**
  * The result recorded under a live key, read back from `events` (which are immutable, so
@@ -184,31 +209,17 @@ async function storedResult(
   key: string,
   fingerprint: string,
 ): Promise<Event[] | null> {
-  const [stored] = await tx.query<{
-    request_hash: string;
-    response: Event[] | null;
-    first_seq: number | string | null;
-    event_count: number | null;
-  }>(
-    `SELECT request_hash, response, first_seq, event_count FROM idempotency_keys
-     WHERE project_id = $1 AND key = $2`,
-    [projectId, key],
-  );
+  const stored = await findKey(tx, projectId, key);
   if (!stored) return null;
-  if (stored.request_hash !== fingerprint) {
+  if (stored.requestHash !== fingerprint) {
     throw new ChronicleError(
       "idempotency_conflict",
       "This Idempotency-Key was used with a different request body",
     );
   }
-  if (stored.first_seq !== null && stored.event_count !== null) {
-    const firstSeq = Number(stored.first_seq);
-    const rows = await tx.query(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE project_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`,
-      [projectId, firstSeq, firstSeq + Number(stored.event_count)],
-    );
-    if (rows.length === Number(stored.event_count)) return rows.map(eventToWire);
+  if (stored.firstSeq !== null && stored.eventCount !== null) {
+    const rows = await rowsFromSeq(tx, projectId, stored.firstSeq, stored.eventCount);
+    if (rows.length === stored.eventCount) return rows.map(eventToWire);
   }
   return stored.response;
 }

@@ -1,5 +1,5 @@
+import { listenForAppends } from "../../store/event-notifications.js";
 import type { Store } from "../../store/types.js";
-import { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
 
 type Listener = (lastSeq: number) => void;
 
@@ -20,9 +20,9 @@ export class TailHub {
     set.add(listener);
     this.count++;
     if (!this.unlisten) {
-      this.unlisten = this.store.listen(
-        EVENTS_CHANNEL,
-        (payload) => this.dispatch(payload),
+      this.unlisten = listenForAppends(
+        this.store,
+        (projectId, lastSeq) => this.dispatch(projectId, lastSeq),
         // Notifications sent while the listening connection was down were missed: every tail
         // reads what it has not seen yet.
         () => this.wakeAll(),
@@ -45,12 +45,8 @@ export class TailHub {
     };
   }
 
-  private dispatch(payload: string): void {
-    const notification = parseEventsNotification(payload);
-    if (!notification) return;
-    for (const listener of this.listeners.get(notification.projectId) ?? []) {
-      listener(notification.lastSeq);
-    }
+  private dispatch(projectId: string, lastSeq: number): void {
+    for (const listener of this.listeners.get(projectId) ?? []) listener(lastSeq);
   }
 
   private wakeAll(): void {

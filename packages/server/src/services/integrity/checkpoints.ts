@@ -1,6 +1,14 @@
 import { ChronicleError, notFound } from "../../domain/errors.js";
+import {
+  type CheckpointRow,
+  insertCheckpoint,
+  selectCheckpointAt,
+  selectOlderCheckpoints,
+  selectProjectsToSign,
+  selectTreeHead,
+} from "../../store/checkpoints.js";
 import type { Store } from "../../store/types.js";
-import { checkpointKeys } from "../settings.js";
+import { checkpointKeys } from "../system/secrets.js";
 import { verifyConsistency } from "./merkle.js";
 import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
@@ -24,13 +32,6 @@ export class TreeIntegrityError extends Error {
 
 export function originOf(store: Store, projectId: string): string {
   return `${checkpointKeys(store).originPrefix}/${projectId}`;
-}
-
-interface CheckpointRow {
-  tree_size: string | number;
-  note: string;
-  key_id: string;
-  signed_at: Date | string;
 }
 
 /**
@@ -73,27 +74,22 @@ function checkpointOf(row: CheckpointRow): SignedCheckpoint {
   };
 }
 
-/** The newest stored checkpoint whose signature verifies (forged rows are passed over). */
-async function latestTrusted(store: Store, projectId: string): Promise<SignedCheckpoint | null> {
-  // The newest row first (the usual answer); older ones only when it does not verify.
-  const newest = await store.query<CheckpointRow>(
-    `SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1
-     ORDER BY tree_size DESC LIMIT 1`,
-    [projectId],
-  );
-  const first = newest[0];
-  if (!first) return null;
+/**
+ * The newest stored checkpoint whose signature verifies (forged rows are passed over):
+ * `newest` as read, older rows only when it does not verify.
+ */
+async function latestTrusted(
+  store: Store,
+  projectId: string,
+  newest: CheckpointRow | null,
+): Promise<SignedCheckpoint | null> {
+  if (!newest) return null;
   try {
-    return trusted(store, projectId, first);
+    return trusted(store, projectId, newest);
   } catch (error) {
     if (!(error instanceof TreeIntegrityError)) throw error;
   }
-  const rows = await store.query<CheckpointRow>(
-    `SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1
-     ORDER BY tree_size DESC LIMIT 100 OFFSET 1`,
-    [projectId],
-  );
-  for (const row of rows) {
+  for (const row of await selectOlderCheckpoints(store, projectId, 100)) {
     try {
       return trusted(store, projectId, row);
     } catch (error) {
@@ -103,16 +99,17 @@ async function latestTrusted(store: Store, projectId: string): Promise<SignedChe
   return null;
 }
 
+async function newestTrusted(store: Store, projectId: string) {
+  return latestTrusted(store, projectId, (await selectTreeHead(store, projectId))?.newest ?? null);
+}
+
 /** The checkpoint signed at exactly `size`, verified, or null. */
 export async function checkpointAt(
   store: Store,
   projectId: string,
   size: number,
 ): Promise<SignedCheckpoint | null> {
-  const [row] = await store.query<CheckpointRow>(
-    "SELECT tree_size, note, key_id, signed_at FROM checkpoints WHERE project_id = $1 AND tree_size = $2",
-    [projectId, size],
-  );
+  const row = await selectCheckpointAt(store, projectId, size);
   return row ? trusted(store, projectId, row) : null;
 }
 
@@ -124,13 +121,10 @@ export async function checkpointAt(
  * a TreeIntegrityError, never a signature.
  */
 export async function signLatest(store: Store, projectId: string): Promise<SignedCheckpoint> {
-  const [project] = await store.query<{ last_seq: string | number }>(
-    "SELECT last_seq FROM projects WHERE project_id = $1",
-    [projectId],
-  );
-  if (!project) throw notFound("Project");
-  const size = Number(project.last_seq);
-  const previous = await latestTrusted(store, projectId);
+  const head = await selectTreeHead(store, projectId);
+  if (!head) throw notFound("Project");
+  const { size } = head;
+  const previous = await latestTrusted(store, projectId, head.newest);
   if (previous && previous.tree_size >= size) return previous;
   try {
     const root = size === 0 ? emptyRoot() : await treeRoot(store, projectId, size);
@@ -148,11 +142,13 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
       formatCheckpoint({ origin: originOf(store, projectId), treeSize: size, rootHash: root }),
       keys.signer,
     );
-    await store.query(
-      `INSERT INTO checkpoints (project_id, tree_size, root_hash, note, key_id)
-       VALUES ($1, $2, decode($3, 'hex'), $4, $5) ON CONFLICT (project_id, tree_size) DO NOTHING`,
-      [projectId, size, root.toString("hex"), note, keys.signer.keyId],
-    );
+    await insertCheckpoint(store, {
+      projectId,
+      size,
+      rootHex: root.toString("hex"),
+      note,
+      keyId: keys.signer.keyId,
+    });
   } catch (error) {
     if (error instanceof MissingTreeHash) throw new TreeIntegrityError(error.message);
     throw error;
@@ -178,7 +174,7 @@ export async function latestCheckpoint(
   } catch (error) {
     if (!(error instanceof TreeIntegrityError)) throw error;
     onRefused(error);
-    return latestTrusted(store, projectId);
+    return newestTrusted(store, projectId);
   }
 }
 
@@ -189,11 +185,8 @@ function emptyRoot(): Buffer {
 
 /** Signs a checkpoint for every project whose tree grew since its last one (the schedule). */
 export async function signPendingCheckpoints(store: Store): Promise<number> {
-  const projects = await store.query<{ project_id: string }>(
-    `SELECT p.project_id FROM projects p WHERE p.last_seq > coalesce(
-       (SELECT max(c.tree_size) FROM checkpoints c WHERE c.project_id = p.project_id), 0)`,
-  );
-  for (const { project_id } of projects) await signLatest(store, project_id);
+  const projects = await selectProjectsToSign(store);
+  for (const projectId of projects) await signLatest(store, projectId);
   return projects.length;
 }
 

@@ -1,8 +1,9 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { ChronicleError, notFound } from "../../domain/errors.js";
 import type { IntegrityReport } from "../../domain/types.js";
+import { EVENT_COLUMNS } from "../../store/events.js";
 import type { Store } from "../../store/types.js";
-import { EVENT_COLUMNS, eventToWire } from "../events/event-row.js";
+import { eventToWire } from "../events/event-row.js";
 import { hashEvent } from "../events/hash-chain.js";
 import { signLatest, TreeIntegrityError } from "./checkpoints.js";
 import { eventLeafHash, type Hash } from "./merkle.js";

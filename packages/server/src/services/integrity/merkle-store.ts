@@ -1,3 +1,4 @@
+import { insertTreeHashes, selectTreeHashes, type TreeHashRows } from "../../store/merkle.js";
 import type { Queryable } from "../../store/types.js";
 import {
   appendHashes,
@@ -18,17 +19,15 @@ export async function readHashes(
   projectId: string,
   indexes: readonly number[],
 ): Promise<HashLookup> {
-  const unique = [...new Set(indexes)];
+  const stored = await selectTreeHashes(db, projectId, [...new Set(indexes)]);
   const found = new Map<number, Hash>();
-  if (unique.length > 0) {
-    const rows = await db.query<{ idx: string | number; hash: string }>(
-      "SELECT idx, encode(hash, 'hex') AS hash FROM merkle_hashes WHERE project_id = $1 AND idx = ANY($2::bigint[])",
-      [projectId, unique],
-    );
-    for (const row of rows) found.set(Number(row.idx), Buffer.from(row.hash, "hex"));
-  }
+  for (const [index, hex] of stored) found.set(index, Buffer.from(hex, "hex"));
+  return lookupIn(found);
+}
+
+function lookupIn(hashes: ReadonlyMap<number, Hash>): HashLookup {
   return (index) => {
-    const hash = found.get(index);
+    const hash = hashes.get(index);
     if (!hash) throw new MissingTreeHash(index);
     return hash;
   };
@@ -52,10 +51,67 @@ export function setTreeMaintenance(on: boolean): void {
 }
 
 /**
- * The append path's hook: adds the leaves of events `firstSeq`… (their hex hashes, in seq
- * order) to the project's tree, inside the append's transaction and under its project lock.
- * Two statements: the frontier it builds on, and every new stored hash.
+ * The frontier (the hashes `frontierNeeds(size)` lists) of each project's tree as this
+ * process last extended it, keyed by the chain head it belongs to. The head hash commits to
+ * every event before it (hash chain), so a frontier cached under the head an append finds
+ * is that tree's frontier whoever appended since, and whether or not the transaction that
+ * computed it committed; another head (another replica appended) is a miss and is read.
+ * It saves the frontier read under the project lock on every append of a busy project.
  */
+interface Frontier {
+  size: number;
+  head: string | null;
+  hashes: Map<number, Hash>;
+}
+const frontiers = new Map<string, Frontier>();
+const MAX_CACHED_FRONTIERS = 10_000;
+
+async function frontierOf(
+  db: Queryable,
+  projectId: string,
+  size: number,
+  head: string | null,
+): Promise<HashLookup> {
+  const cached = frontiers.get(projectId);
+  if (cached && cached.size === size && cached.head === head) return lookupIn(cached.hashes);
+  return readHashes(db, projectId, frontierNeeds(size));
+}
+
+function remember(projectId: string, frontier: Frontier): void {
+  if (frontiers.size >= MAX_CACHED_FRONTIERS && !frontiers.has(projectId)) frontiers.clear();
+  frontiers.set(projectId, frontier);
+}
+
+/**
+ * The stored hashes appending events `size + 1`… (their hex hashes in seq order, the
+ * chain head before them `head`) adds to the project's tree; the append path stores them
+ * in the statement that records the events, inside its transaction and under its project
+ * lock. Empty while tree maintenance is off.
+ */
+export async function treeGrowth(
+  db: Queryable,
+  projectId: string,
+  size: number,
+  head: string | null,
+  eventHashes: readonly string[],
+): Promise<TreeHashRows> {
+  if (eventHashes.length === 0 || !maintained) return { indexes: [], hashes: [] };
+  const frontier = await frontierOf(db, projectId, size, head);
+  const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
+  const newSize = size + eventHashes.length;
+  const read = (index: number) => added.get(index) ?? frontier(index);
+  remember(projectId, {
+    size: newSize,
+    head: eventHashes[eventHashes.length - 1] as string,
+    hashes: new Map(frontierNeeds(newSize).map((index) => [index, read(index)])),
+  });
+  return {
+    indexes: [...added.keys()],
+    hashes: [...added.values()].map((hash) => hash.toString("hex")),
+  };
+}
+
+/** Adds the leaves of events `firstSeq`… (hex hashes in seq order) to the project's tree. */
 export async function appendToTree(
   tx: Queryable,
   projectId: string,
@@ -66,11 +122,10 @@ export async function appendToTree(
   const size = firstSeq - 1;
   const frontier = await readHashes(tx, projectId, frontierNeeds(size));
   const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
-  await tx.query(
-    `INSERT INTO merkle_hashes (project_id, idx, hash)
-     SELECT $1, h.idx, decode(h.hash, 'hex') FROM unnest($2::bigint[], $3::text[]) AS h(idx, hash)`,
-    [projectId, [...added.keys()], [...added.values()].map((hash) => hash.toString("hex"))],
-  );
+  await insertTreeHashes(tx, projectId, {
+    indexes: [...added.keys()],
+    hashes: [...added.values()].map((hash) => hash.toString("hex")),
+  });
 }
 
 export async function treeRoot(db: Queryable, projectId: string, size: number): Promise<Hash> {

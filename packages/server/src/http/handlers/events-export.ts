@@ -3,7 +3,7 @@ import type { Handler } from "../contract/handler-types.js";
 import { streamExport } from "../streaming/export-stream.js";
 import { actorOf, caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
-export function exportHandlers({ store, streams }: HandlerDeps) {
+export function eventExportHandlers({ store, streams }: HandlerDeps) {
   /**
    * Records `events.exported` first (so it is not in its own snapshot), then streams the
    * matching events in seq order with backpressure. Counts as one of the credential's open

@@ -1,8 +1,13 @@
-import type { ActorInput, EventInput } from "../domain/event.js";
-import type { Queryable } from "../store/types.js";
+import type { ActorInput, EventInput } from "../../domain/event.js";
+import type { Queryable } from "../../store/types.js";
+import { appendEvents } from "../events/event-append.js";
+import { prepareEvents } from "../events/event-prepare.js";
 import { databaseNow } from "./clock.js";
-import { appendEvents } from "./events/event-append.js";
-import { prepareEvents } from "./events/event-prepare.js";
+
+export interface RecordAs {
+  /** When set, the change is itself recorded as an event by this actor. */
+  recordAs?: ActorInput;
+}
 
 /** Records a change the server itself made (a key created, a project changed) in `tx`. */
 export async function recordInTransaction(

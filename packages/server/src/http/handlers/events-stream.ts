@@ -1,10 +1,10 @@
-import { eventsAfterSeq, listEvents } from "../../services/index.js";
+import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { HttpProblem } from "../contract/problem.js";
 import { serveTail } from "../streaming/sse.js";
 import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
-export function streamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
+export function eventStreamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
   /**
    * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
    * project's newest event at the time of the request. Ends with `event: error` when the
@@ -29,8 +29,7 @@ export function streamHandlers({ store, config, logger, tails, streams }: Handle
         });
       }
     } else {
-      const newest = await listEvents(store, who.projectId, {}, { order: "desc", limit: 1 });
-      after = newest.data[0]?.seq ?? 0;
+      after = await newestEventSeq(store, who.projectId);
     }
     const lease = streams.acquire(who);
     try {

@@ -1,6 +1,6 @@
 import type { RegExpEngine } from "ajv/dist/types/index.js";
 import { RE2JS } from "re2js";
-import type { FieldError } from "../domain/errors.js";
+import type { FieldError } from "../../domain/errors.js";
 
 /**
  * What a tenant may define as an action's metadata schema (docs/guides/action-catalog.md,

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { Store } from "../store/types.js";
+import type { Store } from "../../store/types.js";
 import {
   generateSignerKey,
   type NoteSigner,
   type NoteVerifier,
   parseSignerKey,
   parseVerifierKey,
-} from "./integrity/signed-note.js";
-import type { Keyring } from "./integrity/signing.js";
+} from "../integrity/signed-note.js";
+import type { Keyring } from "../integrity/signing.js";
 
 /**
  * The server's secrets, from configuration and never from the database (docs/security.md):
