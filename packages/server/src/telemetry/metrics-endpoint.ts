@@ -30,8 +30,8 @@ export function metricsRoute(registry: Registry, token: string) {
   };
   // Synchronous for every other path: an async middleware costs each request a promise.
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.path !== "/metrics") return next();
-    serve(req, res).catch(next);
+    if (req.path === "/metrics") serve(req, res).catch(next);
+    else next();
   };
 }
 
