@@ -5,7 +5,6 @@
  */
 
 export * from "../domain/index.js";
-export { EVENTS_CHANNEL, parseEventsNotification } from "../store/event-notifications.js";
 export { migrate, openStore, StoreLockedError } from "../store/index.js";
 export type { Store } from "../store/types.js";
 export { isDatabaseUnavailable } from "../store/unavailable.js";

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENTS_CHANNEL, ingestEvents, parseEventsNotification } from "../../src/services/index.js";
+import { ingestEvents } from "../../src/services/index.js";
+import { EVENTS_CHANNEL, parseEventsNotification } from "../../src/store/event-notifications.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
 
