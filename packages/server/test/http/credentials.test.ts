@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import type { Store } from "../../src/services/index.js";
+import type { Store } from "../../src/store/index.js";
 import {
   client,
   event,

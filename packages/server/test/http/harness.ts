@@ -6,7 +6,8 @@ import pg from "pg";
 import { type Config, loadConfig } from "../../src/config.js";
 import { createApp } from "../../src/http/app.js";
 import { closeServer, listen, urlOf } from "../../src/http/listen.js";
-import { createProject, migrate, openStore, type Store } from "../../src/services/index.js";
+import { createProject } from "../../src/services/index.js";
+import { migrate, openStore, type Store } from "../../src/store/index.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { checkResponse } from "./conformance.js";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/index.js";
 import {
   authenticate,
-  ChronicleError,
   createApiKey,
   defineAction,
   endedCredentials,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestEvents, listEvents, type Store } from "../../src/services/index.js";
+import { ingestEvents, listEvents } from "../../src/services/index.js";
+import type { Store } from "../../src/store/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/index.js";
 import {
-  ChronicleError,
   getProject,
   hashEvent,
   ingestEvents,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents } from "../../src/services/index.js";
-import { EVENTS_CHANNEL, parseEventsNotification } from "../../src/store/event-notifications.js";
+import { EVENTS_CHANNEL, parseEventsNotification } from "../../src/store/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
 

@@ -2,12 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProject, ingestEvents, migrate, type Store } from "../../src/services/index.js";
+import { createProject, ingestEvents } from "../../src/services/index.js";
 import {
   createStream,
   createStreamsContext,
   StreamWorker,
 } from "../../src/services/streams/index.js";
+import { migrate, type Store } from "../../src/store/index.js";
 import { createTestDatabase, type TestDatabase } from "../http/harness.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
 import { Receiver, waitFor } from "./receiver.js";

@@ -1,12 +1,12 @@
 import type { LookupAddress } from "node:dns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, type Store } from "../../src/services/index.js";
 import { isForbiddenAddress } from "../../src/services/streams/address-guard.js";
 import {
   createStream,
   createStreamsContext,
   testStream,
 } from "../../src/services/streams/index.js";
+import { migrate, type Store } from "../../src/store/index.js";
 import {
   client,
   createTestDatabase,
