@@ -1,10 +1,11 @@
 /**
  * The services of @chronicle/server: the rules, over a Store. Every function takes the Store
- * first and throws ChronicleError for anything a client did wrong; any other throw is a bug
+ * first and throws ServiceError for anything a client did wrong; any other throw is a bug
  * or an unreachable database. The store itself (openStore, migrate, Store) comes from
  * store/, the domain's types and errors from domain/.
  */
 
+export { isDatabaseUnavailable } from "../store/unavailable.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";

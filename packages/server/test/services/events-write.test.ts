@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../src/domain/index.js";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   getProject,
   hashEvent,
@@ -11,14 +11,14 @@ import {
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { issueEvent, newProject } from "./fixtures.js";
 
-async function rejection(promise: Promise<unknown>): Promise<ChronicleError> {
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ChronicleError) return error;
+    if (error instanceof ServiceError) return error;
     throw error;
   }
-  throw new Error("expected a ChronicleError");
+  throw new Error("expected a ServiceError");
 }
 
 describe.each(STORE_KINDS)("recording events on %s", (kind) => {

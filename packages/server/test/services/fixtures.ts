@@ -1,4 +1,4 @@
-import type { EventInput } from "../../src/domain/index.js";
+import type { EventInput } from "@chronicle/types";
 import { createProject } from "../../src/services/index.js";
 import type { Store } from "../../src/store/index.js";
 

@@ -1,8 +1,8 @@
 // Attacks by someone with database access, each of which once went unnoticed (issue 13):
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
+import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Event } from "../../src/domain/index.js";
 import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
   ingestEvents,
