@@ -1,4 +1,14 @@
 import type { LookupAddress } from "node:dns";
+import {
+  client,
+  createTestDatabase,
+  newProject,
+  Receiver,
+  startServer,
+  type TestDatabase,
+  type TestServer,
+  testStreamsConfig,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, type Store } from "../../src/services/index.js";
 import { isForbiddenAddress } from "../../src/services/streams/address-guard.js";
@@ -7,16 +17,6 @@ import {
   createStreamsContext,
   testStream,
 } from "../../src/services/streams/index.js";
-import {
-  client,
-  createTestDatabase,
-  newProject,
-  startServer,
-  type TestDatabase,
-  type TestServer,
-} from "../http/harness.js";
-import { Receiver } from "./receiver.js";
-import { testStreamsConfig } from "./support.js";
 
 describe("log stream destinations: SSRF guard", { timeout: 60_000 }, () => {
   let db: TestDatabase;
