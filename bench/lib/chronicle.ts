@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { integrityConfig } from "../../packages/server/src/integrity-config.js";
-import { secretsFrom } from "../../packages/server/src/services/settings.js";
-import { generateSignerKey } from "../../packages/server/src/services/signed-note.js";
+import { generateSignerKey } from "../../packages/server/src/services/integrity/signed-note.js";
+import { secretsFrom } from "../../packages/server/src/services/system/secrets.js";
 import type { Pinning } from "./affinity.js";
 import { type ChildServer, run, spawnServer } from "./processes.js";
 

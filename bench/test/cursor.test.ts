@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { sign, verify } from "../../packages/server/src/services/signing.js";
+import { sign, verify } from "../../packages/server/src/services/integrity/signing.js";
 import { repositionCursor } from "../lib/cursor.js";
 
 describe("repositionCursor", () => {

@@ -1,10 +1,10 @@
 import type { EventInput as ServerEventInput } from "../../packages/server/src/domain/index.js";
 import { integrityConfig } from "../../packages/server/src/integrity-config.js";
-import { signLatest } from "../../packages/server/src/services/checkpoints.js";
-import { ingestEvents } from "../../packages/server/src/services/events-write.js";
-import { setTreeMaintenance } from "../../packages/server/src/services/merkle-store.js";
-import { proveInclusion } from "../../packages/server/src/services/proofs.js";
-import { installSecrets } from "../../packages/server/src/services/settings.js";
+import { ingestEvents } from "../../packages/server/src/services/events/events-write.js";
+import { signLatest } from "../../packages/server/src/services/integrity/checkpoints.js";
+import { setTreeMaintenance } from "../../packages/server/src/services/integrity/merkle-store.js";
+import { proveInclusion } from "../../packages/server/src/services/integrity/proofs.js";
+import { installSecrets } from "../../packages/server/src/services/system/secrets.js";
 import { openStore } from "../../packages/server/src/store/index.js";
 import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { EventGenerator, prng } from "../lib/event-generator.js";

@@ -11,9 +11,8 @@ import { promisify } from "node:util";
 import MiniSearch from "minisearch";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/server/src/config.js";
-import { closeServer } from "../../packages/server/src/http/app.js";
-import { createApp } from "../../packages/server/src/http/create-app.js";
-import { listen, urlOf } from "../../packages/server/src/http/listen.js";
+import { createApp } from "../../packages/server/src/http/app.js";
+import { closeServer, listen, urlOf } from "../../packages/server/src/http/listen.js";
 import { migrate, openStore, type Store } from "../../packages/server/src/services/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

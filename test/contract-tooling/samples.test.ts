@@ -11,9 +11,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/server/src/config.js";
-import { closeServer } from "../../packages/server/src/http/app.js";
-import { createApp } from "../../packages/server/src/http/create-app.js";
-import { listen, urlOf } from "../../packages/server/src/http/listen.js";
+import { createApp } from "../../packages/server/src/http/app.js";
+import { closeServer, listen, urlOf } from "../../packages/server/src/http/listen.js";
 import {
   createProject,
   migrate,

@@ -13,7 +13,7 @@ import { loadConfig } from "../../packages/server/src/config.js";
 import {
   generateSignerKey,
   parseSignerKey,
-} from "../../packages/server/src/services/signed-note.js";
+} from "../../packages/server/src/services/integrity/signed-note.js";
 
 const run = promisify(execFile);
 const goDir = fileURLToPath(new URL("./go", import.meta.url));

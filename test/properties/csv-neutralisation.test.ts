@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CsvParser } from "../../packages/sdk/src/streaming/csv.js";
-import { CSV_COLUMNS, csvCell, csvRow } from "../../packages/server/src/http/csv.js";
+import { CSV_COLUMNS, csvCell, csvRow } from "../../packages/server/src/http/streaming/csv.js";
 
 /**
  * CSV export neutralises formulas as OWASP's "CSV Injection" page advises: a field a

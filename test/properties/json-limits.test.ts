@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonLimitError, MAX_JSON_DEPTH } from "../../packages/server/src/http/json-limits.js";
+import {
+  jsonLimitError,
+  MAX_JSON_DEPTH,
+} from "../../packages/server/src/http/middleware/json-limits.js";
 
 /**
  * The body limits are judged on the JSON text in one linear pass. Against an oracle that

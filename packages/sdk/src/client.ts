@@ -1,6 +1,6 @@
 import type { paths } from "@chronicle/types";
 import createClient, { type Client } from "openapi-fetch";
-import type { ClientContext } from "./core/context.js";
+import { Requests } from "./core/requests.js";
 import { type BackoffOptions, defaultBackoff } from "./core/retry.js";
 import { createTransport, defaultTransportOptions, type FetchLike } from "./core/transport.js";
 import { ActionsResource } from "./resources/actions.js";
@@ -78,16 +78,16 @@ export class Chronicle {
         "Chronicle-Version": options.version ?? API_VERSION,
       },
     });
-    const context: ClientContext = { raw: this.raw, transport, reconnectBackoff: backoff };
-    this.events = new EventsResource(context);
-    this.targets = new TargetsResource(context);
-    this.workspaces = new WorkspacesResource(context);
-    this.actions = new ActionsResource(context);
-    this.project = new ProjectResource(context);
-    this.apiKeys = new ApiKeysResource(context);
-    this.streams = new StreamsResource(context);
-    this.viewerTokens = new ViewerTokensResource(context);
-    this.integrity = new IntegrityResource(context);
-    this.health = new HealthResource(context);
+    const api = new Requests(this.raw, transport, backoff);
+    this.events = new EventsResource(api);
+    this.targets = new TargetsResource(api);
+    this.workspaces = new WorkspacesResource(api);
+    this.actions = new ActionsResource(api);
+    this.project = new ProjectResource(api);
+    this.apiKeys = new ApiKeysResource(api);
+    this.streams = new StreamsResource(api);
+    this.viewerTokens = new ViewerTokensResource(api);
+    this.integrity = new IntegrityResource(api);
+    this.health = new HealthResource(api);
   }
 }

@@ -16,6 +16,7 @@ export {
 } from "./core/errors.js";
 export type { CursorPage, Direction, PageItem } from "./core/pagination.js";
 export { ListResult } from "./core/pagination.js";
+export type { ListRequestOptions } from "./core/requests.js";
 export type { BackoffOptions } from "./core/retry.js";
 export type { FetchLike, RequestOptions } from "./core/transport.js";
 export {
@@ -56,12 +57,7 @@ export {
 } from "./logger/event-logger.js";
 export type { ActionsResource } from "./resources/actions.js";
 export type { ApiKeysResource } from "./resources/api-keys.js";
-export type {
-  EventsResource,
-  ExportOptions,
-  ListRequestOptions,
-  TailOptions,
-} from "./resources/events.js";
+export type { EventsResource, ExportOptions, TailOptions } from "./resources/events.js";
 export type { HealthResource } from "./resources/health.js";
 export type { IntegrityResource } from "./resources/integrity.js";
 export type { ProjectResource } from "./resources/project.js";

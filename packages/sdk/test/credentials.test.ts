@@ -7,11 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config.js";
-import { closeServer } from "../../server/src/http/app.js";
-import { createApp } from "../../server/src/http/create-app.js";
-import { listen, urlOf } from "../../server/src/http/listen.js";
-import { createLogger } from "../../server/src/http/logger.js";
+import { createApp } from "../../server/src/http/app.js";
+import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
 import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import { createLogger } from "../../server/src/telemetry/logger.js";
 import { AuthenticationError, Chronicle, type EventInput, RateLimitError } from "../src/index.js";
 
 let dataDir: string;

@@ -7,12 +7,11 @@ import { Receiver, waitFor } from "@chronicle/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config.js";
-import { closeServer } from "../../server/src/http/app.js";
-import { createApp } from "../../server/src/http/create-app.js";
-import { listen, urlOf } from "../../server/src/http/listen.js";
-import { createLogger } from "../../server/src/http/logger.js";
+import { createApp } from "../../server/src/http/app.js";
+import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
 import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
 import { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
+import { createLogger } from "../../server/src/telemetry/logger.js";
 import {
   Chronicle,
   ValidationError,

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { ConfigError } from "./config.js";
-import type { SecretsConfig } from "./services/settings.js";
+import type { SecretsConfig } from "./services/system/secrets.js";
 
 /** Checkpoint signing and token secrets (docs/security.md, "Secrets"). */
 export interface IntegrityConfig {

@@ -4,10 +4,16 @@
 export { type Config, loadConfig, type StreamsConfig } from "../../server/src/config.js";
 export { type DemoEventInput, demoEvents } from "../../server/src/demo/events.js";
 export type { EventInput } from "../../server/src/domain/index.js";
-export { loadBundledDocument, resolveRef } from "../../server/src/http/contract.js";
-export { createLogger } from "../../server/src/http/logger.js";
-export { absoluteRefs, CONTRACT_ID } from "../../server/src/http/validation.js";
-export { closeServer, createApp, type Logger, listen, urlOf } from "../../server/src/index.js";
+export { loadBundledDocument, resolveRef } from "../../server/src/http/contract/contract.js";
+export { absoluteRefs, CONTRACT_ID } from "../../server/src/http/contract/validation.js";
+export {
+  closeServer,
+  createApp,
+  createLogger,
+  type Logger,
+  listen,
+  urlOf,
+} from "../../server/src/index.js";
 export { createProject } from "../../server/src/services/index.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";
 export { MIGRATIONS } from "../../server/src/store/migrate.js";

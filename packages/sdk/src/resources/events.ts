@@ -1,8 +1,7 @@
-import { type ClientContext, callInit } from "../core/context.js";
-import { ListResult } from "../core/pagination.js";
+import type { ListResult } from "../core/pagination.js";
 import { toQuery } from "../core/query.js";
+import type { ListRequestOptions, Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-import { unwrap } from "../core/unwrap.js";
 import { EventLogger, type LoggerOptions } from "../logger/event-logger.js";
 import { parseCsvRecords, parseCsvRows } from "../streaming/csv.js";
 import {
@@ -24,12 +23,6 @@ import type {
   StreamEventsParams,
 } from "../types.js";
 
-export interface ListRequestOptions {
-  signal?: AbortSignal | undefined;
-  timeoutMs?: number | undefined;
-  maxRetries?: number | undefined;
-}
-
 export interface ExportOptions extends ListRequestOptions {
   /** CSV only: `"records"` (default) keyed by the header row, or `"arrays"`, header first. */
   rows?: "records" | "arrays";
@@ -44,47 +37,30 @@ export interface TailOptions {
 }
 
 export class EventsResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /** Records one event (`POST /v1/events`), with an automatic idempotency key. */
   create(event: EventInput, options?: RequestOptions): Promise<Event> {
-    return unwrap(
-      this.context.raw.POST("/v1/events", { body: event, ...callInit(this.context, options) }),
-    );
+    return this.api.send("post", "/v1/events", { body: event }, options);
   }
 
   /** Records up to 1000 events at once, all or nothing (`POST /v1/events/batch`). */
   batch(batch: EventBatchInput, options?: RequestOptions): Promise<EventBatchResult> {
-    return unwrap(
-      this.context.raw.POST("/v1/events/batch", {
-        body: batch,
-        ...callInit(this.context, options),
-      }),
-    );
+    return this.api.send("post", "/v1/events/batch", { body: batch }, options);
   }
 
   /** One event by id (`GET /v1/events/{event_id}`). */
   get(eventId: string, options?: RequestOptions): Promise<Event> {
-    return unwrap(
-      this.context.raw.GET("/v1/events/{event_id}", {
-        params: { path: { event_id: eventId } },
-        ...callInit(this.context, options),
-      }),
+    return this.api.get(
+      "/v1/events/{event_id}",
+      { params: { path: { event_id: eventId } } },
+      options,
     );
   }
 
   /** Events matching the filters (`GET /v1/events`): await a page or iterate every event. */
   list(params: ListEventsParams = {}, options: ListRequestOptions = {}): ListResult<EventList> {
-    return new ListResult<EventList>(
-      (cursor, signal) =>
-        unwrap(
-          this.context.raw.GET("/v1/events", {
-            params: { query: toQuery(cursor ? { ...params, cursor } : params) },
-            ...callInit(this.context, { ...options, signal }),
-          }),
-        ),
-      options,
-    );
+    return this.api.list("/v1/events", { params: { query: toQuery(params) } }, options);
   }
 
   /**
@@ -110,14 +86,12 @@ export class EventsResource {
     params: ExportEventsParams,
     options: ExportOptions = {},
   ): AsyncGenerator<Event | string[] | Record<string, string>, void, undefined> {
-    const stream = await unwrap(
-      this.context.raw.GET("/v1/events/export", {
-        params: { query: toQuery(params) },
-        headers: { Accept: params.format === "csv" ? "text/csv" : "application/x-ndjson" },
-        parseAs: "stream" as const,
-        ...callInit(this.context, options),
-      }),
-    );
+    const init = {
+      params: { query: toQuery(params) },
+      headers: { Accept: params.format === "csv" ? "text/csv" : "application/x-ndjson" },
+      parseAs: "stream" as const,
+    };
+    const stream = await this.api.get("/v1/events/export", init, options);
     if (!stream) return;
     if (params.format === "ndjson") yield* untilNdjsonEnd<Event>(parseNdjson<unknown>(stream));
     else if (options.rows === "arrays") yield* untilCsvEnd(parseCsvRows(stream), endOfCsvArray);
@@ -136,20 +110,18 @@ export class EventsResource {
       lastEventId: options.lastEventId === undefined ? undefined : String(options.lastEventId),
       signal: options.signal,
       maxReconnects: options.maxReconnects,
-      backoff: this.context.reconnectBackoff,
+      backoff: this.api.reconnectBackoff,
       connect: async (lastEventId, signal) => {
-        const stream = await unwrap(
-          this.context.raw.GET("/v1/events/stream", {
-            params: {
-              query: toQuery(params),
-              header: lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId },
-            },
-            headers: { Accept: "text/event-stream" },
-            parseAs: "stream" as const,
-            // The tail reconnects by itself; one attempt per connection.
-            ...callInit(this.context, { signal, maxRetries: 0 }),
-          }),
-        );
+        const init = {
+          params: {
+            query: toQuery(params),
+            header: lastEventId === undefined ? {} : { "Last-Event-ID": lastEventId },
+          },
+          headers: { Accept: "text/event-stream" },
+          parseAs: "stream" as const,
+        };
+        // The tail reconnects by itself; one attempt per connection.
+        const stream = await this.api.get("/v1/events/stream", init, { signal, maxRetries: 0 });
         if (!stream) throw new TypeError("event stream response has no body");
         return stream;
       },

@@ -1,19 +1,18 @@
-import { type ClientContext, callInit } from "../core/context.js";
+import type { Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-import { unwrap } from "../core/unwrap.js";
 import type { Health, Liveness, Readiness } from "../types.js";
 
 export class HealthResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /** The server and its database, and the API versions it accepts (`GET /v1/health`, no auth). */
   get(options?: RequestOptions): Promise<Health> {
-    return unwrap(this.context.raw.GET("/v1/health", callInit(this.context, options)));
+    return this.api.get("/v1/health", {}, options);
   }
 
   /** The process is up, database not consulted (`GET /v1/health/live`, no auth). */
   live(options?: RequestOptions): Promise<Liveness> {
-    return unwrap(this.context.raw.GET("/v1/health/live", callInit(this.context, options)));
+    return this.api.get("/v1/health/live", {}, options);
   }
 
   /**
@@ -22,6 +21,6 @@ export class HealthResource {
    * `{ maxRetries: 0 }` to probe once.
    */
   ready(options?: RequestOptions): Promise<Readiness> {
-    return unwrap(this.context.raw.GET("/v1/health/ready", callInit(this.context, options)));
+    return this.api.get("/v1/health/ready", {}, options);
   }
 }

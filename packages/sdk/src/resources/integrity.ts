@@ -1,6 +1,5 @@
-import { type ClientContext, callInit } from "../core/context.js";
+import type { Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-import { unwrap } from "../core/unwrap.js";
 import type { VerifierKeyString } from "../integrity/checkpoint.js";
 import {
   type ChainSource,
@@ -19,7 +18,7 @@ import type {
 } from "../types.js";
 
 export class IntegrityResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /**
    * Has the server re-compute the hash chain over a seq range and prove it against its
@@ -27,19 +26,12 @@ export class IntegrityResource {
    * `next_from_seq`.
    */
   verify(params: VerifyIntegrityParams = {}, options?: RequestOptions): Promise<IntegrityReport> {
-    return unwrap(
-      this.context.raw.GET("/v1/integrity", {
-        params: { query: params },
-        ...callInit(this.context, options),
-      }),
-    );
+    return this.api.get("/v1/integrity", { params: { query: params } }, options);
   }
 
   /** The latest signed checkpoint (`GET /v1/integrity/checkpoint`); check it with `verifyCheckpoint`. */
   checkpoint(options?: RequestOptions): Promise<SignedCheckpoint> {
-    return unwrap(
-      this.context.raw.GET("/v1/integrity/checkpoint", callInit(this.context, options)),
-    );
+    return this.api.get("/v1/integrity/checkpoint", {}, options);
   }
 
   /** The inclusion proof of event `seq` in the tree of `treeSize` (default the latest). */
@@ -49,12 +41,7 @@ export class IntegrityResource {
     options?: RequestOptions,
   ): Promise<InclusionProof> {
     const query = treeSize === undefined ? { seq } : { seq, tree_size: treeSize };
-    return unwrap(
-      this.context.raw.GET("/v1/integrity/proofs/inclusion", {
-        params: { query },
-        ...callInit(this.context, options),
-      }),
-    );
+    return this.api.get("/v1/integrity/proofs/inclusion", { params: { query } }, options);
   }
 
   /** The proof that the tree of `toSize` (default the latest) extends the tree of `fromSize`. */
@@ -65,17 +52,12 @@ export class IntegrityResource {
   ): Promise<ConsistencyProof> {
     const query =
       toSize === undefined ? { from_size: fromSize } : { from_size: fromSize, to_size: toSize };
-    return unwrap(
-      this.context.raw.GET("/v1/integrity/proofs/consistency", {
-        params: { query },
-        ...callInit(this.context, options),
-      }),
-    );
+    return this.api.get("/v1/integrity/proofs/consistency", { params: { query } }, options);
   }
 
   /** The verifier keys the server publishes. Pin them elsewhere rather than trust this call. */
   verifierKeys(options?: RequestOptions): Promise<VerifierKeyList> {
-    return unwrap(this.context.raw.GET("/v1/integrity/keys", callInit(this.context, options)));
+    return this.api.get("/v1/integrity/keys", {}, options);
   }
 
   /**

@@ -1,20 +1,17 @@
-import { type ClientContext, callInit } from "../core/context.js";
+import type { Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-import { unwrap } from "../core/unwrap.js";
 import type { Project, ProjectUpdate } from "../types.js";
 
 export class ProjectResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /** The key's project with its counts and retention (`GET /v1/project`). */
   get(options?: RequestOptions): Promise<Project> {
-    return unwrap(this.context.raw.GET("/v1/project", callInit(this.context, options)));
+    return this.api.get("/v1/project", {}, options);
   }
 
   /** Changes the name or retention (`PATCH /v1/project`). */
   update(update: ProjectUpdate, options?: RequestOptions): Promise<Project> {
-    return unwrap(
-      this.context.raw.PATCH("/v1/project", { body: update, ...callInit(this.context, options) }),
-    );
+    return this.api.send("patch", "/v1/project", { body: update }, options);
   }
 }

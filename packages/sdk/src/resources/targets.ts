@@ -1,12 +1,10 @@
-import { type ClientContext, callInit } from "../core/context.js";
-import { ListResult } from "../core/pagination.js";
+import type { ListResult } from "../core/pagination.js";
 import { toQuery } from "../core/query.js";
-import { unwrap } from "../core/unwrap.js";
+import type { ListRequestOptions, Requests } from "../core/requests.js";
 import type { EventList, ListTargetEventsParams } from "../types.js";
-import type { ListRequestOptions } from "./events.js";
 
 export class TargetsResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /** The history of one object (`GET /v1/targets/{target_type}/{target_id}/events`). */
   list(
@@ -15,18 +13,8 @@ export class TargetsResource {
     params: ListTargetEventsParams = {},
     options: ListRequestOptions = {},
   ): ListResult<EventList> {
-    return new ListResult<EventList>(
-      (cursor, signal) =>
-        unwrap(
-          this.context.raw.GET("/v1/targets/{target_type}/{target_id}/events", {
-            params: {
-              path: { target_type: targetType, target_id: targetId },
-              query: toQuery(cursor ? { ...params, cursor } : params),
-            },
-            ...callInit(this.context, { ...options, signal }),
-          }),
-        ),
-      options,
-    );
+    const path = { target_type: targetType, target_id: targetId };
+    const init = { params: { path, query: toQuery(params) } };
+    return this.api.list("/v1/targets/{target_type}/{target_id}/events", init, options);
   }
 }

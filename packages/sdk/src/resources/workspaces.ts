@@ -1,12 +1,10 @@
-import { type ClientContext, callInit } from "../core/context.js";
-import { ListResult } from "../core/pagination.js";
+import type { ListResult } from "../core/pagination.js";
 import { toQuery } from "../core/query.js";
-import { unwrap } from "../core/unwrap.js";
+import type { ListRequestOptions, Requests } from "../core/requests.js";
 import type { EventList, ListWorkspaceEventsParams } from "../types.js";
-import type { ListRequestOptions } from "./events.js";
 
 export class WorkspacesResource {
-  constructor(private readonly context: ClientContext) {}
+  constructor(private readonly api: Requests) {}
 
   /** One end-customer's feed (`GET /v1/workspaces/{workspace_id}/events`). */
   events(
@@ -14,18 +12,7 @@ export class WorkspacesResource {
     params: ListWorkspaceEventsParams = {},
     options: ListRequestOptions = {},
   ): ListResult<EventList> {
-    return new ListResult<EventList>(
-      (cursor, signal) =>
-        unwrap(
-          this.context.raw.GET("/v1/workspaces/{workspace_id}/events", {
-            params: {
-              path: { workspace_id: workspaceId },
-              query: toQuery(cursor ? { ...params, cursor } : params),
-            },
-            ...callInit(this.context, { ...options, signal }),
-          }),
-        ),
-      options,
-    );
+    const init = { params: { path: { workspace_id: workspaceId }, query: toQuery(params) } };
+    return this.api.list("/v1/workspaces/{workspace_id}/events", init, options);
   }
 }

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.js";
-import type { Logger } from "../http/logger.js";
-import { DEFAULT_ORIGIN_PREFIX, secretsFrom } from "../services/settings.js";
-import { generateSignerKey } from "../services/signed-note.js";
+import { generateSignerKey } from "../services/integrity/signed-note.js";
+import { DEFAULT_ORIGIN_PREFIX, secretsFrom } from "../services/system/secrets.js";
+import type { Logger } from "../telemetry/logger.js";
 
 function readOrCreate(path: string, create: () => string): string {
   if (existsSync(path)) return readFileSync(path, "utf8").trim();

@@ -1,14 +1,13 @@
 import type { Server } from "node:http";
 import type { Config } from "../config.js";
-import { closeServer } from "../http/app.js";
-import { createApp } from "../http/create-app.js";
-import { listen, onShutdownSignal, urlOf } from "../http/listen.js";
-import type { Logger } from "../http/logger.js";
-import { createMetrics } from "../http/metrics.js";
-import { serveMetrics } from "../http/metrics-endpoint.js";
-import { scheduleCheckpoints } from "../services/checkpoint-schedule.js";
+import { createApp } from "../http/app.js";
+import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
 import { purgeExpired, type Store } from "../services/index.js";
+import { scheduleCheckpoints } from "../services/integrity/checkpoint-schedule.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
+import type { Logger } from "../telemetry/logger.js";
+import { createMetrics } from "../telemetry/metrics.js";
+import { serveMetrics } from "../telemetry/metrics-endpoint.js";
 import { startTracing, type Tracing } from "../telemetry/tracing.js";
 import { withDevSecrets } from "./dev-secrets.js";
 

@@ -1,42 +1,44 @@
-import type { Server } from "node:http";
 import type { Tracer } from "@opentelemetry/api";
-import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import express, { type Express } from "express";
+import type { Config } from "../config.js";
+import { TailHub } from "../services/events/tail-hub.js";
+import { authenticate, hitRateLimit, installSecrets, type Store } from "../services/index.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { createMetrics, httpMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
+import { metricsRoute } from "../telemetry/metrics-endpoint.js";
 import { requestSpans } from "../telemetry/request-spans.js";
-import { accessLog } from "./access-log.js";
-import { type Authenticate, authenticateRequest, authorize } from "./auth.js";
-import type { AuthThrottle } from "./auth-throttle.js";
-import { jsonBody } from "./body.js";
-import { compressResponses } from "./compression.js";
-import { consoleRouter } from "./console.js";
-import {
-  loadBundledDocument,
-  type OpenApiDocument,
-  type Operation,
-  operationsOf,
-} from "./contract.js";
-import { cors } from "./cors.js";
-import { defaultSiteDir, docsRouter } from "./docs-page.js";
-import { errorHandler, notFound } from "./error-handler.js";
-import type { Handler, HandlerTable, OperationId } from "./handler-types.js";
-import type { Logger } from "./logger.js";
-import { declaredPaths, methodNotAllowed } from "./method-not-allowed.js";
-import { httpMetrics, type Metrics } from "./metrics.js";
-import { metricsRoute } from "./metrics-endpoint.js";
-import { tagOperation } from "./operation-tag.js";
-import { malformedPathParameters, tolerateMalformedPath } from "./path-encoding.js";
-import type { Principal } from "./principal.js";
-import { HttpProblem } from "./problem.js";
-import { type ConsumeRateLimit, rateLimit } from "./rate-limit.js";
-import { requestId, requestIdOf } from "./request-id.js";
-import { createValidators, type OperationValidator, type ValidatedInput } from "./validation.js";
-import { apiVersion } from "./version.js";
+import { tracedStore } from "../telemetry/traced-store.js";
+import { loadBundledDocument, type OpenApiDocument } from "./contract/contract.js";
+import { createHandlers } from "./handlers/index.js";
+import { accessLog } from "./middleware/access-log.js";
+import { AuthThrottle } from "./middleware/auth-throttle.js";
+import { compressResponses } from "./middleware/compression.js";
+import { cors } from "./middleware/cors.js";
+import { errorHandler, notFound } from "./middleware/error-handler.js";
+import { tolerateMalformedPath } from "./middleware/path-encoding.js";
+import { requestId } from "./middleware/request-id.js";
+import { apiVersion } from "./middleware/version.js";
+import { mountOperations, type OperationRouteParts } from "./operation-routes.js";
+import { consoleRouter } from "./pages/console.js";
+import { defaultSiteDir, docsRouter } from "./pages/docs-page.js";
+import { StreamGuard } from "./streaming/stream-guard.js";
 
-export interface HttpDependencies {
-  handlers: HandlerTable;
-  authenticate: Authenticate;
-  consumeRateLimit: ConsumeRateLimit;
-  /** Failed-authentication throttle per client address; none when absent. */
-  authThrottle?: AuthThrottle;
+export interface CreateAppOptions {
+  store: Store;
+  config: Config;
+  logger?: Logger;
+  /** The bundled contract; defaults to @chronicle/types/openapi.json. */
+  document?: OpenApiDocument;
+  /** Prometheus metrics (a registry of this app's own when absent); `false` turns them off. */
+  metrics?: Metrics | false;
+  /** Spans per request and per query (telemetry/tracing.ts); none when absent. */
+  tracer?: Tracer;
+  /** The docs site served at /docs; the repository's or the packed one when absent. */
+  siteDir?: string;
+}
+
+/** Everything the app is assembled from; `createApp` derives it from a store and a config. */
+export interface AppParts extends OperationRouteParts {
   /** Express `trust proxy` (which X-Forwarded-For hops name the client); default false. */
   trustProxy?: boolean | number | string;
   logger: Logger;
@@ -47,112 +49,90 @@ export interface HttpDependencies {
   observability?: { metrics?: Metrics; metricsToken?: string; tracer?: Tracer };
 }
 
-function validate(operation: Operation, validator: OperationValidator) {
-  return (req: Request, res: Response, next: NextFunction) => {
-    const malformed = malformedPathParameters(res, req.params);
-    if (malformed.length > 0) {
-      throw new HttpProblem("invalid_parameter", "The path holds a malformed percent-encoding", {
-        errors: malformed,
-      });
-    }
-    const parameters = validator.parameters({
-      path: req.params as Record<string, unknown>,
-      query: req.query as Record<string, unknown>,
-      header: (name) => req.get(name),
-    });
-    const body = operation.body ? validator.body(req.body) : undefined;
-    const input: ValidatedInput = { ...parameters, body };
-    res.locals.input = input;
-    next();
-  };
+/** The Chronicle HTTP API over a store. It never listens: the CLI (or a test) does. */
+export function createApp(options: CreateAppOptions): Express {
+  return assembleApp(partsOver(options));
 }
 
-function run<K extends OperationId>(handler: Handler<K>) {
-  return async (req: Request, res: Response) => {
-    const input = res.locals.input as ValidatedInput;
-    const result = await handler({
-      req,
-      res,
-      requestId: requestIdOf(res),
-      principal: res.locals.principal as Principal | undefined,
-      path: input.path as never,
-      query: input.query as never,
-      header: input.header as never,
-      body: input.body as never,
-    });
-    if (result === undefined) return;
-    const { status, body, headers } = result as {
-      status: number;
-      body: unknown;
-      headers?: Record<string, string>;
-    };
-    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
-    if (body === undefined) res.status(status).end();
-    else res.status(status).json(body);
+/** The services behind the routes, over the store (traced when a tracer is given). */
+function partsOver(options: CreateAppOptions): AppParts {
+  const { config, logger, document, tracer } = options;
+  const store = tracer ? tracedStore(options.store, tracer) : options.store;
+  installSecrets([options.store, store], config.integrity?.secrets);
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics());
+  if (metrics) observeStore(metrics, store);
+  const log = logger ?? createLogger(config.logLevel);
+  const tails = new TailHub(store);
+  const streams = new StreamGuard(store, {
+    maxPerCredential: config.abuse.maxStreamsPerCredential,
+    checkIntervalMs: config.abuse.credentialCheckMs,
+    logger: log,
+  });
+  // Failures are counted under no project (''): the caller's project is what is unknown.
+  const authThrottle = new AuthThrottle((address) =>
+    hitRateLimit(store, "", `auth-failure:${address}`, config.abuse.authFailuresPerMinute),
+  );
+  return {
+    handlers: createHandlers({
+      store,
+      config,
+      logger: log,
+      tails,
+      streams,
+      ...(metrics ? { metrics } : {}),
+    }),
+    authenticate: (token) => authenticate(store, token),
+    authThrottle,
+    trustProxy: config.abuse.trustProxy,
+    consumeRateLimit: async (principal) => {
+      const decision = await hitRateLimit(
+        store,
+        principal.projectId,
+        principal.id,
+        config.rateLimitPerMinute,
+      );
+      if (!decision.allowed) metrics?.rateLimitRefusals.inc();
+      return decision;
+    },
+    logger: log,
+    ...(document ? { document } : {}),
+    ...(options.siteDir ? { siteDir: options.siteDir } : {}),
+    observability: {
+      ...(metrics ? { metrics } : {}),
+      ...(config.observability.metricsToken
+        ? { metricsToken: config.observability.metricsToken }
+        : {}),
+      ...(tracer ? { tracer } : {}),
+    },
   };
 }
 
 /**
- * The Express app for the v1 contract: one route per operation of the bundled document,
- * each going through auth, rate limit, scope check, body parsing and contract validation
- * before its handler. It never listens; the CLI does.
+ * The Express app for the v1 contract: request-wide middleware, the docs and console pages,
+ * one route per operation of the document, then the 404 and the error handler. Exported for
+ * tests that drive the middleware chain with a contract and handlers of their own.
  */
-export function buildHttpApp(deps: HttpDependencies): Express {
-  const document = deps.document ?? loadBundledDocument();
-  const operations = operationsOf(document);
-  const validators = createValidators(document, operations);
-
+export function assembleApp(parts: AppParts): Express {
+  const document = parts.document ?? loadBundledDocument();
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   app.set("query parser", "simple");
-  app.set("trust proxy", deps.trustProxy ?? false);
+  app.set("trust proxy", parts.trustProxy ?? false);
   app.use(requestId);
-  const { metrics, metricsToken, tracer } = deps.observability ?? {};
+  const { metrics, metricsToken, tracer } = parts.observability ?? {};
   if (tracer) app.use(requestSpans(tracer));
   if (metrics) app.use(httpMetrics(metrics));
-  app.use(accessLog(deps.logger));
+  app.use(accessLog(parts.logger));
   if (metrics && metricsToken) app.use(metricsRoute(metrics.registry, metricsToken));
   app.use(compressResponses());
   app.use(tolerateMalformedPath);
   app.use(cors);
-  app.use(docsRouter(document, deps.siteDir ?? defaultSiteDir()));
+  app.use(docsRouter(document, parts.siteDir ?? defaultSiteDir()));
   app.use(consoleRouter());
   app.use(apiVersion);
-
-  for (const path of declaredPaths(operations)) {
-    for (const operation of path.operations) {
-      const handler = deps.handlers[operation.operationId as OperationId];
-      const validator = validators.get(operation.operationId);
-      if (!handler || !validator) {
-        throw new Error(
-          `No handler for ${operation.operationId} (${operation.method} ${operation.path})`,
-        );
-      }
-      app[operation.method](
-        operation.expressPath,
-        tagOperation(operation.operationId),
-        authenticateRequest(operation, deps.authenticate, deps.authThrottle),
-        rateLimit(deps.consumeRateLimit),
-        authorize(operation),
-        ...jsonBody(operation),
-        validate(operation, validator),
-        run(handler as Handler<OperationId>),
-      );
-    }
-    // Any method the path's own routes did not take (HEAD included where there is no GET).
-    app.all(path.expressPath, methodNotAllowed(path));
-  }
-
+  mountOperations(app, document, parts);
   app.use(notFound);
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(parts.logger));
   return app;
-}
-
-/** Closes the server, ending idle keep-alive and streaming connections too. */
-export function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.close((error) => (error ? reject(error) : resolve()));
-    server.closeAllConnections();
-  });
 }

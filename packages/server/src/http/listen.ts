@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
-import { answerClientErrors } from "./client-error.js";
+import { answerClientErrors } from "./middleware/client-error.js";
 
 /** Starts listening and resolves once the port is bound (rejects on EADDRINUSE etc.). */
 export function listen(app: Express, port: number, host: string): Promise<Server> {
@@ -13,6 +13,14 @@ export function listen(app: Express, port: number, host: string): Promise<Server
       server.off("error", reject);
       resolve(server);
     });
+  });
+}
+
+/** Closes the server, ending idle keep-alive and streaming connections too. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
   });
 }
 

@@ -5,10 +5,29 @@
  */
 
 export * from "../domain/index.js";
+export { EVENTS_CHANNEL, parseEventsNotification } from "../store/event-notifications.js";
 export { migrate, openStore, StoreLockedError } from "../store/index.js";
 export type { Store } from "../store/types.js";
-export { defineAction, listActions } from "./actions.js";
-export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./api-keys.js";
+export { isDatabaseUnavailable } from "../store/unavailable.js";
+export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
+export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
+export { createProject, getProject, updateProject } from "./access/projects.js";
+export { hitRateLimit } from "./access/rate-limits.js";
+export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./access/viewer-tokens.js";
+export { defineAction, listActions } from "./catalog/actions.js";
+export type { CursorPayload } from "./events/cursors.js";
+export { decodeCursor, encodeCursor } from "./events/cursors.js";
+export { eventToWire } from "./events/event-row.js";
+export {
+  eventsAfterSeq,
+  exportEvents,
+  getEvent,
+  listEvents,
+  newestEventSeq,
+} from "./events/events-read.js";
+export type { IngestOptions, IngestResult } from "./events/events-write.js";
+export { ingestEvents, requestHash } from "./events/events-write.js";
+export { hashEvent } from "./events/hash-chain.js";
 export {
   latestCheckpoint,
   type SignedCheckpoint,
@@ -16,41 +35,24 @@ export {
   signPendingCheckpoints,
   TreeIntegrityError,
   verifierKeys,
-} from "./checkpoints.js";
+} from "./integrity/checkpoints.js";
+export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity/integrity.js";
+export { proveConsistency, proveInclusion } from "./integrity/proofs.js";
 export {
   databaseClockOffsetMs,
   databaseNow,
   observeDatabaseTime,
   readDatabaseClock,
-} from "./clock.js";
-export { type CredentialEnd, endedCredentials } from "./credential-checks.js";
-export type { CursorPayload } from "./cursors.js";
-export { decodeCursor, encodeCursor } from "./cursors.js";
-export { eventToWire } from "./event-row.js";
-export {
-  eventsAfterSeq,
-  exportEvents,
-  getEvent,
-  listEvents,
-} from "./events-read.js";
-export type { IngestOptions, IngestResult } from "./events-write.js";
-export { ingestEvents, requestHash } from "./events-write.js";
-export { hashEvent } from "./hash-chain.js";
+} from "./system/clock.js";
 export {
   checkReadiness,
   checkReadinessCached,
   pingStore,
   pingStoreCached,
   type Readiness,
-} from "./health.js";
-export { newId } from "./ids.js";
-export { MAX_VERIFY_EVENTS, verifyIntegrity } from "./integrity.js";
-export { EVENTS_CHANNEL, parseEventsNotification } from "./notifications.js";
-export { createProject, getProject, updateProject } from "./projects.js";
-export { proveConsistency, proveInclusion } from "./proofs.js";
-export { hitRateLimit } from "./rate-limits.js";
-
-export { purgeExpired } from "./retention.js";
+} from "./system/health.js";
+export { newId } from "./system/ids.js";
+export { purgeExpired } from "./system/retention.js";
 export {
   type CheckpointKeys,
   installSecrets,
@@ -58,5 +60,4 @@ export {
   type ServerSecrets,
   secretsFrom,
   useSecrets,
-} from "./settings.js";
-export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./viewer-tokens.js";
+} from "./system/secrets.js";

@@ -9,7 +9,7 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { NextFunction, Request, Response } from "express";
-import { operationIdOf } from "../http/operation-tag.js";
+import { operationIdOf } from "../http/middleware/operation-tag.js";
 
 /**
  * One server span per request, child of the caller's `traceparent` when it sent one, named

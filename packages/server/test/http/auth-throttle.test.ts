@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthThrottle } from "../../src/http/auth-throttle.js";
+import { AuthThrottle } from "../../src/http/middleware/auth-throttle.js";
 
 /** A shared window as the database keeps it: counts per address, limit `limit`. */
 function windowOf(limit: number) {

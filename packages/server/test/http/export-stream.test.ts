@@ -3,7 +3,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
-import { streamExport } from "../../src/http/export-stream.js";
+import { streamExport } from "../../src/http/streaming/export-stream.js";
 
 /**
  * Backpressure and release, over a real socket: a client that stops reading must stop

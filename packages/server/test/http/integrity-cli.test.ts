@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { client, newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import { generateSignerKey, parseSignerKey } from "../../src/services/signed-note.js";
+import { generateSignerKey, parseSignerKey } from "../../src/services/integrity/signed-note.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../../bin/chronicle.mjs", import.meta.url));

@@ -16,7 +16,7 @@ import {
   generateSignerKey,
   parseSignerKey,
   signNote,
-} from "../../src/services/signed-note.js";
+} from "../../src/services/integrity/signed-note.js";
 
 const SIGNER_KEY = generateSignerKey("chronicle.test/proofs");
 

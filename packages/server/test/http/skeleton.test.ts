@@ -1,10 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildHttpApp, closeServer } from "../../src/http/app.js";
-import type { OpenApiDocument } from "../../src/http/contract.js";
-import type { HandlerTable } from "../../src/http/handler-types.js";
-import { createLogger } from "../../src/http/logger.js";
-import type { Principal } from "../../src/http/principal.js";
+import { assembleApp } from "../../src/http/app.js";
+import type { OpenApiDocument } from "../../src/http/contract/contract.js";
+import type { HandlerTable } from "../../src/http/contract/handler-types.js";
+import { closeServer } from "../../src/http/listen.js";
+import type { Principal } from "../../src/http/middleware/principal.js";
+import { createLogger } from "../../src/telemetry/logger.js";
 
 /**
  * The middleware chain over real HTTP with a two-operation contract, no database:
@@ -91,7 +92,7 @@ beforeAll(async () => {
     createThing: async ({ body }: { body: unknown }) => ({ status: 201, body }),
     getHealth: async () => ({ status: 200, body: { status: "ok" } }),
   } as unknown as HandlerTable;
-  const app = buildHttpApp({
+  const app = assembleApp({
     document,
     handlers,
     logger: createLogger("silent"),

@@ -10,7 +10,7 @@ import {
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event } from "../../src/domain/index.js";
-import { hashEvent } from "../../src/services/hash-chain.js";
+import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
   ingestEvents,
   issueViewerToken,
@@ -22,7 +22,7 @@ import {
   verifyIntegrity,
   verifyViewerToken,
 } from "../../src/services/index.js";
-import { sign } from "../../src/services/signing.js";
+import { sign } from "../../src/services/integrity/signing.js";
 import { grantAppRole } from "../../src/store/app-role.js";
 import { openStore, type Store } from "../../src/store/index.js";
 

@@ -8,16 +8,16 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChronicleError } from "../../src/domain/errors.js";
 import {
+  inProjectGroup,
+  outcomeOf,
+  type ProjectWriter,
+} from "../../src/services/events/group-commit.js";
+import {
   type IngestResult,
   ingestEvents,
   listEvents,
   requestHash,
 } from "../../src/services/index.js";
-import {
-  inProjectGroup,
-  outcomeOf,
-  type ProjectWriter,
-} from "../../src/services/project-writes.js";
 import type { Queryable, Store } from "../../src/store/types.js";
 
 type Work = (tx: Queryable) => Promise<unknown>;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ChronicleError } from "../../src/domain/errors.js";
-import { checkReadiness } from "../../src/services/health.js";
+import { checkReadiness } from "../../src/services/system/health.js";
 import { isDatabaseUnavailable, migrate, openStore, type Store } from "../../src/store/index.js";
 import { LATEST_MIGRATION } from "../../src/store/migrate.js";
 

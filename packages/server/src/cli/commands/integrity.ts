@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { verifyExportFile } from "../../services/export-verification.js";
+import { verifyExportFile } from "../../services/integrity/export-verification.js";
 import { grantAppRole } from "../../store/app-role.js";
 import { clientFailure, clientFrom } from "../client.js";
 import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";

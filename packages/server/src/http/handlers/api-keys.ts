@@ -1,5 +1,5 @@
 import { createApiKey, listApiKeys, revokeApiKey } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
 /** Creating and revoking keys are recorded as `api_key.created` / `api_key.revoked`. */

@@ -1,11 +1,11 @@
 import type { Config } from "../../config.js";
+import type { TailHub } from "../../services/events/tail-hub.js";
 import type { ActorInput, EventFilters, ListOptions, Store } from "../../services/index.js";
-import type { Logger } from "../logger.js";
-import type { Metrics } from "../metrics.js";
-import type { Principal } from "../principal.js";
-import { HttpProblem } from "../problem.js";
-import type { StreamGuard } from "../stream-guard.js";
-import type { TailHub } from "../tail-hub.js";
+import type { Logger } from "../../telemetry/logger.js";
+import type { Metrics } from "../../telemetry/metrics.js";
+import { HttpProblem } from "../contract/problem.js";
+import type { Principal } from "../middleware/principal.js";
+import type { StreamGuard } from "../streaming/stream-guard.js";
 
 /** What every handler module is built from. */
 export interface HandlerDeps {

@@ -7,8 +7,8 @@ import {
   requestHash,
 } from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
-import { eventCacheHeaders, matchesIfNoneMatch } from "../event-caching.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
+import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";
 import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
 
 const REPLAYED = { "Idempotent-Replayed": "true" };

@@ -1,6 +1,6 @@
 import { listEvents } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { HttpProblem } from "../problem.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
 import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
 
 /** The feed of one object and the feed of one end-customer workspace. */

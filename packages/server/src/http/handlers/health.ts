@@ -1,8 +1,8 @@
 import serverPackage from "../../../package.json" with { type: "json" };
 import { checkReadinessCached, databaseNow, pingStoreCached } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { HttpProblem } from "../problem.js";
-import { SUPPORTED_VERSIONS } from "../version.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
+import { SUPPORTED_VERSIONS } from "../middleware/version.js";
 import type { HandlerDeps } from "./deps.js";
 
 const SERVER_VERSION = serverPackage.version;

@@ -1,14 +1,14 @@
-import type { HandlerTable } from "../handler-types.js";
+import type { HandlerTable } from "../contract/handler-types.js";
+import { actionHandlers } from "./actions.js";
 import { apiKeyHandlers } from "./api-keys.js";
-import { catalogHandlers } from "./catalog.js";
 import type { HandlerDeps } from "./deps.js";
 import { eventHandlers } from "./events.js";
-import { exportHandlers } from "./export.js";
+import { eventExportHandlers } from "./events-export.js";
+import { eventStreamHandlers } from "./events-stream.js";
 import { feedHandlers } from "./feeds.js";
 import { healthHandlers } from "./health.js";
 import { integrityHandlers } from "./integrity.js";
 import { projectHandlers } from "./project.js";
-import { streamHandlers } from "./stream.js";
 import { streamsHandlers } from "./streams.js";
 import { viewerTokenHandlers } from "./viewer-tokens.js";
 
@@ -19,12 +19,12 @@ export function createHandlers(deps: HandlerDeps): HandlerTable {
   return {
     ...eventHandlers(deps),
     ...feedHandlers(deps),
-    ...exportHandlers(deps),
-    ...streamHandlers(deps),
+    ...eventExportHandlers(deps),
+    ...eventStreamHandlers(deps),
     ...streamsHandlers(deps),
     ...projectHandlers(deps),
     ...apiKeyHandlers(deps),
-    ...catalogHandlers(deps),
+    ...actionHandlers(deps),
     ...viewerTokenHandlers(deps),
     ...healthHandlers(deps),
     ...integrityHandlers(deps),

@@ -3,13 +3,22 @@ import {
   proveConsistency,
   proveInclusion,
   verifierKeys,
+  verifyIntegrity,
 } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
-import { HttpProblem } from "../problem.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
-/** Issue 13: signed checkpoints, Merkle proofs and the keys that verify them. */
+/** The hash chain's verification, signed checkpoints, Merkle proofs and the keys that verify them. */
 export function integrityHandlers({ store, logger }: HandlerDeps) {
+  const verifyIntegrityHandler: Handler<"verifyIntegrity"> = async ({ principal, query }) => {
+    const { from_seq, to_seq } = query;
+    const range: { fromSeq?: number; toSeq?: number } = {};
+    if (from_seq !== undefined) range.fromSeq = from_seq;
+    if (to_seq !== undefined) range.toSeq = to_seq;
+    return { status: 200, body: await verifyIntegrity(store, caller(principal).projectId, range) };
+  };
+
   const getCheckpoint: Handler<"getCheckpoint"> = async ({ principal }) => {
     const projectId = caller(principal).projectId;
     const checkpoint = await latestCheckpoint(store, projectId, (error) =>
@@ -44,5 +53,11 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     return { status: 200, body: { data: verifierKeys(store) } };
   };
 
-  return { getCheckpoint, getInclusionProof, getConsistencyProof, listVerifierKeys };
+  return {
+    verifyIntegrity: verifyIntegrityHandler,
+    getCheckpoint,
+    getInclusionProof,
+    getConsistencyProof,
+    listVerifierKeys,
+  };
 }

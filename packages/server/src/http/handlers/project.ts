@@ -1,5 +1,5 @@
 import { getProject, updateProject } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
 export function projectHandlers({ store }: HandlerDeps) {

@@ -10,7 +10,7 @@ import {
   testStream,
   updateStream,
 } from "../../services/streams/index.js";
-import type { Handler } from "../handler-types.js";
+import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
 /** Log streams (admin). Changes are recorded as `stream.*` events. */

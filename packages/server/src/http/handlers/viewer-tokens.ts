@@ -1,9 +1,28 @@
-import { revokeViewerToken } from "../../services/index.js";
-import type { Handler } from "../handler-types.js";
+import {
+  issueViewerToken,
+  revokeViewerToken,
+  type ViewerTokenRequest,
+} from "../../services/index.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
+import { hasScope } from "../middleware/principal.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
-/** Revoking a viewer token is recorded as `viewer_token.revoked`; its open streams end. */
 export function viewerTokenHandlers({ store }: HandlerDeps) {
+  /** A key hands out at most what it holds: `activity:export` needs the key to have it. */
+  const createViewerToken: Handler<"createViewerToken"> = async ({ principal, body }) => {
+    const who = caller(principal);
+    const request: ViewerTokenRequest = body;
+    for (const scope of request.scopes ?? []) {
+      if (!hasScope(who, scope)) {
+        throw new HttpProblem("forbidden", `This key cannot grant ${scope} it does not hold`);
+      }
+    }
+    const token = await issueViewerToken(store, who.projectId, who.id, request);
+    return { status: 201, body: token };
+  };
+
+  /** Revoking a viewer token is recorded as `viewer_token.revoked`; its open streams end. */
   const revokeViewerTokenHandler: Handler<"revokeViewerToken"> = async ({ principal, path }) => {
     const who = caller(principal);
     const token = await revokeViewerToken(store, who.projectId, path.viewer_token_id, {
@@ -12,5 +31,5 @@ export function viewerTokenHandlers({ store }: HandlerDeps) {
     return { status: 200, body: token };
   };
 
-  return { revokeViewerToken: revokeViewerTokenHandler };
+  return { createViewerToken, revokeViewerToken: revokeViewerTokenHandler };
 }

@@ -1,7 +1,8 @@
 import type { Event } from "../../domain/event.js";
+import type { EventSelection } from "../../store/event-selection.js";
+import { selectedRowsInRange } from "../../store/events.js";
 import type { Queryable } from "../../store/types.js";
-import { filterConditions, SqlParams } from "../event-filters.js";
-import { EVENT_COLUMNS, eventToWire } from "../event-row.js";
+import { eventToWire } from "../events/event-row.js";
 import type { StreamBatching, StreamFilters } from "./stream-row.js";
 
 /** The most events one read returns (every destination's per-request ceiling). */
@@ -16,25 +17,20 @@ export async function matchingEvents(
   upToSeq: number,
   limit = READ_CEILING,
 ): Promise<Event[]> {
-  const params = new SqlParams();
-  const where = filterConditions(
+  const selection: EventSelection = {
     projectId,
-    {
+    filters: {
       ...(filters.actions.length > 0 ? { action: filters.actions } : {}),
       ...(filters.workspace_id !== null ? { workspace_id: filters.workspace_id } : {}),
     },
-    { kind: "events" },
-    params,
-  );
-  if (filters.actor_types.length > 0) {
-    where.push(`actor_type = ANY(${params.add(filters.actor_types)}::text[])`);
-  }
-  where.push(`seq > ${params.add(afterSeq)}`, `seq <= ${params.add(upToSeq)}`);
-  const rows = await db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
-     ORDER BY seq ASC LIMIT ${Math.min(READ_CEILING, Math.max(1, limit))}`,
-    params.values,
-  );
+    scope: { kind: "events" },
+    actorTypes: filters.actor_types,
+  };
+  const rows = await selectedRowsInRange(db, selection, {
+    afterSeq,
+    upToSeq,
+    limit: Math.min(READ_CEILING, Math.max(1, limit)),
+  });
   return rows.map(eventToWire);
 }
 

@@ -1,6 +1,6 @@
 import type { Page } from "../../domain/types.js";
 import type { Queryable, Store } from "../../store/types.js";
-import { newId } from "../ids.js";
+import { newId } from "../system/ids.js";
 import type { PostResult } from "./http-post.js";
 import { DELIVERY_COLUMNS, type StreamDelivery, toDelivery } from "./stream-row.js";
 

@@ -3,8 +3,8 @@ import { ChronicleError, notFound, validationFailed } from "../../domain/errors.
 import type { ActorInput } from "../../domain/event.js";
 import type { Page } from "../../domain/types.js";
 import type { Queryable } from "../../store/types.js";
-import { newId } from "../ids.js";
-import { recordInTransaction } from "../system-events.js";
+import { newId } from "../system/ids.js";
+import { recordInTransaction } from "../system/system-events.js";
 import { destinationUrlProblem } from "./address-guard.js";
 import type { StreamsContext } from "./context.js";
 import {

@@ -1,6 +1,6 @@
 import { notFound } from "../../domain/errors.js";
 import type { Event } from "../../domain/event.js";
-import { newId } from "../ids.js";
+import { newId } from "../system/ids.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";
 import { recordAttempt } from "./deliveries.js";

@@ -1,0 +1,17 @@
+import { defineAction, listActions } from "../../services/index.js";
+import type { Handler } from "../contract/handler-types.js";
+import { caller, type HandlerDeps } from "./deps.js";
+
+/** The project's action catalog: the actions events may name, with their metadata schemas. */
+export function actionHandlers({ store }: HandlerDeps) {
+  const listActionsHandler: Handler<"listActions"> = async ({ principal }) => {
+    return { status: 200, body: await listActions(store, caller(principal).projectId) };
+  };
+
+  const defineActionHandler: Handler<"defineAction"> = async ({ principal, path, body }) => {
+    const action = await defineAction(store, caller(principal).projectId, path.action, body);
+    return { status: 200, body: action };
+  };
+
+  return { listActions: listActionsHandler, defineAction: defineActionHandler };
+}

@@ -1,0 +1,57 @@
+import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
+import type { Handler } from "../contract/handler-types.js";
+import { HttpProblem } from "../contract/problem.js";
+import { serveTail } from "../streaming/sse.js";
+import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
+
+export function eventStreamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
+  /**
+   * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
+   * project's newest event at the time of the request. Ends with `event: error` when the
+   * credential is revoked or expires (checked by the stream guard).
+   */
+  const streamEvents: Handler<"streamEvents"> = async ({
+    principal,
+    query,
+    header,
+    res,
+    requestId,
+  }) => {
+    const who = caller(principal);
+    const filters = pinWorkspace(who, filtersOf(query));
+    const lastEventId = (header as Record<string, unknown>)["Last-Event-ID"];
+    let after: number;
+    if (typeof lastEventId === "string") {
+      after = Number(lastEventId);
+      if (!Number.isSafeInteger(after)) {
+        throw new HttpProblem("invalid_parameter", "Last-Event-ID is larger than any seq", {
+          errors: [{ pointer: "/header/Last-Event-ID", detail: "must be a seq", code: "maximum" }],
+        });
+      }
+    } else {
+      after = await newestEventSeq(store, who.projectId);
+    }
+    const lease = streams.acquire(who);
+    try {
+      await serveTail(
+        res,
+        {
+          readAfter: (seq, limit) => eventsAfterSeq(store, who.projectId, filters, seq, limit),
+          subscribe: (onChange) => tails.subscribe(who.projectId, onChange),
+        },
+        {
+          after,
+          heartbeatMs: config.heartbeatMs,
+          onError: (error) => logger.error("live tail failed", { error: String(error) }),
+          signal: lease.signal,
+          requestId,
+        },
+      );
+    } finally {
+      lease.release();
+    }
+    return undefined;
+  };
+
+  return { streamEvents };
+}

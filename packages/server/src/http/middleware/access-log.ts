@@ -1,0 +1,30 @@
+import type { NextFunction, Request, Response } from "express";
+import type { Logger } from "../../telemetry/logger.js";
+import { operationIdOf } from "./operation-tag.js";
+import type { Principal } from "./principal.js";
+import { requestIdOf } from "./request-id.js";
+
+/**
+ * One `info` line per finished request: who (project, key), what (operation, path without
+ * its query, which may hold search text), how it ended (status, latency, aborted).
+ */
+export function accessLog(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    res.on("close", () => {
+      const principal = res.locals.principal as Principal | undefined;
+      logger.info("request", {
+        request_id: requestIdOf(res),
+        method: req.method,
+        path: req.path,
+        operation_id: operationIdOf(res) ?? null,
+        project_id: principal?.projectId ?? null,
+        key_id: principal?.id ?? null,
+        status: res.statusCode,
+        latency_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      });
+    });
+    next();
+  };
+}

@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from "node:crypto";
+import { notFound, validationFailed } from "../../domain/errors.js";
+import {
+  type ApiKey,
+  type ApiKeyWithSecret,
+  type Credential,
+  type Page,
+  SCOPES,
+  type Scope,
+} from "../../domain/types.js";
+import type { Queryable, Store } from "../../store/types.js";
+import { databaseNow } from "../system/clock.js";
+import { newId } from "../system/ids.js";
+import { recordInTransaction } from "../system/system-events.js";
+import type { RecordAs } from "./projects.js";
+import { VIEWER_TOKEN_PREFIX, verifyViewerToken } from "./viewer-tokens.js";
+
+export const API_KEY_PREFIX = "chr_";
+const SECRET_PATTERN = /^chr_[A-Za-z0-9_-]{43}$/;
+
+interface KeyRow {
+  key_id: string;
+  name: string;
+  scopes: string[];
+  prefix: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const KEY_COLUMNS = "key_id, name, scopes, prefix, created_at, last_used_at, revoked_at";
+
+function toApiKey(row: KeyRow): ApiKey {
+  const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
+  return {
+    id: row.key_id,
+    name: row.name,
+    scopes: row.scopes as Scope[],
+    prefix: row.prefix,
+    created_at: new Date(row.created_at).toISOString(),
+    last_used_at: iso(row.last_used_at),
+    revoked_at: iso(row.revoked_at),
+  };
+}
+
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+function checkInput(input: { name: string; scopes: Scope[] }) {
+  const errors = [];
+  if (typeof input.name !== "string" || input.name.trim() === "" || input.name.length > 200) {
+    errors.push({ pointer: "/name", detail: "must be 1 to 200 characters", code: "minLength" });
+  }
+  if (!Array.isArray(input.scopes) || input.scopes.length === 0) {
+    errors.push({ pointer: "/scopes", detail: "must list at least one scope", code: "minItems" });
+  } else {
+    input.scopes.forEach((scope, index) => {
+      if (!SCOPES.includes(scope)) {
+        errors.push({
+          pointer: `/scopes/${index}`,
+          detail: `must be one of ${SCOPES.join(", ")}`,
+          code: "enum",
+        });
+      }
+    });
+  }
+  if (errors.length > 0) throw validationFailed(errors);
+}
+
+/** Inserts a key in `tx`; the secret is returned here and never stored. */
+export async function insertApiKey(
+  tx: Queryable,
+  projectId: string,
+  input: { name: string; scopes: Scope[] },
+): Promise<ApiKeyWithSecret> {
+  checkInput(input);
+  const secret = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
+  const [row] = await tx.query<KeyRow & Record<string, unknown>>(
+    `INSERT INTO api_keys (project_id, key_id, name, scopes, prefix, secret_hash)
+     SELECT $1, $2, $3, $4::text[], $5, $6 WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
+     RETURNING ${KEY_COLUMNS}`,
+    [
+      projectId,
+      newId("key"),
+      input.name,
+      [...new Set(input.scopes)],
+      secret.slice(0, 8),
+      hashSecret(secret),
+    ],
+  );
+  if (!row) throw notFound("Project");
+  return { ...toApiKey(row), key: secret };
+}
+
+export async function createApiKey(
+  store: Store,
+  projectId: string,
+  input: { name: string; scopes: Scope[] },
+  options: RecordAs = {},
+): Promise<ApiKeyWithSecret> {
+  checkInput(input);
+  return store.transaction(async (tx) => {
+    const key = await insertApiKey(tx, projectId, input);
+    await recordInTransaction(tx, projectId, options.recordAs, {
+      action: "api_key.created",
+      target: { type: "api_key", id: key.id, name: key.name },
+      summary: `API key "${key.name}" created`,
+      metadata: { scopes: key.scopes, prefix: key.prefix },
+    });
+    return key;
+  });
+}
+
+/** Every key of the project, newest first (a project holds few keys: one page). */
+export async function listApiKeys(store: Store, projectId: string): Promise<Page<ApiKey>> {
+  const rows = await store.query<KeyRow & Record<string, unknown>>(
+    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE project_id = $1 ORDER BY created_at DESC, key_id DESC`,
+    [projectId],
+  );
+  return { data: rows.map(toApiKey), has_more: false, next_cursor: null, prev_cursor: null };
+}
+
+export async function revokeApiKey(
+  store: Store,
+  projectId: string,
+  keyId: string,
+  options: RecordAs = {},
+): Promise<ApiKey> {
+  return store.transaction(async (tx) => {
+    const [current] = await tx.query<KeyRow & Record<string, unknown>>(
+      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND key_id = $2 FOR UPDATE`,
+      [projectId, keyId],
+    );
+    if (!current) throw notFound("API key");
+    if (current.revoked_at) return toApiKey(current);
+    const [row] = await tx.query<KeyRow & Record<string, unknown>>(
+      `UPDATE api_keys SET revoked_at = now() WHERE project_id = $1 AND key_id = $2
+       RETURNING ${KEY_COLUMNS}`,
+      [projectId, keyId],
+    );
+    const key = toApiKey(row as KeyRow);
+    await recordInTransaction(tx, projectId, options.recordAs, {
+      action: "api_key.revoked",
+      target: { type: "api_key", id: key.id, name: key.name },
+      summary: `API key "${key.name}" revoked`,
+    });
+    return key;
+  });
+}
+
+/**
+ * Resolves a bearer credential: `chr_…` API keys by their hash, `chv_…` viewer tokens by
+ * signature and their row (one query either way). last_used_at is written at most once a minute per key, so reads stay reads.
+ */
+export async function authenticate(store: Store, bearer: string): Promise<Credential | null> {
+  if (bearer.startsWith(VIEWER_TOKEN_PREFIX)) return verifyViewerToken(store, bearer);
+  if (!SECRET_PATTERN.test(bearer)) return null;
+  const secretHash = hashSecret(bearer);
+  const [row] = await store.query<{
+    project_id: string;
+    key_id: string;
+    name: string;
+    scopes: string[];
+    last_used_at: Date | null;
+  }>(
+    `SELECT project_id, key_id, name, scopes, last_used_at FROM api_keys
+     WHERE secret_hash = $1 AND revoked_at IS NULL`,
+    [secretHash],
+  );
+  if (!row) return null;
+  const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (databaseNow().getTime() - lastUsed > 60_000) {
+    await store.query(
+      `UPDATE api_keys SET last_used_at = now() WHERE project_id = $1 AND key_id = $2
+       AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
+      [row.project_id, row.key_id],
+    );
+  }
+  return {
+    kind: "api_key",
+    id: row.key_id,
+    projectId: row.project_id,
+    scopes: row.scopes as Scope[],
+    workspaceId: null,
+    name: row.name,
+  };
+}

@@ -1,0 +1,202 @@
+import { notFound, validationFailed } from "../../domain/errors.js";
+import type {
+  Credential,
+  Scope,
+  ViewerToken,
+  ViewerTokenRecord,
+  ViewerTokenRequest,
+} from "../../domain/types.js";
+import type { Store } from "../../store/types.js";
+import { sign, verify } from "../integrity/signing.js";
+import { newId } from "../system/ids.js";
+import { hmacSecret } from "../system/secrets.js";
+import { recordInTransaction } from "../system/system-events.js";
+import type { RecordAs } from "./projects.js";
+
+export const VIEWER_TOKEN_PREFIX = "chv_";
+const PURPOSE = "viewer-token";
+const MIN_TTL = 60;
+const DEFAULT_TTL = 3600;
+const MAX_TTL = 86_400;
+/** Rows expired for a day are pruned by one issue in this many. */
+const PRUNE_EVERY = 100;
+let issuesSincePrune = 0;
+
+interface TokenPayload {
+  v: 1;
+  /** token id: its row in viewer_tokens and its rate-limit bucket */
+  i: string;
+  p: string;
+  w: string;
+  s: Scope[];
+  /** expiry, Unix seconds (informative: the row's expires_at decides) */
+  x: number;
+}
+
+interface TokenRow {
+  token_id: string;
+  key_id: string;
+  workspace_id: string;
+  scopes: string[];
+  created_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+const TOKEN_COLUMNS = "token_id, key_id, workspace_id, scopes, created_at, expires_at, revoked_at";
+
+function toRecord(row: TokenRow): ViewerTokenRecord {
+  return {
+    id: row.token_id,
+    key_id: row.key_id,
+    workspace_id: row.workspace_id,
+    scopes: row.scopes as Scope[],
+    created_at: new Date(row.created_at).toISOString(),
+    expires_at: new Date(row.expires_at).toISOString(),
+    revoked_at: row.revoked_at ? new Date(row.revoked_at).toISOString() : null,
+  };
+}
+
+function checkRequest(request: ViewerTokenRequest): number {
+  const ttl = request.ttl_seconds ?? DEFAULT_TTL;
+  const errors = [];
+  if (typeof request.workspace_id !== "string" || request.workspace_id === "") {
+    errors.push({ pointer: "/workspace_id", detail: "is required", code: "required" });
+  }
+  if (!Number.isInteger(ttl) || ttl < MIN_TTL || ttl > MAX_TTL) {
+    errors.push({
+      pointer: "/ttl_seconds",
+      detail: `must be an integer from ${MIN_TTL} to ${MAX_TTL}`,
+      code: "maximum",
+    });
+  }
+  const extra = (request.scopes ?? []).filter(
+    (scope) => scope !== "activity:read" && scope !== "activity:export",
+  );
+  if (extra.length > 0) {
+    errors.push({
+      pointer: "/scopes",
+      detail: "a viewer token may carry activity:read and activity:export only",
+      code: "enum",
+    });
+  }
+  if (errors.length > 0) throw validationFailed(errors);
+  return ttl;
+}
+
+/**
+ * A signed, read-only token pinned to one workspace. It is also recorded with the key that
+ * minted it and an expiry from the database's clock, so that revoking the token or its key
+ * refuses it on every replica.
+ */
+export async function issueViewerToken(
+  store: Store,
+  projectId: string,
+  keyId: string,
+  request: ViewerTokenRequest,
+): Promise<ViewerToken> {
+  const ttl = checkRequest(request);
+  const scopes: Scope[] = request.scopes?.includes("activity:export")
+    ? ["activity:read", "activity:export"]
+    : ["activity:read"];
+  const tokenId = newId("vtk");
+  const [row] = await store.query<TokenRow & Record<string, unknown>>(
+    `INSERT INTO viewer_tokens (project_id, token_id, key_id, workspace_id, scopes, expires_at)
+     VALUES ($1, $2, $3, $4, $5::text[], now() + make_interval(secs => $6))
+     RETURNING ${TOKEN_COLUMNS}`,
+    [projectId, tokenId, keyId, request.workspace_id, scopes, ttl],
+  );
+  const record = toRecord(row as TokenRow);
+  issuesSincePrune += 1;
+  if (issuesSincePrune >= PRUNE_EVERY) {
+    issuesSincePrune = 0;
+    await store.query("DELETE FROM viewer_tokens WHERE expires_at < now() - interval '1 day'");
+  }
+  const payload: TokenPayload = {
+    v: 1,
+    i: tokenId,
+    p: projectId,
+    w: request.workspace_id,
+    s: scopes,
+    x: Math.ceil(Date.parse(record.expires_at) / 1000),
+  };
+  return {
+    id: tokenId,
+    token: `${VIEWER_TOKEN_PREFIX}${sign(await hmacSecret(store), PURPOSE, payload)}`,
+    workspace_id: request.workspace_id,
+    scopes,
+    expires_at: record.expires_at,
+  };
+}
+
+function isPayload(value: unknown): value is TokenPayload {
+  const payload = value as TokenPayload | null;
+  return (
+    typeof payload === "object" &&
+    payload !== null &&
+    payload.v === 1 &&
+    typeof payload.i === "string" &&
+    typeof payload.p === "string" &&
+    typeof payload.w === "string" &&
+    Array.isArray(payload.s) &&
+    Number.isSafeInteger(payload.x)
+  );
+}
+
+/**
+ * The token's credential, or null when malformed, tampered with, expired, revoked or minted
+ * by a key since revoked. The signature is checked first (garbage costs no query); then one
+ * query, as an API key costs, reads the token's and its key's state on the database's clock.
+ */
+export async function verifyViewerToken(store: Store, token: string): Promise<Credential | null> {
+  if (!token.startsWith(VIEWER_TOKEN_PREFIX) || token.length > 2048) return null;
+  const payload = verify(await hmacSecret(store), PURPOSE, token.slice(VIEWER_TOKEN_PREFIX.length));
+  if (!isPayload(payload)) return null;
+  const [live] = await store.query<{ token_id: string }>(
+    `SELECT t.token_id FROM viewer_tokens t
+     JOIN api_keys k ON k.project_id = t.project_id AND k.key_id = t.key_id
+     WHERE t.project_id = $1 AND t.token_id = $2
+       AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > now()`,
+    [payload.p, payload.i],
+  );
+  if (!live) return null;
+  return {
+    kind: "viewer_token",
+    id: payload.i,
+    projectId: payload.p,
+    scopes: payload.s.filter((scope) => scope === "activity:read" || scope === "activity:export"),
+    workspaceId: payload.w,
+    name: null,
+  };
+}
+
+/** Revokes a token (idempotent: a revoked token is returned unchanged); 404 when not this project's. */
+export async function revokeViewerToken(
+  store: Store,
+  projectId: string,
+  tokenId: string,
+  options: RecordAs = {},
+): Promise<ViewerTokenRecord> {
+  return store.transaction(async (tx) => {
+    const [current] = await tx.query<TokenRow & Record<string, unknown>>(
+      `SELECT ${TOKEN_COLUMNS} FROM viewer_tokens WHERE project_id = $1 AND token_id = $2 FOR UPDATE`,
+      [projectId, tokenId],
+    );
+    if (!current) throw notFound("Viewer token");
+    if (current.revoked_at) return toRecord(current);
+    const [row] = await tx.query<TokenRow & Record<string, unknown>>(
+      `UPDATE viewer_tokens SET revoked_at = now() WHERE project_id = $1 AND token_id = $2
+       RETURNING ${TOKEN_COLUMNS}`,
+      [projectId, tokenId],
+    );
+    const record = toRecord(row as TokenRow);
+    await recordInTransaction(tx, projectId, options.recordAs, {
+      action: "viewer_token.revoked",
+      target: { type: "viewer_token", id: record.id },
+      // Not in the workspace's own feed: an admin's act, like the key events.
+      summary: `Viewer token for workspace "${record.workspace_id}" revoked`,
+      metadata: { key_id: record.key_id, workspace_id: record.workspace_id },
+    });
+    return record;
+  });
+}

@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+import canonicalize from "canonicalize";
+import { ChronicleError } from "../../domain/errors.js";
+import type { EventFilters, ListScope } from "../../domain/types.js";
+import type { EventSelection } from "../../store/event-selection.js";
+import { targetKey } from "./event-prepare.js";
+
+function time(value: string, name: string): string {
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    throw new ChronicleError("invalid_parameter", `${name} must be an RFC 3339 date-time`, [
+      { pointer: `/query/${name}`, detail: "must be an RFC 3339 date-time", code: "format" },
+    ]);
+  }
+  return new Date(parsed).toISOString();
+}
+
+/**
+ * The events a filtered read selects, as the store reads them: the time bounds checked
+ * (400 invalid_parameter) and normalised, a target scope as the key appends store.
+ */
+export function selectionOf(
+  projectId: string,
+  filters: EventFilters,
+  scope: ListScope,
+): EventSelection {
+  const checked: EventFilters = { ...filters };
+  if (filters.start_time !== undefined) checked.start_time = time(filters.start_time, "start_time");
+  if (filters.end_time !== undefined) checked.end_time = time(filters.end_time, "end_time");
+  return {
+    projectId,
+    filters: checked,
+    scope:
+      scope.kind === "target" ? { kind: "target", key: targetKey(scope.type, scope.id) } : scope,
+  };
+}
+
+/** The digest a cursor is bound to: the path scope, the order and every filter. */
+export function filterDigest(filters: EventFilters, scope: ListScope, order: "asc" | "desc") {
+  const defined = Object.fromEntries(
+    Object.entries(filters).filter(([, value]) => value !== undefined),
+  );
+  if (Array.isArray(defined.action)) defined.action = [...defined.action].sort();
+  const canonical = canonicalize({ scope, order, filters: defined }) ?? "";
+  return createHash("sha256").update(canonical).digest("base64url").slice(0, 16);
+}

@@ -1,0 +1,214 @@
+import canonicalize from "canonicalize";
+import { type FieldError, validationFailed } from "../../domain/errors.js";
+import type {
+  ActorType,
+  Event,
+  EventContext,
+  EventInput,
+  PrincipalRef,
+  PrincipalRefInput,
+  Target,
+  TargetInput,
+} from "../../domain/event.js";
+import { asStoredJson } from "./jsonb-order.js";
+
+/** An event before the store gives it its id, seq, receipt time and chain link. */
+export interface PreparedEvent {
+  content: Omit<Event, "id" | "seq" | "created_at" | "prev_hash" | "hash">;
+  /** Lower-cased text the `search` filter matches (trigram-indexed). */
+  searchText: string;
+  /** JSON `[type, id]` of the target and every one of targets: the target feed's keys. */
+  targetKeys: string[];
+}
+
+export const METADATA_MAX_BYTES = 16 * 1024;
+const ACTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
+const ACTOR_TYPES = new Set<ActorType>(["user", "agent", "api_key", "system", "service"]);
+
+/** A JSON round trip: what is hashed and returned is exactly what the database returns. */
+const plainJson = asStoredJson;
+
+function principal(input: PrincipalRefInput): PrincipalRef {
+  return { type: input.type, id: input.id, name: input.name ?? null, email: input.email ?? null };
+}
+
+function target(input: TargetInput): Target {
+  return { type: input.type, id: input.id, name: input.name ?? null };
+}
+
+function context(input: EventInput["context"]): EventContext | null {
+  if (!input) return null;
+  return {
+    ip_address: input.ip_address ?? null,
+    user_agent: input.user_agent ?? null,
+    origin: input.origin ?? null,
+    trace_id: input.trace_id ?? null,
+    request_id: input.request_id ?? null,
+  };
+}
+
+/** Sorted top-level keys whose value differs between before and after. */
+export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys]
+    .filter(
+      (key) =>
+        Object.hasOwn(before, key) !== Object.hasOwn(after, key) ||
+        canonicalize(before[key]) !== canonicalize(after[key]),
+    )
+    .sort();
+}
+
+/**
+ * PostgreSQL refuses U+0000 in text and jsonb, and a lone surrogate would be stored as
+ * U+FFFD (so the stored event would no longer match its hash): both are rejected up front.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+const isUnstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
+
+/** The first string (or key) PostgreSQL cannot store exactly. */
+function unstorablePointer(value: unknown, pointer: string): string | null {
+  if (typeof value === "string") return isUnstorable(value) ? pointer : null;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = unstorablePointer(item, `${pointer}/${index}`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const here = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+      if (isUnstorable(key)) return here;
+      const found = unstorablePointer(item, here);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+function searchText(content: PreparedEvent["content"]): string {
+  const { actor } = content;
+  const parts = [
+    content.action,
+    actor.id,
+    actor.name,
+    actor.email,
+    actor.on_behalf_of?.id,
+    actor.on_behalf_of?.name,
+    actor.on_behalf_of?.email,
+    content.target?.type,
+    content.target?.id,
+    content.target?.name,
+    ...content.targets.flatMap((item) => [item.type, item.id, item.name]),
+    content.summary,
+    Object.keys(content.metadata).length > 0 ? JSON.stringify(content.metadata) : null,
+  ];
+  return parts
+    .filter((part): part is string => typeof part === "string" && part !== "")
+    .join(" ")
+    .toLowerCase();
+}
+
+function errorsOf(input: EventInput, at: string): FieldError[] {
+  const errors: FieldError[] = [];
+  if (
+    typeof input?.action !== "string" ||
+    input.action.length > 128 ||
+    !ACTION.test(input.action)
+  ) {
+    errors.push({
+      pointer: `${at}/action`,
+      detail: "must be a dotted lower-case name such as issue.created (at most 128 characters)",
+      code: "pattern",
+    });
+  }
+  if (!input?.actor || !ACTOR_TYPES.has(input.actor.type) || typeof input.actor.id !== "string") {
+    errors.push({
+      pointer: `${at}/actor`,
+      detail: "must have a type (user, agent, api_key, system, service) and an id",
+      code: "type",
+    });
+  }
+  if (errors.length > 0) return errors;
+  const unstorable = unstorablePointer(input, at);
+  if (unstorable !== null) {
+    errors.push({
+      pointer: unstorable,
+      detail: "must not contain NUL characters or unpaired surrogates",
+      code: "format",
+    });
+  }
+  if (input.metadata !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(input.metadata), "utf8");
+    if (bytes > METADATA_MAX_BYTES) {
+      errors.push({
+        pointer: `${at}/metadata`,
+        detail: `must be at most ${METADATA_MAX_BYTES} bytes serialised (got ${bytes})`,
+        code: "maxSize",
+      });
+    }
+  }
+  if (input.occurred_at !== undefined && !isStorableTime(input.occurred_at)) {
+    errors.push({
+      pointer: `${at}/occurred_at`,
+      detail: "must be an RFC 3339 date-time",
+      code: "format",
+    });
+  }
+  return errors;
+}
+
+/**
+ * Normalises validated inputs to the stored shape (every member present, times in
+ * millisecond UTC) or throws one 422 listing every problem of the batch.
+ */
+export function prepareEvents(
+  inputs: EventInput[],
+  pointerPrefix: (index: number) => string,
+  now: Date,
+): PreparedEvent[] {
+  const errors = inputs.flatMap((input, index) => errorsOf(input, pointerPrefix(index)));
+  if (errors.length > 0) throw validationFailed(errors);
+  return inputs.map((input) => {
+    const changes = input.changes
+      ? {
+          before: plainJson(input.changes.before ?? {}),
+          after: plainJson(input.changes.after ?? {}),
+        }
+      : null;
+    const content: PreparedEvent["content"] = {
+      action: input.action,
+      actor: {
+        ...principal(input.actor),
+        on_behalf_of: input.actor.on_behalf_of ? principal(input.actor.on_behalf_of) : null,
+      },
+      target: input.target ? target(input.target) : null,
+      targets: (input.targets ?? []).map(target),
+      workspace_id: input.workspace_id ?? null,
+      summary: input.summary ?? null,
+      metadata: plainJson(input.metadata ?? {}),
+      changes,
+      changed_fields: changes ? changedFields(changes.before, changes.after) : [],
+      context: context(input.context),
+      occurred_at: new Date(input.occurred_at ?? now).toISOString(),
+    };
+    const targets = content.target ? [content.target, ...content.targets] : content.targets;
+    return {
+      content,
+      searchText: searchText(content),
+      targetKeys: [...new Set(targets.map((item) => targetKey(item.type, item.id)))],
+    };
+  });
+}
+
+/** Parses, and fits the four-digit years that toISOString and PostgreSQL agree on. */
+function isStorableTime(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && /^\d{4}-/.test(new Date(time).toISOString());
+}
+
+export function targetKey(type: string, id: string): string {
+  return JSON.stringify([type, id]);
+}

@@ -1,0 +1,198 @@
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Event } from "../../domain/event.js";
+import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
+import type { EventSelection } from "../../store/event-selection.js";
+import {
+  countSelected,
+  countSelectedUpTo,
+  findEventRow,
+  newestSeq,
+  type PageRead,
+  projectLastSeq,
+  readPageRows,
+  selectedRowsInRange,
+} from "../../store/events.js";
+import type { Row, Store } from "../../store/types.js";
+import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
+import { filterDigest, selectionOf } from "./event-filters.js";
+import { eventToWire } from "./event-row.js";
+
+const EVENTS_SCOPE: ListScope = { kind: "events" };
+export const EXPORT_BATCH = 1000;
+
+export async function getEvent(store: Store, projectId: string, eventId: string): Promise<Event> {
+  const row = await findEventRow(store, projectId, eventId);
+  if (!row) throw notFound("Event");
+  return eventToWire(row);
+}
+
+/** The seq of the project's newest event (0 without events): where a live tail starts. */
+export function newestEventSeq(store: Store, projectId: string): Promise<number> {
+  return newestSeq(store, projectId);
+}
+
+function checkLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
+    throw new ChronicleError("invalid_parameter", "limit must be an integer from 1 to 200", [
+      { pointer: "/query/limit", detail: "must be an integer from 1 to 200", code: "maximum" },
+    ]);
+  }
+  return limit;
+}
+
+/** Below this many matches, a filter is read through its own index and then sorted. */
+const NARROW = 5000;
+/** How many seqs next to the cursor a changed_field page walks before it asks the index. */
+const CHANGED_FIELD_WINDOW = 5000;
+
+/**
+ * Whether a time window selects few events, so the page should come from the occurred_at
+ * index rather than from a walk down seq: occurred_at is the client's clock and does not
+ * follow seq (an old window may lie behind millions of newer rows), which the planner
+ * cannot know. A capped count on that index (index-only: it carries seq) tells the cases
+ * apart. changed_field gets no probe (it cost a 5000-row bitmap heap scan, B9): listEvents
+ * tries a bounded walk first instead.
+ */
+async function isNarrowSelection(store: Store, selection: EventSelection): Promise<boolean> {
+  const { start_time, end_time } = selection.filters;
+  if (start_time === undefined && end_time === undefined) return false;
+  const window: EventSelection = {
+    projectId: selection.projectId,
+    filters: { start_time, end_time },
+    scope: { kind: "events" },
+  };
+  return (await countSelectedUpTo(store, window, NARROW)) < NARROW;
+}
+
+/**
+ * The page's rows (one more than the page, to tell whether there is more), read the way
+ * the selection is cheapest to read (store/events.ts, PagePlan).
+ */
+async function pageRows(store: Store, selection: EventSelection, read: PageRead): Promise<Row[]> {
+  if (await isNarrowSelection(store, selection)) {
+    return readPageRows(store, selection, read, { kind: "pick" });
+  }
+  if (selection.filters.changed_field !== undefined) {
+    // The planner cannot tell a rare changed_field from a common one, so the page is first
+    // looked for among the nearest CHANGED_FIELD_WINDOW seqs (a bounded walk, enough for a
+    // common field) and only then through the GIN index (cheap for a rare one).
+    const nearest = { kind: "walk-nearest", window: CHANGED_FIELD_WINDOW } as const;
+    const rows = await readPageRows(store, selection, read, nearest);
+    if (rows.length > read.limit - 1) return rows;
+    return readPageRows(store, selection, read, { kind: "pick" });
+  }
+  return readPageRows(store, selection, read, { kind: "walk" });
+}
+
+type CursorBinding = Omit<CursorPayload, "v" | "k" | "s">;
+
+/**
+ * The cursors around a page (docs/design.md, "Cursors and pages"): `next` continues past
+ * its last event, `prev` goes back before its first; an ascending page always has a
+ * `next`, so a reader can follow the log's end.
+ */
+async function pageCursors(
+  store: Store,
+  bound: CursorBinding,
+  order: "asc" | "desc",
+  cursor: CursorPayload | null,
+  data: Event[],
+  hasMore: boolean,
+): Promise<{ next: string | null; prev: string | null }> {
+  const make = (k: CursorPayload["k"], s: number) =>
+    encodeCursor(store, { v: 1, ...bound, k, s: Math.max(0, s) });
+  const first = data[0];
+  const last = data[data.length - 1];
+  // One step towards the start of the page order from seq s (to include s itself).
+  const towardsStart = (s: number) => (order === "asc" ? s - 1 : s + 1);
+  let next: string | null = null;
+  let prev: string | null = null;
+  if (cursor && cursor.k === "before") {
+    next = await make("after", last ? last.seq : towardsStart(cursor.s));
+    prev = hasMore && first ? await make("before", first.seq) : null;
+  } else {
+    if (hasMore && last) next = await make("after", last.seq);
+    else if (order === "asc") next = await make("after", last?.seq ?? cursor?.s ?? 0);
+    if (cursor) {
+      prev = first
+        ? await make("before", first.seq)
+        : await make("before", order === "asc" ? cursor.s + 1 : cursor.s - 1);
+    }
+  }
+  return { next, prev };
+}
+
+/**
+ * A keyset page over seq (docs/design.md, "Cursors and pages"). A `before` cursor is
+ * fetched in reverse and flipped so `data` is always in the requested order.
+ */
+export async function listEvents(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  options: ListOptions = {},
+): Promise<Page<Event>> {
+  const order = options.order ?? "desc";
+  const limit = checkLimit(options.limit ?? 50);
+  const scope = options.scope ?? EVENTS_SCOPE;
+  const bound = { p: projectId, e: scope.kind, f: filterDigest(filters, scope, order) };
+  const cursor = options.cursor ? await decodeCursor(store, options.cursor, bound) : null;
+  const backward = cursor?.k === "before";
+  const ascending = (order === "asc") !== backward;
+  const selection = selectionOf(projectId, filters, scope);
+
+  const rows = await pageRows(store, selection, {
+    ascending,
+    limit: limit + 1,
+    afterSeq: cursor?.s,
+  });
+  const hasMore = rows.length > limit;
+  const pageRowsInOrder = rows.slice(0, limit);
+  if (backward) pageRowsInOrder.reverse();
+  const data = pageRowsInOrder.map(eventToWire);
+
+  const { next, prev } = await pageCursors(store, bound, order, cursor, data, hasMore);
+  const page: Page<Event> = { data, has_more: hasMore, next_cursor: next, prev_cursor: prev };
+  if (options.includeTotal) page.total = await countSelected(store, selection);
+  return page;
+}
+
+/** Events after `afterSeq` in seq order: the live tail's read, resumed from Last-Event-ID. */
+export async function eventsAfterSeq(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  afterSeq: number,
+  limit: number,
+  scope: ListScope = EVENTS_SCOPE,
+): Promise<Event[]> {
+  const selection = selectionOf(projectId, filters, scope);
+  const range = { afterSeq, limit: Math.max(1, Math.floor(limit)) };
+  const rows = await selectedRowsInRange(store, selection, range);
+  return rows.map(eventToWire);
+}
+
+/**
+ * Every matching event in seq order, read in keyset batches so memory stays flat, up to the
+ * project's last_seq when iteration starts (a snapshot of an append-only log). No database
+ * cursor stays open between batches, so a consumer that stops (return()) releases nothing.
+ */
+export async function* exportEvents(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  scope: ListScope = EVENTS_SCOPE,
+): AsyncGenerator<Event, void, undefined> {
+  const upTo = await projectLastSeq(store, projectId);
+  if (upTo === undefined) throw notFound("Project");
+  const selection = selectionOf(projectId, filters, scope);
+  let after = 0;
+  for (;;) {
+    const range = { afterSeq: after, upToSeq: upTo, limit: EXPORT_BATCH };
+    const rows = await selectedRowsInRange(store, selection, range);
+    for (const row of rows) yield eventToWire(row);
+    const last = rows[rows.length - 1];
+    if (rows.length < EXPORT_BATCH || !last) return;
+    after = Number(last.seq);
+  }
+}

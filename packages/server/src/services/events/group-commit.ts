@@ -1,0 +1,170 @@
+import { channel } from "node:diagnostics_channel";
+import { ChronicleError } from "../../domain/errors.js";
+import type { Queryable, Store } from "../../store/types.js";
+
+/**
+ * Group commit for one project's writes (bench/FINDINGS.md B1). Every append takes the
+ * project row lock until commit, so concurrent writers of a project queue on it one
+ * transaction (and one WAL flush) at a time. Here the writes this process receives for a
+ * project while one transaction is in flight wait in memory instead, and go into the next
+ * transaction together: one lock hand-over and one flush for all of them, each still
+ * getting its own result or error.
+ *
+ * A writer gets the group's units and returns one outcome per unit. A unit's failure must
+ * be a ChronicleError raised before that unit wrote anything (an idempotency conflict, a
+ * missing project); a database error aborts the shared transaction, and then every unit
+ * of the group runs again in a transaction of its own, so only the failing one sees it.
+ */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: ChronicleError };
+
+export type ProjectWriter<U, R> = (tx: Queryable, units: U[]) => Promise<Outcome<R>[]>;
+
+interface Pending {
+  unit: unknown;
+  /** Events the unit writes: groups stop growing at MAX_GROUP_EVENTS. */
+  size: number;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+interface Lane {
+  running: boolean;
+  queue: Pending[];
+}
+
+/**
+ * Publishes `{ store, units, events }` for every committed group (metrics subscribe; with
+ * no subscriber publishing costs nothing).
+ */
+export const appendGroupChannel = channel("chronicle:append-group");
+
+export interface AppendGroupMessage {
+  store: Store;
+  /** Writes that shared the transaction. */
+  units: number;
+  /** Events those writes committed. */
+  events: number;
+}
+
+const MAX_GROUP_UNITS = 64;
+const MAX_GROUP_EVENTS = 5000;
+
+// biome-ignore lint/suspicious/noExplicitAny: lanes hold the units of any writer.
+type AnyWriter = ProjectWriter<any, unknown>;
+const lanes = new WeakMap<Store, Map<AnyWriter, Map<string, Lane>>>();
+
+/** Runs `unit` through `writer` in a transaction of `projectId`'s writes, shared with others. */
+export function inProjectGroup<U, R>(
+  store: Store,
+  projectId: string,
+  size: number,
+  unit: U,
+  writer: ProjectWriter<U, R>,
+): Promise<R> {
+  let byWriter = lanes.get(store);
+  if (!byWriter) {
+    byWriter = new Map();
+    lanes.set(store, byWriter);
+  }
+  let byProject = byWriter.get(writer as AnyWriter);
+  if (!byProject) {
+    byProject = new Map();
+    byWriter.set(writer as AnyWriter, byProject);
+  }
+  let lane = byProject.get(projectId);
+  if (!lane) {
+    lane = { running: false, queue: [] };
+    byProject.set(projectId, lane);
+  }
+  const current = lane;
+  const projects = byProject;
+  return new Promise<R>((resolve, reject) => {
+    current.queue.push({ unit, size, resolve: resolve as (value: unknown) => void, reject });
+    if (!current.running) void drain(store, projectId, current, projects, writer as AnyWriter);
+  });
+}
+
+/**
+ * A unit's outcome: its value, or the ChronicleError it was refused with. Any other error
+ * is let through, so that it aborts the shared transaction.
+ */
+export async function outcomeOf<R>(run: () => Promise<R>): Promise<Outcome<R>> {
+  try {
+    return { ok: true, value: await run() };
+  } catch (error) {
+    if (error instanceof ChronicleError) return { ok: false, error };
+    throw error;
+  }
+}
+
+async function drain(
+  store: Store,
+  projectId: string,
+  lane: Lane,
+  projects: Map<string, Lane>,
+  writer: AnyWriter,
+) {
+  lane.running = true;
+  try {
+    while (lane.queue.length > 0) await runGroup(store, takeGroup(lane.queue), writer);
+  } finally {
+    lane.running = false;
+    if (lane.queue.length === 0) projects.delete(projectId);
+    else void drain(store, projectId, lane, projects, writer);
+  }
+}
+
+function takeGroup(queue: Pending[]): Pending[] {
+  let events = 0;
+  let count = 0;
+  while (count < queue.length && count < MAX_GROUP_UNITS) {
+    const size = queue[count]?.size ?? 0;
+    if (count > 0 && events + size > MAX_GROUP_EVENTS) break;
+    events += size;
+    count += 1;
+  }
+  return queue.splice(0, count);
+}
+
+function settle(pending: Pending, outcome: Outcome<unknown> | undefined): void {
+  if (!outcome) pending.reject(new Error("the writer returned no outcome for a unit"));
+  else if (outcome.ok) pending.resolve(outcome.value);
+  else pending.reject(outcome.error);
+}
+
+/** Thrown to roll a group back when none of its units succeeded; carries their outcomes. */
+class NothingToCommit extends Error {
+  constructor(readonly outcomes: Outcome<unknown>[]) {
+    super("every unit of the group failed");
+  }
+}
+
+async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Promise<void> {
+  let outcomes: Outcome<unknown>[];
+  try {
+    outcomes = await store.transaction(async (tx) => {
+      const result = await writer(
+        tx,
+        group.map((pending) => pending.unit),
+      );
+      if (result.every((outcome) => !outcome.ok)) throw new NothingToCommit(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof NothingToCommit) {
+      for (const [index, pending] of group.entries()) settle(pending, error.outcomes[index]);
+      return;
+    }
+    if (group.length === 1) return (group[0] as Pending).reject(error);
+    for (const pending of group) {
+      await runGroup(store, [pending], writer);
+    }
+    return;
+  }
+  if (appendGroupChannel.hasSubscribers) {
+    let events = 0;
+    for (const [index, pending] of group.entries()) if (outcomes[index]?.ok) events += pending.size;
+    appendGroupChannel.publish({ store, units: group.length, events } satisfies AppendGroupMessage);
+  }
+  for (const [index, pending] of group.entries()) settle(pending, outcomes[index]);
+}

@@ -1,0 +1,207 @@
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import {
+  type CheckpointRow,
+  insertCheckpoint,
+  selectCheckpointAt,
+  selectOlderCheckpoints,
+  selectProjectsToSign,
+  selectTreeHead,
+} from "../../store/checkpoints.js";
+import type { Store } from "../../store/types.js";
+import { checkpointKeys } from "../system/secrets.js";
+import { verifyConsistency } from "./merkle.js";
+import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
+import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
+
+/** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
+export interface SignedCheckpoint {
+  origin: string;
+  tree_size: number;
+  /** base64 */
+  root_hash: string;
+  /** The signed note, exactly as signed (C2SP signed-note). */
+  note: string;
+  key_id: string;
+  signed_at: string;
+}
+
+/** Raised when storage disagrees with what the server signed: never signed over, always loud. */
+export class TreeIntegrityError extends Error {
+  override name = "TreeIntegrityError";
+}
+
+export function originOf(store: Store, projectId: string): string {
+  return `${checkpointKeys(store).originPrefix}/${projectId}`;
+}
+
+/**
+ * The checkpoint a row holds, after checking its note's signature with the published keys
+ * and that it is this project's: a row written by anyone but this server is refused.
+ */
+/** Notes whose signature already verified, so a hot checkpoint is not re-verified per call. */
+const verified = new Map<string, true>();
+const VERIFIED_CACHE = 1000;
+
+function trusted(store: Store, projectId: string, row: CheckpointRow): SignedCheckpoint {
+  const keys = checkpointKeys(store);
+  const cacheKey = `${keys.signer.keyId} ${projectId} ${row.tree_size}\n${row.note}`;
+  if (verified.has(cacheKey)) return checkpointOf(row);
+  const text = openNote(row.note, keys.verifiers);
+  const body = text === null ? null : parseCheckpoint(text);
+  if (
+    !body ||
+    body.treeSize !== Number(row.tree_size) ||
+    body.origin !== originOf(store, projectId)
+  ) {
+    throw new TreeIntegrityError(
+      `the stored checkpoint at tree size ${row.tree_size} does not carry a valid signature`,
+    );
+  }
+  if (verified.size >= VERIFIED_CACHE) verified.clear();
+  verified.set(cacheKey, true);
+  return checkpointOf(row);
+}
+
+function checkpointOf(row: CheckpointRow): SignedCheckpoint {
+  const [origin = "", , root = ""] = row.note.split("\n", 3);
+  return {
+    origin,
+    tree_size: Number(row.tree_size),
+    root_hash: root,
+    note: row.note,
+    key_id: row.key_id,
+    signed_at: new Date(row.signed_at).toISOString(),
+  };
+}
+
+/**
+ * The newest stored checkpoint whose signature verifies (forged rows are passed over):
+ * `newest` as read, older rows only when it does not verify.
+ */
+async function latestTrusted(
+  store: Store,
+  projectId: string,
+  newest: CheckpointRow | null,
+): Promise<SignedCheckpoint | null> {
+  if (!newest) return null;
+  try {
+    return trusted(store, projectId, newest);
+  } catch (error) {
+    if (!(error instanceof TreeIntegrityError)) throw error;
+  }
+  for (const row of await selectOlderCheckpoints(store, projectId, 100)) {
+    try {
+      return trusted(store, projectId, row);
+    } catch (error) {
+      if (!(error instanceof TreeIntegrityError)) throw error;
+    }
+  }
+  return null;
+}
+
+async function newestTrusted(store: Store, projectId: string) {
+  return latestTrusted(store, projectId, (await selectTreeHead(store, projectId))?.newest ?? null);
+}
+
+/** The checkpoint signed at exactly `size`, verified, or null. */
+export async function checkpointAt(
+  store: Store,
+  projectId: string,
+  size: number,
+): Promise<SignedCheckpoint | null> {
+  const row = await selectCheckpointAt(store, projectId, size);
+  return row ? trusted(store, projectId, row) : null;
+}
+
+/**
+ * The latest signed checkpoint of the project, signing a new one first when the tree grew
+ * since (on demand; the server also signs on a schedule, `signPendingCheckpoints`). A new
+ * checkpoint is signed only over a tree that is consistent with the previous signed one
+ * (RFC 9162 consistency proof from storage): storage rewritten behind the server's back is
+ * a TreeIntegrityError, never a signature.
+ */
+export async function signLatest(store: Store, projectId: string): Promise<SignedCheckpoint> {
+  const head = await selectTreeHead(store, projectId);
+  if (!head) throw notFound("Project");
+  const { size } = head;
+  const previous = await latestTrusted(store, projectId, head.newest);
+  if (previous && previous.tree_size >= size) return previous;
+  try {
+    const root = size === 0 ? emptyRoot() : await treeRoot(store, projectId, size);
+    if (previous) {
+      const proof = await consistencyProof(store, projectId, previous.tree_size, size);
+      const oldRoot = Buffer.from(previous.root_hash, "base64");
+      if (!verifyConsistency(previous.tree_size, size, oldRoot, root, proof)) {
+        throw new TreeIntegrityError(
+          `the stored tree of size ${size} is not an extension of the signed tree of size ${previous.tree_size}`,
+        );
+      }
+    }
+    const keys = checkpointKeys(store);
+    const note = signNote(
+      formatCheckpoint({ origin: originOf(store, projectId), treeSize: size, rootHash: root }),
+      keys.signer,
+    );
+    await insertCheckpoint(store, {
+      projectId,
+      size,
+      rootHex: root.toString("hex"),
+      note,
+      keyId: keys.signer.keyId,
+    });
+  } catch (error) {
+    if (error instanceof MissingTreeHash) throw new TreeIntegrityError(error.message);
+    throw error;
+  }
+  const stored = await checkpointAt(store, projectId, size);
+  if (!stored)
+    throw new TreeIntegrityError(`the checkpoint stored at size ${size} is not the one signed`);
+  return stored;
+}
+
+/**
+ * What the checkpoint endpoint serves: a fresh checkpoint when storage extends the last
+ * signed tree, else the last trusted one (the refusal is logged through `onRefused`), so a
+ * tampered database freezes the published tree instead of advancing it.
+ */
+export async function latestCheckpoint(
+  store: Store,
+  projectId: string,
+  onRefused: (error: TreeIntegrityError) => void = () => {},
+): Promise<SignedCheckpoint | null> {
+  try {
+    return await signLatest(store, projectId);
+  } catch (error) {
+    if (!(error instanceof TreeIntegrityError)) throw error;
+    onRefused(error);
+    return newestTrusted(store, projectId);
+  }
+}
+
+/** RFC 9162: the root of the empty tree is the hash of the empty string. */
+function emptyRoot(): Buffer {
+  return Buffer.from("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "hex");
+}
+
+/** Signs a checkpoint for every project whose tree grew since its last one (the schedule). */
+export async function signPendingCheckpoints(store: Store): Promise<number> {
+  const projects = await selectProjectsToSign(store);
+  for (const projectId of projects) await signLatest(store, projectId);
+  return projects.length;
+}
+
+/** The published verifier keys. */
+export function verifierKeys(store: Store) {
+  const keys = checkpointKeys(store);
+  return keys.verifiers.map((verifier) => ({
+    key_id: verifier.keyId,
+    name: verifier.name,
+    algorithm: "ed25519" as const,
+    verifier_key: verifier.verifierKey,
+    current: verifier.keyId === keys.signer.keyId,
+  }));
+}
+
+export function badTreeSize(pointer: string, detail: string): ChronicleError {
+  return new ChronicleError("invalid_parameter", detail, [{ pointer, detail, code: "maximum" }]);
+}

@@ -1,0 +1,85 @@
+import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { Store } from "../../store/types.js";
+import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
+import { consistencyProof, leafWithProof } from "./merkle-store.js";
+
+export interface InclusionProofBody {
+  seq: number;
+  leaf_index: number;
+  tree_size: number;
+  leaf_hash: string;
+  hashes: string[];
+}
+
+export interface ConsistencyProofBody {
+  from_size: number;
+  to_size: number;
+  hashes: string[];
+}
+
+function tooLarge(parameter: string, detail: string): ChronicleError {
+  return new ChronicleError("invalid_parameter", detail, [
+    { pointer: `/query/${parameter}`, detail, code: "maximum" },
+  ]);
+}
+
+async function signedSize(store: Store, projectId: string): Promise<number> {
+  const checkpoint: SignedCheckpoint | null = await latestCheckpoint(store, projectId);
+  return checkpoint?.tree_size ?? 0;
+}
+
+/**
+ * The inclusion proof of event `seq` in the tree of `treeSize` (default the latest signed
+ * size). With `workspaceId` (a viewer token) only that workspace's events are proven;
+ * any other seq is not found, exactly like a missing one.
+ */
+export async function proveInclusion(
+  store: Store,
+  projectId: string,
+  seq: number,
+  options: { treeSize?: number; workspaceId?: string } = {},
+): Promise<InclusionProofBody> {
+  const latest = await signedSize(store, projectId);
+  const size = options.treeSize ?? latest;
+  if (size > latest) {
+    throw tooLarge("tree_size", `tree_size must not exceed the latest checkpoint's (${latest})`);
+  }
+  if (seq > size) throw tooLarge("seq", `seq must not exceed the tree size (${size})`);
+  if (options.workspaceId !== undefined) {
+    const [row] = await store.query<{ workspace_id: string | null }>(
+      "SELECT workspace_id FROM events WHERE project_id = $1 AND seq = $2",
+      [projectId, seq],
+    );
+    if (!row || row.workspace_id !== options.workspaceId) throw notFound("Event");
+  }
+  const index = seq - 1;
+  const { leaf, proof: hashes } = await leafWithProof(store, projectId, index, size);
+  return {
+    seq,
+    leaf_index: index,
+    tree_size: size,
+    leaf_hash: leaf.toString("base64"),
+    hashes: hashes.map((hash) => hash.toString("base64")),
+  };
+}
+
+/** The consistency proof from `fromSize` to `toSize` (default the latest signed size). */
+export async function proveConsistency(
+  store: Store,
+  projectId: string,
+  fromSize: number,
+  toSize?: number,
+): Promise<ConsistencyProofBody> {
+  const latest = await signedSize(store, projectId);
+  const to = toSize ?? latest;
+  if (to > latest) {
+    throw tooLarge("to_size", `to_size must not exceed the latest checkpoint's (${latest})`);
+  }
+  if (fromSize > to) throw tooLarge("from_size", `from_size must not exceed to_size (${to})`);
+  const hashes = await consistencyProof(store, projectId, fromSize, to);
+  return {
+    from_size: fromSize,
+    to_size: to,
+    hashes: hashes.map((hash) => hash.toString("base64")),
+  };
+}

@@ -1,0 +1,17 @@
+import type { ActorInput, EventInput } from "../../domain/event.js";
+import type { Queryable } from "../../store/types.js";
+import { appendEvents } from "../events/event-append.js";
+import { prepareEvents } from "../events/event-prepare.js";
+import { databaseNow } from "./clock.js";
+
+/** Records a change the server itself made (a key created, a project changed) in `tx`. */
+export async function recordInTransaction(
+  tx: Queryable,
+  projectId: string,
+  actor: ActorInput | undefined,
+  event: Omit<EventInput, "actor">,
+): Promise<void> {
+  if (!actor) return;
+  const prepared = prepareEvents([{ ...event, actor }], () => "", databaseNow());
+  await appendEvents(tx, projectId, prepared);
+}

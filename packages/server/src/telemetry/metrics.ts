@@ -1,0 +1,148 @@
+import { subscribe } from "node:diagnostics_channel";
+import type { NextFunction, Request, Response } from "express";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { operationIdOf } from "../http/middleware/operation-tag.js";
+import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
+import type { Store } from "../store/types.js";
+
+/**
+ * The server's Prometheus registry and its instruments. Other modules add their own to
+ * `registry` (for example a gauge with a `collect()` that reads their state).
+ */
+export interface Metrics {
+  readonly registry: Registry;
+  readonly requests: Counter<"operation" | "method" | "status">;
+  readonly requestDuration: Histogram<"operation" | "status">;
+  readonly ingestedEvents: Counter;
+  readonly appendGroupUnits: Histogram;
+  readonly appendGroupEvents: Histogram;
+  readonly rateLimitRefusals: Counter;
+  readonly openTails: Gauge;
+  /** Responses in flight; the open-tails gauge counts the live tails among them when scraped. */
+  readonly inFlight: Set<Response>;
+}
+
+export interface MetricsOptions {
+  /** Process metrics (CPU, memory, event loop lag, GC); on by default. */
+  processMetrics?: boolean;
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const GROUP_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 1024, 5000];
+/** Requests no route of the contract took (404s, 405s, /docs) share one label value. */
+const UNMATCHED = "unmatched";
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const inFlight = new Set<Response>();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requests: new Counter({
+      name: "chronicle_http_requests_total",
+      help: "HTTP requests answered, by contract operation, method and status.",
+      labelNames: ["operation", "method", "status"] as const,
+      registers,
+    }),
+    requestDuration: new Histogram({
+      name: "chronicle_http_request_duration_seconds",
+      help: "Time from request to the end of the response (a stream's whole life for SSE and exports).",
+      labelNames: ["operation", "status"] as const,
+      buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    ingestedEvents: new Counter({
+      name: "chronicle_ingested_events_total",
+      help: "Events committed (single, batch and system events).",
+      registers,
+    }),
+    appendGroupUnits: new Histogram({
+      name: "chronicle_append_group_writes",
+      help: "Writes that shared one append transaction (group commit).",
+      buckets: GROUP_BUCKETS,
+      registers,
+    }),
+    appendGroupEvents: new Histogram({
+      name: "chronicle_append_group_events",
+      help: "Events committed by one append transaction (group commit).",
+      buckets: GROUP_BUCKETS,
+      registers,
+    }),
+    rateLimitRefusals: new Counter({
+      name: "chronicle_rate_limit_refusals_total",
+      help: "Requests refused with 429 rate_limit_exceeded.",
+      registers,
+    }),
+    openTails: new Gauge({
+      name: "chronicle_open_tails",
+      help: "Live tails (GET /v1/events/stream) currently open.",
+      registers,
+      collect() {
+        let open = 0;
+        for (const res of inFlight) if (isOpenTail(res)) open += 1;
+        this.set(open);
+      },
+    }),
+    inFlight,
+  };
+}
+
+/** Counts and times every response by operation and status; tracks open tails. */
+export function httpMetrics(metrics: Metrics) {
+  const { inFlight } = metrics;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const stopTimer = metrics.requestDuration.startTimer();
+    inFlight.add(res);
+    res.on("close", () => {
+      inFlight.delete(res);
+      const operation = operationIdOf(res) ?? UNMATCHED;
+      const status = String(res.statusCode);
+      metrics.requests.inc({ operation, method: req.method, status });
+      stopTimer({ operation, status });
+    });
+    next();
+  };
+}
+
+function isOpenTail(res: Response): boolean {
+  return operationIdOf(res) === "streamEvents" && res.headersSent && res.statusCode === 200;
+}
+
+/** Which metrics follow each store's append groups; one channel subscription for all. */
+const storeMetrics = new WeakMap<Store, Set<Metrics>>();
+let subscribed = false;
+
+function onAppendGroup(message: unknown): void {
+  const { store, units, events } = message as AppendGroupMessage;
+  for (const metrics of storeMetrics.get(store) ?? []) {
+    metrics.appendGroupUnits.observe(units);
+    metrics.appendGroupEvents.observe(events);
+    metrics.ingestedEvents.inc(events);
+  }
+}
+
+/** Follows `store`: committed events, group sizes and (PostgreSQL) pool occupancy. */
+export function observeStore(metrics: Metrics, store: Store): void {
+  if (!subscribed) {
+    subscribe(appendGroupChannel.name, onAppendGroup);
+    subscribed = true;
+  }
+  const set = storeMetrics.get(store) ?? new Set<Metrics>();
+  set.add(metrics);
+  storeMetrics.set(store, set);
+  const poolStats = store.poolStats?.bind(store);
+  if (!poolStats) return;
+  new Gauge({
+    name: "chronicle_db_pool_connections",
+    help: "Database pool connections by state (total, idle, waiting clients).",
+    labelNames: ["state"] as const,
+    registers: [metrics.registry],
+    collect() {
+      const stats = poolStats();
+      this.set({ state: "total" }, stats.total);
+      this.set({ state: "idle" }, stats.idle);
+      this.set({ state: "waiting" }, stats.waiting);
+    },
+  });
+}
