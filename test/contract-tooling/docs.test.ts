@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/server/src/config.js";
 import { createApp } from "../../packages/server/src/http/app.js";
 import { closeServer, listen, urlOf } from "../../packages/server/src/http/listen.js";
-import { migrate, openStore, type Store } from "../../packages/server/src/services/index.js";
+import { migrate, openStore, type Store } from "../../packages/server/src/store/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const guides = readdirSync(join(root, "docs/guides"))

@@ -13,12 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/server/src/config.js";
 import { createApp } from "../../packages/server/src/http/app.js";
 import { closeServer, listen, urlOf } from "../../packages/server/src/http/listen.js";
-import {
-  createProject,
-  migrate,
-  openStore,
-  type Store,
-} from "../../packages/server/src/services/index.js";
+import { createProject } from "../../packages/server/src/services/index.js";
+import { migrate, openStore, type Store } from "../../packages/server/src/store/index.js";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config.js";
 import { createApp } from "../../server/src/http/app.js";
 import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
-import { createProject, migrate, openStore, type Store } from "../../server/src/services/index.js";
+import { createProject } from "../../server/src/services/index.js";
+import { migrate, openStore, type Store } from "../../server/src/store/index.js";
 import { createLogger } from "../../server/src/telemetry/logger.js";
 import {
   AuthenticationError,

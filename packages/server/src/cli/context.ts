@@ -1,5 +1,5 @@
 import { type Config, ConfigError, loadConfig } from "../config.js";
-import { migrate, openStore, type Store, StoreLockedError } from "../services/index.js";
+import { migrate, openStore, type Store, StoreLockedError } from "../store/index.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { CliFailure, describeDatabase, probeDatabase, UsageError } from "./errors.js";
 import { createProgress } from "./progress.js";

@@ -1,10 +1,6 @@
-import {
-  createProject,
-  type EventInput,
-  getProject,
-  ingestEvents,
-  type Store,
-} from "../services/index.js";
+import type { EventInput } from "../domain/index.js";
+import { createProject, getProject, ingestEvents } from "../services/index.js";
+import type { Store } from "../store/index.js";
 import { demoEvents } from "./events.js";
 import { type DemoRecord, demoFile, readDemoRecord, writeDemoRecord } from "./key-file.js";
 

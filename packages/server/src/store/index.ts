@@ -1,3 +1,4 @@
+export { EVENTS_CHANNEL, parseEventsNotification } from "./event-notifications.js";
 export { migrate } from "./migrate.js";
 export { openStore, StoreLockedError } from "./open.js";
 export {

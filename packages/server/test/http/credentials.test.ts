@@ -10,7 +10,7 @@ import {
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import type { Store } from "../../src/services/index.js";
+import type { Store } from "../../src/store/index.js";
 import { openStream } from "./sse-client.js";
 
 const ABUSE = loadConfig({}).abuse;

@@ -6,9 +6,9 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/index.js";
 import {
   authenticate,
-  ChronicleError,
   createApiKey,
   defineAction,
   endedCredentials,

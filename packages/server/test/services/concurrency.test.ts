@@ -6,7 +6,8 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestEvents, listEvents, type Store } from "../../src/services/index.js";
+import { ingestEvents, listEvents } from "../../src/services/index.js";
+import type { Store } from "../../src/store/index.js";
 
 const WRITERS = 8;
 const EVENTS_PER_WRITER = 50;

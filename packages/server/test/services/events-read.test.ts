@@ -11,11 +11,13 @@ import {
   ChronicleError,
   type Event,
   type EventFilters,
+  type ListOptions,
+} from "../../src/domain/index.js";
+import {
   eventsAfterSeq,
   exportEvents,
   getEvent,
   ingestEvents,
-  type ListOptions,
   listEvents,
 } from "../../src/services/index.js";
 

@@ -6,8 +6,8 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/index.js";
 import {
-  ChronicleError,
   getProject,
   hashEvent,
   ingestEvents,

@@ -6,7 +6,8 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENTS_CHANNEL, ingestEvents, parseEventsNotification } from "../../src/services/index.js";
+import { ingestEvents } from "../../src/services/index.js";
+import { EVENTS_CHANNEL, parseEventsNotification } from "../../src/store/index.js";
 
 describe.each(STORE_KINDS)("live tail notifications on %s", (kind) => {
   let t: TestStore;

@@ -1,8 +1,8 @@
 import { newProject, openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChronicleError } from "../../src/domain/index.js";
 import {
   authenticate,
-  ChronicleError,
   createApiKey,
   getProject,
   hitRateLimit,

@@ -9,12 +9,13 @@ import {
   waitFor,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createProject, ingestEvents, migrate, type Store } from "../../src/services/index.js";
+import { createProject, ingestEvents } from "../../src/services/index.js";
 import {
   createStream,
   createStreamsContext,
   StreamWorker,
 } from "../../src/services/streams/index.js";
+import { migrate, type Store } from "../../src/store/index.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../..", import.meta.url));

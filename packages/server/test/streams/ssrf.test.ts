@@ -10,13 +10,13 @@ import {
   testStreamsConfig,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate, type Store } from "../../src/services/index.js";
 import { isForbiddenAddress } from "../../src/services/streams/address-guard.js";
 import {
   createStream,
   createStreamsContext,
   testStream,
 } from "../../src/services/streams/index.js";
+import { migrate, type Store } from "../../src/store/index.js";
 
 describe("log stream destinations: SSRF guard", { timeout: 60_000 }, () => {
   let db: TestDatabase;

@@ -1,6 +1,7 @@
 import type { Config } from "../../config.js";
+import type { ActorInput, EventFilters, ListOptions } from "../../domain/index.js";
 import type { TailHub } from "../../services/events/tail-hub.js";
-import type { ActorInput, EventFilters, ListOptions, Store } from "../../services/index.js";
+import type { Store } from "../../store/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { Metrics } from "../../telemetry/metrics.js";
 import { HttpProblem } from "../contract/problem.js";

@@ -1,11 +1,5 @@
-import {
-  type EventInput,
-  getEvent,
-  ingestEvents,
-  listEvents,
-  notFound,
-  requestHash,
-} from "../../services/index.js";
+import { type EventInput, notFound } from "../../domain/index.js";
+import { getEvent, ingestEvents, listEvents, requestHash } from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";

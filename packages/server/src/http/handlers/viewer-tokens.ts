@@ -1,8 +1,5 @@
-import {
-  issueViewerToken,
-  revokeViewerToken,
-  type ViewerTokenRequest,
-} from "../../services/index.js";
+import type { ViewerTokenRequest } from "../../domain/index.js";
+import { issueViewerToken, revokeViewerToken } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { HttpProblem } from "../contract/problem.js";
 import { hasScope } from "../middleware/principal.js";

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import type { Credential } from "../../services/index.js";
+import type { Credential } from "../../domain/index.js";
 import type { Scope } from "../contract/contract.js";
 
 /** Who is calling: an API key, or a viewer token pinned to one workspace. */

@@ -1,4 +1,5 @@
-import { type CredentialEnd, endedCredentials, type Store } from "../../services/index.js";
+import { type CredentialEnd, endedCredentials } from "../../services/index.js";
+import type { Store } from "../../store/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import { HttpProblem } from "../contract/problem.js";
 import type { Principal } from "../middleware/principal.js";

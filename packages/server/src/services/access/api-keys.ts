@@ -8,27 +8,23 @@ import {
   SCOPES,
   type Scope,
 } from "../../domain/types.js";
+import {
+  insertKey,
+  type KeyRow,
+  lockKey,
+  markKeyRevoked,
+  selectKeys,
+  selectLiveKeyBySecretHash,
+  touchKeyLastUsed,
+} from "../../store/keys.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { databaseNow } from "../system/clock.js";
 import { newId } from "../system/ids.js";
-import { recordInTransaction } from "../system/system-events.js";
-import type { RecordAs } from "./projects.js";
+import { type RecordAs, recordInTransaction } from "../system/system-events.js";
 import { VIEWER_TOKEN_PREFIX, verifyViewerToken } from "./viewer-tokens.js";
 
 export const API_KEY_PREFIX = "chr_";
 const SECRET_PATTERN = /^chr_[A-Za-z0-9_-]{43}$/;
-
-interface KeyRow {
-  key_id: string;
-  name: string;
-  scopes: string[];
-  prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-const KEY_COLUMNS = "key_id, name, scopes, prefix, created_at, last_used_at, revoked_at";
 
 function toApiKey(row: KeyRow): ApiKey {
   const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
@@ -76,19 +72,13 @@ export async function insertApiKey(
 ): Promise<ApiKeyWithSecret> {
   checkInput(input);
   const secret = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
-  const [row] = await tx.query<KeyRow & Record<string, unknown>>(
-    `INSERT INTO api_keys (project_id, key_id, name, scopes, prefix, secret_hash)
-     SELECT $1, $2, $3, $4::text[], $5, $6 WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
-     RETURNING ${KEY_COLUMNS}`,
-    [
-      projectId,
-      newId("key"),
-      input.name,
-      [...new Set(input.scopes)],
-      secret.slice(0, 8),
-      hashSecret(secret),
-    ],
-  );
+  const row = await insertKey(tx, projectId, {
+    keyId: newId("key"),
+    name: input.name,
+    scopes: [...new Set(input.scopes)],
+    prefix: secret.slice(0, 8),
+    secretHash: hashSecret(secret),
+  });
   if (!row) throw notFound("Project");
   return { ...toApiKey(row), key: secret };
 }
@@ -114,10 +104,7 @@ export async function createApiKey(
 
 /** Every key of the project, newest first (a project holds few keys: one page). */
 export async function listApiKeys(store: Store, projectId: string): Promise<Page<ApiKey>> {
-  const rows = await store.query<KeyRow & Record<string, unknown>>(
-    `SELECT ${KEY_COLUMNS} FROM api_keys WHERE project_id = $1 ORDER BY created_at DESC, key_id DESC`,
-    [projectId],
-  );
+  const rows = await selectKeys(store, projectId);
   return { data: rows.map(toApiKey), has_more: false, next_cursor: null, prev_cursor: null };
 }
 
@@ -128,17 +115,10 @@ export async function revokeApiKey(
   options: RecordAs = {},
 ): Promise<ApiKey> {
   return store.transaction(async (tx) => {
-    const [current] = await tx.query<KeyRow & Record<string, unknown>>(
-      `SELECT ${KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND key_id = $2 FOR UPDATE`,
-      [projectId, keyId],
-    );
+    const current = await lockKey(tx, projectId, keyId);
     if (!current) throw notFound("API key");
     if (current.revoked_at) return toApiKey(current);
-    const [row] = await tx.query<KeyRow & Record<string, unknown>>(
-      `UPDATE api_keys SET revoked_at = now() WHERE project_id = $1 AND key_id = $2
-       RETURNING ${KEY_COLUMNS}`,
-      [projectId, keyId],
-    );
+    const row = await markKeyRevoked(tx, projectId, keyId);
     const key = toApiKey(row as KeyRow);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "api_key.revoked",
@@ -157,25 +137,11 @@ export async function authenticate(store: Store, bearer: string): Promise<Creden
   if (bearer.startsWith(VIEWER_TOKEN_PREFIX)) return verifyViewerToken(store, bearer);
   if (!SECRET_PATTERN.test(bearer)) return null;
   const secretHash = hashSecret(bearer);
-  const [row] = await store.query<{
-    project_id: string;
-    key_id: string;
-    name: string;
-    scopes: string[];
-    last_used_at: Date | null;
-  }>(
-    `SELECT project_id, key_id, name, scopes, last_used_at FROM api_keys
-     WHERE secret_hash = $1 AND revoked_at IS NULL`,
-    [secretHash],
-  );
+  const row = await selectLiveKeyBySecretHash(store, secretHash);
   if (!row) return null;
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
   if (databaseNow().getTime() - lastUsed > 60_000) {
-    await store.query(
-      `UPDATE api_keys SET last_used_at = now() WHERE project_id = $1 AND key_id = $2
-       AND (last_used_at IS NULL OR last_used_at < now() - interval '60 seconds')`,
-      [row.project_id, row.key_id],
-    );
+    await touchKeyLastUsed(store, row.project_id, row.key_id);
   }
   return {
     kind: "api_key",

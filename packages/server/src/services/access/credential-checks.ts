@@ -1,5 +1,7 @@
 import type { Credential } from "../../domain/types.js";
+import { selectUnrevokedKeyIds } from "../../store/keys.js";
 import type { Store } from "../../store/types.js";
+import { selectViewerTokenStates } from "../../store/viewer-tokens.js";
 
 /** Why a credential stopped working while in use. */
 export type CredentialEnd = "revoked" | "expired";
@@ -24,28 +26,12 @@ export async function endedCredentials(
   const ended = new Map<string, CredentialEnd>();
   const [keyProjects, keyIds] = byKind(credentials, "api_key");
   if (keyIds.length > 0) {
-    const live = await store.query<{ key_id: string }>(
-      `SELECT k.key_id FROM api_keys k
-       JOIN unnest($1::text[], $2::text[]) AS c (project_id, key_id)
-         ON k.project_id = c.project_id AND k.key_id = c.key_id
-       WHERE k.revoked_at IS NULL`,
-      [keyProjects, keyIds],
-    );
-    const alive = new Set(live.map((row) => row.key_id));
+    const alive = new Set(await selectUnrevokedKeyIds(store, keyProjects, keyIds));
     for (const id of keyIds) if (!alive.has(id)) ended.set(id, "revoked");
   }
   const [tokenProjects, tokenIds] = byKind(credentials, "viewer_token");
   if (tokenIds.length > 0) {
-    const rows = await store.query<{ token_id: string; revoked: boolean; expired: boolean }>(
-      `SELECT t.token_id,
-              (t.revoked_at IS NOT NULL OR k.revoked_at IS NOT NULL) AS revoked,
-              t.expires_at <= now() AS expired
-       FROM viewer_tokens t
-       JOIN unnest($1::text[], $2::text[]) AS c (project_id, token_id)
-         ON t.project_id = c.project_id AND t.token_id = c.token_id
-       JOIN api_keys k ON k.project_id = t.project_id AND k.key_id = t.key_id`,
-      [tokenProjects, tokenIds],
-    );
+    const rows = await selectViewerTokenStates(store, tokenProjects, tokenIds);
     const seen = new Set<string>();
     for (const row of rows) {
       seen.add(row.token_id);

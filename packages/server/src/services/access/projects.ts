@@ -1,35 +1,16 @@
 import { notFound, validationFailed } from "../../domain/errors.js";
-import type { ActorInput } from "../../domain/event.js";
 import type { ApiKeyWithSecret, Project, ProjectPatch } from "../../domain/types.js";
+import {
+  insertProject,
+  lockProjectSettings,
+  type ProjectRow,
+  selectProject,
+  updateProjectSettings,
+} from "../../store/projects.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { newId } from "../system/ids.js";
-import { recordInTransaction } from "../system/system-events.js";
+import { type RecordAs, recordInTransaction } from "../system/system-events.js";
 import { insertApiKey } from "./api-keys.js";
-
-export interface RecordAs {
-  /** When set, the change is itself recorded as an event by this actor. */
-  recordAs?: ActorInput;
-}
-
-interface ProjectRow {
-  project_id: string;
-  name: string;
-  retention_days: number | null;
-  created_at: Date;
-  events: number;
-  actions: number;
-  workspaces: number;
-  api_keys: number;
-}
-
-const SELECT_PROJECT = `
-SELECT p.project_id, p.name, p.retention_days, p.created_at,
-  p.last_seq - coalesce(p.checkpoint_seq, 0) AS events,
-  (SELECT count(*) FROM actions a WHERE a.project_id = p.project_id AND a.count > 0) AS actions,
-  (SELECT count(*) FROM workspaces w WHERE w.project_id = p.project_id) AS workspaces,
-  (SELECT count(*) FROM api_keys k WHERE k.project_id = p.project_id AND k.revoked_at IS NULL)
-    AS api_keys
-FROM projects p WHERE p.project_id = $1`;
 
 function toProject(row: ProjectRow): Project {
   return {
@@ -47,7 +28,7 @@ function toProject(row: ProjectRow): Project {
 }
 
 async function readProject(db: Queryable, projectId: string): Promise<Project> {
-  const [row] = await db.query<ProjectRow & Record<string, unknown>>(SELECT_PROJECT, [projectId]);
+  const row = await selectProject(db, projectId);
   if (!row) throw notFound("Project");
   return toProject(row);
 }
@@ -67,7 +48,7 @@ export async function createProject(
   const name = checkName(input.name, "/name");
   const projectId = newId("prj");
   return store.transaction(async (tx) => {
-    await tx.query("INSERT INTO projects (project_id, name) VALUES ($1, $2)", [projectId, name]);
+    await insertProject(tx, projectId, name);
     const adminKey = await insertApiKey(tx, projectId, {
       name: "Admin key",
       scopes: ["activity:read", "activity:write", "activity:export", "admin"],
@@ -98,20 +79,13 @@ export async function updateProject(
     ]);
   }
   return store.transaction(async (tx) => {
-    const [before] = await tx.query<{ name: string; retention_days: number | null }>(
-      "SELECT name, retention_days FROM projects WHERE project_id = $1 FOR UPDATE",
-      [projectId],
-    );
+    const before = await lockProjectSettings(tx, projectId);
     if (!before) throw notFound("Project");
     const after = {
       name: patch.name ?? before.name,
       retention_days: retention === undefined ? before.retention_days : retention,
     };
-    await tx.query("UPDATE projects SET name = $2, retention_days = $3 WHERE project_id = $1", [
-      projectId,
-      after.name,
-      after.retention_days,
-    ]);
+    await updateProjectSettings(tx, projectId, after);
     const changed = after.name !== before.name || after.retention_days !== before.retention_days;
     if (changed) {
       await recordInTransaction(tx, projectId, options.recordAs, {

@@ -1,4 +1,5 @@
 import type { RateLimitDecision } from "../../domain/types.js";
+import { countRateLimitHit, deleteOldRateLimitWindows } from "../../store/rate-limits.js";
 import type { Store } from "../../store/types.js";
 import { observeDatabaseTime } from "../system/clock.js";
 
@@ -21,14 +22,7 @@ export async function hitRateLimit(
 ): Promise<RateLimitDecision> {
   // The window is the database's minute, so replicas with drifting clocks share it.
   const sentAt = Date.now();
-  const [row] = await store.query<{ count: number; window_start: Date; now: Date }>(
-    `INSERT INTO rate_limits (project_id, subject, window_start, count)
-     VALUES ($1, $2, date_trunc('minute', coalesce($3::timestamptz, clock_timestamp())), 1)
-     ON CONFLICT (project_id, subject, window_start)
-     DO UPDATE SET count = rate_limits.count + 1
-     RETURNING count, window_start, coalesce($3::timestamptz, clock_timestamp()) AS now`,
-    [projectId, subject, at?.toISOString() ?? null],
-  );
+  const row = await countRateLimitHit(store, projectId, subject, at);
   const now = row ? new Date(row.now).getTime() : Date.now();
   if (row && !at) observeDatabaseTime(row.now, sentAt);
   const windowStart = row ? new Date(row.window_start).getTime() : now;
@@ -48,8 +42,5 @@ export async function hitRateLimit(
 
 /** Drops windows two minutes older than `now` (default: the database's clock). */
 export async function pruneRateLimits(store: Store, now?: Date): Promise<void> {
-  await store.query(
-    "DELETE FROM rate_limits WHERE window_start < coalesce($1::timestamptz, now()) - interval '2 minutes'",
-    [now?.toISOString() ?? null],
-  );
+  await deleteOldRateLimitWindows(store, now);
 }

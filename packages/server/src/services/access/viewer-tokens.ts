@@ -7,11 +7,18 @@ import type {
   ViewerTokenRequest,
 } from "../../domain/types.js";
 import type { Store } from "../../store/types.js";
+import {
+  deleteLongExpiredViewerTokens,
+  insertViewerToken,
+  isViewerTokenLive,
+  lockViewerToken,
+  markViewerTokenRevoked,
+  type ViewerTokenRow,
+} from "../../store/viewer-tokens.js";
 import { sign, verify } from "../integrity/signing.js";
 import { newId } from "../system/ids.js";
 import { hmacSecret } from "../system/secrets.js";
-import { recordInTransaction } from "../system/system-events.js";
-import type { RecordAs } from "./projects.js";
+import { type RecordAs, recordInTransaction } from "../system/system-events.js";
 
 export const VIEWER_TOKEN_PREFIX = "chv_";
 const PURPOSE = "viewer-token";
@@ -33,19 +40,7 @@ interface TokenPayload {
   x: number;
 }
 
-interface TokenRow {
-  token_id: string;
-  key_id: string;
-  workspace_id: string;
-  scopes: string[];
-  created_at: Date;
-  expires_at: Date;
-  revoked_at: Date | null;
-}
-
-const TOKEN_COLUMNS = "token_id, key_id, workspace_id, scopes, created_at, expires_at, revoked_at";
-
-function toRecord(row: TokenRow): ViewerTokenRecord {
+function toRecord(row: ViewerTokenRow): ViewerTokenRecord {
   return {
     id: row.token_id,
     key_id: row.key_id,
@@ -100,17 +95,18 @@ export async function issueViewerToken(
     ? ["activity:read", "activity:export"]
     : ["activity:read"];
   const tokenId = newId("vtk");
-  const [row] = await store.query<TokenRow & Record<string, unknown>>(
-    `INSERT INTO viewer_tokens (project_id, token_id, key_id, workspace_id, scopes, expires_at)
-     VALUES ($1, $2, $3, $4, $5::text[], now() + make_interval(secs => $6))
-     RETURNING ${TOKEN_COLUMNS}`,
-    [projectId, tokenId, keyId, request.workspace_id, scopes, ttl],
-  );
-  const record = toRecord(row as TokenRow);
+  const row = await insertViewerToken(store, projectId, {
+    tokenId,
+    keyId,
+    workspaceId: request.workspace_id,
+    scopes,
+    ttlSeconds: ttl,
+  });
+  const record = toRecord(row);
   issuesSincePrune += 1;
   if (issuesSincePrune >= PRUNE_EVERY) {
     issuesSincePrune = 0;
-    await store.query("DELETE FROM viewer_tokens WHERE expires_at < now() - interval '1 day'");
+    await deleteLongExpiredViewerTokens(store);
   }
   const payload: TokenPayload = {
     v: 1,
@@ -152,14 +148,7 @@ export async function verifyViewerToken(store: Store, token: string): Promise<Cr
   if (!token.startsWith(VIEWER_TOKEN_PREFIX) || token.length > 2048) return null;
   const payload = verify(await hmacSecret(store), PURPOSE, token.slice(VIEWER_TOKEN_PREFIX.length));
   if (!isPayload(payload)) return null;
-  const [live] = await store.query<{ token_id: string }>(
-    `SELECT t.token_id FROM viewer_tokens t
-     JOIN api_keys k ON k.project_id = t.project_id AND k.key_id = t.key_id
-     WHERE t.project_id = $1 AND t.token_id = $2
-       AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > now()`,
-    [payload.p, payload.i],
-  );
-  if (!live) return null;
+  if (!(await isViewerTokenLive(store, payload.p, payload.i))) return null;
   return {
     kind: "viewer_token",
     id: payload.i,
@@ -178,18 +167,11 @@ export async function revokeViewerToken(
   options: RecordAs = {},
 ): Promise<ViewerTokenRecord> {
   return store.transaction(async (tx) => {
-    const [current] = await tx.query<TokenRow & Record<string, unknown>>(
-      `SELECT ${TOKEN_COLUMNS} FROM viewer_tokens WHERE project_id = $1 AND token_id = $2 FOR UPDATE`,
-      [projectId, tokenId],
-    );
+    const current = await lockViewerToken(tx, projectId, tokenId);
     if (!current) throw notFound("Viewer token");
     if (current.revoked_at) return toRecord(current);
-    const [row] = await tx.query<TokenRow & Record<string, unknown>>(
-      `UPDATE viewer_tokens SET revoked_at = now() WHERE project_id = $1 AND token_id = $2
-       RETURNING ${TOKEN_COLUMNS}`,
-      [projectId, tokenId],
-    );
-    const record = toRecord(row as TokenRow);
+    const row = await markViewerTokenRevoked(tx, projectId, tokenId);
+    const record = toRecord(row as ViewerTokenRow);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "viewer_token.revoked",
       target: { type: "viewer_token", id: record.id },

@@ -5,6 +5,12 @@ import addFormats from "ajv-formats";
 import canonicalize from "canonicalize";
 import { type FieldError, notFound, validationFailed } from "../../domain/errors.js";
 import type { ActionDefinition, CatalogAction, Page } from "../../domain/types.js";
+import {
+  type ActionRow,
+  selectActions,
+  selectMetadataSchemas,
+  upsertActionDefinition,
+} from "../../store/catalog.js";
 import type { Store } from "../../store/types.js";
 import type { PreparedEvent } from "../events/event-prepare.js";
 import {
@@ -104,11 +110,7 @@ export async function validateAgainstCatalog(
   pointerPrefix: (index: number) => string,
 ): Promise<void> {
   const actions = [...new Set(prepared.map((item) => item.content.action))];
-  const rows = await store.query<{ action: string; metadata_schema: Record<string, unknown> }>(
-    `SELECT action, metadata_schema FROM actions
-     WHERE project_id = $1 AND action = ANY($2::text[]) AND metadata_schema IS NOT NULL`,
-    [projectId, actions],
-  );
+  const rows = await selectMetadataSchemas(store, projectId, actions);
   if (rows.length === 0) return;
   const schemas = new Map(rows.map((row) => [row.action, row.metadata_schema]));
   const errors: FieldError[] = [];
@@ -143,16 +145,6 @@ export async function validateAgainstCatalog(
   }
 }
 
-interface ActionRow {
-  action: string;
-  description: string | null;
-  metadata_schema: Record<string, unknown> | null;
-  defined_at: Date | null;
-  count: number;
-  first_seen_at: Date | null;
-  last_seen_at: Date | null;
-}
-
 function toCatalogAction(row: ActionRow): CatalogAction {
   return {
     action: row.action,
@@ -180,32 +172,17 @@ export async function defineAction(
     }
     validatorFor(schema);
   }
-  const [row] = await store.query<ActionRow>(
-    `INSERT INTO actions (project_id, action, description, metadata_schema, defined_at)
-     SELECT $1, $2, $3, $4::jsonb, now() WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
-     ON CONFLICT (project_id, action) DO UPDATE SET
-       description = excluded.description,
-       metadata_schema = excluded.metadata_schema,
-       defined_at = excluded.defined_at
-     RETURNING action, description, metadata_schema, defined_at, count, first_seen_at, last_seen_at`,
-    [
-      projectId,
-      action,
-      definition.description ?? null,
-      schema === null ? null : JSON.stringify(schema),
-    ],
-  );
+  const row = await upsertActionDefinition(store, projectId, action, {
+    description: definition.description ?? null,
+    metadataSchema: schema,
+  });
   if (!row) throw notFound("Project");
   return toCatalogAction(row);
 }
 
 /** Every action seen or defined in the project, alphabetically. */
 export async function listActions(store: Store, projectId: string): Promise<Page<CatalogAction>> {
-  const rows = await store.query<ActionRow>(
-    `SELECT action, description, metadata_schema, defined_at, count, first_seen_at, last_seen_at
-     FROM actions WHERE project_id = $1 ORDER BY action`,
-    [projectId],
-  );
+  const rows = await selectActions(store, projectId);
   return {
     data: rows.map(toCatalogAction),
     has_more: false,

@@ -24,10 +24,6 @@ export interface StreamRecord {
   leaseOwner: string | null;
 }
 
-export const STREAM_COLUMNS = `project_id, stream_id, name, destination_type, destination, credentials,
-  filters, batch, status, paused_reason, cursor_seq, pending_id, pending_last_seq, attempts,
-  failing_since, next_attempt_at, last_error, last_delivery_at, lease_owner, created_at, updated_at`;
-
 const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : null);
 
 /** The jsonb of PGlite and pg both come parsed; a text fallback keeps either safe. */
@@ -61,9 +57,6 @@ export function toRecord(row: Row): StreamRecord {
     },
   };
 }
-
-export const DELIVERY_COLUMNS = `delivery_id, kind, attempted_at, message_id, first_seq, last_seq,
-  event_count, status_code, latency_ms, outcome, error`;
 
 export function toDelivery(row: Row): StreamDelivery {
   const maybeNumber = (value: unknown) => (value === null ? null : Number(value));

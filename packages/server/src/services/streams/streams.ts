@@ -1,10 +1,21 @@
 import type { components } from "@chronicle/types";
 import { ChronicleError, notFound, validationFailed } from "../../domain/errors.js";
-import type { ActorInput } from "../../domain/event.js";
 import type { Page } from "../../domain/types.js";
+import { selectLastSeq } from "../../store/projects.js";
+import {
+  deleteStreamRow,
+  insertStream,
+  lockStream,
+  rewindStream,
+  type StreamChanges,
+  selectStream,
+  selectStreams,
+  updateStreamCredentials,
+  updateStreamRow,
+} from "../../store/streams.js";
 import type { Queryable } from "../../store/types.js";
 import { newId } from "../system/ids.js";
-import { recordInTransaction } from "../system/system-events.js";
+import { type RecordAs, recordInTransaction } from "../system/system-events.js";
 import { destinationUrlProblem } from "./address-guard.js";
 import type { StreamsContext } from "./context.js";
 import {
@@ -17,7 +28,6 @@ import { listAttempts } from "./deliveries.js";
 import { type DestinationInput, driverFor } from "./destinations/index.js";
 import {
   DEFAULT_BATCHING,
-  STREAM_COLUMNS,
   type Stream,
   type StreamBatching,
   type StreamDelivery,
@@ -32,10 +42,6 @@ type StreamUpdate = components["schemas"]["StreamUpdate"];
 type StreamWithSecret = components["schemas"]["StreamWithSecret"];
 type FiltersInput = components["schemas"]["StreamFiltersInput"];
 type BatchingInput = components["schemas"]["StreamBatchingInput"];
-
-export interface RecordAs {
-  recordAs?: ActorInput;
-}
 
 function keyOf(context: StreamsContext): Buffer {
   if (!context.config.key) {
@@ -81,10 +87,7 @@ async function checkedDestination(context: StreamsContext, input: DestinationInp
 }
 
 async function lockedRecord(tx: Queryable, projectId: string, streamId: string) {
-  const [row] = await tx.query(
-    `SELECT ${STREAM_COLUMNS} FROM streams WHERE project_id = $1 AND stream_id = $2 FOR UPDATE`,
-    [projectId, streamId],
-  );
+  const row = await lockStream(tx, projectId, streamId);
   if (!row) throw notFound("Stream");
   return toRecord(row);
 }
@@ -99,29 +102,21 @@ export async function createStream(
   const { destination, credentials } = await checkedDestination(context, input.destination);
   const streamId = newId("stm");
   return context.store.transaction(async (tx) => {
-    const [project] = await tx.query<{ last_seq: number }>(
-      "SELECT last_seq FROM projects WHERE project_id = $1",
-      [projectId],
-    );
-    if (!project) throw notFound("Project");
-    const cursor = input.from_seq !== undefined ? input.from_seq - 1 : Number(project.last_seq);
-    const [row] = await tx.query(
-      `INSERT INTO streams (project_id, stream_id, name, destination_type, destination, credentials,
-         filters, batch, status, cursor_seq)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9) RETURNING ${STREAM_COLUMNS}`,
-      [
-        projectId,
-        streamId,
-        input.name,
-        destination.type,
-        JSON.stringify(destination),
-        sealCredentials(key, boundTo(projectId, streamId), credentials),
-        JSON.stringify(filtersOf(input.filters)),
-        JSON.stringify(batchingOf(input.batching)),
-        cursor,
-      ],
-    );
-    const { stream } = toRecord(row as Record<string, unknown>);
+    const lastSeq = await selectLastSeq(tx, projectId);
+    if (lastSeq === undefined) throw notFound("Project");
+    const cursor = input.from_seq !== undefined ? input.from_seq - 1 : lastSeq;
+    const row = await insertStream(tx, {
+      projectId,
+      streamId,
+      name: input.name,
+      destinationType: destination.type,
+      destination: JSON.stringify(destination),
+      credentials: sealCredentials(key, boundTo(projectId, streamId), credentials),
+      filters: JSON.stringify(filtersOf(input.filters)),
+      batch: JSON.stringify(batchingOf(input.batching)),
+      cursorSeq: cursor,
+    });
+    const { stream } = toRecord(row);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "stream.created",
       target: { type: "stream", id: stream.id, name: stream.name },
@@ -136,10 +131,7 @@ export async function listStreams(
   context: StreamsContext,
   projectId: string,
 ): Promise<Page<Stream>> {
-  const rows = await context.store.query(
-    `SELECT ${STREAM_COLUMNS} FROM streams WHERE project_id = $1 ORDER BY stream_id`,
-    [projectId],
-  );
+  const rows = await selectStreams(context.store, projectId);
   return {
     data: rows.map((row) => toRecord(row).stream),
     has_more: false,
@@ -153,10 +145,7 @@ export async function getStreamRecord(
   projectId: string,
   streamId: string,
 ): Promise<StreamRecord> {
-  const [row] = await context.store.query(
-    `SELECT ${STREAM_COLUMNS} FROM streams WHERE project_id = $1 AND stream_id = $2`,
-    [projectId, streamId],
-  );
+  const row = await selectStream(context.store, projectId, streamId);
   if (!row) throw notFound("Stream");
   return toRecord(row);
 }
@@ -176,19 +165,14 @@ export async function updateStream(
   const key = replaced ? keyOf(context) : undefined;
   return context.store.transaction(async (tx) => {
     const current = await lockedRecord(tx, projectId, streamId);
-    const sets: string[] = ["updated_at = now()"];
-    const values: unknown[] = [projectId, streamId];
-    const set = (column: string, value: unknown) => {
-      values.push(value);
-      sets.push(`${column} = $${values.length}`);
-    };
-    if (input.name !== undefined) set("name", input.name);
+    const changes: StreamChanges = {};
+    if (input.name !== undefined) changes.name = input.name;
     const reshaped = input.filters !== undefined || input.batching !== undefined || replaced;
     if (input.filters !== undefined) {
-      set("filters", JSON.stringify(filtersOf(input.filters, current.stream.filters)));
+      changes.filters = JSON.stringify(filtersOf(input.filters, current.stream.filters));
     }
     if (input.batching !== undefined) {
-      set("batch", JSON.stringify(batchingOf(input.batching, current.stream.batching)));
+      changes.batch = JSON.stringify(batchingOf(input.batching, current.stream.batching));
     }
     if (replaced && key) {
       let credentials: Credentials = replaced.credentials;
@@ -199,31 +183,18 @@ export async function updateStream(
       ) {
         credentials = openCredentials(key, boundTo(projectId, streamId), current.sealedCredentials);
       }
-      set("destination_type", replaced.destination.type);
-      set("destination", JSON.stringify(replaced.destination));
-      set("credentials", sealCredentials(key, boundTo(projectId, streamId), credentials));
+      changes.destination = {
+        type: replaced.destination.type,
+        destination: JSON.stringify(replaced.destination),
+        credentials: sealCredentials(key, boundTo(projectId, streamId), credentials),
+      };
     }
     // The batch in flight was cut for the old filters, limits or destination: cut it again.
-    if (reshaped) sets.push("pending_id = NULL", "pending_last_seq = NULL");
-    if (input.status === "paused" && current.stream.status !== "paused") {
-      sets.push("status = 'paused'", "paused_reason = 'requested'", "paused_at = now()");
-    }
-    if (input.status === "active" && current.stream.status !== "active") {
-      sets.push(
-        "status = 'active'",
-        "paused_reason = NULL",
-        "paused_at = NULL",
-        "attempts = 0",
-        "failing_since = NULL",
-        "next_attempt_at = NULL",
-      );
-    }
-    const [row] = await tx.query(
-      `UPDATE streams SET ${sets.join(", ")} WHERE project_id = $1 AND stream_id = $2
-       RETURNING ${STREAM_COLUMNS}`,
-      values,
-    );
-    const { stream } = toRecord(row as Record<string, unknown>);
+    if (reshaped) changes.unpin = true;
+    if (input.status === "paused" && current.stream.status !== "paused") changes.status = "paused";
+    if (input.status === "active" && current.stream.status !== "active") changes.status = "active";
+    const row = await updateStreamRow(tx, projectId, streamId, changes);
+    const { stream } = toRecord(row);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "stream.updated",
       target: { type: "stream", id: stream.id, name: stream.name },
@@ -242,14 +213,7 @@ export async function deleteStream(
 ): Promise<void> {
   await context.store.transaction(async (tx) => {
     const current = await lockedRecord(tx, projectId, streamId);
-    await tx.query("DELETE FROM stream_deliveries WHERE project_id = $1 AND stream_id = $2", [
-      projectId,
-      streamId,
-    ]);
-    await tx.query("DELETE FROM streams WHERE project_id = $1 AND stream_id = $2", [
-      projectId,
-      streamId,
-    ]);
+    await deleteStreamRow(tx, projectId, streamId);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "stream.deleted",
       target: { type: "stream", id: streamId, name: current.stream.name },
@@ -284,12 +248,13 @@ export async function rotateStreamSecret(
       previous_secret: previous.secret ?? "",
       previous_until: new Date(Date.now() + ROTATION_OVERLAP_MS).toISOString(),
     };
-    const [row] = await tx.query(
-      `UPDATE streams SET credentials = $3, updated_at = now() WHERE project_id = $1 AND stream_id = $2
-       RETURNING ${STREAM_COLUMNS}`,
-      [projectId, streamId, sealCredentials(key, bound, credentials)],
+    const row = await updateStreamCredentials(
+      tx,
+      projectId,
+      streamId,
+      sealCredentials(key, bound, credentials),
     );
-    const { stream } = toRecord(row as Record<string, unknown>);
+    const { stream } = toRecord(row);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "stream.secret_rotated",
       target: { type: "stream", id: stream.id, name: stream.name },
@@ -308,13 +273,8 @@ export async function replayStream(
 ): Promise<Stream> {
   return context.store.transaction(async (tx) => {
     await lockedRecord(tx, projectId, streamId);
-    const [row] = await tx.query(
-      `UPDATE streams SET cursor_seq = $3, pending_id = NULL, pending_last_seq = NULL, attempts = 0,
-         failing_since = NULL, next_attempt_at = NULL, updated_at = now()
-       WHERE project_id = $1 AND stream_id = $2 RETURNING ${STREAM_COLUMNS}`,
-      [projectId, streamId, fromSeq - 1],
-    );
-    const { stream } = toRecord(row as Record<string, unknown>);
+    const row = await rewindStream(tx, projectId, streamId, fromSeq - 1);
+    const { stream } = toRecord(row);
     await recordInTransaction(tx, projectId, options.recordAs, {
       action: "stream.replayed",
       target: { type: "stream", id: stream.id, name: stream.name },

@@ -2,6 +2,18 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Event } from "../../domain/event.js";
+import {
+  claimLeases,
+  commitWithoutFlush,
+  type LeasedCursor,
+  pinBatch,
+  releaseLease,
+  releaseLeasesOf,
+  scheduleRetry,
+  selectLeasedStream,
+  settleDelivered,
+  skipToSeq,
+} from "../../store/streams.js";
 import type { Queryable } from "../../store/types.js";
 import { newId } from "../system/ids.js";
 import { recordInTransaction } from "../system/system-events.js";
@@ -12,7 +24,7 @@ import type { Credentials } from "./credentials.js";
 import { pruneAttempts, recordAttempt } from "./deliveries.js";
 import { driverFor } from "./destinations/index.js";
 import { postOnce } from "./http-post.js";
-import { STREAM_COLUMNS, type StreamRecord, toRecord } from "./stream-row.js";
+import { type StreamRecord, toRecord } from "./stream-row.js";
 import { credentialsOf } from "./streams.js";
 
 interface WorkerLogger {
@@ -90,12 +102,7 @@ export class StreamWorker {
     clearTimeout(this.timer);
     await this.ticking;
     await Promise.allSettled(this.running.values());
-    await this.context.store
-      .query(
-        "UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1",
-        [this.owner],
-      )
-      .catch(() => undefined);
+    await releaseLeasesOf(this.context.store, this.owner).catch(() => undefined);
     for (const agent of Object.values(this.context.agents)) agent.destroy();
   }
 
@@ -107,18 +114,13 @@ export class StreamWorker {
     try {
       // Renews this process's leases due for it, and takes at most CLAIM_PER_TICK free or
       // expired ones, so that replicas started together share the streams.
-      const claimed = await this.context.store.query<{ project_id: string; stream_id: string }>(
-        `UPDATE streams SET lease_owner = $1, lease_expires_at = now() + $2 * interval '1 millisecond'
-         WHERE (lease_owner = $1 AND status = 'active'
-             AND lease_expires_at < now() + $3 * interval '1 millisecond')
-           OR (project_id, stream_id) IN (
-             SELECT project_id, stream_id FROM streams
-             WHERE status = 'active' AND (lease_owner IS NULL OR lease_expires_at < now())
-               AND NOT (project_id || '/' || stream_id = ANY($4::text[]))
-             LIMIT ${CLAIM_PER_TICK} FOR UPDATE SKIP LOCKED)
-         RETURNING project_id, stream_id`,
-        [this.owner, leaseMs, leaseMs / 2, [...this.leftToOthers.keys()]],
-      );
+      const claimed = await claimLeases(this.context.store, {
+        owner: this.owner,
+        leaseMs,
+        renewWithinMs: leaseMs / 2,
+        excluded: [...this.leftToOthers.keys()],
+        limit: CLAIM_PER_TICK,
+      });
       for (const { project_id, stream_id } of claimed) {
         const key = `${project_id}/${stream_id}`;
         if (this.running.has(key) || this.stopping.signal.aborted) continue;
@@ -142,13 +144,7 @@ export class StreamWorker {
 
   /** The stream's row with the project's last seq, if this process still holds its lease. */
   private async held(projectId: string, streamId: string): Promise<Held | null> {
-    const [row] = await this.context.store.query(
-      `SELECT ${STREAM_COLUMNS.replace(/(\w+)/g, "s.$1")}, p.last_seq AS project_last_seq
-       FROM streams s JOIN projects p ON p.project_id = s.project_id
-       WHERE s.project_id = $1 AND s.stream_id = $2 AND s.lease_owner = $3
-         AND s.lease_expires_at > now()`,
-      [projectId, streamId, this.owner],
-    );
+    const row = await selectLeasedStream(this.context.store, projectId, streamId, this.owner);
     if (!row) return null;
     return { ...toRecord(row), lastSeq: Number(row.project_last_seq) };
   }
@@ -208,24 +204,17 @@ export class StreamWorker {
       Date.now() + this.context.config.leaseMs,
     );
     // The stream's last_error tells its owner why it is not moving if no replica can open it.
-    await this.context.store.query(
-      `UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL, last_error = $4
-       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3`,
-      [
-        held.projectId,
-        held.stream.id,
-        this.owner,
-        "a delivering server could not open the destination credentials (CHRONICLE_STREAMS_KEY differs)",
-      ],
+    await releaseLease(
+      this.context.store,
+      held.projectId,
+      held.stream.id,
+      this.owner,
+      "a delivering server could not open the destination credentials (CHRONICLE_STREAMS_KEY differs)",
     );
   }
 
   private release(held: Held) {
-    return this.context.store.query(
-      `UPDATE streams SET lease_owner = NULL, lease_expires_at = NULL
-       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3`,
-      [held.projectId, held.stream.id, this.owner],
-    );
+    return releaseLease(this.context.store, held.projectId, held.stream.id, this.owner);
   }
 
   /**
@@ -264,29 +253,20 @@ export class StreamWorker {
       const lingerLeft = Date.parse(first.created_at) + stream.batching.linger_ms - Date.now();
       if (lingerLeft > 0) return lingerLeft;
     }
+    const at: LeasedCursor = {
+      projectId: held.projectId,
+      streamId: stream.id,
+      owner: this.owner,
+      cursorSeq: cursor,
+    };
     if (batch.events.length === 0) {
       // Nothing in range matches the filters: move past it without a delivery.
-      await this.bookkeeping((tx) =>
-        tx.query(
-          `UPDATE streams SET cursor_seq = $4
-           WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-             AND cursor_seq = $5`,
-          [held.projectId, stream.id, this.owner, batch.lastSeq, cursor],
-        ),
-      );
+      await this.bookkeeping((tx) => skipToSeq(tx, at, batch.lastSeq));
       return "again";
     }
     const messageId = newId("msg");
-    const pinned = await this.bookkeeping((tx) =>
-      tx.query(
-        `UPDATE streams SET pending_id = $4, pending_last_seq = $5
-         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-           AND cursor_seq = $6
-         RETURNING stream_id`,
-        [held.projectId, stream.id, this.owner, messageId, batch.lastSeq, cursor],
-      ),
-    );
-    if (pinned.length === 0) return "again";
+    const pinned = await this.bookkeeping((tx) => pinBatch(tx, at, messageId, batch.lastSeq));
+    if (!pinned) return "again";
     // The events in hand are exactly the pinned range: send them without reading them again.
     await this.send(held, credentials, messageId, batch.lastSeq, batch.events);
     return "sent";
@@ -300,7 +280,7 @@ export class StreamWorker {
    */
   private bookkeeping<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.context.store.transaction(async (tx) => {
-      await tx.query("SET LOCAL synchronous_commit TO off");
+      await commitWithoutFlush(tx);
       return fn(tx);
     });
   }
@@ -346,13 +326,7 @@ export class StreamWorker {
     await this.bookkeeping(async (tx) => {
       if (events.length > 0) await recordAttempt(tx, { ...base, result });
       if (result.ok) {
-        await tx.query(
-          `UPDATE streams SET cursor_seq = pending_last_seq, pending_id = NULL, pending_last_seq = NULL,
-             attempts = 0, failing_since = NULL, next_attempt_at = NULL, last_error = NULL,
-             last_delivery_at = CASE WHEN $5 THEN now() ELSE last_delivery_at END
-           WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id = $4`,
-          [projectId, stream.id, this.owner, messageId, events.length > 0],
-        );
+        await settleDelivered(tx, projectId, stream.id, this.owner, messageId, events.length > 0);
         return;
       }
       const attempts = held.attempts + 1;
@@ -360,16 +334,12 @@ export class StreamWorker {
       const delay = retryDelayMs(attempts, retryBaseMs, retryMaxMs, result.retryAfterMs);
       const failingSince = stream.failing_since ? Date.parse(stream.failing_since) : Date.now();
       const pause = Date.now() - failingSince >= pauseAfterMs;
-      const [updated] = await tx.query(
-        `UPDATE streams SET attempts = $5, failing_since = coalesce(failing_since, now()),
-           next_attempt_at = now() + $6 * interval '1 millisecond', last_error = $7,
-           status = CASE WHEN $8 THEN 'paused' ELSE status END,
-           paused_reason = CASE WHEN $8 THEN 'delivery_failing' ELSE paused_reason END,
-           paused_at = CASE WHEN $8 THEN now() ELSE paused_at END
-         WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id = $4
-         RETURNING stream_id`,
-        [projectId, stream.id, this.owner, messageId, attempts, delay, result.error, pause],
-      );
+      const updated = await scheduleRetry(tx, projectId, stream.id, this.owner, messageId, {
+        attempts,
+        retryInMs: delay,
+        error: result.error,
+        pause,
+      });
       if (pause && updated) {
         await recordInTransaction(
           tx,

@@ -1,3 +1,4 @@
+import { selectClockTimestamp } from "../../store/system.js";
 import type { Queryable } from "../../store/types.js";
 
 /**
@@ -38,8 +39,7 @@ export function observeDatabaseTime(
 /** Reads the database's clock (one query) and records the offset. */
 export async function readDatabaseClock(db: Queryable): Promise<Date> {
   const sentAt = Date.now();
-  const [row] = await db.query<{ now: Date | string }>("SELECT clock_timestamp() AS now");
-  const now = new Date(row?.now ?? Date.now());
+  const now = new Date((await selectClockTimestamp(db)) ?? Date.now());
   observeDatabaseTime(now, sentAt);
   return now;
 }

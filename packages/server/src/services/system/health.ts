@@ -1,10 +1,11 @@
 import { ChronicleError } from "../../domain/errors.js";
 import { LATEST_MIGRATION } from "../../store/migrate.js";
+import { ping, selectAppliedMigration } from "../../store/system.js";
 import type { Store } from "../../store/types.js";
 import { translateDatabaseError } from "../../store/unavailable.js";
 
 export async function pingStore(store: Store): Promise<void> {
-  await store.query("SELECT 1");
+  await ping(store);
 }
 
 /** How long one check's outcome answers health probes (bench/FINDINGS.md B5). */
@@ -67,10 +68,7 @@ export interface Readiness {
 export async function checkReadiness(store: Store): Promise<Readiness> {
   let applied: number;
   try {
-    const [row] = await store.query<{ version: number | null }>(
-      "SELECT max(version) AS version FROM schema_migrations",
-    );
-    applied = Number(row?.version ?? 0);
+    applied = await selectAppliedMigration(store);
   } catch (error) {
     const translated = translateDatabaseError(error);
     if (translated instanceof ChronicleError) throw translated;

@@ -1,4 +1,10 @@
 import type { PurgeReport } from "../../domain/types.js";
+import { selectRetainedProjects, selectRetentionCheckpoint } from "../../store/projects.js";
+import {
+  deleteIdempotencyKeysBefore,
+  purgeEventsUpTo,
+  selectEventCreatedAt,
+} from "../../store/retention.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { pruneRateLimits } from "../access/rate-limits.js";
 import { readDatabaseClock } from "./clock.js";
@@ -8,11 +14,8 @@ const PURGE_CHUNK = 10_000;
 const DAY_MS = 86_400_000;
 
 async function createdAt(db: Queryable, projectId: string, seq: number): Promise<number | null> {
-  const [row] = await db.query<{ created_at: Date }>(
-    "SELECT created_at FROM events WHERE project_id = $1 AND seq = $2",
-    [projectId, seq],
-  );
-  return row ? new Date(row.created_at).getTime() : null;
+  const receivedAt = await selectEventCreatedAt(db, projectId, seq);
+  return receivedAt ? new Date(receivedAt).getTime() : null;
 }
 
 /**
@@ -53,18 +56,11 @@ async function lastExpiredSeq(
 async function purgeRange(store: Store, projectId: string, upTo: number): Promise<number> {
   let purged = 0;
   for (;;) {
-    const [project] = await store.query<{ checkpoint_seq: number | null }>(
-      "SELECT checkpoint_seq FROM projects WHERE project_id = $1",
-      [projectId],
-    );
+    const project = await selectRetentionCheckpoint(store, projectId);
     const from = Number(project?.checkpoint_seq ?? 0) + 1;
     if (!project || from > upTo) return purged;
     const end = Math.min(upTo, from + PURGE_CHUNK - 1);
-    const [deleted] = await store.query<{ n: string | number }>(
-      "SELECT chronicle_purge_events($1, $2) AS n",
-      [projectId, end],
-    );
-    const count = Number(deleted?.n ?? 0);
+    const count = await purgeEventsUpTo(store, projectId, end);
     if (count === 0) return purged;
     purged += count;
   }
@@ -81,15 +77,7 @@ export async function purgeExpired(
   now?: Date,
   options: { onProgress?: (projectsDone: number, projects: number) => void } = {},
 ): Promise<PurgeReport[]> {
-  const projects = await store.query<{
-    project_id: string;
-    retention_days: number;
-    last_seq: number;
-    checkpoint_seq: number | null;
-  }>(
-    `SELECT project_id, retention_days, last_seq, checkpoint_seq FROM projects
-     WHERE retention_days IS NOT NULL ORDER BY project_id`,
-  );
+  const projects = await selectRetainedProjects(store);
   const at = now ?? (await readDatabaseClock(store));
   const reports: PurgeReport[] = [];
   for (const [index, project] of projects.entries()) {
@@ -108,9 +96,7 @@ export async function purgeExpired(
     reports.push({ project_id: project.project_id, purged, checkpoint_seq: upTo });
   }
   options.onProgress?.(projects.length, projects.length);
-  await store.query("DELETE FROM idempotency_keys WHERE created_at < $1", [
-    new Date(at.getTime() - DAY_MS).toISOString(),
-  ]);
+  await deleteIdempotencyKeysBefore(store, new Date(at.getTime() - DAY_MS));
   await pruneRateLimits(store, at);
   return reports;
 }
