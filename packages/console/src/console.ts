@@ -1,8 +1,10 @@
 import type { Chronicle } from "@chronicle/sdk";
 import { css, html, LitElement, nothing } from "lit";
 import "./components/activity-view.js";
+import { errorAlert } from "./components/error-alert.js";
 import { theme } from "./components/theme.js";
 import { type FeedFilters, filtersFromSearch, filtersToSearch } from "./core/filters.js";
+import { errorText } from "./core/format.js";
 import {
   assumedCapabilities,
   type Capabilities,
@@ -16,7 +18,7 @@ import {
 } from "./core/session.js";
 import "./views/actions-view.js";
 import "./views/api-keys-view.js";
-import { errorText, pageStyles } from "./views/page-styles.js";
+import { pageStyles } from "./views/page-styles.js";
 import "./views/viewer-tokens-view.js";
 
 const BASE = "/console/";
@@ -280,7 +282,7 @@ export class ChronicleConsole extends LitElement {
         /></label>
         <p class="muted">Kept in this tab only (session storage); closing the tab signs you out.</p>
         <button type="submit" class="primary">Sign in</button>
-        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
+        ${errorAlert(this._error)}
       </form>
     </main>`;
   }

@@ -61,16 +61,7 @@ export type { EventsResource, ExportOptions, TailOptions } from "./resources/eve
 export type { HealthResource } from "./resources/health.js";
 export type { IntegrityResource } from "./resources/integrity.js";
 export type { ProjectResource } from "./resources/project.js";
-export type {
-  Stream,
-  StreamCreate,
-  StreamDelivery,
-  StreamDeliveryList,
-  StreamList,
-  StreamsResource,
-  StreamUpdate,
-  StreamWithSecret,
-} from "./resources/streams.js";
+export type { StreamsResource } from "./resources/streams.js";
 export type { TargetsResource } from "./resources/targets.js";
 export type { ViewerTokensResource } from "./resources/viewer-tokens.js";
 export type { WorkspacesResource } from "./resources/workspaces.js";

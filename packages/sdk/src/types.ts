@@ -30,6 +30,13 @@ export type Health = Schemas["Health"];
 export type Liveness = Schemas["Liveness"];
 export type Readiness = Schemas["Readiness"];
 export type Problem = Schemas["Problem"];
+export type Stream = Schemas["Stream"];
+export type StreamCreate = Schemas["StreamCreate"];
+export type StreamUpdate = Schemas["StreamUpdate"];
+export type StreamWithSecret = Schemas["StreamWithSecret"];
+export type StreamList = Schemas["StreamList"];
+export type StreamDelivery = Schemas["StreamDelivery"];
+export type StreamDeliveryList = Schemas["StreamDeliveryList"];
 
 type Query<Operation extends keyof operations> = NonNullable<
   operations[Operation]["parameters"]["query"]

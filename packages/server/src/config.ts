@@ -1,5 +1,8 @@
 import { resolve } from "node:path";
+import { ConfigError } from "./config-error.js";
 import { type IntegrityConfig, integrityConfig } from "./integrity-config.js";
+
+export { ConfigError };
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
@@ -89,10 +92,6 @@ export interface DatabaseConfig {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
-
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
 
 function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ConfigError } from "./config.js";
+import { ConfigError } from "./config-error.js";
 import type { SecretsConfig } from "./services/system/secrets.js";
 
 /** Checkpoint signing and token secrets (docs/security.md, "Secrets"). */

@@ -3,7 +3,9 @@ import { css, html, LitElement, nothing, type PropertyValues } from "lit";
 import { type ExportFormat, exportToFile, saveBlob } from "../core/export.js";
 import { FeedSource, type RowSource } from "../core/feed-source.js";
 import { emptyFilters, type FeedFilters, filtersToParams } from "../core/filters.js";
+import { errorText } from "../core/format.js";
 import { type IntegrityState, verifyOnScreen } from "../core/integrity.js";
+import { errorAlert } from "./error-alert.js";
 import { theme } from "./theme.js";
 import "./event-drawer.js";
 import "./event-list.js";
@@ -29,10 +31,6 @@ function verifiedTitle(state: Verified): string {
 }
 
 const EMPTY: RowSource = { length: 0, at: () => undefined };
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The activity feed with everything around it: filters, the virtualised list, the event
@@ -306,8 +304,8 @@ export class ActivityView extends LitElement {
             : nothing
         }
       </div>
-      ${this._liveError ? html`<p class="error" role="alert">${this._liveError}</p>` : nothing}
-      ${error ? html`<p class="error" role="alert">Could not load events: ${errorText(error)}</p>` : nothing}
+      ${errorAlert(this._liveError)}
+      ${errorAlert(error ? `Could not load events: ${errorText(error)}` : "")}
       <p class="visually-hidden" role="status">${this.#announcement}</p>
       <chronicle-event-list
         .rows=${source ?? EMPTY}

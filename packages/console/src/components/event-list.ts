@@ -5,6 +5,28 @@ import type { RowSource } from "../core/feed-source.js";
 import { actorLabel, formatTime, targetLabel } from "../core/format.js";
 import { theme } from "./theme.js";
 
+interface RowText {
+  time: string;
+  actor: string;
+  target: string;
+}
+
+/** A row's derived text, worked out once per event object rather than on every frame. */
+const rowTexts = new WeakMap<Event, RowText>();
+
+function rowText(event: Event): RowText {
+  let text = rowTexts.get(event);
+  if (!text) {
+    text = {
+      time: formatTime(event.occurred_at),
+      actor: actorLabel(event),
+      target: targetLabel(event),
+    };
+    rowTexts.set(event, text);
+  }
+  return text;
+}
+
 /** Every row is this tall, so the window of rows on screen is arithmetic on scrollTop. */
 export const ROW_HEIGHT = 44;
 const OVERSCAN = 8;
@@ -96,6 +118,8 @@ export class EventList extends LitElement {
         border-bottom: 1px solid var(--_border);
         cursor: pointer;
         white-space: nowrap;
+        /* A row's size is fixed and its content its own: changing one lays out one. */
+        contain: strict;
       }
       .row > span {
         overflow: hidden;
@@ -218,6 +242,12 @@ export class EventList extends LitElement {
     );
   }
 
+  /** One listener for every row (rows are recycled; the row says its index). */
+  #onClick = (event: MouseEvent) => {
+    const row = (event.target as Element).closest<HTMLElement>(".row[data-index]");
+    if (row) this.#open(Number(row.dataset.index));
+  };
+
   #onKey = (event: KeyboardEvent) => {
     const page = Math.max(1, Math.floor(this._height / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = {
@@ -250,6 +280,8 @@ export class EventList extends LitElement {
       total,
       Math.ceil((this._scrollTop + this._height) / ROW_HEIGHT) + OVERSCAN,
     );
+    // Enough slots for the largest window this height can show, so keys never collide.
+    const slots = Math.ceil(this._height / ROW_HEIGHT) + 2 * OVERSCAN + 2;
     const visible: (Event | undefined)[] = [];
     for (let index = first; index < last; index++) visible.push(this.rows.at(index));
     const activeEvent = this.rows.at(this._active);
@@ -264,14 +296,16 @@ export class EventList extends LitElement {
       aria-activedescendant=${active || nothing}
       @scroll=${this.#onScroll}
       @keydown=${this.#onKey}
+      @click=${this.#onClick}
     >
       <div class="spacer" style="height:${total * ROW_HEIGHT + (this.done ? 0 : ROW_HEIGHT)}px">
         <div class="window" style="transform:translateY(${first * ROW_HEIGHT}px)">
           ${repeat(
             visible,
-            // Keyed by event: a row that stays in view keeps its DOM; only rows that scroll
-            // in are rendered (positional reuse would rewrite every row on every frame).
-            (event, offset) => event?.id ?? `pending-${first + offset}`,
+            // Keyed by slot, not by event: a row that stays in view keeps its node untouched,
+            // and a row that scrolls in takes the node of one that scrolled out (moved, its
+            // text rewritten) instead of a new one, so scrolling allocates no DOM.
+            (_event, offset) => (first + offset) % slots,
             (event, offset) => {
               const index = first + offset;
               if (!event) {
@@ -280,20 +314,21 @@ export class EventList extends LitElement {
                 <span class="time">Loading…</span>
               </div>`;
               }
+              const text = rowText(event);
               return html`<div
               class="row"
               role="option"
               id="row-${event.id}"
               data-seq=${event.seq}
+              data-index=${index}
               aria-selected=${index === this._active ? "true" : "false"}
               aria-posinset=${index + 1}
               aria-setsize=${setSize}
-              @click=${() => this.#open(index)}
             >
-              <span class="time">${formatTime(event.occurred_at)}</span>
+              <span class="time">${text.time}</span>
               <span class="action">${event.action}</span>
-              <span class="actor">${actorLabel(event)}</span>
-              <span class="target">${targetLabel(event)}</span>
+              <span class="actor">${text.actor}</span>
+              <span class="target">${text.target}</span>
               <span class="summary">${event.summary ?? ""}</span>
             </div>`;
             },

@@ -1,8 +1,13 @@
 import type { Chronicle, Event, ListEventsParams } from "@chronicle/sdk";
 
 export const PAGE_SIZE = 100;
-/** Pages kept in memory around the rows on screen; the others are dropped and re-fetched. */
-const KEEP_PAGES = 2;
+/**
+ * Rows kept loaded behind and ahead of the rows on screen; pages outside are dropped and
+ * fetched again when they come near. Ahead is at least the list's prefetch distance, so a
+ * page just loaded is never dropped before it is shown.
+ */
+const KEEP_BEHIND = PAGE_SIZE / 2;
+const KEEP_AHEAD = PAGE_SIZE;
 
 interface Page {
   /** The cursor this page was fetched with (undefined: the query's first page). */
@@ -22,18 +27,20 @@ export interface RowSource {
 }
 
 /**
- * The rows of one filtered feed. Pages come from the SDK's `.pages()` iterator as the list
- * scrolls; each page remembers the cursor that fetched it. Only the pages near the rows on
- * screen are held: an append-only log answers a cursor with the same rows every time, so a
- * dropped page is fetched again, identical, when it scrolls back into view. Memory stays
- * flat however far the feed is scrolled. Live-tail events are held above the pages.
+ * The rows of one filtered feed. Pages are the SDK's list pages, fetched one at a time by
+ * the cursor the previous page handed back, as the list scrolls; each page remembers the
+ * cursor that fetched it. Only the pages near the rows on screen are held: an append-only
+ * log answers a cursor with the same rows every time, so a dropped page is fetched again,
+ * identical, when it scrolls back into view. Memory stays flat however far the feed is
+ * scrolled. (Not the list's `.pages()` iterator: its list keeps the first page for `await`
+ * as long as the iteration lives, which is the whole life of the feed.) Live-tail events
+ * are held above the pages.
  */
 export class FeedSource implements RowSource {
   done = false;
   error: unknown = null;
   #pages: Page[] = [];
   #live: Event[] = [];
-  #iterator: AsyncGenerator<{ data: Event[]; has_more: boolean; next_cursor?: string | null }>;
   #nextCursor: string | undefined;
   #loading: Promise<void> | null = null;
   #refetching = new Set<number>();
@@ -44,11 +51,7 @@ export class FeedSource implements RowSource {
     private readonly client: Chronicle,
     private readonly params: ListEventsParams,
     private readonly onChange: () => void,
-  ) {
-    this.#iterator = client.events
-      .list({ ...params, limit: PAGE_SIZE }, { signal: this.#abort.signal })
-      .pages();
-  }
+  ) {}
 
   get loading(): boolean {
     return this.#loading !== null || this.#refetching.size > 0;
@@ -78,44 +81,38 @@ export class FeedSource implements RowSource {
     return this.#loading;
   }
 
+  #fetch(cursor: string | undefined) {
+    const params = { ...this.params, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+    return this.client.events.list(params, { signal: this.#abort.signal });
+  }
+
   async #next(): Promise<void> {
     try {
       const cursor = this.#nextCursor;
-      const step = await this.#iterator.next();
-      if (step.done) {
-        this.done = true;
-        return;
-      }
-      const page = step.value;
+      const page = await this.#fetch(cursor);
       this.#pages.push({ cursor, rows: page.data, size: page.data.length });
       for (const event of page.data) this.#newestSeq = Math.max(this.#newestSeq, event.seq);
-      this.#nextCursor = page.next_cursor ?? undefined;
-      if (!page.has_more) this.done = true;
+      const next = page.has_more ? (page.next_cursor ?? undefined) : undefined;
+      // A page that is empty and hands back the cursor it was fetched with makes no progress.
+      if (!next || (page.data.length === 0 && next === cursor)) this.done = true;
+      this.#nextCursor = next;
     } catch (error) {
       if (!this.#abort.signal.aborted) this.error = error;
     }
   }
 
   /**
-   * The rows `first`…`last` are on screen: fetch again any dropped page among them and
-   * drop the pages far from them.
+   * The rows `first`…`last` are on screen: fetch again any dropped page near them and drop
+   * the pages far from them.
    */
   showing(first: number, last: number): void {
-    const live = this.#live.length;
-    let start = live;
-    const near: number[] = [];
+    let start = this.#live.length;
     for (const [index, page] of this.#pages.entries()) {
       const end = start + page.size;
-      if (end > first - PAGE_SIZE && start <= last + PAGE_SIZE) near.push(index);
+      const near = end > first - KEEP_BEHIND && start <= last + KEEP_AHEAD;
+      if (near && page.rows === null) this.#refetch(index);
+      else if (!near && !page.pinned) page.rows = null;
       start = end;
-    }
-    const center = near.length > 0 ? (near[0] ?? 0) : 0;
-    for (const [index, page] of this.#pages.entries()) {
-      const isNear = near.includes(index);
-      if (isNear && page.rows === null) this.#refetch(index);
-      else if (!isNear && !page.pinned && page.rows && Math.abs(index - center) > KEEP_PAGES) {
-        page.rows = null;
-      }
     }
   }
 
@@ -123,13 +120,7 @@ export class FeedSource implements RowSource {
     const page = this.#pages[index];
     if (!page || this.#refetching.has(index)) return;
     this.#refetching.add(index);
-    const params = {
-      ...this.params,
-      limit: PAGE_SIZE,
-      ...(page.cursor ? { cursor: page.cursor } : {}),
-    };
-    this.client.events
-      .list(params, { signal: this.#abort.signal })
+    this.#fetch(page.cursor)
       .then((result) => {
         page.rows = result.data.slice(0, page.size);
       })

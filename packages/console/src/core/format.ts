@@ -80,3 +80,8 @@ export function diffRows(changes: Event["changes"]): DiffRow[] {
     ...rows.filter((row) => row.kind === "same"),
   ];
 }
+
+/** What to show of a caught failure. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,73 +1,47 @@
 import type { ApiKey, ApiKeyCreated, Chronicle } from "@chronicle/sdk";
-import { html, LitElement, nothing, type PropertyValues } from "lit";
-import { theme } from "../components/theme.js";
+import { html, nothing, type PropertyDeclarations } from "lit";
+import { errorAlert } from "../components/error-alert.js";
 import { formatTime } from "../core/format.js";
-import { errorText, pageStyles } from "./page-styles.js";
+import { ListPage } from "./console-page.js";
 
 const SCOPES = ["activity:read", "activity:write", "activity:export", "admin"] as const;
+const COLUMNS = ["Name", "Prefix", "Scopes", "Created", "Last used", "Status"];
 
 /** Admin: the project's API keys; create one (its secret shown once) or revoke one. */
-export class ApiKeysView extends LitElement {
-  static override properties = {
-    client: { attribute: false },
-    _keys: { state: true },
-    _created: { state: true },
-    _error: { state: true },
-  };
-  declare client: Chronicle | null;
-  declare _keys: ApiKey[] | null;
+export class ApiKeysView extends ListPage<ApiKey> {
+  static override properties: PropertyDeclarations = { _created: { state: true } };
   declare _created: ApiKeyCreated | null;
-  declare _error: string;
-
-  static override styles = [theme, pageStyles];
 
   constructor() {
     super();
-    this.client = null;
-    this._keys = null;
     this._created = null;
-    this._error = "";
   }
 
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("client")) void this.#load();
+  protected override list(client: Chronicle) {
+    return client.apiKeys.list();
   }
 
-  async #load(): Promise<void> {
-    if (!this.client) return;
-    try {
-      this._keys = await this.client.apiKeys.list().toArray({ max: 10_000 });
-    } catch (error) {
-      this._error = errorText(error);
-    }
-  }
-
-  #create = async (event: SubmitEvent) => {
+  #create = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!this.client) return;
     const form = event.target as HTMLFormElement;
     const data = new FormData(form);
     const scopes = data.getAll("scope").map(String) as (typeof SCOPES)[number][];
-    try {
-      this._created = await this.client.apiKeys.create({ name: String(data.get("name")), scopes });
+    return this.attempt(async (client) => {
+      this._created = await client.apiKeys.create({ name: String(data.get("name")), scopes });
       this._error = "";
       form.reset();
-      await this.#load();
-    } catch (error) {
-      this._error = errorText(error);
-    }
+      await this.reload();
+    });
   };
 
-  async #revoke(key: ApiKey): Promise<void> {
+  #revoke(key: ApiKey): Promise<void> {
     if (!this.client || !confirm(`Revoke the key “${key.name}”? Clients using it stop working.`)) {
-      return;
+      return Promise.resolve();
     }
-    try {
-      await this.client.apiKeys.revoke(key.id);
-      await this.#load();
-    } catch (error) {
-      this._error = errorText(error);
-    }
+    return this.attempt(async (client) => {
+      await client.apiKeys.revoke(key.id);
+      await this.reload();
+    });
   }
 
   override render() {
@@ -93,44 +67,27 @@ export class ApiKeysView extends LitElement {
             </div>`
           : nothing
       }
-      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
-      ${
-        this._keys === null
-          ? html`<p role="status">Loading…</p>`
-          : html`<table>
-              <caption class="visually-hidden">API keys</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${this._keys.map(
-                  (key) => html`<tr data-key=${key.id}>
-                    <td>${key.name}</td>
-                    <td><code>${key.prefix}</code></td>
-                    <td>${key.scopes.join(", ")}</td>
-                    <td>${formatTime(key.created_at)}</td>
-                    <td>${formatTime(key.last_used_at)}</td>
-                    <td>
-                      ${
-                        key.revoked_at
-                          ? html`Revoked ${formatTime(key.revoked_at)}`
-                          : html`<button type="button" @click=${() => this.#revoke(key)} aria-label=${`Revoke ${key.name}`}>
-                              Revoke
-                            </button>`
-                      }
-                    </td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }`;
+      ${errorAlert(this._error)}
+      ${this.table(
+        "API keys",
+        COLUMNS,
+        (key) => html`<tr data-key=${key.id}>
+          <td>${key.name}</td>
+          <td><code>${key.prefix}</code></td>
+          <td>${key.scopes.join(", ")}</td>
+          <td>${formatTime(key.created_at)}</td>
+          <td>${formatTime(key.last_used_at)}</td>
+          <td>
+            ${
+              key.revoked_at
+                ? html`Revoked ${formatTime(key.revoked_at)}`
+                : html`<button type="button" @click=${() => this.#revoke(key)} aria-label=${`Revoke ${key.name}`}>
+                    Revoke
+                  </button>`
+            }
+          </td>
+        </tr>`,
+      )}`;
   }
 }
 

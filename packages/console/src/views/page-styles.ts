@@ -70,7 +70,3 @@ export const pageStyles = css`
     cursor: pointer;
   }
 `;
-
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

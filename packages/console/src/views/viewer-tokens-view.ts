@@ -1,8 +1,8 @@
-import type { Chronicle, ViewerToken } from "@chronicle/sdk";
-import { html, LitElement, nothing } from "lit";
-import { theme } from "../components/theme.js";
+import type { ViewerToken } from "@chronicle/sdk";
+import { html, nothing, type PropertyDeclarations } from "lit";
+import { errorAlert } from "../components/error-alert.js";
 import { formatTime } from "../core/format.js";
-import { errorText, pageStyles } from "./page-styles.js";
+import { ConsolePage } from "./console-page.js";
 
 /** The embed snippet a SaaS pastes into its page (with the token its backend fetched). */
 export function embedSnippet(origin: string, token: string): string {
@@ -17,42 +17,31 @@ export function embedSnippet(origin: string, token: string): string {
 }
 
 /** Admin: makes a viewer token for one workspace, a console link and an embed snippet. */
-export class ViewerTokensView extends LitElement {
-  static override properties = {
-    client: { attribute: false },
+export class ViewerTokensView extends ConsolePage {
+  static override properties: PropertyDeclarations = {
     origin: { type: String },
     _token: { state: true },
-    _error: { state: true },
   };
-  declare client: Chronicle | null;
   declare origin: string;
   declare _token: ViewerToken | null;
-  declare _error: string;
-
-  static override styles = [theme, pageStyles];
 
   constructor() {
     super();
-    this.client = null;
     this.origin = location.origin;
     this._token = null;
-    this._error = "";
   }
 
-  #create = async (event: SubmitEvent) => {
+  #create = (event: SubmitEvent) => {
     event.preventDefault();
-    if (!this.client) return;
     const data = new FormData(event.target as HTMLFormElement);
-    try {
-      this._token = await this.client.viewerTokens.create({
+    return this.attempt(async (client) => {
+      this._token = await client.viewerTokens.create({
         workspace_id: String(data.get("workspace_id")),
         ttl_seconds: Number(data.get("ttl_seconds")),
         scopes: data.get("export") ? ["activity:read", "activity:export"] : ["activity:read"],
       });
       this._error = "";
-    } catch (error) {
-      this._error = errorText(error);
-    }
+    });
   };
 
   override render() {
@@ -74,7 +63,7 @@ export class ViewerTokensView extends LitElement {
         </fieldset>
         <button type="submit" class="primary">Make token</button>
       </form>
-      ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
+      ${errorAlert(this._error)}
       ${
         token
           ? html`<div class="notice" role="status">

@@ -1,16 +1,15 @@
-import type { components } from "@chronicle/types";
 import type { ListResult } from "../core/pagination.js";
 import type { ListRequestOptions, Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-
-type Schemas = components["schemas"];
-export type Stream = Schemas["Stream"];
-export type StreamCreate = Schemas["StreamCreate"];
-export type StreamUpdate = Schemas["StreamUpdate"];
-export type StreamWithSecret = Schemas["StreamWithSecret"];
-export type StreamList = Schemas["StreamList"];
-export type StreamDelivery = Schemas["StreamDelivery"];
-export type StreamDeliveryList = Schemas["StreamDeliveryList"];
+import type {
+  Stream,
+  StreamCreate,
+  StreamDelivery,
+  StreamDeliveryList,
+  StreamList,
+  StreamUpdate,
+  StreamWithSecret,
+} from "../types.js";
 
 /** The path parameters of every operation on one stream. */
 const stream = (streamId: string) => ({ path: { stream_id: streamId } });

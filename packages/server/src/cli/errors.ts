@@ -1,4 +1,4 @@
-import pg from "pg";
+import { connectionFailure } from "../store/probe.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -53,14 +53,6 @@ export function causeOf(error: unknown): string {
  * connection: the store reports an outage as `unavailable`, which says nothing of the cause.
  */
 export async function probeDatabase(databaseUrl: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    return undefined;
-  } catch (error) {
-    return causeOf(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const failure = await connectionFailure(databaseUrl);
+  return failure === undefined ? undefined : causeOf(failure);
 }

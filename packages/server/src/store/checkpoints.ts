@@ -62,16 +62,21 @@ export async function selectCheckpointAt(
   return row ?? null;
 }
 
-/** Stores a signed checkpoint; one already stored at that size is kept. */
+/**
+ * Stores a signed checkpoint and returns the stored row; null when one was already stored
+ * at that size (it is kept).
+ */
 export async function insertCheckpoint(
   db: Queryable,
   checkpoint: { projectId: string; size: number; rootHex: string; note: string; keyId: string },
-): Promise<void> {
-  await db.query(
+): Promise<CheckpointRow | null> {
+  const [row] = await db.query<CheckpointRow>(
     `INSERT INTO checkpoints (project_id, tree_size, root_hash, note, key_id)
-     VALUES ($1, $2, decode($3, 'hex'), $4, $5) ON CONFLICT (project_id, tree_size) DO NOTHING`,
+     VALUES ($1, $2, decode($3, 'hex'), $4, $5) ON CONFLICT (project_id, tree_size) DO NOTHING
+     RETURNING ${COLUMNS}`,
     [checkpoint.projectId, checkpoint.size, checkpoint.rootHex, checkpoint.note, checkpoint.keyId],
   );
+  return row ?? null;
 }
 
 /** Projects whose tree grew past their newest checkpoint. */

@@ -10,7 +10,7 @@ import {
 import type { Store } from "../../store/types.js";
 import { checkpointKeys } from "../system/secrets.js";
 import { verifyConsistency } from "./merkle.js";
-import { consistencyProof, MissingTreeHash, treeRoot } from "./merkle-store.js";
+import { MissingTreeHash, rootWithConsistencyProof } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
@@ -126,10 +126,14 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
   const { size } = head;
   const previous = await latestTrusted(store, projectId, head.newest);
   if (previous && previous.tree_size >= size) return previous;
+  let inserted: CheckpointRow | null;
   try {
-    const root = size === 0 ? emptyRoot() : await treeRoot(store, projectId, size);
+    // The new root and the consistency proof from the previous one: one read of stored hashes.
+    const { root, proof } =
+      size === 0
+        ? { root: emptyRoot(), proof: [] }
+        : await rootWithConsistencyProof(store, projectId, previous?.tree_size ?? 0, size);
     if (previous) {
-      const proof = await consistencyProof(store, projectId, previous.tree_size, size);
       const oldRoot = Buffer.from(previous.root_hash, "base64");
       if (!verifyConsistency(previous.tree_size, size, oldRoot, root, proof)) {
         throw new TreeIntegrityError(
@@ -142,7 +146,7 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
       formatCheckpoint({ origin: originOf(store, projectId), treeSize: size, rootHash: root }),
       keys.signer,
     );
-    await insertCheckpoint(store, {
+    inserted = await insertCheckpoint(store, {
       projectId,
       size,
       rootHex: root.toString("hex"),
@@ -153,7 +157,10 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
     if (error instanceof MissingTreeHash) throw new TreeIntegrityError(error.message);
     throw error;
   }
-  const stored = await checkpointAt(store, projectId, size);
+  // What storage holds is served, and its signature checked: ours, or a concurrent signer's.
+  const stored = inserted
+    ? trusted(store, projectId, inserted)
+    : await checkpointAt(store, projectId, size);
   if (!stored)
     throw new TreeIntegrityError(`the checkpoint stored at size ${size} is not the one signed`);
   return stored;

@@ -158,6 +158,25 @@ export async function leafWithProof(
   };
 }
 
+/**
+ * The root of the tree of `size` and the consistency proof from the tree of `from` (none
+ * when `from` is 0 or `size`), from one read of stored hashes.
+ */
+export async function rootWithConsistencyProof(
+  db: Queryable,
+  projectId: string,
+  from: number,
+  size: number,
+): Promise<{ root: Hash; proof: Hash[] }> {
+  const rootRange = { lo: 0, hi: size };
+  const ranges = from === 0 || from === size ? [] : consistencyRanges(from, size);
+  const stored = await readHashes(db, projectId, [rootRange, ...ranges].flatMap(rangeNeeds));
+  return {
+    root: rangeHash(rootRange, stored),
+    proof: ranges.map((range) => rangeHash(range, stored)),
+  };
+}
+
 export function consistencyProof(db: Queryable, projectId: string, from: number, to: number) {
   return from === 0 || from === to
     ? Promise.resolve([])
