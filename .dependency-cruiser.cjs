@@ -49,9 +49,10 @@ module.exports = {
     {
       name: "http-not-store",
       severity: "error",
-      comment: "http/ reaches data through services/ only.",
+      comment:
+        "http/ reaches data through services/ only; it may name the Store type it hands them.",
       from: { path: `${server}http/` },
-      to: { path: `${server}store/` },
+      to: { path: `${server}store/`, dependencyTypesNot: ["type-only"] },
     },
     {
       name: "http-below-cli",

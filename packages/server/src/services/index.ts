@@ -5,6 +5,7 @@
  * store/, the domain's types and errors from domain/.
  */
 
+export { isDatabaseUnavailable } from "../store/unavailable.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";

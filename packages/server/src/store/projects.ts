@@ -90,12 +90,3 @@ export async function selectRetentionCheckpoint(
   );
   return row;
 }
-
-/** The project's newest seq; undefined when there is no project. */
-export async function selectLastSeq(db: Queryable, projectId: string): Promise<number | undefined> {
-  const [row] = await db.query<{ last_seq: number }>(
-    "SELECT last_seq FROM projects WHERE project_id = $1",
-    [projectId],
-  );
-  return row ? Number(row.last_seq) : undefined;
-}

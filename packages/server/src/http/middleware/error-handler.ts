@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { isDatabaseUnavailable } from "../../store/index.js";
+import { isDatabaseUnavailable } from "../../services/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import {
   type FieldError,

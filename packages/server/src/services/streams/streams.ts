@@ -1,7 +1,7 @@
 import type { components } from "@chronicle/types";
 import { ChronicleError, notFound, validationFailed } from "../../domain/errors.js";
 import type { Page } from "../../domain/types.js";
-import { selectLastSeq } from "../../store/projects.js";
+import { projectLastSeq } from "../../store/events.js";
 import {
   deleteStreamRow,
   insertStream,
@@ -102,7 +102,7 @@ export async function createStream(
   const { destination, credentials } = await checkedDestination(context, input.destination);
   const streamId = newId("stm");
   return context.store.transaction(async (tx) => {
-    const lastSeq = await selectLastSeq(tx, projectId);
+    const lastSeq = await projectLastSeq(tx, projectId);
     if (lastSeq === undefined) throw notFound("Project");
     const cursor = input.from_seq !== undefined ? input.from_seq - 1 : lastSeq;
     const row = await insertStream(tx, {
