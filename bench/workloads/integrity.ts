@@ -1,4 +1,3 @@
-import type { EventInput as ServerEventInput } from "../../packages/server/src/domain/index.js";
 import { integrityConfig } from "../../packages/server/src/integrity-config.js";
 import { ingestEvents } from "../../packages/server/src/services/events/events-write.js";
 import { signLatest } from "../../packages/server/src/services/integrity/checkpoints.js";
@@ -6,6 +5,7 @@ import { setTreeMaintenance } from "../../packages/server/src/services/integrity
 import { proveInclusion } from "../../packages/server/src/services/integrity/proofs.js";
 import { installSecrets } from "../../packages/server/src/services/system/secrets.js";
 import { openStore } from "../../packages/server/src/store/index.js";
+import type { EventInput as ServerEventInput } from "../../packages/types/src/index.js";
 import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { EventGenerator, prng } from "../lib/event-generator.js";
 import { atLeast, atMost } from "../lib/results.js";

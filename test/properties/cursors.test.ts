@@ -1,7 +1,7 @@
 import { createTestDatabase, type Store, type TestDatabase } from "@chronicle/test-kit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../packages/server/src/domain/errors.js";
+import { ServiceError } from "../../packages/server/src/domain/errors.js";
 import {
   type CursorPayload,
   decodeCursor,
@@ -48,7 +48,7 @@ async function outcome(cursor: string, expected: { p: string; e: string; f: stri
   try {
     return { payload: await decodeCursor(store, cursor, expected) };
   } catch (error) {
-    if (error instanceof ChronicleError && error.code === "invalid_cursor") {
+    if (error instanceof ServiceError && error.code === "invalid_cursor") {
       return { invalid: true as const };
     }
     return { unexpected: error };

@@ -3,33 +3,7 @@
  * DNS / billing SaaS with three customer workspaces, people, an AI agent working for a
  * person, API keys, integrations and the system itself.
  */
-
-export interface DemoActor {
-  type: "user" | "agent" | "api_key" | "system" | "service";
-  id: string;
-  name?: string;
-  email?: string;
-  on_behalf_of?: { type: "user"; id: string; name?: string; email?: string };
-}
-
-export interface DemoEventInput {
-  action: string;
-  actor: DemoActor;
-  target?: { type: string; id: string; name?: string };
-  targets?: { type: string; id: string; name?: string }[];
-  workspace_id?: string;
-  summary?: string;
-  metadata?: Record<string, unknown>;
-  changes?: { before: Record<string, unknown>; after: Record<string, unknown> };
-  context?: {
-    ip_address?: string;
-    user_agent?: string;
-    origin?: "api" | "ui" | "cli" | "system" | "integration" | "other";
-    trace_id?: string;
-    request_id?: string;
-  };
-  occurred_at?: string;
-}
+import type { ActorInput, EventInput } from "@chronicle/types";
 
 /** Small seeded PRNG (mulberry32) so every fresh demo looks the same. */
 function random(seed: number): () => number {
@@ -82,7 +56,7 @@ const STATUSES = ["open", "in_progress", "in_review", "closed"] as const;
 const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
 const ROLES = ["viewer", "member", "admin"] as const;
 
-export function demoEvents(count = 1000, now = Date.now()): DemoEventInput[] {
+export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
   const rand = random(20261123);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
   const hex = (length: number) =>
@@ -102,7 +76,7 @@ export function demoEvents(count = 1000, now = Date.now()): DemoEventInput[] {
   >();
   const span = 30 * 24 * 3600 * 1000;
   const start = now - span;
-  const events: DemoEventInput[] = [];
+  const events: EventInput[] = [];
 
   for (let i = 0; i < count; i++) {
     const workspace = pick(WORKSPACES);
@@ -115,7 +89,7 @@ export function demoEvents(count = 1000, now = Date.now()): DemoEventInput[] {
       origin: "ui" as const,
       trace_id: hex(32),
     };
-    const agent: DemoActor = {
+    const agent: ActorInput = {
       type: "agent",
       id: "agt_triage_bot",
       name: "Triage assistant",

@@ -1,4 +1,4 @@
-import type { EventInput } from "../domain/index.js";
+import type { EventInput } from "@chronicle/types";
 import { createProject, getProject, ingestEvents } from "../services/index.js";
 import type { Store } from "../store/index.js";
 import { demoEvents } from "./events.js";

@@ -1,3 +1,3 @@
 export * from "./errors.js";
-export type * from "./event.js";
-export * from "./types.js";
+export * from "./scopes.js";
+export type * from "./types.js";

@@ -1,42 +1,10 @@
-/** Shapes the services return; snake_case members are sent on the wire as they are. */
-
-export type Scope = "activity:read" | "activity:write" | "activity:export" | "admin";
-export const SCOPES: readonly Scope[] = [
-  "activity:read",
-  "activity:write",
-  "activity:export",
-  "admin",
-];
-
-export interface Project {
-  id: string;
-  name: string;
-  /** null: kept forever. */
-  retention_days: number | null;
-  created_at: string;
-  counts: { events: number; actions: number; workspaces: number; api_keys: number };
-}
-
-export interface ProjectPatch {
-  name?: string;
-  retention_days?: number | null;
-}
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  scopes: Scope[];
-  /** The first characters of the secret, to recognise a key in a list (`chr_AbCd`). */
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
-
-/** Returned once, on creation: the only time the secret `key` is visible. */
-export interface ApiKeyWithSecret extends ApiKey {
-  key: string;
-}
+/**
+ * Domain shapes that are not wire shapes: who holds a credential, how a list is asked for
+ * and pages through, what a rate-limit check decided. Wire shapes come from
+ * `@chronicle/types`; the ones here that mirror part of the wire are derived from it.
+ */
+import type { EventList, ListEventsQuery } from "@chronicle/types";
+import type { Scope } from "./scopes.js";
 
 /** Who holds a credential; shaped like the HTTP layer's Principal. */
 export interface Credential {
@@ -50,31 +18,11 @@ export interface Credential {
   name: string | null;
 }
 
-export interface Page<T> {
-  data: T[];
-  has_more: boolean;
-  next_cursor: string | null;
-  prev_cursor: string | null;
-  total?: number;
-}
+/** One page of any list: the contract's list envelope over another item type. */
+export type Page<T> = { [K in keyof EventList]: K extends "data" ? T[] : EventList[K] };
 
-export interface EventFilters {
-  /** Exact actions or `prefix.*`; several are OR-ed. */
-  action?: string[];
-  actor_id?: string;
-  actor_type?: string;
-  target_type?: string;
-  target_id?: string;
-  workspace_id?: string;
-  /** Case-insensitive substring across action, actor, target, summary and metadata. */
-  search?: string;
-  /** RFC 3339, inclusive. */
-  start_time?: string;
-  /** RFC 3339, exclusive. */
-  end_time?: string;
-  /** Events whose `changed_fields` contains this field. */
-  changed_field?: string;
-}
+/** The filters of the event lists, feeds, exports and tails (the list query minus paging). */
+export type EventFilters = Omit<ListEventsQuery, "order" | "limit" | "cursor" | "include_total">;
 
 /** Which endpoint a list belongs to; part of every cursor. */
 export type ListScope =
@@ -91,65 +39,6 @@ export interface ListOptions {
   scope?: ListScope;
 }
 
-export interface ActionDefinition {
-  description?: string | null;
-  metadata_schema?: Record<string, unknown> | null;
-}
-
-export interface CatalogAction {
-  action: string;
-  description: string | null;
-  metadata_schema: Record<string, unknown> | null;
-  defined: boolean;
-  count: number;
-  first_seen_at: string | null;
-  last_seen_at: string | null;
-}
-
-export interface IntegrityReport {
-  valid: boolean;
-  first_invalid_seq: number | null;
-  from_seq: number;
-  to_seq: number;
-  checked: number;
-  head_hash: string | null;
-  /** Set once retention purged the beginning of the chain: where verification starts from. */
-  checkpoint: { seq: number; hash: string } | null;
-  /** The signed tree size the range was proven against; null when storage contradicts it. */
-  signed_tree_size: number | null;
-  /** Where to continue when the range was longer than one request verifies. */
-  next_from_seq: number | null;
-}
-
-export interface ViewerTokenRequest {
-  workspace_id: string;
-  /** Default 3600, at most 86400. */
-  ttl_seconds?: number;
-  /** `activity:read` always; add `activity:export` to allow exports. */
-  scopes?: Scope[];
-}
-
-export interface ViewerToken {
-  /** `vtk_…`: what `DELETE /v1/viewer-tokens/{id}` takes. */
-  id: string;
-  token: string;
-  workspace_id: string;
-  scopes: Scope[];
-  expires_at: string;
-}
-
-/** A minted viewer token as recorded (never the secret token itself). */
-export interface ViewerTokenRecord {
-  id: string;
-  /** The API key that minted it: revoking that key refuses the token too. */
-  key_id: string;
-  workspace_id: string;
-  scopes: Scope[];
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
 export interface RateLimitDecision {
   allowed: boolean;
   limit: number;
@@ -158,6 +47,7 @@ export interface RateLimitDecision {
   resetSeconds: number;
 }
 
+/** What one project's retention purge did (the CLI's report; not an API response). */
 export interface PurgeReport {
   project_id: string;
   purged: number;

@@ -1,6 +1,6 @@
 /**
  * The services of @chronicle/server: the rules, over a Store. Every function takes the Store
- * first and throws ChronicleError for anything a client did wrong; any other throw is a bug
+ * first and throws ServiceError for anything a client did wrong; any other throw is a bug
  * or an unreachable database. The store itself (openStore, migrate, Store) comes from
  * store/, the domain's types and errors from domain/.
  */

@@ -1,4 +1,4 @@
-import type { Event } from "../domain/event.js";
+import type { Event } from "@chronicle/types";
 import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
 import { insertTreeHashesSql, type TreeHashRows } from "./merkle.js";
 import type { Queryable, Row } from "./types.js";

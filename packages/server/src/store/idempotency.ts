@@ -1,4 +1,4 @@
-import type { Event } from "../domain/event.js";
+import type { Event } from "@chronicle/types";
 import type { Queryable } from "./types.js";
 
 /** Idempotency keys are honoured for 24 hours (docs/design.md, "Idempotency"). */

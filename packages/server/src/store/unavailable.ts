@@ -1,4 +1,4 @@
-import { ChronicleError } from "../domain/errors.js";
+import { ServiceError } from "../domain/errors.js";
 
 /** Socket-level failures: the database host is down, unreachable or dropped us. */
 const NETWORK_CODES = new Set([
@@ -29,7 +29,7 @@ const LOST_CONNECTION_MESSAGES =
 
 /** True when `error` means the database is (for now) out of reach, not that the request is wrong. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  if (error instanceof ChronicleError) return error.code === "unavailable";
+  if (error instanceof ServiceError) return error.code === "unavailable";
   if (typeof error !== "object" || error === null) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && (NETWORK_CODES.has(code) || TRANSIENT_SQLSTATE.test(code))) {
@@ -41,15 +41,12 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /** The 503 a client gets for it: the details stay in the log, not on the wire. */
-export function unavailableError(): ChronicleError {
-  return new ChronicleError(
-    "unavailable",
-    "The database is unreachable or overloaded; retry later",
-  );
+export function unavailableError(): ServiceError {
+  return new ServiceError("unavailable", "The database is unreachable or overloaded; retry later");
 }
 
 /** Database outages become `unavailable`; every other error is passed on as it is. */
 export function translateDatabaseError(error: unknown): unknown {
-  if (error instanceof ChronicleError) return error;
+  if (error instanceof ServiceError) return error;
   return isDatabaseUnavailable(error) ? unavailableError() : error;
 }

@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 import {
   collect,
   issueEvent,
@@ -6,13 +7,12 @@ import {
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
+=======
+import type { Event } from "@chronicle/types";
+>>>>>>> main
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  ChronicleError,
-  type Event,
-  type EventFilters,
-  type ListOptions,
-} from "../../src/domain/index.js";
+import { ServiceError } from "../../src/domain/errors.js";
+import type { EventFilters, ListOptions } from "../../src/domain/index.js";
 import {
   eventsAfterSeq,
   exportEvents,
@@ -25,7 +25,7 @@ async function code(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ChronicleError) return error.code;
+    if (error instanceof ServiceError) return error.code;
     throw error;
   }
   return "no error";
@@ -190,7 +190,7 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
 
   it("when limit is out of range, then it is invalid_parameter at /query/limit", async () => {
     const error = await listEvents(t.store, projectId, {}, { limit: 201 }).catch((e) => e);
-    expect(error).toBeInstanceOf(ChronicleError);
+    expect(error).toBeInstanceOf(ServiceError);
     expect(error.errors[0].pointer).toBe("/query/limit");
   });
 

@@ -6,7 +6,7 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../src/domain/index.js";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   getProject,
   hashEvent,
@@ -16,14 +16,14 @@ import {
   requestHash,
 } from "../../src/services/index.js";
 
-async function rejection(promise: Promise<unknown>): Promise<ChronicleError> {
+async function rejection(promise: Promise<unknown>): Promise<ServiceError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof ChronicleError) return error;
+    if (error instanceof ServiceError) return error;
     throw error;
   }
-  throw new Error("expected a ChronicleError");
+  throw new Error("expected a ServiceError");
 }
 
 describe.each(STORE_KINDS)("recording events on %s", (kind) => {

@@ -1,6 +1,7 @@
 // Attacks by someone with database access, each of which once went unnoticed (issue 13):
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
+<<<<<<< HEAD
 import {
   issueEvent,
   newProject,
@@ -8,8 +9,10 @@ import {
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
+=======
+import type { Event } from "@chronicle/types";
+>>>>>>> main
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Event } from "../../src/domain/index.js";
 import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
   ingestEvents,

@@ -6,7 +6,7 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../src/domain/errors.js";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   inProjectGroup,
   outcomeOf,
@@ -57,7 +57,7 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
   it("when writes arrive while one is in flight, then they share the next transaction and each gets its own outcome", async () => {
     const units = Array.from({ length: 6 }, (_, index) =>
       inProjectWrite(t.store, "prj_group", 1, async (tx) => {
-        if (index === 3) throw new ChronicleError("idempotency_conflict", "unit 3 conflicts");
+        if (index === 3) throw new ServiceError("idempotency_conflict", "unit 3 conflicts");
         await tx.query("INSERT INTO settings (name, value) VALUES ($1, 'x')", [`group_${index}`]);
         return txid(tx);
       }),
@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
       outcome.status === "rejected" ? [outcome] : [],
     );
     expect(rejected).toHaveLength(1);
-    expect((rejected[0]?.reason as ChronicleError | undefined)?.code).toBe("idempotency_conflict");
+    expect((rejected[0]?.reason as ServiceError | undefined)?.code).toBe("idempotency_conflict");
     const page = await listEvents(t.store, projectId, {}, { order: "asc", limit: 20 });
     expect(page.data.map((event) => event.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(page.data.map((event) => event.prev_hash).slice(1)).toEqual(
@@ -164,7 +164,7 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
         expect(JSON.stringify(again.events)).toBe(JSON.stringify(first.events));
       } else {
         expect(outcome.status).toBe("rejected");
-        const reason = (outcome as PromiseRejectedResult).reason as ChronicleError;
+        const reason = (outcome as PromiseRejectedResult).reason as ServiceError;
         expect(reason.code).toBe("idempotency_conflict");
       }
     });

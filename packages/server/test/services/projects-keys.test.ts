@@ -1,6 +1,6 @@
 import { newProject, openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../src/domain/index.js";
+import { ServiceError } from "../../src/domain/errors.js";
 import {
   authenticate,
   createApiKey,
@@ -86,7 +86,7 @@ describe.each(STORE_KINDS)("projects and API keys on %s", (kind) => {
     const mine = await newProject(t.store);
     const theirs = await newProject(t.store);
     const error = await revokeApiKey(t.store, mine.projectId, theirs.adminKey.id).catch((e) => e);
-    expect(error).toBeInstanceOf(ChronicleError);
+    expect(error).toBeInstanceOf(ServiceError);
     expect(error.code).toBe("not_found");
     expect(await authenticate(t.store, theirs.adminKey.key)).not.toBeNull();
     expect((await listApiKeys(t.store, mine.projectId)).data.map((k) => k.id)).not.toContain(

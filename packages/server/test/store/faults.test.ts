@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChronicleError } from "../../src/domain/errors.js";
+import { ServiceError } from "../../src/domain/errors.js";
 import { checkReadiness } from "../../src/services/system/health.js";
 import { isDatabaseUnavailable, migrate, openStore, type Store } from "../../src/store/index.js";
 import { LATEST_MIGRATION } from "../../src/store/migrate.js";
@@ -19,7 +19,7 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 function isUnavailable(error: unknown): boolean {
-  return error instanceof ChronicleError && error.code === "unavailable";
+  return error instanceof ServiceError && error.code === "unavailable";
 }
 
 describe.skipIf(!adminUrl)("the PostgreSQL store under faults", () => {

@@ -1,4 +1,5 @@
 import bundledDocument from "@chronicle/types/openapi.json" with { type: "json" };
+import { isRequiredScope, type RequiredScope } from "../../domain/scopes.js";
 
 /** The parts of an OpenAPI 3.1 document the server reads. */
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -31,9 +32,6 @@ export interface OpenApiDocument {
   [key: string]: unknown;
 }
 
-export type Scope = "activity:read" | "activity:write" | "activity:export" | "admin";
-export type RequiredScope = Scope | "none";
-
 export interface Parameter {
   name: string;
   in: "query" | "path" | "header";
@@ -55,13 +53,6 @@ export interface Operation {
 }
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
-const SCOPES: readonly RequiredScope[] = [
-  "activity:read",
-  "activity:write",
-  "activity:export",
-  "admin",
-  "none",
-];
 
 /** Default body limits (docs/design.md): one event 256 KiB, a batch 8 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
@@ -150,7 +141,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
       if (!operation) continue;
       if (!operation.operationId) throw new Error(`${method} ${path} has no operationId`);
       const scope = operation["x-required-scope"] ?? "none";
-      if (!SCOPES.includes(scope as RequiredScope)) {
+      if (!isRequiredScope(scope)) {
         throw new Error(`${operation.operationId} has an unknown x-required-scope "${scope}"`);
       }
       operations.push({
@@ -158,7 +149,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         method,
         path,
         expressPath: toExpressPath(path),
-        requiredScope: scope as RequiredScope,
+        requiredScope: scope,
         parameters: parametersOf(document, pathItem, operation),
         body: bodyOf(document, operation),
       });

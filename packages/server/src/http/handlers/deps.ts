@@ -1,5 +1,6 @@
+import type { ActorInput } from "@chronicle/types";
 import type { Config } from "../../config.js";
-import type { ActorInput, EventFilters, ListOptions } from "../../domain/index.js";
+import type { EventFilters, ListOptions } from "../../domain/index.js";
 import type { TailHub } from "../../services/events/tail-hub.js";
 import type { Store } from "../../store/index.js";
 import type { Logger } from "../../telemetry/logger.js";

@@ -1,4 +1,5 @@
-import { type EventInput, notFound } from "../../domain/index.js";
+import type { EventInput } from "@chronicle/types";
+import { notFound } from "../../domain/index.js";
 import { getEvent, ingestEvents, listEvents, requestHash } from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";

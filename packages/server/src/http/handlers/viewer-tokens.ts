@@ -1,4 +1,3 @@
-import type { ViewerTokenRequest } from "../../domain/index.js";
 import { issueViewerToken, revokeViewerToken } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { HttpProblem } from "../contract/problem.js";
@@ -9,7 +8,7 @@ export function viewerTokenHandlers({ store }: HandlerDeps) {
   /** A key hands out at most what it holds: `activity:export` needs the key to have it. */
   const createViewerToken: Handler<"createViewerToken"> = async ({ principal, body }) => {
     const who = caller(principal);
-    const request: ViewerTokenRequest = body;
+    const request = body;
     for (const scope of request.scopes ?? []) {
       if (!hasScope(who, scope)) {
         throw new HttpProblem("forbidden", `This key cannot grant ${scope} it does not hold`);

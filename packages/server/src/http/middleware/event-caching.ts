@@ -1,4 +1,4 @@
-import type { Event } from "../../domain/index.js";
+import type { Event } from "@chronicle/types";
 
 /**
  * An event never changes, so its hash is a strong validator. A private cache may keep it a

@@ -1,6 +1,6 @@
 import type { Response } from "express";
 import type { Credential } from "../../domain/index.js";
-import type { Scope } from "../contract/contract.js";
+import type { Scope } from "../../domain/scopes.js";
 
 /** Who is calling: an API key, or a viewer token pinned to one workspace. */
 export type Principal = Credential;

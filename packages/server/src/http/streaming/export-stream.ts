@@ -1,5 +1,6 @@
+import type { Problem } from "@chronicle/types";
 import type { Response } from "express";
-import { HttpProblem, type ProblemBody, problemBody } from "../contract/problem.js";
+import { HttpProblem, problemBody } from "../contract/problem.js";
 import { csvCell, csvHeader, csvRow } from "./csv.js";
 import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
@@ -26,7 +27,7 @@ export interface ExportStreamOptions {
  * The last line of an export the server stopped: the problem as one NDJSON line (it has no
  * `seq`, unlike every event line), or a CSV row `#error,<problem JSON>`.
  */
-export function exportEnd(format: ExportFormat, problem: ProblemBody): string {
+export function exportEnd(format: ExportFormat, problem: Problem): string {
   const json = JSON.stringify(problem);
   return format === "csv" ? `${CSV_END_MARKER},${csvCell(json)}\r\n` : `${json}\n`;
 }

@@ -1,13 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { ApiKey, ApiKeyCreated } from "@chronicle/types";
 import { notFound, validationFailed } from "../../domain/errors.js";
-import {
-  type ApiKey,
-  type ApiKeyWithSecret,
-  type Credential,
-  type Page,
-  SCOPES,
-  type Scope,
-} from "../../domain/types.js";
+import { isScope, SCOPES, type Scope } from "../../domain/scopes.js";
+import type { Credential, Page } from "../../domain/types.js";
 import {
   insertKey,
   type KeyRow,
@@ -52,7 +47,7 @@ function checkInput(input: { name: string; scopes: Scope[] }) {
     errors.push({ pointer: "/scopes", detail: "must list at least one scope", code: "minItems" });
   } else {
     input.scopes.forEach((scope, index) => {
-      if (!SCOPES.includes(scope)) {
+      if (!isScope(scope)) {
         errors.push({
           pointer: `/scopes/${index}`,
           detail: `must be one of ${SCOPES.join(", ")}`,
@@ -69,7 +64,7 @@ export async function insertApiKey(
   tx: Queryable,
   projectId: string,
   input: { name: string; scopes: Scope[] },
-): Promise<ApiKeyWithSecret> {
+): Promise<ApiKeyCreated> {
   checkInput(input);
   const secret = `${API_KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
   const row = await insertKey(tx, projectId, {
@@ -88,7 +83,7 @@ export async function createApiKey(
   projectId: string,
   input: { name: string; scopes: Scope[] },
   options: RecordAs = {},
-): Promise<ApiKeyWithSecret> {
+): Promise<ApiKeyCreated> {
   checkInput(input);
   return store.transaction(async (tx) => {
     const key = await insertApiKey(tx, projectId, input);

@@ -1,5 +1,6 @@
+import type { ApiKeyCreated, Project, ProjectUpdate } from "@chronicle/types";
 import { notFound, validationFailed } from "../../domain/errors.js";
-import type { ApiKeyWithSecret, Project, ProjectPatch } from "../../domain/types.js";
+import { SCOPES } from "../../domain/scopes.js";
 import {
   insertProject,
   lockProjectSettings,
@@ -44,14 +45,14 @@ function checkName(name: unknown, pointer: string): string {
 export async function createProject(
   store: Store,
   input: { name: string },
-): Promise<{ project: Project; adminKey: ApiKeyWithSecret }> {
+): Promise<{ project: Project; adminKey: ApiKeyCreated }> {
   const name = checkName(input.name, "/name");
   const projectId = newId("prj");
   return store.transaction(async (tx) => {
     await insertProject(tx, projectId, name);
     const adminKey = await insertApiKey(tx, projectId, {
       name: "Admin key",
-      scopes: ["activity:read", "activity:write", "activity:export", "admin"],
+      scopes: [...SCOPES],
     });
     return { project: await readProject(tx, projectId), adminKey };
   });
@@ -64,7 +65,7 @@ export async function getProject(store: Store, projectId: string): Promise<Proje
 export async function updateProject(
   store: Store,
   projectId: string,
-  patch: ProjectPatch,
+  patch: ProjectUpdate,
   options: RecordAs = {},
 ): Promise<Project> {
   if (patch.name !== undefined) checkName(patch.name, "/name");
@@ -75,7 +76,11 @@ export async function updateProject(
     (!Number.isInteger(retention) || retention < 1 || retention > 36500)
   ) {
     throw validationFailed([
-      { pointer: "/retention_days", detail: "must be an integer from 1 to 36500, or null" },
+      {
+        pointer: "/retention_days",
+        detail: "must be an integer from 1 to 36500, or null",
+        code: "invalid",
+      },
     ]);
   }
   return store.transaction(async (tx) => {

@@ -1,11 +1,7 @@
+import type { ViewerToken, ViewerTokenCreate, ViewerTokenRecord } from "@chronicle/types";
 import { notFound, validationFailed } from "../../domain/errors.js";
-import type {
-  Credential,
-  Scope,
-  ViewerToken,
-  ViewerTokenRecord,
-  ViewerTokenRequest,
-} from "../../domain/types.js";
+import type { Scope } from "../../domain/scopes.js";
+import type { Credential } from "../../domain/types.js";
 import type { Store } from "../../store/types.js";
 import {
   deleteLongExpiredViewerTokens,
@@ -52,7 +48,7 @@ function toRecord(row: ViewerTokenRow): ViewerTokenRecord {
   };
 }
 
-function checkRequest(request: ViewerTokenRequest): number {
+function checkRequest(request: ViewerTokenCreate): number {
   const ttl = request.ttl_seconds ?? DEFAULT_TTL;
   const errors = [];
   if (typeof request.workspace_id !== "string" || request.workspace_id === "") {
@@ -88,7 +84,7 @@ export async function issueViewerToken(
   store: Store,
   projectId: string,
   keyId: string,
-  request: ViewerTokenRequest,
+  request: ViewerTokenCreate,
 ): Promise<ViewerToken> {
   const ttl = checkRequest(request);
   const scopes: Scope[] = request.scopes?.includes("activity:export")

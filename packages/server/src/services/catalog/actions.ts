@@ -1,10 +1,11 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
+import type { Action, ActionDefinition } from "@chronicle/types";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import canonicalize from "canonicalize";
 import { type FieldError, notFound, validationFailed } from "../../domain/errors.js";
-import type { ActionDefinition, CatalogAction, Page } from "../../domain/types.js";
+import type { Page } from "../../domain/types.js";
 import {
   type ActionRow,
   selectActions,
@@ -145,7 +146,7 @@ export async function validateAgainstCatalog(
   }
 }
 
-function toCatalogAction(row: ActionRow): CatalogAction {
+function toCatalogAction(row: ActionRow): Action {
   return {
     action: row.action,
     description: row.description,
@@ -163,7 +164,7 @@ export async function defineAction(
   projectId: string,
   action: string,
   definition: ActionDefinition,
-): Promise<CatalogAction> {
+): Promise<Action> {
   const schema = definition.metadata_schema ?? null;
   if (schema !== null) {
     const errors = metadataSchemaErrors(schema, "/metadata_schema");
@@ -181,7 +182,7 @@ export async function defineAction(
 }
 
 /** Every action seen or defined in the project, alphabetically. */
-export async function listActions(store: Store, projectId: string): Promise<Page<CatalogAction>> {
+export async function listActions(store: Store, projectId: string): Promise<Page<Action>> {
   const rows = await selectActions(store, projectId);
   return {
     data: rows.map(toCatalogAction),

@@ -1,5 +1,5 @@
+import type { Event } from "@chronicle/types";
 import { notFound } from "../../domain/errors.js";
-import type { Event } from "../../domain/event.js";
 import { EVENTS_CHANNEL } from "../../store/event-notifications.js";
 import {
   type EventToRecord,

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import canonicalize from "canonicalize";
-import { ChronicleError } from "../../domain/errors.js";
+import { invalidParameter } from "../../domain/errors.js";
 import type { EventFilters, ListScope } from "../../domain/types.js";
 import type { EventSelection } from "../../store/event-selection.js";
 import { targetKey } from "./event-prepare.js";
@@ -8,9 +8,11 @@ import { targetKey } from "./event-prepare.js";
 function time(value: string, name: string): string {
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) {
-    throw new ChronicleError("invalid_parameter", `${name} must be an RFC 3339 date-time`, [
-      { pointer: `/query/${name}`, detail: "must be an RFC 3339 date-time", code: "format" },
-    ]);
+    throw invalidParameter(`${name} must be an RFC 3339 date-time`, {
+      pointer: `/query/${name}`,
+      detail: "must be an RFC 3339 date-time",
+      code: "format",
+    });
   }
   return new Date(parsed).toISOString();
 }

@@ -1,15 +1,15 @@
+import type {
+  ActorRef,
+  ActorRefInput,
+  ActorType,
+  Context,
+  Event,
+  EventInput,
+  ObjectRef,
+  ObjectRefInput,
+} from "@chronicle/types";
 import canonicalize from "canonicalize";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
-import type {
-  ActorType,
-  Event,
-  EventContext,
-  EventInput,
-  PrincipalRef,
-  PrincipalRefInput,
-  Target,
-  TargetInput,
-} from "../../domain/event.js";
 import { asStoredJson } from "./jsonb-order.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */
@@ -28,15 +28,15 @@ const ACTOR_TYPES = new Set<ActorType>(["user", "agent", "api_key", "system", "s
 /** A JSON round trip: what is hashed and returned is exactly what the database returns. */
 const plainJson = asStoredJson;
 
-function principal(input: PrincipalRefInput): PrincipalRef {
+function principal(input: ActorRefInput): ActorRef {
   return { type: input.type, id: input.id, name: input.name ?? null, email: input.email ?? null };
 }
 
-function target(input: TargetInput): Target {
+function target(input: ObjectRefInput): ObjectRef {
   return { type: input.type, id: input.id, name: input.name ?? null };
 }
 
-function context(input: EventInput["context"]): EventContext | null {
+function context(input: EventInput["context"]): Context | null {
   if (!input) return null;
   return {
     ip_address: input.ip_address ?? null,

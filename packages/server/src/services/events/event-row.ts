@@ -1,4 +1,4 @@
-import type { Actor, Event, EventContext, PrincipalRef, Target } from "../../domain/event.js";
+import type { Actor, ActorRef, Context, Event, ObjectRef } from "@chronicle/types";
 import type { Row } from "../../store/types.js";
 
 const WIRE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -14,15 +14,15 @@ function text(value: unknown): string | null {
 
 // jsonb hands objects back with their keys reordered (shorter first); the members the API
 // defines are rebuilt in the documented order, the same as ingest returns them.
-function principalOf(stored: PrincipalRef): PrincipalRef {
+function principalOf(stored: ActorRef): ActorRef {
   return { type: stored.type, id: stored.id, name: stored.name, email: stored.email };
 }
 
-function targetOf(stored: Target): Target {
+function targetOf(stored: ObjectRef): ObjectRef {
   return { type: stored.type, id: stored.id, name: stored.name };
 }
 
-function contextOf(stored: EventContext): EventContext {
+function contextOf(stored: Context): Context {
   return {
     ip_address: stored.ip_address,
     user_agent: stored.user_agent,
@@ -43,9 +43,9 @@ export function eventToWire(row: Row): Event {
     id: String(row.actor_id),
     name: text(row.actor_name),
     email: text(row.actor_email),
-    on_behalf_of: row.on_behalf_of ? principalOf(row.on_behalf_of as PrincipalRef) : null,
+    on_behalf_of: row.on_behalf_of ? principalOf(row.on_behalf_of as ActorRef) : null,
   };
-  const target: Target | null =
+  const target: ObjectRef | null =
     row.target_type === null || row.target_type === undefined
       ? null
       : { type: String(row.target_type), id: String(row.target_id), name: text(row.target_name) };
@@ -55,13 +55,13 @@ export function eventToWire(row: Row): Event {
     action: String(row.action),
     actor,
     target,
-    targets: ((row.targets as Target[] | null) ?? []).map(targetOf),
+    targets: ((row.targets as ObjectRef[] | null) ?? []).map(targetOf),
     workspace_id: text(row.workspace_id),
     summary: text(row.summary),
     metadata: (row.metadata as Record<string, unknown> | null) ?? {},
     changes: row.changes ? changesOf(row.changes as NonNullable<Event["changes"]>) : null,
     changed_fields: (row.changed_fields as string[] | null) ?? [],
-    context: row.context ? contextOf(row.context as EventContext) : null,
+    context: row.context ? contextOf(row.context as Context) : null,
     occurred_at: iso(row.occurred_at),
     created_at: iso(row.created_at),
     prev_hash: text(row.prev_hash),

@@ -1,5 +1,5 @@
-import { ChronicleError, notFound } from "../../domain/errors.js";
-import type { Event } from "../../domain/event.js";
+import type { Event } from "@chronicle/types";
+import { invalidParameter, notFound } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
 import type { EventSelection } from "../../store/event-selection.js";
 import {
@@ -33,9 +33,11 @@ export function newestEventSeq(store: Store, projectId: string): Promise<number>
 
 function checkLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 200) {
-    throw new ChronicleError("invalid_parameter", "limit must be an integer from 1 to 200", [
-      { pointer: "/query/limit", detail: "must be an integer from 1 to 200", code: "maximum" },
-    ]);
+    throw invalidParameter("limit must be an integer from 1 to 200", {
+      pointer: "/query/limit",
+      detail: "must be an integer from 1 to 200",
+      code: "maximum",
+    });
   }
   return limit;
 }

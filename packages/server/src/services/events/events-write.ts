@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import type { Event, EventInput } from "@chronicle/types";
 import canonicalize from "canonicalize";
-import { ChronicleError } from "../../domain/errors.js";
-import type { Event, EventInput } from "../../domain/event.js";
+import { ServiceError } from "../../domain/errors.js";
 import { rowsFromSeq } from "../../store/events.js";
 import { claimKeys, findKey } from "../../store/idempotency.js";
 import type { Queryable, Store } from "../../store/types.js";
@@ -133,7 +133,7 @@ async function replayClaimedElsewhere(
       // Without a usable record (its events were purged) the unit is appended again.
       if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
     } catch (error) {
-      if (!(error instanceof ChronicleError)) throw error;
+      if (!(error instanceof ServiceError)) throw error;
       outcomes[index] = { ok: false, error };
     }
   }
@@ -212,7 +212,7 @@ async function storedResult(
   const stored = await findKey(tx, projectId, key);
   if (!stored) return null;
   if (stored.requestHash !== fingerprint) {
-    throw new ChronicleError(
+    throw new ServiceError(
       "idempotency_conflict",
       "This Idempotency-Key was used with a different request body",
     );

@@ -1,5 +1,5 @@
 import { channel } from "node:diagnostics_channel";
-import { ChronicleError } from "../../domain/errors.js";
+import { ServiceError } from "../../domain/errors.js";
 import type { Queryable, Store } from "../../store/types.js";
 
 /**
@@ -11,11 +11,11 @@ import type { Queryable, Store } from "../../store/types.js";
  * getting its own result or error.
  *
  * A writer gets the group's units and returns one outcome per unit. A unit's failure must
- * be a ChronicleError raised before that unit wrote anything (an idempotency conflict, a
+ * be a ServiceError raised before that unit wrote anything (an idempotency conflict, a
  * missing project); a database error aborts the shared transaction, and then every unit
  * of the group runs again in a transaction of its own, so only the failing one sees it.
  */
-export type Outcome<R> = { ok: true; value: R } | { ok: false; error: ChronicleError };
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: ServiceError };
 
 export type ProjectWriter<U, R> = (tx: Queryable, units: U[]) => Promise<Outcome<R>[]>;
 
@@ -85,14 +85,14 @@ export function inProjectGroup<U, R>(
 }
 
 /**
- * A unit's outcome: its value, or the ChronicleError it was refused with. Any other error
+ * A unit's outcome: its value, or the ServiceError it was refused with. Any other error
  * is let through, so that it aborts the shared transaction.
  */
 export async function outcomeOf<R>(run: () => Promise<R>): Promise<Outcome<R>> {
   try {
     return { ok: true, value: await run() };
   } catch (error) {
-    if (error instanceof ChronicleError) return { ok: false, error };
+    if (error instanceof ServiceError) return { ok: false, error };
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
+import type { Event } from "@chronicle/types";
 import canonicalize from "canonicalize";
-import type { Event } from "../../domain/event.js";
 
 /** hex(SHA-256(UTF-8(JCS(event without "hash")))) — docs/design.md, "Hash chain". */
 export function hashEvent(event: Omit<Event, "hash"> | Event): string {

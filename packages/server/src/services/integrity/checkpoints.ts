@@ -1,4 +1,5 @@
-import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { components } from "@chronicle/types";
+import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
 import {
   type CheckpointRow,
   insertCheckpoint,
@@ -14,16 +15,8 @@ import { MissingTreeHash, rootWithConsistencyProof } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
-export interface SignedCheckpoint {
-  origin: string;
-  tree_size: number;
-  /** base64 */
-  root_hash: string;
-  /** The signed note, exactly as signed (C2SP signed-note). */
-  note: string;
-  key_id: string;
-  signed_at: string;
-}
+/** A checkpoint as the contract sends it: the signed note (C2SP signed-note) and its parts. */
+export type SignedCheckpoint = components["schemas"]["SignedCheckpoint"];
 
 /** Raised when storage disagrees with what the server signed: never signed over, always loud. */
 export class TreeIntegrityError extends Error {
@@ -209,6 +202,6 @@ export function verifierKeys(store: Store) {
   }));
 }
 
-export function badTreeSize(pointer: string, detail: string): ChronicleError {
-  return new ChronicleError("invalid_parameter", detail, [{ pointer, detail, code: "maximum" }]);
+export function badTreeSize(pointer: string, detail: string): ServiceError {
+  return invalidParameter(detail, { pointer, detail, code: "maximum" });
 }

@@ -1,6 +1,6 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import type { Event } from "../../domain/event.js";
+import type { Event } from "@chronicle/types";
 import { hashEvent } from "../events/hash-chain.js";
 import { eventLeafHash, TreeBuilder } from "./merkle.js";
 import { openNote, parseCheckpoint, parseVerifierKey } from "./signed-note.js";

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { ChronicleError, notFound } from "../../domain/errors.js";
-import type { IntegrityReport } from "../../domain/types.js";
+import type { IntegrityReport } from "@chronicle/types";
+import { invalidParameter, notFound } from "../../domain/errors.js";
 import { EVENT_COLUMNS } from "../../store/events.js";
 import type { Store } from "../../store/types.js";
 import { eventToWire } from "../events/event-row.js";
@@ -42,9 +42,11 @@ export async function verifyIntegrity(
 ): Promise<IntegrityReport> {
   const maxEvents = limits.maxEvents ?? MAX_VERIFY_EVENTS;
   if (range.fromSeq !== undefined && range.toSeq !== undefined && range.fromSeq > range.toSeq) {
-    throw new ChronicleError("invalid_parameter", "from_seq must not exceed to_seq", [
-      { pointer: "/query/from_seq", detail: "must not exceed to_seq", code: "maximum" },
-    ]);
+    throw invalidParameter("from_seq must not exceed to_seq", {
+      pointer: "/query/from_seq",
+      detail: "must not exceed to_seq",
+      code: "maximum",
+    });
   }
   const [project] = await store.query<ProjectHead>(
     `SELECT last_seq, last_hash, checkpoint_seq, checkpoint_hash,

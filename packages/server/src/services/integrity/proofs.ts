@@ -1,26 +1,11 @@
-import { ChronicleError, notFound } from "../../domain/errors.js";
+import type { ConsistencyProof, InclusionProof } from "@chronicle/types";
+import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
 import type { Store } from "../../store/types.js";
 import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
 import { consistencyProof, leafWithProof } from "./merkle-store.js";
 
-export interface InclusionProofBody {
-  seq: number;
-  leaf_index: number;
-  tree_size: number;
-  leaf_hash: string;
-  hashes: string[];
-}
-
-export interface ConsistencyProofBody {
-  from_size: number;
-  to_size: number;
-  hashes: string[];
-}
-
-function tooLarge(parameter: string, detail: string): ChronicleError {
-  return new ChronicleError("invalid_parameter", detail, [
-    { pointer: `/query/${parameter}`, detail, code: "maximum" },
-  ]);
+function tooLarge(parameter: string, detail: string): ServiceError {
+  return invalidParameter(detail, { pointer: `/query/${parameter}`, detail, code: "maximum" });
 }
 
 async function signedSize(store: Store, projectId: string): Promise<number> {
@@ -38,7 +23,7 @@ export async function proveInclusion(
   projectId: string,
   seq: number,
   options: { treeSize?: number; workspaceId?: string } = {},
-): Promise<InclusionProofBody> {
+): Promise<InclusionProof> {
   const latest = await signedSize(store, projectId);
   const size = options.treeSize ?? latest;
   if (size > latest) {
@@ -69,7 +54,7 @@ export async function proveConsistency(
   projectId: string,
   fromSize: number,
   toSize?: number,
-): Promise<ConsistencyProofBody> {
+): Promise<ConsistencyProof> {
   const latest = await signedSize(store, projectId);
   const to = toSize ?? latest;
   if (to > latest) {

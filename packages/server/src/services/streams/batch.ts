@@ -1,4 +1,4 @@
-import type { Event } from "../../domain/event.js";
+import type { Event } from "@chronicle/types";
 import type { EventSelection } from "../../store/event-selection.js";
 import { selectedRowsInRange } from "../../store/events.js";
 import type { Queryable } from "../../store/types.js";

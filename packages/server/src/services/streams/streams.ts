@@ -1,5 +1,5 @@
 import type { components } from "@chronicle/types";
-import { ChronicleError, notFound, validationFailed } from "../../domain/errors.js";
+import { notFound, ServiceError, validationFailed } from "../../domain/errors.js";
 import type { Page } from "../../domain/types.js";
 import { projectLastSeq } from "../../store/events.js";
 import {
@@ -45,7 +45,7 @@ type BatchingInput = components["schemas"]["StreamBatchingInput"];
 
 function keyOf(context: StreamsContext): Buffer {
   if (!context.config.key) {
-    throw new ChronicleError(
+    throw new ServiceError(
       "unavailable",
       "Log streams are not configured on this server (CHRONICLE_STREAMS_KEY is not set)",
     );
@@ -235,10 +235,10 @@ export async function rotateStreamSecret(
   return context.store.transaction(async (tx) => {
     const current = await lockedRecord(tx, projectId, streamId);
     if (current.stream.destination.type !== "webhook") {
-      throw new ChronicleError(
+      throw new ServiceError(
         "validation_failed",
         "Only webhook streams have a signing secret; change a token or API key with an update",
-        [{ pointer: "/destination/type", detail: "must be webhook", code: "const" }],
+        { errors: [{ pointer: "/destination/type", detail: "must be webhook", code: "const" }] },
       );
     }
     const bound = boundTo(projectId, streamId);

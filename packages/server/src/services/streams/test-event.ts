@@ -1,5 +1,5 @@
+import type { Event } from "@chronicle/types";
 import { notFound } from "../../domain/errors.js";
-import type { Event } from "../../domain/event.js";
 import { newId } from "../system/ids.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Event } from "../../domain/event.js";
+import type { Event } from "@chronicle/types";
 import {
   claimLeases,
   commitWithoutFlush,

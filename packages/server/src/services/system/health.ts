@@ -1,4 +1,4 @@
-import { ChronicleError } from "../../domain/errors.js";
+import { ServiceError } from "../../domain/errors.js";
 import { LATEST_MIGRATION } from "../../store/migrate.js";
 import { ping, selectAppliedMigration } from "../../store/system.js";
 import type { Store } from "../../store/types.js";
@@ -45,7 +45,7 @@ function withinProbeTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new ChronicleError("unavailable", "The database did not answer in time")),
+      () => reject(new ServiceError("unavailable", "The database did not answer in time")),
       PROBE_TIMEOUT_MS,
     );
     timer.unref();
@@ -71,12 +71,12 @@ export async function checkReadiness(store: Store): Promise<Readiness> {
     applied = await selectAppliedMigration(store);
   } catch (error) {
     const translated = translateDatabaseError(error);
-    if (translated instanceof ChronicleError) throw translated;
+    if (translated instanceof ServiceError) throw translated;
     // No schema_migrations table at all: never migrated.
     applied = 0;
   }
   if (applied < LATEST_MIGRATION) {
-    throw new ChronicleError(
+    throw new ServiceError(
       "unavailable",
       `The database schema is at migration ${applied}; this server needs ${LATEST_MIGRATION}`,
     );

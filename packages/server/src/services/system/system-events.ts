@@ -1,4 +1,4 @@
-import type { ActorInput, EventInput } from "../../domain/event.js";
+import type { ActorInput, EventInput } from "@chronicle/types";
 import type { Queryable } from "../../store/types.js";
 import { appendEvents } from "../events/event-append.js";
 import { prepareEvents } from "../events/event-prepare.js";

@@ -1,13 +1,7 @@
+import type { components } from "@chronicle/types";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
 
-interface DatadogDestination {
-  type: "datadog";
-  site: string;
-  url: string;
-  service: string;
-  ddsource: string;
-  ddtags: string | null;
-}
+type DatadogDestination = components["schemas"]["DatadogDestination"];
 
 /**
  * Datadog Logs HTTP intake v2: `POST /api/v2/logs` with `DD-API-KEY`, a JSON array of logs

@@ -1,12 +1,7 @@
+import type { components } from "@chronicle/types";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
 
-interface SplunkDestination {
-  type: "splunk_hec";
-  url: string;
-  source: string;
-  sourcetype: string;
-  index: string | null;
-}
+type SplunkDestination = components["schemas"]["SplunkHecDestination"];
 
 /**
  * Splunk HTTP Event Collector: `POST {url}/services/collector/event` with

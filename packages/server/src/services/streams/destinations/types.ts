@@ -1,5 +1,4 @@
-import type { components } from "@chronicle/types";
-import type { Event } from "../../../domain/event.js";
+import type { components, Event } from "@chronicle/types";
 import type { Credentials } from "../credentials.js";
 
 export type DestinationInput = components["schemas"]["StreamDestinationInput"];
