@@ -34,7 +34,6 @@ export {
 } from "./server-process.js";
 export {
   type Config,
-  type DemoEventInput,
   demoEvents,
   type EventInput,
   type Logger,

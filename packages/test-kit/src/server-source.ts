@@ -1,9 +1,10 @@
 // The kit runs the server from its TypeScript source, as the tests always have, so that no
 // test needs a build and none runs a stale one. This is the one module that reaches into
 // packages/server/src; suites reach the server through the kit.
+
+export type { EventInput } from "@chronicle/types";
 export { type Config, loadConfig, type StreamsConfig } from "../../server/src/config.js";
-export { type DemoEventInput, demoEvents } from "../../server/src/demo/events.js";
-export type { EventInput } from "../../server/src/domain/index.js";
+export { demoEvents } from "../../server/src/demo/events.js";
 export { loadBundledDocument, resolveRef } from "../../server/src/http/contract/contract.js";
 export { absoluteRefs, CONTRACT_ID } from "../../server/src/http/contract/validation.js";
 export {

@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 import {
   collect,
   issueEvent,
@@ -7,9 +6,7 @@ import {
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
-=======
 import type { Event } from "@chronicle/types";
->>>>>>> main
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import type { EventFilters, ListOptions } from "../../src/domain/index.js";

@@ -1,7 +1,6 @@
 // Attacks by someone with database access, each of which once went unnoticed (issue 13):
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
-<<<<<<< HEAD
 import {
   issueEvent,
   newProject,
@@ -9,9 +8,7 @@ import {
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
-=======
 import type { Event } from "@chronicle/types";
->>>>>>> main
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashEvent } from "../../src/services/events/hash-chain.js";
 import {
