@@ -8,6 +8,7 @@ import {
   getEvent,
   ingestEvents,
   listEvents,
+  newestEventSeq,
 } from "../../src/services/index.js";
 import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
 import { collect, issueEvent, newProject } from "./fixtures.js";
@@ -233,6 +234,14 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
   it("when the tail reads after a seq, then it gets the later events in order", async () => {
     const after = await eventsAfterSeq(t.store, projectId, { actor_id: "user_2" }, 20, 100);
     expect(seqs(after)).toEqual([23]);
+  });
+
+  it("when a tail starts without Last-Event-ID, then it starts after the newest event, or at 0", async () => {
+    const newest = await listEvents(t.store, projectId, {}, { order: "desc", limit: 1 });
+    expect(await newestEventSeq(t.store, projectId)).toBe(newest.data[0]?.seq);
+    expect(await newestEventSeq(t.store, otherProjectId)).toBe(1);
+    const empty = (await newProject(t.store, "Empty")).projectId;
+    expect(await newestEventSeq(t.store, empty)).toBe(0);
   });
 });
 
