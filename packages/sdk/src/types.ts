@@ -1,35 +1,38 @@
 import type { components, operations } from "@chronicle/types";
 
-// Names for the contract's own objects; nothing here restates the contract.
+// Names for the contract's own objects: those @chronicle/types names, and the rest here.
+export type {
+  Action,
+  ActionDefinition,
+  ActionList,
+  ApiKey,
+  ApiKeyCreate,
+  ApiKeyCreated,
+  ApiKeyList,
+  Event,
+  EventBatchInput,
+  EventBatchResult,
+  EventInput,
+  EventList,
+  Health,
+  IntegrityReport,
+  Problem,
+  Project,
+  ProjectUpdate,
+  ViewerToken,
+  ViewerTokenCreate,
+} from "@chronicle/types";
+
 type Schemas = components["schemas"];
 
-export type Event = Schemas["Event"];
-export type EventInput = Schemas["EventInput"];
-export type EventList = Schemas["EventList"];
-export type EventBatchInput = Schemas["EventBatchInput"];
-export type EventBatchResult = Schemas["EventBatchResult"];
-export type Action = Schemas["Action"];
-export type ActionList = Schemas["ActionList"];
-export type ActionDefinition = Schemas["ActionDefinition"];
-export type ApiKey = Schemas["ApiKey"];
-export type ApiKeyCreate = Schemas["ApiKeyCreate"];
-export type ApiKeyCreated = Schemas["ApiKeyCreated"];
-export type ApiKeyList = Schemas["ApiKeyList"];
-export type Project = Schemas["Project"];
-export type ProjectUpdate = Schemas["ProjectUpdate"];
-export type ViewerToken = Schemas["ViewerToken"];
-export type ViewerTokenCreate = Schemas["ViewerTokenCreate"];
 export type ViewerTokenRecord = Schemas["ViewerTokenRecord"];
-export type IntegrityReport = Schemas["IntegrityReport"];
 export type SignedCheckpoint = Schemas["SignedCheckpoint"];
 export type InclusionProof = Schemas["InclusionProof"];
 export type ConsistencyProof = Schemas["ConsistencyProof"];
 export type VerifierKey = Schemas["VerifierKey"];
 export type VerifierKeyList = Schemas["VerifierKeyList"];
-export type Health = Schemas["Health"];
 export type Liveness = Schemas["Liveness"];
 export type Readiness = Schemas["Readiness"];
-export type Problem = Schemas["Problem"];
 export type Stream = Schemas["Stream"];
 export type StreamCreate = Schemas["StreamCreate"];
 export type StreamUpdate = Schemas["StreamUpdate"];

@@ -1,4 +1,5 @@
-import { fromBase64, sameBytes } from "./merkle.js";
+import { fromBase64 } from "../core/base64.js";
+import { sameBytes } from "./merkle.js";
 
 /**
  * C2SP signed-note checkpoints (https://c2sp.org/tlog-checkpoint), verified with WebCrypto

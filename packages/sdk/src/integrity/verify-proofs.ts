@@ -1,10 +1,11 @@
+import { fromBase64 } from "../core/base64.js";
 import {
   type Checkpoint,
   CheckpointError,
   type VerifierKeyString,
   verifyCheckpoint,
 } from "./checkpoint.js";
-import { eventLeafHash, fromBase64, verifyConsistencyPath, verifyInclusionPath } from "./merkle.js";
+import { eventLeafHash, verifyConsistencyPath, verifyInclusionPath } from "./merkle.js";
 
 /** An inclusion proof as `GET /v1/integrity/proofs/inclusion` answers it. */
 export interface InclusionProofLike {

@@ -5,6 +5,7 @@
  * base64 bytes after `whsec_`. WebCrypto only, so it runs in Node, browsers, Deno, Bun and
  * edge runtimes.
  */
+import { fromBase64, toBase64 } from "../core/base64.js";
 
 /** The signature, the timestamp or the headers are wrong: reject the request (400/401). */
 export class WebhookVerificationError extends Error {
@@ -35,19 +36,6 @@ function header(headers: WebhookHeaders, name: string): string | undefined {
   const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === name);
   const value = key === undefined ? undefined : record[key];
   return Array.isArray(value) ? value[0] : (value as string | undefined);
-}
-
-function base64ToBytes(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-function bytesToBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 /** Compares without stopping at the first difference. */
@@ -87,7 +75,7 @@ export async function verifyWebhook<E = unknown>(
   }
   let key: Uint8Array;
   try {
-    key = base64ToBytes(secret.startsWith("whsec_") ? secret.slice(6) : secret);
+    key = fromBase64(secret.startsWith("whsec_") ? secret.slice(6) : secret);
   } catch {
     throw new WebhookVerificationError("The secret is not a whsec_ base64 secret");
   }
@@ -102,7 +90,7 @@ export async function verifyWebhook<E = unknown>(
   const signed = new Uint8Array(
     await crypto.subtle.sign("HMAC", hmac, new TextEncoder().encode(`${id}.${timestamp}.${text}`)),
   );
-  const expected = bytesToBase64(signed);
+  const expected = toBase64(signed);
   const matches = signatures
     .split(" ")
     .map((entry) => entry.split(","))
