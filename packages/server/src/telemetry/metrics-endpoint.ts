@@ -15,8 +15,7 @@ function sameToken(given: string, expected: string): boolean {
  * only: the metrics name operations and volumes, which are not for API keys to read.
  */
 export function metricsRoute(registry: Registry, token: string) {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    if (req.path !== "/metrics") return next();
+  const serve = async (req: Request, res: Response): Promise<void> => {
     if (req.method !== "GET") {
       res.setHeader("Allow", "GET");
       throw new HttpProblem("method_not_allowed", "GET /metrics only");
@@ -28,6 +27,11 @@ export function metricsRoute(registry: Registry, token: string) {
     res.setHeader("Content-Type", registry.contentType);
     res.setHeader("Cache-Control", "no-store");
     res.end(await registry.metrics());
+  };
+  // Synchronous for every other path: an async middleware costs each request a promise.
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (req.path === "/metrics") serve(req, res).catch(next);
+    else next();
   };
 }
 

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Response, type Router } from "express";
+import express, { type RequestHandler, type Response } from "express";
+import { onPaths } from "../middleware/path-gate.js";
 
 /**
  * Where the built console is: `dist/console` beside the bundled server (the package's build
@@ -52,12 +53,15 @@ function sendIndex(res: Response, indexFile: string): void {
   res.sendFile(indexFile);
 }
 
+/** Every path the console router answers: `/` and `/console…`. */
+const CONSOLE_PATHS = /^\/(?:$|console(?:\/|$))/i;
+
 /**
  * The built console at `/console` (a single-page app: any `/console/<page>` gets its
  * index.html), the embeddable viewer at `/console/embed/chronicle-activity.js` (loadable
  * from any origin: the CORS middleware runs first), and `GET /` redirecting to the console.
  */
-export function consoleRouter(dir: string | URL = defaultConsoleDir()): Router {
+export function consoleRouter(dir: string | URL = defaultConsoleDir()): RequestHandler {
   const root = resolve(typeof dir === "string" ? dir : fileURLToPath(dir));
   const indexFile = resolve(root, "index.html");
   const router = express.Router({ strict: true });
@@ -67,7 +71,7 @@ export function consoleRouter(dir: string | URL = defaultConsoleDir()): Router {
     router.get(/^\/console\/.*/, (_req, res) => {
       res.status(503).type("html").send(NOT_BUILT);
     });
-    return router;
+    return onPaths(CONSOLE_PATHS, router);
   }
   router.get("/console/", (_req, res) => sendIndex(res, indexFile));
   router.use(
@@ -85,5 +89,5 @@ export function consoleRouter(dir: string | URL = defaultConsoleDir()): Router {
   );
   // Client-side pages (/console/actions, …); a missing file with an extension stays a 404.
   router.get(/^\/console\/[^.]*$/, (_req, res) => sendIndex(res, indexFile));
-  return router;
+  return onPaths(CONSOLE_PATHS, router);
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type Router } from "express";
+import express, { type RequestHandler } from "express";
 import type { OpenApiDocument } from "../contract/contract.js";
+import { onPaths } from "../middleware/path-gate.js";
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
 
@@ -82,11 +83,14 @@ export function defaultSiteDir(): string | undefined {
   return candidates.find((candidate) => existsSync(join(candidate, "index.html")));
 }
 
+/** Every path the docs router answers (Express matches routes case-insensitively, `/v1/` too). */
+const DOCS_PATHS = /^\/(?:(?:openapi\.json|v1)\/?$|docs(?:\/|$))/i;
+
 /**
  * The contract at `/openapi.json`, a small index at `/v1`, and the docs at `/docs`: the
  * built site when there is one, otherwise a page listing the operations.
  */
-export function docsRouter(document: OpenApiDocument, siteDir: string | undefined): Router {
+export function docsRouter(document: OpenApiDocument, siteDir: string | undefined): RequestHandler {
   const router = express.Router();
   router.get("/openapi.json", (_req, res) => {
     res.json(document);
@@ -113,5 +117,5 @@ export function docsRouter(document: OpenApiDocument, siteDir: string | undefine
       res.type("html").send(page);
     });
   }
-  return router;
+  return onPaths(DOCS_PATHS, router);
 }
