@@ -1,20 +1,18 @@
+import {
+  createTestDatabase,
+  newProject,
+  STORE_KINDS,
+  type Store,
+  type StoreKind,
+  type TestDatabase,
+  type TestServer,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../packages/server/src/index.js";
 import { CASES, type ConformanceContext, NOT_PROVOKED, sampleEvent } from "./cases/index.js";
 import { documentedPairs, operations } from "./support/contract.js";
 import { type CuttableProxy, cuttableProxy } from "./support/cuttable-proxy.js";
 import { RecordingClient } from "./support/recording-client.js";
-import {
-  collectingLogger,
-  type FreshDatabase,
-  freshDatabase,
-  migrated,
-  newProject,
-  type RunningServer,
-  STORE_KINDS,
-  type StoreKind,
-  serve,
-} from "./support/reference-server.js";
+import { collectingLogger, serve } from "./support/reference-server.js";
 
 /**
  * Every operation × documented status of the bundled contract, provoked on the real server
@@ -54,9 +52,9 @@ describe.each(STORE_KINDS)("the reference server on %s keeps the contract", (kin
   let ctx: ConformanceContext;
 
   beforeAll(async () => {
-    const database: FreshDatabase = await freshDatabase(kind);
-    const store: Store = await migrated(database);
-    const server: RunningServer = await serve(store, logger);
+    const database: TestDatabase = await createTestDatabase(kind, { migrated: true });
+    const store: Store = await database.open();
+    const server: TestServer = await serve(store, logger);
     closers.push(database.drop, () => store.close(), server.close);
 
     const a = await newProject(store, "Conformance A");

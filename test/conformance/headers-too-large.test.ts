@@ -1,15 +1,13 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../packages/server/src/index.js";
-import { anyPathResponses, declaredMethods } from "./support/contract.js";
 import {
-  collectingLogger,
-  type FreshDatabase,
-  freshDatabase,
-  migrated,
-  type RunningServer,
-  serve,
-} from "./support/reference-server.js";
+  createTestDatabase,
+  type Store,
+  type TestDatabase,
+  type TestServer,
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anyPathResponses, declaredMethods } from "./support/contract.js";
+import { collectingLogger, serve } from "./support/reference-server.js";
 import { contractViolations, type ObservedResponse } from "./support/response-check.js";
 
 /**
@@ -41,13 +39,13 @@ function send(base: string, method: string, path: string): Promise<ObservedRespo
 }
 
 describe("header fields too large", () => {
-  let database: FreshDatabase;
+  let database: TestDatabase;
   let store: Store;
-  let server: RunningServer;
+  let server: TestServer;
 
   beforeAll(async () => {
-    database = await freshDatabase("pglite");
-    store = await migrated(database);
+    database = await createTestDatabase("pglite", { migrated: true });
+    store = await database.open();
     server = await serve(store, collectingLogger());
   });
   afterAll(async () => {

@@ -1,16 +1,14 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../packages/server/src/index.js";
-import { anyPathResponses, declaredMethods } from "./support/contract.js";
 import {
-  collectingLogger,
-  type FreshDatabase,
-  freshDatabase,
-  migrated,
+  createTestDatabase,
   newProject,
-  type RunningServer,
-  serve,
-} from "./support/reference-server.js";
+  type Store,
+  type TestDatabase,
+  type TestServer,
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { anyPathResponses, declaredMethods } from "./support/contract.js";
+import { collectingLogger, serve } from "./support/reference-server.js";
 import { contractViolations, type ObservedResponse } from "./support/response-check.js";
 
 /**
@@ -63,14 +61,14 @@ const probes = [...declaredMethods()].flatMap(([path, declared]) =>
 
 describe("methods a path does not declare", () => {
   const logger = collectingLogger();
-  let database: FreshDatabase;
+  let database: TestDatabase;
   let store: Store;
-  let server: RunningServer;
+  let server: TestServer;
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    database = await freshDatabase("pglite");
-    store = await migrated(database);
+    database = await createTestDatabase("pglite", { migrated: true });
+    store = await database.open();
     server = await serve(store, logger);
     auth = { Authorization: `Bearer ${(await newProject(store, "Methods")).key}` };
   });

@@ -7,18 +7,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { client, newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../packages/server/src/config.js";
 import {
   generateSignerKey,
   parseSignerKey,
 } from "../../packages/server/src/services/integrity/signed-note.js";
-import {
-  client,
-  newProject,
-  setUp,
-  type TestContext,
-} from "../../packages/server/test/http/harness.js";
 
 const run = promisify(execFile);
 const goDir = fileURLToPath(new URL("./go", import.meta.url));

@@ -1,17 +1,12 @@
+import { createTestDatabase, type Store, type TestDatabase } from "@chronicle/test-kit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../packages/server/src/domain/errors.js";
-import type { Store } from "../../packages/server/src/index.js";
 import {
   type CursorPayload,
   decodeCursor,
   encodeCursor,
 } from "../../packages/server/src/services/index.js";
-import {
-  type FreshDatabase,
-  freshDatabase,
-  migrated,
-} from "../conformance/support/reference-server.js";
 
 /**
  * Cursors are untrusted input: whatever string a client sends must decode to the payload
@@ -20,12 +15,12 @@ import {
 
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-let database: FreshDatabase;
+let database: TestDatabase;
 let store: Store;
 
 beforeAll(async () => {
-  database = await freshDatabase("pglite");
-  store = await migrated(database);
+  database = await createTestDatabase("pglite", { migrated: true });
+  store = await database.open();
 });
 
 afterAll(async () => {

@@ -1,16 +1,10 @@
+import { client, event, newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   loadBundledDocument,
   operationsOf,
 } from "../../packages/server/src/http/contract/contract.js";
-import {
-  client,
-  event,
-  newProject,
-  setUp,
-  type TestContext,
-} from "../../packages/server/test/http/harness.js";
 
 /**
  * Small hostile bodies against the real app (PGlite, real HTTP): random JSON, valid events

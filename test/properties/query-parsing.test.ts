@@ -1,17 +1,15 @@
+import {
+  createTestDatabase,
+  newProject,
+  type Store,
+  type TestDatabase,
+  type TestServer,
+} from "@chronicle/test-kit";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Store } from "../../packages/server/src/index.js";
 import { matchOperation } from "../conformance/support/contract.js";
 import { RecordingClient } from "../conformance/support/recording-client.js";
-import {
-  collectingLogger,
-  type FreshDatabase,
-  freshDatabase,
-  migrated,
-  newProject,
-  type RunningServer,
-  serve,
-} from "../conformance/support/reference-server.js";
+import { collectingLogger, serve } from "../conformance/support/reference-server.js";
 
 /**
  * Filters and paging parameters are untrusted input parsed by the server's validation
@@ -20,14 +18,14 @@ import {
  */
 
 const logger = collectingLogger();
-let database: FreshDatabase;
+let database: TestDatabase;
 let store: Store;
-let server: RunningServer;
+let server: TestServer;
 let api: RecordingClient;
 
 beforeAll(async () => {
-  database = await freshDatabase("pglite");
-  store = await migrated(database);
+  database = await createTestDatabase("pglite", { migrated: true });
+  store = await database.open();
   server = await serve(store, logger);
   const project = await newProject(store, "Query properties");
   api = new RecordingClient(server.base, project.key);

@@ -1,19 +1,17 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type CreatedProject,
+  createPostgresDatabase,
+  createProjectWithCli,
+  POSTGRES_URL,
+  type PostgresDatabase,
+  type ServerProcess,
+  startServerProcess,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { purgeExpired } from "../../packages/server/src/services/index.js";
 import { openStore } from "../../packages/server/src/store/index.js";
-import {
-  authHeaders,
-  type CreatedProject,
-  createProjectWithCli,
-  createReliabilityDatabase,
-  POSTGRES_URL,
-  type ReliabilityDatabase,
-  type ServerProcess,
-  skewedClockEnv,
-  startServerProcess,
-  timedRequest,
-} from "./support/index.js";
+import { authHeaders, skewedClockEnv, timedRequest } from "./support/index.js";
 
 const DAY_MS = 86_400_000;
 /** The replica's clock runs two days ahead: with a one-day retention, its own now would purge everything. */
@@ -21,12 +19,12 @@ const SKEW_MS = 2 * DAY_MS;
 const PURGE_INTERVAL_MS = 300;
 
 describe.skipIf(!POSTGRES_URL)("a replica with a skewed clock", () => {
-  let database: ReliabilityDatabase;
+  let database: PostgresDatabase;
   let project: CreatedProject;
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    database = await createReliabilityDatabase("clockskew");
+    database = await createPostgresDatabase("clockskew");
     project = await createProjectWithCli({ databaseUrl: database.url }, "clock skew");
   }, 300_000);
 

@@ -1,18 +1,14 @@
+import {
+  createPostgresDatabase,
+  createProjectWithCli,
+  POSTGRES_URL,
+  type PostgresDatabase,
+  type ServerProcess,
+  startServerProcess,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthenticationError, type Chronicle } from "../../packages/sdk/src/index.js";
-import {
-  authHeaders,
-  createProjectWithCli,
-  createReliabilityDatabase,
-  POSTGRES_URL,
-  problemMismatch,
-  type ReliabilityDatabase,
-  runLength,
-  type ServerProcess,
-  sdkFor,
-  startServerProcess,
-  timedRequest,
-} from "./support/index.js";
+import { authHeaders, problemMismatch, runLength, sdkFor, timedRequest } from "./support/index.js";
 
 /**
  * Credentials are checked for as long as they are used, on every replica: two `chronicle
@@ -91,7 +87,7 @@ async function stalledExport(url: string, apiKey: string) {
 }
 
 describe.skipIf(!POSTGRES_URL)("credentials in use across replicas (PostgreSQL)", () => {
-  let db: ReliabilityDatabase;
+  let db: PostgresDatabase;
   let a: ServerProcess;
   let b: ServerProcess;
   let adminKey: string;
@@ -100,7 +96,7 @@ describe.skipIf(!POSTGRES_URL)("credentials in use across replicas (PostgreSQL)"
   const endings: Record<string, number[]> = {};
 
   beforeAll(async () => {
-    db = await createReliabilityDatabase("creds");
+    db = await createPostgresDatabase("creds");
     adminKey = (await createProjectWithCli({ databaseUrl: db.url }, "Credentials")).api_key;
     const env = {
       CHRONICLE_MAX_STREAMS_PER_CREDENTIAL: String(STREAM_CAP),

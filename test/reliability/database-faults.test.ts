@@ -1,16 +1,18 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import {
+  type CreatedProject,
+  createPostgresDatabase,
+  createProjectWithCli,
+  POSTGRES_URL,
+  type PostgresDatabase,
+  type ServerProcess,
+  startServerProcess,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   authHeaders,
-  type CreatedProject,
-  createProjectWithCli,
-  createReliabilityDatabase,
-  POSTGRES_URL,
   problemMismatch,
-  type ReliabilityDatabase,
   runLength,
-  type ServerProcess,
-  startServerProcess,
   startTcpProxy,
   type TcpProxy,
   timedRequest,
@@ -73,7 +75,7 @@ async function writeUntilAcknowledged(
 }
 
 /** Rows recorded per idempotency key marker: each must be exactly one. */
-async function rowsByKey(database: ReliabilityDatabase, projectId: string) {
+async function rowsByKey(database: PostgresDatabase, projectId: string) {
   const rows = await database.query<{ key: string; n: string; ids: string[] }>(
     `SELECT metadata->>'key' AS key, count(*) AS n, array_agg(id) AS ids FROM events
       WHERE project_id = $1 AND action = 'reliability.write' GROUP BY 1`,
@@ -95,13 +97,13 @@ async function waitForStatus(url: string, status: number, withinMs: number): Pro
 }
 
 describe.skipIf(!POSTGRES_URL)("database faults against a server process on PostgreSQL", () => {
-  let database: ReliabilityDatabase;
+  let database: PostgresDatabase;
   let project: CreatedProject;
   const servers: ServerProcess[] = [];
   const proxies: TcpProxy[] = [];
 
   beforeAll(async () => {
-    database = await createReliabilityDatabase("dbfaults");
+    database = await createPostgresDatabase("dbfaults");
     project = await createProjectWithCli({ databaseUrl: database.url }, "database faults");
   }, 300_000);
 

@@ -1,21 +1,17 @@
+import { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "@chronicle/test-kit";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createReliabilityDatabase,
-  POSTGRES_URL,
-  type ReliabilityDatabase,
-  startTcpProxy,
-} from "./support/index.js";
+import { startTcpProxy } from "./support/index.js";
 
 // The fault cases lean on these helpers; this checks that a cut really cuts.
 describe.skipIf(!POSTGRES_URL)("reliability helpers on PostgreSQL", () => {
-  let database: ReliabilityDatabase | undefined;
+  let database: PostgresDatabase | undefined;
   afterAll(async () => {
     await database?.drop();
   });
 
   it("forwards through the proxy, then refuses and black-holes when cut", async () => {
-    database = await createReliabilityDatabase("harness");
+    database = await createPostgresDatabase("harness");
     const proxy = await startTcpProxy({ host: database.host, port: database.port });
     try {
       const connectTimeout = 1_000;
@@ -51,7 +47,7 @@ describe.skipIf(!POSTGRES_URL)("reliability helpers on PostgreSQL", () => {
   });
 
   it("terminates the database's sessions", async () => {
-    database ??= await createReliabilityDatabase("harness");
+    database ??= await createPostgresDatabase("harness");
     const client = new pg.Client({ connectionString: database.url });
     client.on("error", () => undefined);
     await client.connect();

@@ -1,15 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createProjectWithCli, type ServerProcess, startServerProcess } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   authHeaders,
-  createProjectWithCli,
   type FailedRequest,
   problemMismatch,
   runLength,
-  type ServerProcess,
-  startServerProcess,
   type TimedResponse,
   timedRequest,
 } from "./support/index.js";

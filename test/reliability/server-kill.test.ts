@@ -1,24 +1,23 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CreatedProject,
+  createPostgresDatabase,
   createProjectWithCli,
-  createReliabilityDatabase,
   POSTGRES_URL,
-  type ReliabilityDatabase,
-  runLength,
+  type PostgresDatabase,
   type ServerProcess,
-  sdkFor,
   startServerProcess,
-} from "./support/index.js";
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLength, sdkFor } from "./support/index.js";
 
 describe.skipIf(!POSTGRES_URL)("kill -9 of the server during SDK ingest", () => {
-  let database: ReliabilityDatabase;
+  let database: PostgresDatabase;
   let project: CreatedProject;
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    database = await createReliabilityDatabase("kill9");
+    database = await createPostgresDatabase("kill9");
     project = await createProjectWithCli({ databaseUrl: database.url }, "kill -9");
   }, 300_000);
 

@@ -6,14 +6,9 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Chronicle, hashEvent } from "@chronicle/sdk";
+import { newProject, STORE_KINDS, setUp, type TestContext } from "@chronicle/test-kit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  newProject,
-  STORE_KINDS,
-  setUp,
-  type TestContext,
-} from "../../server/test/http/harness.js";
 import {
   hasChromium,
   launchBrowser,

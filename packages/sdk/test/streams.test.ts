@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import type { Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Receiver, waitFor } from "@chronicle/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../server/src/config.js";
@@ -12,7 +13,6 @@ import { createProject } from "../../server/src/services/index.js";
 import { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
 import { migrate, openStore, type Store } from "../../server/src/store/index.js";
 import { createLogger } from "../../server/src/telemetry/logger.js";
-import { Receiver, waitFor } from "../../server/test/streams/receiver.js";
 import {
   Chronicle,
   ValidationError,

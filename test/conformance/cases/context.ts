@@ -1,5 +1,5 @@
+import type { StoreKind } from "@chronicle/test-kit";
 import type { CallResult, RecordingClient } from "../support/recording-client.js";
-import type { StoreKind } from "../support/reference-server.js";
 
 /** What every case can reach: clients on the servers under test and a few known ids. */
 export interface ConformanceContext {

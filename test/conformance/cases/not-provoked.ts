@@ -1,4 +1,4 @@
-import type { StoreKind } from "../support/reference-server.js";
+import type { StoreKind } from "@chronicle/test-kit";
 
 /** Statuses the contract documents that no honest test can provoke; kept short. */
 export const NOT_PROVOKED: { status: string; stores: StoreKind[]; reason: string }[] = [

@@ -1,6 +1,7 @@
 /**
- * Shared helpers of the reliability suite: real server processes, real PostgreSQL databases,
- * a TCP proxy that can cut the database away, and checks for the answers given under faults.
+ * Helpers of the reliability suite (its server processes and databases come from the test
+ * kit): a TCP proxy that can cut the database away, a skewed clock, and checks for the
+ * answers given under faults.
  */
 export {
   authHeaders,
@@ -10,23 +11,6 @@ export {
   type TimedResponse,
   timedRequest,
 } from "./http.js";
-export {
-  createReliabilityDatabase,
-  POSTGRES_URL,
-  type ReliabilityDatabase,
-} from "./postgres.js";
 export { FULL_RUN, runLength } from "./run-length.js";
-export {
-  type CreatedProject,
-  createProjectWithCli,
-  type ExitStatus,
-  freePort,
-  REPO_ROOT,
-  type ServerProcess,
-  type ServerProcessOptions,
-  type ServerTarget,
-  serverEnvironment,
-  startServerProcess,
-} from "./server-process.js";
 export { skewedClockEnv } from "./skewed-clock.js";
 export { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";

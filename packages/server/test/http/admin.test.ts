@@ -1,5 +1,12 @@
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, event, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 describe.each(STORE_KINDS)("project, API keys and health over HTTP (%s)", (kind) => {
   let ctx: TestContext;

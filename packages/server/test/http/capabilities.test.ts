@@ -1,5 +1,12 @@
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, event, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 import { openStream } from "./sse-client.js";
 
 describe.each(STORE_KINDS)("catalog, integrity and viewer tokens over HTTP (%s)", (kind) => {

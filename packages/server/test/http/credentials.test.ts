@@ -1,6 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
-import type { Store } from "../../src/store/index.js";
 import {
   client,
   event,
@@ -10,7 +7,10 @@ import {
   startServer,
   type TestContext,
   type TestServer,
-} from "./harness.js";
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import type { Store } from "../../src/store/index.js";
 import { openStream } from "./sse-client.js";
 
 const ABUSE = loadConfig({}).abuse;

@@ -1,5 +1,12 @@
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, event, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 /** Every bad input gets its problem+json, never a 500. */
 describe.each(STORE_KINDS)("bad input over HTTP (%s)", (kind) => {

@@ -1,5 +1,12 @@
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, event, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 /** Minimal RFC 4180 parser, enough to read back what the server wrote. */
 function parseCsv(text: string): string[][] {

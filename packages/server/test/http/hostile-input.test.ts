@@ -1,5 +1,12 @@
+import {
+  client,
+  event,
+  newProject,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { client, event, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 /**
  * Input built to hurt: deep nesting, numbers a double cannot hold, bytes that are not

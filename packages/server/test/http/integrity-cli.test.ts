@@ -5,10 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { client, newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { generateSignerKey, parseSignerKey } from "../../src/services/integrity/signed-note.js";
-import { client, newProject, setUp, type TestContext } from "./harness.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../../bin/chronicle.mjs", import.meta.url));

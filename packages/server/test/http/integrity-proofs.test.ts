@@ -1,3 +1,4 @@
+import { client, newProject, STORE_KINDS, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CheckpointError,
@@ -16,7 +17,6 @@ import {
   parseSignerKey,
   signNote,
 } from "../../src/services/integrity/signed-note.js";
-import { client, newProject, STORE_KINDS, setUp, type TestContext } from "./harness.js";
 
 const SIGNER_KEY = generateSignerKey("chronicle.test/proofs");
 

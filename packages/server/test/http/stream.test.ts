@@ -1,4 +1,3 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   client,
   event,
@@ -7,7 +6,8 @@ import {
   setUp,
   startServer,
   type TestContext,
-} from "./harness.js";
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStream } from "./sse-client.js";
 
 describe.each(STORE_KINDS)("live tail over SSE (%s)", (kind) => {

@@ -1,10 +1,16 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CliProcess,
+  cliEnv,
+  runCli,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject } from "../../src/services/index.js";
-import { STORE_KINDS, setUp, type TestContext } from "../http/harness.js";
-import { CliProcess, cliEnv, runCli } from "./cli-process.js";
 
 const STACK_LINE = /^\s+at /m;
 

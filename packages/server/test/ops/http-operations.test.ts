@@ -1,9 +1,9 @@
 import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { STORE_KINDS, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import { createProject } from "../../src/services/index.js";
-import { STORE_KINDS, setUp, type TestContext } from "../http/harness.js";
 import { parseExposition, sampleValue } from "./exposition.js";
 
 interface Raw {

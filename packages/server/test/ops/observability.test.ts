@@ -1,8 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import {
+  CliProcess,
+  cliEnv,
+  createTestDatabase,
+  runCli,
+  STORE_KINDS,
+  type TestDatabase,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, STORE_KINDS, type TestDatabase } from "../http/harness.js";
-import { CliProcess, cliEnv, runCli } from "./cli-process.js";
 import { parseExposition, sampleValue } from "./exposition.js";
 import { attribute, OtlpReceiver } from "./otlp-receiver.js";
 

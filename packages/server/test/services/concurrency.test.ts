@@ -1,8 +1,13 @@
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents, listEvents } from "../../src/services/index.js";
 import type { Store } from "../../src/store/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 const WRITERS = 8;
 const EVENTS_PER_WRITER = 50;

@@ -1,3 +1,11 @@
+import {
+  collect,
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
@@ -10,8 +18,6 @@ import {
   listEvents,
   newestEventSeq,
 } from "../../src/services/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { collect, issueEvent, newProject } from "./fixtures.js";
 
 async function code(promise: Promise<unknown>): Promise<string> {
   try {

@@ -1,6 +1,6 @@
+import { openTestStore, STORE_KINDS } from "@chronicle/test-kit";
 import { describe, expect, it } from "vitest";
 import { PING_TTL_MS, pingStoreCached } from "../../src/services/system/health.js";
-import { openTestStore, STORE_KINDS } from "../store/harness.js";
 
 describe.each(STORE_KINDS)("cached health ping on %s", (kind) => {
   it("when the database goes away, then the last outcome answers for a second and then the failure", async () => {

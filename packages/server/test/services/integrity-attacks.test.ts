@@ -1,6 +1,13 @@
 // Attacks by someone with database access, each of which once went unnoticed (issue 13):
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashEvent } from "../../src/services/events/hash-chain.js";
@@ -18,8 +25,6 @@ import {
 import { sign } from "../../src/services/integrity/signing.js";
 import { grantAppRole } from "../../src/store/app-role.js";
 import { openStore, type Store } from "../../src/store/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 const DAY_MS = 86_400_000;
 

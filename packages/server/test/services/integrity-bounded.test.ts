@@ -1,7 +1,12 @@
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents, MAX_VERIFY_EVENTS, verifyIntegrity } from "../../src/services/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 describe.each(STORE_KINDS)("bounded integrity verification on %s", (kind) => {
   let t: TestStore;

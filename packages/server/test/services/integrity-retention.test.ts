@@ -1,3 +1,10 @@
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   getProject,
@@ -7,8 +14,6 @@ import {
   updateProject,
   verifyIntegrity,
 } from "../../src/services/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 const DAY_MS = 86_400_000;
 

@@ -1,8 +1,13 @@
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ingestEvents } from "../../src/services/index.js";
 import { EVENTS_CHANNEL, parseEventsNotification } from "../../src/store/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 describe.each(STORE_KINDS)("live tail notifications on %s", (kind) => {
   let t: TestStore;

@@ -1,3 +1,10 @@
+import {
+  issueEvent,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import {
@@ -12,8 +19,6 @@ import {
   requestHash,
 } from "../../src/services/index.js";
 import type { Queryable, Store } from "../../src/store/types.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { issueEvent, newProject } from "./fixtures.js";
 
 type Work = (tx: Queryable) => Promise<unknown>;
 

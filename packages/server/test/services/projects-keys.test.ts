@@ -1,3 +1,4 @@
+import { newProject, openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import {
@@ -10,8 +11,6 @@ import {
   revokeApiKey,
   updateProject,
 } from "../../src/services/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "../store/harness.js";
-import { newProject } from "./fixtures.js";
 
 const ADMIN = { type: "api_key" as const, id: "key_admin" };
 

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, openStore, StoreLockedError } from "../../src/store/index.js";
-import { openTestStore, STORE_KINDS, type TestStore } from "./harness.js";
 
 describe.each(STORE_KINDS)("store on %s", (kind) => {
   let t: TestStore;

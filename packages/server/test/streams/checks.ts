@@ -1,6 +1,6 @@
+import type { Received } from "@chronicle/test-kit";
 import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
-import type { Received } from "./receiver.js";
 
 interface WebhookBatch {
   id: string;

@@ -1,16 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createStreamsContext, StreamWorker } from "../../src/services/streams/index.js";
 import {
+  type Behaviour,
   client,
   event,
   newProject,
+  Receiver,
   STORE_KINDS,
   setUp,
   type TestContext,
-} from "../http/harness.js";
+  testStreamsConfig,
+  waitFor,
+} from "@chronicle/test-kit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createStreamsContext, StreamWorker } from "../../src/services/streams/index.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
-import { type Behaviour, Receiver, waitFor } from "./receiver.js";
-import { testStreamsConfig } from "./support.js";
 
 describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kind) => {
   let ctx: TestContext;

@@ -1,18 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { StreamsConfig } from "../../src/config.js";
-import { createStreamsContext, StreamWorker } from "../../src/services/streams/index.js";
 import {
   client,
   event,
   newProject,
+  Receiver,
   STORE_KINDS,
   setUp,
   type TestContext,
-} from "../http/harness.js";
+  testStreamsConfig,
+  waitFor,
+} from "@chronicle/test-kit";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { StreamsConfig } from "../../src/config.js";
+import { createStreamsContext, StreamWorker } from "../../src/services/streams/index.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
-import { Receiver, waitFor } from "./receiver.js";
-import { testStreamsConfig } from "./support.js";
 
 const STREAMS = 4;
 

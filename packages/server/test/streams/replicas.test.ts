@@ -1,6 +1,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import {
+  createTestDatabase,
+  Receiver,
+  type TestDatabase,
+  testStreamsConfig,
+  waitFor,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createProject, ingestEvents } from "../../src/services/index.js";
 import {
@@ -9,10 +16,7 @@ import {
   StreamWorker,
 } from "../../src/services/streams/index.js";
 import { migrate, type Store } from "../../src/store/index.js";
-import { createTestDatabase, type TestDatabase } from "../http/harness.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
-import { Receiver, waitFor } from "./receiver.js";
-import { testStreamsConfig } from "./support.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
 

@@ -1,4 +1,14 @@
 import type { LookupAddress } from "node:dns";
+import {
+  client,
+  createTestDatabase,
+  newProject,
+  Receiver,
+  startServer,
+  type TestDatabase,
+  type TestServer,
+  testStreamsConfig,
+} from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isForbiddenAddress } from "../../src/services/streams/address-guard.js";
 import {
@@ -7,16 +17,6 @@ import {
   testStream,
 } from "../../src/services/streams/index.js";
 import { migrate, type Store } from "../../src/store/index.js";
-import {
-  client,
-  createTestDatabase,
-  newProject,
-  startServer,
-  type TestDatabase,
-  type TestServer,
-} from "../http/harness.js";
-import { Receiver } from "./receiver.js";
-import { testStreamsConfig } from "./support.js";
 
 describe("log stream destinations: SSRF guard", { timeout: 60_000 }, () => {
   let db: TestDatabase;

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 
-/** The cluster the suite runs against (`DATABASE_URL`); the PostgreSQL cases skip without it. */
+/** The cluster the PostgreSQL cases run against (`DATABASE_URL`); they skip without it. */
 export const POSTGRES_URL: string | undefined = process.env.DATABASE_URL?.trim() || undefined;
 
-export interface ReliabilityDatabase {
-  /** The database's name, `chronicle_rel_<label>_<random>`. */
+/** A database of its own on the `DATABASE_URL` cluster. */
+export interface PostgresDatabase {
+  /** The database's name, `chronicle_<label>_<random>`. */
   name: string;
   /** Connection string to this database (direct, not through a proxy). */
   url: string;
@@ -26,13 +27,16 @@ export interface ReliabilityDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string): string {
+export function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
 
-async function onConnection<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function onConnection<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   // A terminated session must fail this call, not the test process.
   client.on("error", () => undefined);
@@ -44,20 +48,28 @@ async function onConnection<T>(url: string, fn: (client: pg.Client) => Promise<T
   }
 }
 
-/**
- * A fresh, empty database on the `DATABASE_URL` cluster (migrated by the first server that
- * starts on it). `label` names the case, so a leftover database says where it came from.
- */
-export async function createReliabilityDatabase(label: string): Promise<ReliabilityDatabase> {
+export function adminUrl(): string {
   if (!POSTGRES_URL) throw new Error("DATABASE_URL is not set");
-  const adminUrl = POSTGRES_URL;
+  return POSTGRES_URL;
+}
+
+/**
+ * A fresh database on the `DATABASE_URL` cluster: empty, or a copy of `template`. `label`
+ * names the case, so a leftover database says where it came from.
+ */
+export async function createPostgresDatabase(
+  label: string,
+  options: { template?: string } = {},
+): Promise<PostgresDatabase> {
+  const admin = adminUrl();
   const safeLabel = label
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")
     .slice(0, 24);
-  const name = `chronicle_rel_${safeLabel}_${randomBytes(4).toString("hex")}`;
-  await onConnection(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = withDatabase(adminUrl, name);
+  const name = `chronicle_${safeLabel}_${randomBytes(4).toString("hex")}`;
+  const template = options.template ? ` TEMPLATE ${options.template}` : "";
+  await onConnection(admin, (client) => client.query(`CREATE DATABASE ${name}${template}`));
+  const url = withDatabase(admin, name);
   const parsed = new URL(url);
   return {
     name,
@@ -67,7 +79,7 @@ export async function createReliabilityDatabase(label: string): Promise<Reliabil
     query: (sql, params = []) =>
       onConnection(url, async (client) => (await client.query(sql, params)).rows),
     terminateConnections: () =>
-      onConnection(adminUrl, async (client) => {
+      onConnection(admin, async (client) => {
         const { rows } = await client.query<{ terminated: boolean }>(
           `SELECT pg_terminate_backend(pid) AS terminated FROM pg_stat_activity
             WHERE datname = $1 AND pid <> pg_backend_pid()`,
@@ -76,7 +88,7 @@ export async function createReliabilityDatabase(label: string): Promise<Reliabil
         return rows.filter((row) => row.terminated).length;
       }),
     drop: () =>
-      onConnection(adminUrl, (client) =>
+      onConnection(admin, (client) =>
         client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
       ).then(() => undefined),
   };

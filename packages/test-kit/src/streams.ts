@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { loadConfig, type StreamsConfig } from "../../src/config.js";
+import { loadConfig, type StreamsConfig } from "./server-source.js";
 
-/** Fast polling, short timeouts and backoff, a fresh key, local receivers allowed. */
+/** Log streams for tests: fast polling, short timeouts and backoff, a fresh key, local receivers allowed. */
 export function testStreamsConfig(overrides: Partial<StreamsConfig> = {}): StreamsConfig {
   return {
     ...loadConfig({}).streams,

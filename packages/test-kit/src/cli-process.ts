@@ -1,9 +1,23 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { SERVER_PACKAGE_DIR } from "./server-source.js";
 
-/** The server package's directory: the CLI runs from its TypeScript source through tsx. */
-const PACKAGE_DIR = fileURLToPath(new URL("../..", import.meta.url));
-const CLI = ["--import", "tsx", "src/cli.ts"];
+/** The server package's directory, where a CLI run starts unless told otherwise. */
+export const PACKAGE_DIR = fileURLToPath(SERVER_PACKAGE_DIR);
+/** The `chronicle` command (its TypeScript source through tsx, inside the repository). */
+export const CHRONICLE_BIN = fileURLToPath(new URL("bin/chronicle.mjs", SERVER_PACKAGE_DIR));
+
+/** `chronicle …args` as a child process: every CLI and server process of the tests starts here. */
+export function spawnChronicle(
+  args: string[],
+  options: SpawnOptions & { nodeFlags?: string[] } = {},
+): ChildProcess {
+  const { nodeFlags = [], ...spawnOptions } = options;
+  return spawn(process.execPath, [...nodeFlags, CHRONICLE_BIN, ...args], {
+    cwd: PACKAGE_DIR,
+    ...spawnOptions,
+  });
+}
 
 export interface CliResult {
   code: number | null;
@@ -43,13 +57,13 @@ export function runCli(
   timeoutMs = 60_000,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { cwd: PACKAGE_DIR, env });
+    const child = spawnChronicle(args, { env });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
     });
-    child.stderr.on("data", (chunk: Buffer) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
@@ -69,7 +83,7 @@ export class CliProcess {
   private readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [...CLI, ...args], { cwd: PACKAGE_DIR, env });
+    this.child = spawnChronicle(args, { env });
     this.child.stdout?.on("data", (chunk: Buffer) => {
       this.stdout += chunk.toString();
     });

@@ -1,11 +1,10 @@
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import { loadBundledDocument, resolveRef } from "../../src/http/contract/contract.js";
-import { absoluteRefs, CONTRACT_ID } from "../../src/http/contract/validation.js";
+import { absoluteRefs, CONTRACT_ID, loadBundledDocument, resolveRef } from "./server-source.js";
 
 /**
  * Checks a response against the contract: the status must be documented for the
- * operation, and a JSON body must match the documented schema. The harness's client runs
+ * operation, and a JSON body must match the documented schema. The kit's `client` runs
  * it on every response, so every integration test is also a contract test.
  */
 const document = loadBundledDocument();

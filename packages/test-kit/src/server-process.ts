@@ -1,13 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { spawnChronicle } from "./cli-process.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-const CLI = join(REPO_ROOT, "packages/server/bin/chronicle.mjs");
 
 /** Where a server process keeps its data: a PostgreSQL URL, or a PGlite directory. */
 export interface ServerTarget {
@@ -123,7 +123,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const env = serverEnvironment(options, { ...options.env, PORT: String(port), HOST: "127.0.0.1" });
-  const child = spawn(process.execPath, [CLI, "serve"], {
+  const child = spawnChronicle(["serve"], {
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -197,17 +197,17 @@ export interface CreatedProject {
 export function createProjectWithCli(target: ServerTarget, name: string): Promise<CreatedProject> {
   const env = serverEnvironment(target);
   return new Promise((resolveProject, reject) => {
-    const child = spawn(process.execPath, [CLI, "project", "create", "--name", name], {
+    const child = spawnChronicle(["project", "create", "--name", name], {
       cwd: REPO_ROOT,
       env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
     });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk;
     });
     child.once("error", reject);

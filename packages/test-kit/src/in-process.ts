@@ -1,0 +1,71 @@
+import type { Server } from "node:http";
+import { createTestDatabase, type StoreKind, type TestDatabase } from "./database.js";
+import {
+  type Config,
+  closeServer,
+  createApp,
+  createLogger,
+  type Logger,
+  listen,
+  loadConfig,
+  type Store,
+  urlOf,
+} from "./server-source.js";
+
+/** The server's configuration for tests: an ephemeral port, no logs, no rate limit in the way. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({}),
+    port: 0,
+    logLevel: "silent",
+    rateLimitPerMinute: 100_000,
+    heartbeatMs: 1000,
+    ...overrides,
+  };
+}
+
+export interface TestServer {
+  base: string;
+  store: Store;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** The app in this process on an ephemeral port over `store`, as the CLI would serve it. */
+export async function startServer(
+  store: Store,
+  overrides: Partial<Config> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestServer> {
+  const config = testConfig(overrides);
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const server: Server = await listen(createApp({ store, config, logger }), 0, "127.0.0.1");
+  return { base: urlOf(server), store, config, close: () => closeServer(server) };
+}
+
+export interface TestContext {
+  db: TestDatabase;
+  store: Store;
+  server: TestServer;
+  close(): Promise<void>;
+}
+
+/** A migrated database of the file's own, a store on it and the server in this process. */
+export async function setUp(
+  kind: StoreKind,
+  overrides: Partial<Config> = {},
+): Promise<TestContext> {
+  const db = await createTestDatabase(kind, { migrated: true });
+  const store = await db.open();
+  const server = await startServer(store, overrides);
+  return {
+    db,
+    store,
+    server,
+    close: async () => {
+      await server.close();
+      await store.close();
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * What every test suite and the bench share: databases of their own (PGlite and PostgreSQL,
+ * empty or copied from a migrated template), the server in this process or as a child
+ * process on a real port, the CLI as a process, fixtures, and a contract-checking client.
+ */
+export { CliProcess, type CliResult, cliEnv, runCli, spawnChronicle } from "./cli-process.js";
+export { checkResponse } from "./contract-check.js";
+export {
+  type CreateDatabaseOptions,
+  createTestDatabase,
+  type OpenOptions,
+  openTestStore,
+  STORE_KINDS,
+  type StoreKind,
+  type TestDatabase,
+  type TestStore,
+} from "./database.js";
+export { collect, event, issueEvent, newProject } from "./fixtures.js";
+export { client } from "./http-client.js";
+export { setUp, startServer, type TestContext, type TestServer, testConfig } from "./in-process.js";
+export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
+export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
+export {
+  type CreatedProject,
+  createProjectWithCli,
+  type ExitStatus,
+  freePort,
+  REPO_ROOT,
+  type ServerProcess,
+  type ServerProcessOptions,
+  type ServerTarget,
+  serverEnvironment,
+  startServerProcess,
+} from "./server-process.js";
+export {
+  type Config,
+  demoEvents,
+  type EventInput,
+  type Logger,
+  loadConfig,
+  type Store,
+  type StreamsConfig,
+} from "./server-source.js";
+export { testStreamsConfig } from "./streams.js";
