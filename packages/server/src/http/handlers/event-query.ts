@@ -1,5 +1,5 @@
+import { ServiceError } from "../../domain/errors.js";
 import type { EventFilters, ListOptions } from "../../domain/index.js";
-import { HttpProblem } from "../contract/problem.js";
 import type { Principal } from "../middleware/principal.js";
 
 /** The list filters shared by list, feeds, export and stream, as the contract names them. */
@@ -50,7 +50,7 @@ export function listOptionsOf(query: PageQuery): ListOptions {
 export function pinWorkspace(principal: Principal, filters: EventFilters): EventFilters {
   if (principal.kind !== "viewer_token" || principal.workspaceId === null) return filters;
   if (filters.workspace_id !== undefined && filters.workspace_id !== principal.workspaceId) {
-    throw new HttpProblem("forbidden", "This viewer token is pinned to another workspace");
+    throw new ServiceError("forbidden", "This viewer token is pinned to another workspace");
   }
   return { ...filters, workspace_id: principal.workspaceId };
 }
