@@ -1,7 +1,7 @@
 import type { Express, NextFunction, Request, Response } from "express";
+import { ServiceError } from "../domain/errors.js";
 import { type OpenApiDocument, type Operation, operationsOf } from "./contract/contract.js";
 import type { Handler, HandlerTable, OperationId } from "./contract/handler-types.js";
-import { HttpProblem } from "./contract/problem.js";
 import {
   createValidators,
   type OperationValidator,
@@ -30,7 +30,7 @@ function validate(operation: Operation, validator: OperationValidator) {
   return (req: Request, res: Response, next: NextFunction) => {
     const malformed = malformedPathParameters(res, req.params);
     if (malformed.length > 0) {
-      throw new HttpProblem("invalid_parameter", "The path holds a malformed percent-encoding", {
+      throw new ServiceError("invalid_parameter", "The path holds a malformed percent-encoding", {
         errors: malformed,
       });
     }

@@ -8,6 +8,8 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** False when lines at `level` are dropped, so a caller may skip building them. */
+  isLevelEnabled?(level: "debug" | "info" | "warn" | "error"): boolean;
 }
 
 export interface LoggerOptions {
@@ -41,6 +43,7 @@ const SILENT: Logger = {
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
+  isLevelEnabled: () => false,
 };
 
 /** A pino logger behind the server's `Logger` interface. */
@@ -77,5 +80,6 @@ function wrap(logger: PinoLogger): Logger {
     info: (message, fields) => logger.info(fields ?? {}, message),
     warn: (message, fields) => logger.warn(fields ?? {}, message),
     error: (message, fields) => logger.error(fields ?? {}, message),
+    isLevelEnabled: (level) => logger.isLevelEnabled(level),
   };
 }

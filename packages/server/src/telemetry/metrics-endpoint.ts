@@ -2,7 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { NextFunction, Request, Response } from "express";
 import type { Registry } from "prom-client";
-import { HttpProblem } from "../http/contract/problem.js";
+import { ServiceError } from "../domain/errors.js";
 
 function sameToken(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -18,11 +18,11 @@ export function metricsRoute(registry: Registry, token: string) {
   const serve = async (req: Request, res: Response): Promise<void> => {
     if (req.method !== "GET") {
       res.setHeader("Allow", "GET");
-      throw new HttpProblem("method_not_allowed", "GET /metrics only");
+      throw new ServiceError("method_not_allowed", "GET /metrics only");
     }
     const match = /^Bearer (\S+)$/.exec(req.get("authorization") ?? "");
     if (!match?.[1] || !sameToken(match[1], token)) {
-      throw new HttpProblem("unauthorized", "GET /metrics needs the metrics token");
+      throw new ServiceError("unauthorized", "GET /metrics needs the metrics token");
     }
     res.setHeader("Content-Type", registry.contentType);
     res.setHeader("Cache-Control", "no-store");

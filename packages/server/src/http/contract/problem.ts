@@ -2,14 +2,6 @@
 import type { Problem } from "@chronicle/types";
 import { type FieldError, PROBLEMS, type ProblemCode } from "../../domain/errors.js";
 
-export {
-  type FieldError,
-  isProblemCode,
-  PROBLEMS,
-  type ProblemCode,
-  ServiceError as HttpProblem,
-} from "../../domain/errors.js";
-
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
 /** The body of every error answer. */

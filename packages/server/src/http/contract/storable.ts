@@ -1,5 +1,5 @@
 import { fullFormats } from "ajv-formats/dist/formats.js";
-import type { FieldError } from "./problem.js";
+import type { FieldError } from "../../domain/errors.js";
 
 /**
  * Guards for values the contract allows but PostgreSQL (or JavaScript) cannot hold

@@ -1,8 +1,8 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { type FieldError, ServiceError } from "../../domain/errors.js";
 import type { JsonSchema, OpenApiDocument, Operation, Parameter } from "./contract.js";
-import { type FieldError, HttpProblem } from "./problem.js";
 import { storableDateTime, unsafeIntegers, unstorableText } from "./storable.js";
 
 export const CONTRACT_ID = "https://chronicle.dev/contract.json";
@@ -131,7 +131,7 @@ export function createValidators(
           errors.push(...unsafeIntegers(input[where], `/${where}`));
         }
         if (errors.length > 0) {
-          throw new HttpProblem(
+          throw new ServiceError(
             "invalid_parameter",
             errors.map((e) => `${e.pointer} ${e.detail}`).join("; "),
             {
@@ -146,7 +146,7 @@ export function createValidators(
         const errors = body(value) ? [] : fieldErrors(body.errors, "");
         errors.push(...unstorableText(value));
         if (errors.length > 0) {
-          throw new HttpProblem(
+          throw new ServiceError(
             "validation_failed",
             `The request body breaks the contract (${errors.length} error(s))`,
             {

@@ -1,11 +1,11 @@
 import type { ActorInput } from "@chronicle/types";
 import type { Config } from "../../config.js";
+import { ServiceError } from "../../domain/errors.js";
 import type { EventFilters, ListOptions } from "../../domain/index.js";
 import type { TailHub } from "../../services/events/tail-hub.js";
 import type { Store } from "../../store/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { Metrics } from "../../telemetry/metrics.js";
-import { HttpProblem } from "../contract/problem.js";
 import type { Principal } from "../middleware/principal.js";
 import type { StreamGuard } from "../streaming/stream-guard.js";
 
@@ -82,7 +82,7 @@ export function listOptionsOf(query: PageQuery): ListOptions {
 export function pinWorkspace(principal: Principal, filters: EventFilters): EventFilters {
   if (principal.kind !== "viewer_token" || principal.workspaceId === null) return filters;
   if (filters.workspace_id !== undefined && filters.workspace_id !== principal.workspaceId) {
-    throw new HttpProblem("forbidden", "This viewer token is pinned to another workspace");
+    throw new ServiceError("forbidden", "This viewer token is pinned to another workspace");
   }
   return { ...filters, workspace_id: principal.workspaceId };
 }

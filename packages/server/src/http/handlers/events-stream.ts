@@ -1,6 +1,6 @@
+import { ServiceError } from "../../domain/errors.js";
 import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { HttpProblem } from "../contract/problem.js";
 import { serveTail } from "../streaming/sse.js";
 import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
 
@@ -19,12 +19,12 @@ export function eventStreamHandlers({ store, config, logger, tails, streams }: H
   }) => {
     const who = caller(principal);
     const filters = pinWorkspace(who, filtersOf(query));
-    const lastEventId = (header as Record<string, unknown>)["Last-Event-ID"];
+    const lastEventId = header["Last-Event-ID"];
     let after: number;
     if (typeof lastEventId === "string") {
       after = Number(lastEventId);
       if (!Number.isSafeInteger(after)) {
-        throw new HttpProblem("invalid_parameter", "Last-Event-ID is larger than any seq", {
+        throw new ServiceError("invalid_parameter", "Last-Event-ID is larger than any seq", {
           errors: [{ pointer: "/header/Last-Event-ID", detail: "must be a seq", code: "maximum" }],
         });
       }

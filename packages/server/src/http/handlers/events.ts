@@ -36,7 +36,7 @@ function withTraceId(inputs: EventInput[], traceId: string | undefined): EventIn
 export function eventHandlers({ store }: HandlerDeps) {
   const createEvent: Handler<"createEvent"> = async ({ principal, header, body, req, res }) => {
     const { projectId } = caller(principal);
-    const inputs = withTraceId([body as EventInput], traceIdOf(req, res));
+    const inputs = withTraceId([body], traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
     });
@@ -58,7 +58,7 @@ export function eventHandlers({ store }: HandlerDeps) {
     res,
   }) => {
     const { projectId } = caller(principal);
-    const inputs = withTraceId((body as { events: EventInput[] }).events, traceIdOf(req, res));
+    const inputs = withTraceId(body.events, traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
       pointerPrefix: (index) => `/events/${index}`,

@@ -1,6 +1,6 @@
+import { ServiceError } from "../../domain/errors.js";
 import { listEvents } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { HttpProblem } from "../contract/problem.js";
 import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
 
 /** The feed of one object and the feed of one end-customer workspace. */
@@ -23,7 +23,7 @@ export function feedHandlers({ store }: HandlerDeps) {
     const who = caller(principal);
     const { workspace_id } = path;
     if (who.kind === "viewer_token" && who.workspaceId !== workspace_id) {
-      throw new HttpProblem("forbidden", "This viewer token is pinned to another workspace");
+      throw new ServiceError("forbidden", "This viewer token is pinned to another workspace");
     }
     const filters = pinWorkspace(who, filtersOf(query));
     const page = await listEvents(store, who.projectId, filters, {

@@ -1,7 +1,7 @@
 import serverPackage from "../../../package.json" with { type: "json" };
+import { ServiceError } from "../../domain/errors.js";
 import { checkReadinessCached, databaseNow, pingStoreCached } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { HttpProblem } from "../contract/problem.js";
 import { SUPPORTED_VERSIONS } from "../middleware/version.js";
 import type { HandlerDeps } from "./deps.js";
 
@@ -17,7 +17,7 @@ export function healthHandlers({ store }: HandlerDeps) {
     try {
       await pingStoreCached(store);
     } catch {
-      throw new HttpProblem("unavailable", "The database cannot be reached");
+      throw new ServiceError("unavailable", "The database cannot be reached");
     }
     return {
       status: 200,

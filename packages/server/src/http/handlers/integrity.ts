@@ -1,3 +1,4 @@
+import { ServiceError } from "../../domain/errors.js";
 import {
   latestCheckpoint,
   proveConsistency,
@@ -6,7 +7,6 @@ import {
   verifyIntegrity,
 } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { HttpProblem } from "../contract/problem.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
 /** The hash chain's verification, signed checkpoints, Merkle proofs and the keys that verify them. */
@@ -27,7 +27,7 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
         error: error.message,
       }),
     );
-    if (!checkpoint) throw new HttpProblem("unavailable", "No checkpoint can be vouched for");
+    if (!checkpoint) throw new ServiceError("unavailable", "No checkpoint can be vouched for");
     return { status: 200, body: checkpoint };
   };
 

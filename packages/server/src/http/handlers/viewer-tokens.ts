@@ -1,6 +1,6 @@
+import { ServiceError } from "../../domain/errors.js";
 import { issueViewerToken, revokeViewerToken } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { HttpProblem } from "../contract/problem.js";
 import { hasScope } from "../middleware/principal.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
@@ -11,7 +11,7 @@ export function viewerTokenHandlers({ store }: HandlerDeps) {
     const request = body;
     for (const scope of request.scopes ?? []) {
       if (!hasScope(who, scope)) {
-        throw new HttpProblem("forbidden", `This key cannot grant ${scope} it does not hold`);
+        throw new ServiceError("forbidden", `This key cannot grant ${scope} it does not hold`);
       }
     }
     const token = await issueViewerToken(store, who.projectId, who.id, request);

@@ -9,6 +9,10 @@ import { requestIdOf } from "./request-id.js";
  * its query, which may hold search text), how it ended (status, latency, aborted).
  */
 export function accessLog(logger: Logger) {
+  // Below `info` nothing would be written: no listener, no fields built, per request.
+  if (logger.isLevelEnabled?.("info") === false) {
+    return (_req: Request, _res: Response, next: NextFunction): void => next();
+  }
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
     res.on("close", () => {

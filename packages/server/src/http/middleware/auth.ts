@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { ServiceError } from "../../domain/errors.js";
 import type { Operation } from "../contract/contract.js";
-import { HttpProblem } from "../contract/problem.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import { hasScope, type Principal } from "./principal.js";
 
@@ -25,13 +25,13 @@ const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="chronicle"' };
 function bearerToken(req: Request): string {
   const header = req.get("Authorization");
   if (header === undefined) {
-    throw new HttpProblem("unauthorized", "Missing Authorization header (Bearer <key>)", {
+    throw new ServiceError("unauthorized", "Missing Authorization header (Bearer <key>)", {
       headers: CHALLENGE,
     });
   }
   const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) {
-    throw new HttpProblem("unauthorized", "The Authorization header must be Bearer <key>", {
+    throw new ServiceError("unauthorized", "The Authorization header must be Bearer <key>", {
       headers: CHALLENGE,
     });
   }
@@ -58,7 +58,7 @@ export function authenticateRequest(
     const address = clientAddress(req);
     const wait = throttle?.retryAfter(address) ?? 0;
     if (wait > 0) {
-      throw new HttpProblem(
+      throw new ServiceError(
         "rate_limit_exceeded",
         `Too many failed authentications from this address; retry in ${wait} s`,
         { headers: { "Retry-After": String(wait) } },
@@ -68,12 +68,12 @@ export function authenticateRequest(
     try {
       principal = await authenticate(bearerToken(req));
     } catch (error) {
-      if (error instanceof HttpProblem) await throttle?.failed(address);
+      if (error instanceof ServiceError) await throttle?.failed(address);
       throw error;
     }
     if (!principal) {
       await throttle?.failed(address);
-      throw new HttpProblem("unauthorized", "Unknown, revoked or expired credential", {
+      throw new ServiceError("unauthorized", "Unknown, revoked or expired credential", {
         headers: CHALLENGE,
       });
     }
@@ -88,10 +88,10 @@ export function authorize(operation: Operation): RequestHandler {
     const principal = res.locals.principal as Principal | undefined;
     if (operation.requiredScope === "none" || !principal) return next();
     if (principal.kind === "viewer_token" && !VIEWER_OPERATIONS.has(operation.operationId)) {
-      throw new HttpProblem("forbidden", `A viewer token cannot call ${operation.operationId}`);
+      throw new ServiceError("forbidden", `A viewer token cannot call ${operation.operationId}`);
     }
     if (!hasScope(principal, operation.requiredScope)) {
-      throw new HttpProblem(
+      throw new ServiceError(
         "forbidden",
         `${operation.operationId} requires the ${operation.requiredScope} scope`,
       );

@@ -5,8 +5,8 @@ import express, {
   type RequestHandler,
   type Response,
 } from "express";
+import { ServiceError } from "../../domain/errors.js";
 import type { Operation } from "../contract/contract.js";
-import { HttpProblem } from "../contract/problem.js";
 import { jsonLimitError } from "./json-limits.js";
 
 function hasBody(req: Request): boolean {
@@ -27,20 +27,24 @@ function charsetOf(req: Request): string | undefined {
  */
 function parseJson(raw: Buffer): unknown {
   if (!isUtf8(raw)) {
-    throw new HttpProblem("invalid_json", "The request body is not valid UTF-8");
+    throw new ServiceError("invalid_json", "The request body is not valid UTF-8");
   }
   const text = raw.toString("utf8").replace(/^\uFEFF/, "");
   let value: unknown;
   try {
     value = text === "" ? {} : JSON.parse(text);
   } catch {
-    throw new HttpProblem("invalid_json", "The request body is not valid JSON");
+    throw new ServiceError("invalid_json", "The request body is not valid JSON");
   }
   const broken = jsonLimitError(text);
   if (broken) {
-    throw new HttpProblem("validation_failed", `${broken.pointer || "The body"} ${broken.detail}`, {
-      errors: [broken],
-    });
+    throw new ServiceError(
+      "validation_failed",
+      `${broken.pointer || "The body"} ${broken.detail}`,
+      {
+        errors: [broken],
+      },
+    );
   }
   return value;
 }
@@ -59,14 +63,14 @@ export function jsonBody(operation: Operation): RequestHandler[] {
       return next();
     }
     if (!req.is(["application/json", "application/*+json"])) {
-      throw new HttpProblem(
+      throw new ServiceError(
         "unsupported_media_type",
         `The request body must be application/json, got ${req.get("Content-Type") ?? "no Content-Type"}`,
       );
     }
     const charset = charsetOf(req);
     if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
-      throw new HttpProblem(
+      throw new ServiceError(
         "unsupported_media_type",
         `JSON bodies must be UTF-8, got charset=${charset}`,
       );

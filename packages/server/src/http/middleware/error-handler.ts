@@ -1,14 +1,13 @@
 import type { NextFunction, Request, Response } from "express";
-import { isDatabaseUnavailable } from "../../services/index.js";
-import type { Logger } from "../../telemetry/logger.js";
 import {
   type FieldError,
-  HttpProblem,
   isProblemCode,
-  PROBLEM_CONTENT_TYPE,
   type ProblemCode,
-  problemBody,
-} from "../contract/problem.js";
+  ServiceError,
+} from "../../domain/errors.js";
+import { isDatabaseUnavailable } from "../../services/index.js";
+import type { Logger } from "../../telemetry/logger.js";
+import { PROBLEM_CONTENT_TYPE, problemBody } from "../contract/problem.js";
 import { requestIdOf } from "./request-id.js";
 
 interface NormalisedProblem {
@@ -35,7 +34,7 @@ const BODY_PARSER_TYPES: Record<string, ProblemCode> = {
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
 
 function normalise(error: unknown): NormalisedProblem | undefined {
-  if (error instanceof HttpProblem) {
+  if (error instanceof ServiceError) {
     return {
       code: error.code,
       detail: error.message,

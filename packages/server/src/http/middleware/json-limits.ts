@@ -1,4 +1,4 @@
-import type { FieldError } from "../contract/problem.js";
+import type { FieldError } from "../../domain/errors.js";
 
 /**
  * Limits a JSON body must respect beyond being JSON (docs/design.md, "Input limits"):

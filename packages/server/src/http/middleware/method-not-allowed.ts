@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
+import { ServiceError } from "../../domain/errors.js";
 import type { Operation } from "../contract/contract.js";
-import { HttpProblem } from "../contract/problem.js";
 
 /** One path of the contract: its operations and the methods its path item declares. */
 export interface DeclaredPath {
@@ -34,7 +34,7 @@ export function declaredPaths(operations: Operation[]): DeclaredPath[] {
  */
 export function methodNotAllowed({ allow }: DeclaredPath) {
   return (req: Request, _res: Response): void => {
-    throw new HttpProblem(
+    throw new ServiceError(
       "method_not_allowed",
       `${req.method} is not allowed on ${req.path}; allowed methods are ${allow}.`,
       { headers: { Allow: allow } },

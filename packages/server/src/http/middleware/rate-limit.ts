@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { HttpProblem } from "../contract/problem.js";
+import { ServiceError } from "../../domain/errors.js";
 import type { Principal } from "./principal.js";
 
 export interface RateLimitDecision {
@@ -25,7 +25,7 @@ export function rateLimit(consume: ConsumeRateLimit): RequestHandler {
     res.setHeader("RateLimit-Reset", String(reset));
     res.setHeader("RateLimit-Policy", `${decision.limit};w=60`);
     if (!decision.allowed) {
-      throw new HttpProblem(
+      throw new ServiceError(
         "rate_limit_exceeded",
         `More than ${decision.limit} requests in a minute; retry in ${Math.max(1, reset)} s`,
         { headers: { "Retry-After": String(Math.max(1, reset)) } },

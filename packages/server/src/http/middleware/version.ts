@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from "express";
-import { HttpProblem } from "../contract/problem.js";
+import { ServiceError } from "../../domain/errors.js";
 
 /** Date-named API versions this server speaks; the last one is the default. */
 export const SUPPORTED_VERSIONS = ["2026-11-01"] as const;
@@ -15,7 +15,7 @@ export function apiVersion(req: Request, res: Response, next: NextFunction): voi
     return;
   }
   if (!(SUPPORTED_VERSIONS as readonly string[]).includes(asked)) {
-    throw new HttpProblem(
+    throw new ServiceError(
       "unsupported_version",
       `Chronicle-Version "${asked}" is not supported; supported: ${SUPPORTED_VERSIONS.join(", ")}`,
       {

@@ -1,6 +1,7 @@
 import type { Problem } from "@chronicle/types";
 import type { Response } from "express";
-import { HttpProblem, problemBody } from "../contract/problem.js";
+import { ServiceError } from "../../domain/errors.js";
+import { problemBody } from "../contract/problem.js";
 import { csvCell, csvHeader, csvRow } from "./csv.js";
 import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
@@ -18,7 +19,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 export const CSV_END_MARKER = "#error";
 
 export interface ExportStreamOptions {
-  /** Aborted (reason: an `HttpProblem`) when the export must stop, e.g. its credential was revoked. */
+  /** Aborted (reason: an `ServiceError`) when the export must stop, e.g. its credential was revoked. */
   signal?: AbortSignal;
   requestId?: string;
 }
@@ -60,7 +61,7 @@ export async function streamExport(
     stopped = true;
     const reason = signal?.reason;
     const problem =
-      reason instanceof HttpProblem
+      reason instanceof ServiceError
         ? problemBody(reason.code, options.requestId ?? "", reason.message)
         : problemBody("internal_error", options.requestId ?? "");
     res.write(pending + exportEnd(format, problem));

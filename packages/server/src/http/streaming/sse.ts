@@ -1,5 +1,6 @@
 import type { Response } from "express";
-import { HttpProblem, problemBody } from "../contract/problem.js";
+import { ServiceError } from "../../domain/errors.js";
+import { problemBody } from "../contract/problem.js";
 import { endStreamSoon, isGone, writeChunk } from "./stream-writer.js";
 
 export interface TailedEvent {
@@ -20,7 +21,7 @@ export interface TailOptions {
   heartbeatMs: number;
   batchSize?: number;
   onError?: (error: unknown) => void;
-  /** Aborted (reason: an `HttpProblem`) when the stream must end, e.g. its credential was revoked. */
+  /** Aborted (reason: an `ServiceError`) when the stream must end, e.g. its credential was revoked. */
   signal?: AbortSignal;
   requestId?: string;
 }
@@ -32,7 +33,7 @@ export function sseEvent(event: TailedEvent): string {
 /** The last message of a stream ended by the server: `event: error`, a problem as data. */
 export function sseEnd(reason: unknown, requestId: string): string {
   const problem =
-    reason instanceof HttpProblem
+    reason instanceof ServiceError
       ? problemBody(reason.code, requestId, reason.message)
       : problemBody("internal_error", requestId);
   return `event: error\ndata: ${JSON.stringify(problem)}\n\n`;

@@ -1,7 +1,7 @@
+import { ServiceError } from "../../domain/errors.js";
 import { type CredentialEnd, endedCredentials } from "../../services/index.js";
 import type { Store } from "../../store/index.js";
 import type { Logger } from "../../telemetry/logger.js";
-import { HttpProblem } from "../contract/problem.js";
 import type { Principal } from "../middleware/principal.js";
 
 export interface StreamGuardOptions {
@@ -12,7 +12,7 @@ export interface StreamGuardOptions {
   logger: Logger;
 }
 
-/** One open stream: aborted, with an `HttpProblem` saying why, when its credential ends. */
+/** One open stream: aborted, with an `ServiceError` saying why, when its credential ends. */
 export interface StreamLease {
   readonly signal: AbortSignal;
   release(): void;
@@ -23,9 +23,10 @@ interface Open {
   controller: AbortController;
 }
 
-const ENDINGS: Record<CredentialEnd, () => HttpProblem> = {
-  revoked: () => new HttpProblem("credential_revoked", "The credential of this stream was revoked"),
-  expired: () => new HttpProblem("credential_expired", "The credential of this stream expired"),
+const ENDINGS: Record<CredentialEnd, () => ServiceError> = {
+  revoked: () =>
+    new ServiceError("credential_revoked", "The credential of this stream was revoked"),
+  expired: () => new ServiceError("credential_expired", "The credential of this stream expired"),
 };
 
 /**
@@ -48,7 +49,7 @@ export class StreamGuard {
   acquire(principal: Principal): StreamLease {
     const streams = this.open.get(principal.id) ?? new Set<Open>();
     if (streams.size >= this.options.maxPerCredential) {
-      throw new HttpProblem(
+      throw new ServiceError(
         "too_many_streams",
         `This credential already holds ${streams.size} open streams (at most ${this.options.maxPerCredential}); close one first`,
         { headers: { "Retry-After": "5" } },
