@@ -14,6 +14,8 @@ import { join, relative, resolve, sep } from "node:path";
 import ts from "typescript";
 
 const STORE = "packages/server/src/store/";
+/** Packages whose SQL is not the product's: the test kit makes and drops test databases. */
+const NOT_PRODUCT = new Set(["test-kit"]);
 const SOURCE_DIRS = ["src", "bin"];
 const SKIPPED_DIRS = new Set(["node_modules", "dist", "generated"]);
 const SCRIPT = /\.(ts|mts|cts|js|mjs|cjs)$/;
@@ -102,7 +104,7 @@ const root = resolve(process.argv[2] ?? ".");
 const packagesDir = join(root, "packages");
 const found = [];
 for (const pkg of readdirSync(packagesDir, { withFileTypes: true })) {
-  if (!pkg.isDirectory()) continue;
+  if (!pkg.isDirectory() || NOT_PRODUCT.has(pkg.name)) continue;
   for (const sub of SOURCE_DIRS) {
     const dir = join(packagesDir, pkg.name, sub);
     try {
