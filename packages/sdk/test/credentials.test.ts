@@ -1,22 +1,11 @@
 // Viewer-token revocation and streams ended by their credential, through the SDK against the
 // real reference server (in-process, PGlite).
 
-import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadConfig, newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../server/src/config.js";
-import { createApp } from "../../server/src/http/app.js";
-import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
-import { createProject } from "../../server/src/services/index.js";
-import { migrate, openStore, type Store } from "../../server/src/store/index.js";
-import { createLogger } from "../../server/src/telemetry/logger.js";
 import { AuthenticationError, Chronicle, type EventInput, RateLimitError } from "../src/index.js";
 
-let dataDir: string;
-let store: Store;
-let server: Server;
+let ctx: TestContext;
 let baseUrl: string;
 let admin: Chronicle;
 
@@ -30,35 +19,21 @@ const event = (n: number): EventInput => ({
 });
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), "chronicle-sdk-credentials-"));
-  store = await openStore({ dataDir: join(dataDir, "pglite") });
-  await migrate(store);
   const defaults = loadConfig({});
-  const config = {
-    ...defaults,
-    port: 0,
-    logLevel: "silent" as const,
-    rateLimitPerMinute: 100_000,
+  ctx = await setUp("pglite", {
     heartbeatMs: 200,
     abuse: { ...defaults.abuse, credentialCheckMs: 200, maxStreamsPerCredential: 1 },
-  };
-  server = await listen(
-    createApp({ store, config, logger: createLogger("silent") }),
-    0,
-    "127.0.0.1",
-  );
-  baseUrl = urlOf(server);
-  const { adminKey } = await createProject(store, { name: "SDK credentials" });
-  admin = new Chronicle({ apiKey: adminKey.key, baseUrl });
+  });
+  baseUrl = ctx.server.base;
+  const { key } = await newProject(ctx.store, "SDK credentials");
+  admin = new Chronicle({ apiKey: key, baseUrl });
   for (let round = 0; round < 2; round++) {
     await admin.events.batch({ events: Array.from({ length: 500 }, (_, n) => event(n)) });
   }
 }, 180_000);
 
 afterAll(async () => {
-  await closeServer(server);
-  await store.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await ctx?.close();
 });
 
 async function readKey(scopes: ("activity:read" | "activity:export")[]) {

@@ -3,17 +3,8 @@
 // project named "SDK integration", as scripts/prism-proxy.mjs creates). With
 // CHRONICLE_TEST_VIA_PRISM=1 that server sits behind `prism proxy --errors`, and the tests
 // that cannot pass a validating proxy are skipped (see `viaPrism` below).
-import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { newProject, setUp, startServer, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../server/src/config.js";
-import { createApp } from "../../server/src/http/app.js";
-import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
-import { createProject } from "../../server/src/services/index.js";
-import { migrate, openStore, type Store } from "../../server/src/store/index.js";
-import { createLogger } from "../../server/src/telemetry/logger.js";
 import {
   AuthenticationError,
   Chronicle,
@@ -39,9 +30,7 @@ const inProcess = external === undefined;
  */
 const viaPrism = external !== undefined && process.env.CHRONICLE_TEST_VIA_PRISM === "1";
 
-let dataDir: string | undefined;
-let store: Store | undefined;
-let server: Server | undefined;
+let ctx: TestContext | undefined;
 let baseUrl: string;
 let chronicle: Chronicle;
 
@@ -65,30 +54,14 @@ beforeAll(async () => {
     chronicle = new Chronicle({ apiKey: external.apiKey, baseUrl });
     return;
   }
-  dataDir = await mkdtemp(join(tmpdir(), "chronicle-sdk-"));
-  store = await openStore({ dataDir: join(dataDir, "pglite") });
-  await migrate(store);
-  const config = {
-    ...loadConfig({}),
-    port: 0,
-    logLevel: "silent" as const,
-    rateLimitPerMinute: 100_000,
-    heartbeatMs: 200,
-  };
-  server = await listen(
-    createApp({ store, config, logger: createLogger("silent") }),
-    0,
-    "127.0.0.1",
-  );
-  baseUrl = urlOf(server);
-  const { adminKey } = await createProject(store, { name: "SDK integration" });
-  chronicle = new Chronicle({ apiKey: adminKey.key, baseUrl });
+  ctx = await setUp("pglite", { heartbeatMs: 200 });
+  baseUrl = ctx.server.base;
+  const { key } = await newProject(ctx.store, "SDK integration");
+  chronicle = new Chronicle({ apiKey: key, baseUrl });
 });
 
 afterAll(async () => {
-  if (server) await closeServer(server);
-  await store?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await ctx?.close();
 });
 
 describe("the SDK against the reference server", () => {
@@ -255,7 +228,7 @@ describe("the SDK against the reference server", () => {
           received.push(event);
           if (received.length === 2 && !dropped) {
             dropped = true;
-            server?.closeAllConnections();
+            ctx?.server.http.closeAllConnections();
           }
           if (received.length === 6) break;
         }
@@ -273,20 +246,14 @@ describe("the SDK against the reference server", () => {
   );
 
   it.skipIf(!inProcess)("rate limits surface as RateLimitError with Retry-After", async () => {
-    const local = store;
+    const local = ctx?.store;
     if (!local) throw new Error("the in-process store is missing");
-    const config = {
-      ...loadConfig({}),
-      port: 0,
-      logLevel: "silent" as const,
-      rateLimitPerMinute: 2,
-    };
-    const limited = await listen(createApp({ store: local, config }), 0, "127.0.0.1");
+    const limited = await startServer(local, { rateLimitPerMinute: 2 });
     try {
-      const { adminKey } = await createProject(local, { name: "Rate limited" });
+      const { key } = await newProject(local, "Rate limited");
       const client = new Chronicle({
-        apiKey: adminKey.key,
-        baseUrl: urlOf(limited),
+        apiKey: key,
+        baseUrl: limited.base,
         maxRetries: 0,
       });
       await client.project.get();
@@ -295,7 +262,7 @@ describe("the SDK against the reference server", () => {
       expect(failure).toBeInstanceOf(RateLimitError);
       expect((failure as RateLimitError).retryAfterMs).toBeGreaterThan(0);
     } finally {
-      await closeServer(limited);
+      await limited.close();
     }
   });
 

@@ -1,18 +1,16 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Receiver, waitFor } from "@chronicle/test-kit";
+import {
+  createStreamsContext,
+  loadConfig,
+  newProject,
+  Receiver,
+  StreamWorker,
+  setUp,
+  type TestContext,
+  waitFor,
+} from "@chronicle/test-kit";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../server/src/config.js";
-import { createApp } from "../../server/src/http/app.js";
-import { closeServer, listen, urlOf } from "../../server/src/http/listen.js";
-import { createProject } from "../../server/src/services/index.js";
-import { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
-import { migrate, openStore, type Store } from "../../server/src/store/index.js";
-import { createLogger } from "../../server/src/telemetry/logger.js";
 import {
   Chronicle,
   ValidationError,
@@ -75,17 +73,12 @@ describe("verifyWebhook: Standard Webhooks signatures", () => {
 });
 
 describe("chronicle.streams against the reference server", { timeout: 120_000 }, () => {
-  let dataDir: string;
-  let store: Store;
-  let server: Server;
+  let ctx: TestContext;
   let worker: StreamWorker;
   let chronicle: Chronicle;
   const receiver = new Receiver(() => ({ status: 204 }));
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), "chronicle-sdk-streams-"));
-    store = await openStore({ dataDir: join(dataDir, "pglite") });
-    await migrate(store);
     const base = loadConfig({});
     const streams = {
       ...base.streams,
@@ -94,30 +87,17 @@ describe("chronicle.streams against the reference server", { timeout: 120_000 },
       pollMs: 40,
       retryBaseMs: 40,
     };
-    const config = {
-      ...base,
-      port: 0,
-      logLevel: "silent" as const,
-      rateLimitPerMinute: 100_000,
-      streams,
-    };
-    server = await listen(
-      createApp({ store, config, logger: createLogger("silent") }),
-      0,
-      "127.0.0.1",
-    );
-    worker = new StreamWorker(createStreamsContext(store, streams));
+    ctx = await setUp("pglite", { heartbeatMs: base.heartbeatMs, streams });
+    worker = new StreamWorker(createStreamsContext(ctx.store, streams));
     worker.start();
     await receiver.start();
-    const { adminKey } = await createProject(store, { name: "SDK streams" });
-    chronicle = new Chronicle({ apiKey: adminKey.key, baseUrl: urlOf(server) });
+    const { key } = await newProject(ctx.store, "SDK streams");
+    chronicle = new Chronicle({ apiKey: key, baseUrl: ctx.server.base });
   }, 180_000);
   afterAll(async () => {
     await worker?.stop();
     await receiver.close();
-    if (server) await closeServer(server);
-    await store?.close();
-    await rm(dataDir, { recursive: true, force: true });
+    await ctx?.close();
   }, 180_000);
 
   it("creates a webhook stream, and a receiver using verifyWebhook gets every event in order", async () => {

@@ -26,6 +26,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export interface TestServer {
   base: string;
+  /** The listening node:http server (to drop its connections, say). */
+  http: Server;
   store: Store;
   config: Config;
   close(): Promise<void>;
@@ -40,7 +42,7 @@ export async function startServer(
   const config = testConfig(overrides);
   const logger = options.logger ?? createLogger(config.logLevel);
   const server: Server = await listen(createApp({ store, config, logger }), 0, "127.0.0.1");
-  return { base: urlOf(server), store, config, close: () => closeServer(server) };
+  return { base: urlOf(server), http: server, store, config, close: () => closeServer(server) };
 }
 
 export interface TestContext {

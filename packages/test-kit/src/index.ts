@@ -34,11 +34,13 @@ export {
 } from "./server-process.js";
 export {
   type Config,
+  createStreamsContext,
   demoEvents,
   type EventInput,
   type Logger,
   loadConfig,
   type Store,
   type StreamsConfig,
+  StreamWorker,
 } from "./server-source.js";
 export { testStreamsConfig } from "./streams.js";

@@ -1,4 +1,5 @@
 import bundledDocument from "@chronicle/types/openapi.json" with { type: "json" };
+import { unescapePointer } from "../../domain/json-pointer.js";
 import { isRequiredScope, type RequiredScope } from "../../domain/scopes.js";
 
 /** The parts of an OpenAPI 3.1 document the server reads. */
@@ -77,7 +78,7 @@ export function resolveRef<T>(document: OpenApiDocument, value: T): T {
     }
     let target: unknown = document;
     for (const raw of ref.slice(2).split("/")) {
-      const key = decodeURIComponent(raw).replaceAll("~1", "/").replaceAll("~0", "~");
+      const key = unescapePointer(decodeURIComponent(raw));
       target = (target as Record<string, unknown> | undefined)?.[key];
     }
     if (target === undefined) throw new Error(`Unresolvable $ref ${ref} in the bundled contract`);

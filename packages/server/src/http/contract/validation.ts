@@ -2,8 +2,9 @@ import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { type FieldError, ServiceError } from "../../domain/errors.js";
+import { escapePointer } from "../../domain/json-pointer.js";
+import { storableDateTime, unsafeIntegers, unstorableText } from "../../domain/storable.js";
 import type { JsonSchema, OpenApiDocument, Operation, Parameter } from "./contract.js";
-import { storableDateTime, unsafeIntegers, unstorableText } from "./storable.js";
 
 export const CONTRACT_ID = "https://chronicle.dev/contract.json";
 
@@ -38,10 +39,6 @@ export function absoluteRefs(value: unknown): unknown {
         : absoluteRefs(inner);
   }
   return out;
-}
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 export function fieldErrors(

@@ -1,7 +1,8 @@
 import { exportEvents, ingestEvents, newId } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { streamExport } from "../streaming/export-stream.js";
-import { actorOf, caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
+import { actorOf, caller, type HandlerDeps } from "./deps.js";
+import { filtersOf, pinWorkspace } from "./event-query.js";
 
 export function eventExportHandlers({ store, streams }: HandlerDeps) {
   /**

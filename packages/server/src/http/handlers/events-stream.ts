@@ -2,7 +2,8 @@ import { ServiceError } from "../../domain/errors.js";
 import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { serveTail } from "../streaming/sse.js";
-import { caller, filtersOf, type HandlerDeps, pinWorkspace } from "./deps.js";
+import { caller, type HandlerDeps } from "./deps.js";
+import { filtersOf, pinWorkspace } from "./event-query.js";
 
 export function eventStreamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
   /**

@@ -4,7 +4,8 @@ import { getEvent, ingestEvents, listEvents, requestHash } from "../../services/
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";
-import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
+import { caller, type HandlerDeps } from "./deps.js";
+import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
 const REPLAYED = { "Idempotent-Replayed": "true" };
 

@@ -1,7 +1,8 @@
 import { ServiceError } from "../../domain/errors.js";
 import { listEvents } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
-import { caller, filtersOf, type HandlerDeps, listOptionsOf, pinWorkspace } from "./deps.js";
+import { caller, type HandlerDeps } from "./deps.js";
+import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
 /** The feed of one object and the feed of one end-customer workspace. */
 export function feedHandlers({ store }: HandlerDeps) {

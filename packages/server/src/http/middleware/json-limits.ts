@@ -1,4 +1,5 @@
 import type { FieldError } from "../../domain/errors.js";
+import { escapePointer } from "../../domain/json-pointer.js";
 
 /**
  * Limits a JSON body must respect beyond being JSON (docs/design.md, "Input limits"):
@@ -21,10 +22,6 @@ interface Frame {
   member: number;
   /** In an object, where the current key's string token ends (decoded only for a pointer). */
   keyEnd?: number;
-}
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 function pointerOf(text: string, stack: Frame[]): string {

@@ -5,6 +5,7 @@ import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import canonicalize from "canonicalize";
 import { type FieldError, notFound, validationFailed } from "../../domain/errors.js";
+import { escapePointer } from "../../domain/json-pointer.js";
 import type { Page } from "../../domain/types.js";
 import {
   type ActionRow,
@@ -99,7 +100,7 @@ function pointerOf(error: ErrorObject, base: string): string {
   const missing = (error.params as { missingProperty?: string }).missingProperty;
   const extra = (error.params as { additionalProperty?: string }).additionalProperty;
   const child = missing ?? extra;
-  const escaped = child?.replaceAll("~", "~0").replaceAll("/", "~1");
+  const escaped = child === undefined ? undefined : escapePointer(child);
   return `${base}${error.instancePath}${escaped === undefined ? "" : `/${escaped}`}`;
 }
 

@@ -1,6 +1,7 @@
 import type { RegExpEngine } from "ajv/dist/types/index.js";
 import { RE2JS } from "re2js";
 import type { FieldError } from "../../domain/errors.js";
+import { escapePointer, unescapePointer } from "../../domain/json-pointer.js";
 
 /**
  * What a tenant may define as an action's metadata schema (docs/guides/action-catalog.md,
@@ -57,14 +58,6 @@ const NAME_MAPS = new Set([
   "$defs",
   "definitions",
 ]);
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replaceAll("~1", "/").replaceAll("~0", "~");
-}
 
 type Json = unknown;
 type JsonObject = Record<string, Json>;

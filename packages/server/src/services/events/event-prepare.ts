@@ -10,6 +10,7 @@ import type {
 } from "@chronicle/types";
 import canonicalize from "canonicalize";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
+import { unstorableText } from "../../domain/storable.js";
 import { asStoredJson } from "./jsonb-order.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */
@@ -59,34 +60,6 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
     .sort();
 }
 
-/**
- * PostgreSQL refuses U+0000 in text and jsonb, and a lone surrogate would be stored as
- * U+FFFD (so the stored event would no longer match its hash): both are rejected up front.
- */
-const LONE_SURROGATE = /\p{Cs}/u;
-const isUnstorable = (text: string) => text.includes("\u0000") || LONE_SURROGATE.test(text);
-
-/** The first string (or key) PostgreSQL cannot store exactly. */
-function unstorablePointer(value: unknown, pointer: string): string | null {
-  if (typeof value === "string") return isUnstorable(value) ? pointer : null;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = unstorablePointer(item, `${pointer}/${index}`);
-      if (found) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      const here = `${pointer}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`;
-      if (isUnstorable(key)) return here;
-      const found = unstorablePointer(item, here);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
 function searchText(content: PreparedEvent["content"]): string {
   const { actor } = content;
   const parts = [
@@ -131,14 +104,9 @@ function errorsOf(input: EventInput, at: string): FieldError[] {
     });
   }
   if (errors.length > 0) return errors;
-  const unstorable = unstorablePointer(input, at);
-  if (unstorable !== null) {
-    errors.push({
-      pointer: unstorable,
-      detail: "must not contain NUL characters or unpaired surrogates",
-      code: "format",
-    });
-  }
+  // PostgreSQL refuses U+0000 and would store a lone surrogate as U+FFFD (no longer the
+  // hashed text): the HTTP layer refuses both already; callers of the service get the same.
+  errors.push(...unstorableText(input, at));
   if (input.metadata !== undefined) {
     const bytes = Buffer.byteLength(JSON.stringify(input.metadata), "utf8");
     if (bytes > METADATA_MAX_BYTES) {

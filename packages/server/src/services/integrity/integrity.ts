@@ -1,7 +1,12 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { IntegrityReport } from "@chronicle/types";
 import { invalidParameter, notFound } from "../../domain/errors.js";
-import { EVENT_COLUMNS } from "../../store/events.js";
+import {
+  type ChainState,
+  selectChainState,
+  selectEventHash,
+  selectEventRange,
+} from "../../store/integrity.js";
 import type { Store } from "../../store/types.js";
 import { eventToWire } from "../events/event-row.js";
 import { hashEvent } from "../events/hash-chain.js";
@@ -16,14 +21,6 @@ const CHUNK = 1000;
  * server CPU with one call. A longer range answers `next_from_seq` to continue from.
  */
 export const MAX_VERIFY_EVENTS = 10_000;
-
-interface ProjectHead {
-  last_seq: number;
-  last_hash: string | null;
-  checkpoint_seq: number | null;
-  checkpoint_hash: string | null;
-  first_seq: number | null;
-}
 
 /**
  * Verifies events `from_seq`…`to_seq` (at most MAX_VERIFY_EVENTS of them) against the
@@ -48,12 +45,7 @@ export async function verifyIntegrity(
       code: "maximum",
     });
   }
-  const [project] = await store.query<ProjectHead>(
-    `SELECT last_seq, last_hash, checkpoint_seq, checkpoint_hash,
-       (SELECT min(seq) FROM events WHERE project_id = $1) AS first_seq
-     FROM projects WHERE project_id = $1`,
-    [projectId],
-  );
+  const project = await selectChainState(store, projectId);
   if (!project) throw notFound("Project");
   let signedSize: number;
   let signedRoot: Buffer;
@@ -84,11 +76,7 @@ export async function verifyIntegrity(
   if (from === 1) expectedPrev = null;
   else if (from === checkpointSeq + 1 && checkpoint) expectedPrev = checkpoint.hash;
   else {
-    const [previous] = await store.query<{ hash: string }>(
-      "SELECT hash FROM events WHERE project_id = $1 AND seq = $2",
-      [projectId, from - 1],
-    );
-    expectedPrev = previous?.hash ?? null;
+    expectedPrev = await selectEventHash(store, projectId, from - 1);
   }
 
   let checked = 0;
@@ -97,11 +85,7 @@ export async function verifyIntegrity(
   let expectedSeq = from;
   while (expectedSeq <= to && firstInvalid === null) {
     const chunkStart = expectedSeq;
-    const rows = await store.query(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND seq >= $2 AND seq <= $3
-       ORDER BY seq LIMIT ${CHUNK}`,
-      [projectId, expectedSeq, to],
-    );
+    const rows = await selectEventRange(store, projectId, expectedSeq, to, CHUNK);
     if (rows.length === 0) {
       firstInvalid = expectedSeq;
       break;
@@ -187,7 +171,7 @@ async function firstUnsignedLeaf(
 
 /** Storage no longer extends the signed tree: nothing in the range can be vouched for. */
 function brokenTree(
-  project: ProjectHead,
+  project: ChainState,
   range: { fromSeq?: number; toSeq?: number },
 ): IntegrityReport {
   const from = Math.max(range.fromSeq ?? 1, 1);

@@ -1,3 +1,4 @@
+import { selectEventHashes, selectProjectsFromChainStart } from "../../store/integrity.js";
 import type { Queryable } from "../../store/types.js";
 import { appendToTree } from "./merkle-store.js";
 
@@ -9,24 +10,14 @@ const CHUNK = 20_000;
  * stays empty and its checkpoints start failing loudly rather than vouching for a guess.
  */
 export async function backfillTrees(db: Queryable): Promise<void> {
-  const projects = await db.query<{ project_id: string; last_seq: string | number }>(
-    "SELECT project_id, last_seq FROM projects WHERE last_seq > 0 AND checkpoint_seq IS NULL",
-  );
+  const projects = await selectProjectsFromChainStart(db);
   for (const project of projects) await buildTree(db, project.project_id, Number(project.last_seq));
 }
 
 /** Builds one project's tree from its events 1…lastSeq (which must all be there), in chunks. */
 export async function buildTree(db: Queryable, projectId: string, lastSeq: number): Promise<void> {
   for (let from = 1; from <= lastSeq; from += CHUNK) {
-    const rows = await db.query<{ hash: string }>(
-      "SELECT hash FROM events WHERE project_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq",
-      [projectId, from, from + CHUNK],
-    );
-    await appendToTree(
-      db,
-      projectId,
-      from,
-      rows.map((row) => row.hash),
-    );
+    const hashes = await selectEventHashes(db, projectId, from, from + CHUNK);
+    await appendToTree(db, projectId, from, hashes);
   }
 }

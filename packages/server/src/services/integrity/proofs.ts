@@ -1,5 +1,6 @@
 import type { ConsistencyProof, InclusionProof } from "@chronicle/types";
 import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
+import { selectEventWorkspace } from "../../store/integrity.js";
 import type { Store } from "../../store/types.js";
 import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
 import { consistencyProof, leafWithProof } from "./merkle-store.js";
@@ -31,11 +32,8 @@ export async function proveInclusion(
   }
   if (seq > size) throw tooLarge("seq", `seq must not exceed the tree size (${size})`);
   if (options.workspaceId !== undefined) {
-    const [row] = await store.query<{ workspace_id: string | null }>(
-      "SELECT workspace_id FROM events WHERE project_id = $1 AND seq = $2",
-      [projectId, seq],
-    );
-    if (!row || row.workspace_id !== options.workspaceId) throw notFound("Event");
+    const workspace = await selectEventWorkspace(store, projectId, seq);
+    if (workspace === undefined || workspace !== options.workspaceId) throw notFound("Event");
   }
   const index = seq - 1;
   const { leaf, proof: hashes } = await leafWithProof(store, projectId, index, size);

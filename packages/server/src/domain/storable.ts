@@ -1,5 +1,6 @@
 import { fullFormats } from "ajv-formats/dist/formats.js";
-import type { FieldError } from "../../domain/errors.js";
+import type { FieldError } from "./errors.js";
+import { escapePointer } from "./json-pointer.js";
 
 /**
  * Guards for values the contract allows but PostgreSQL (or JavaScript) cannot hold
@@ -10,10 +11,6 @@ import type { FieldError } from "../../domain/errors.js";
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const isUnstorable = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
 const MAX_ERRORS = 20;
-
-function escapePointer(segment: string): string {
-  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
-}
 
 /** Field errors for every string (or object key) holding NUL or an unpaired surrogate. */
 export function unstorableText(value: unknown, pointer = ""): FieldError[] {
