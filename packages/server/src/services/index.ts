@@ -22,7 +22,7 @@ export {
   newestEventSeq,
 } from "./events/events-read.js";
 export type { IngestResult } from "./events/events-write.js";
-export { ingestEvents, requestHash } from "./events/events-write.js";
+export { type Idempotency, ingestEvents, requestHash } from "./events/events-write.js";
 export { hashEvent } from "./events/hash-chain.js";
 export {
   latestCheckpoint,

@@ -1,6 +1,12 @@
 import type { EventInput } from "@chronicle/types";
 import { notFound } from "../../domain/index.js";
-import { getEvent, ingestEvents, listEvents, requestHash } from "../../services/index.js";
+import {
+  getEvent,
+  type Idempotency,
+  ingestEvents,
+  listEvents,
+  requestHash,
+} from "../../services/index.js";
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";
@@ -14,7 +20,7 @@ function idempotencyOf(
   method: string,
   path: string,
   body: unknown,
-): { idempotencyKey?: string; requestHash?: string } {
+): Idempotency {
   const key = header["Idempotency-Key"];
   if (typeof key !== "string") return {};
   return { idempotencyKey: key, requestHash: requestHash(method, path, body) };

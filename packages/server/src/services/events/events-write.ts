@@ -12,15 +12,20 @@ import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { eventToWire } from "./event-row.js";
 import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./group-commit.js";
 
-export interface IngestOptions {
-  idempotencyKey?: string;
-  /** requestHash(method, path, body); required with idempotencyKey. */
-  requestHash?: string;
+/**
+ * An idempotency key comes with the fingerprint of the request that carried it,
+ * `requestHash(method, path, body)`, computed once by whoever received the request.
+ */
+export type Idempotency =
+  | { idempotencyKey: string; requestHash: string }
+  | { idempotencyKey?: undefined; requestHash?: undefined };
+
+export type IngestOptions = Idempotency & {
   /** Prefix of error pointers for item i: `(i) => "/events/" + i` for a batch. Default "". */
   pointerPrefix?: (index: number) => string;
   /** Receipt time used for defaults (occurred_at); default now. */
   now?: Date;
-}
+};
 
 export interface IngestResult {
   events: Event[];
@@ -50,7 +55,8 @@ export async function ingestEvents(
   const prepared = prepareEvents(inputs, pointerPrefix, options.now ?? databaseNow());
   await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
-  const fingerprint = options.requestHash ?? requestHash("POST", "", inputs);
+  // Read only for a unit with a key, and a key always comes with its request's fingerprint.
+  const fingerprint = options.requestHash ?? "";
 
   return inProjectGroup(
     store,
