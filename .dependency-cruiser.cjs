@@ -50,9 +50,9 @@ module.exports = {
       name: "http-not-store",
       severity: "error",
       comment:
-        "http/ reaches data through services/ only; it may name the Store type it hands them.",
+        "http/ reaches data through services/ only; services/ re-export the Store type it hands them.",
       from: { path: `${server}http/` },
-      to: { path: `${server}store/`, dependencyTypesNot: ["type-only"] },
+      to: { path: `${server}store/` },
     },
     {
       name: "http-below-cli",

@@ -1,7 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { btree_gin } from "@electric-sql/pglite/contrib/btree_gin";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-import { buildTree } from "../../packages/server/src/services/integrity/merkle-backfill.js";
+import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import type { Queryable } from "../../packages/server/src/store/types.js";
 import type { SeedSpec } from "./seed.js";
 import { seedChunks } from "./seed-rows.js";

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { buildTree } from "../../packages/server/src/services/integrity/merkle-backfill.js";
+import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { copyIn } from "./postgres.js";
 import { rowValues, seedChunks } from "./seed-rows.js";

@@ -1,10 +1,12 @@
 /**
  * The services of @chronicle/server: the rules, over a Store. Every function takes the Store
  * first and throws ServiceError for anything a client did wrong; any other throw is a bug
- * or an unreachable database. The store itself (openStore, migrate, Store) comes from
- * store/, the domain's types and errors from domain/.
+ * or an unreachable database. The store itself (openStore, migrate) comes from store/, the
+ * domain's types and errors from domain/; the Store type is re-exported here so that http/,
+ * which hands the store to the services, names it without importing store/.
  */
 
+export type { Store } from "../store/types.js";
 export { isDatabaseUnavailable } from "../store/unavailable.js";
 export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";

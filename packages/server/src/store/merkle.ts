@@ -1,3 +1,11 @@
+import {
+  appendHashes,
+  eventLeafHash,
+  frontierNeeds,
+  type Hash,
+  type HashLookup,
+  lookupIn,
+} from "../domain/merkle.js";
 import type { Queryable } from "./types.js";
 
 /**
@@ -37,6 +45,18 @@ export async function selectTreeHashes(
   return found;
 }
 
+/** Reads stored hashes of a project's tree in one query; the lookup throws if one is missing. */
+export async function readHashes(
+  db: Queryable,
+  projectId: string,
+  indexes: readonly number[],
+): Promise<HashLookup> {
+  const stored = await selectTreeHashes(db, projectId, [...new Set(indexes)]);
+  const found = new Map<number, Hash>();
+  for (const [index, hex] of stored) found.set(index, Buffer.from(hex, "hex"));
+  return lookupIn(found);
+}
+
 /** Hashes a tree of `projectId` gains, as parallel arrays of storage index and hex hash. */
 export interface TreeHashRows {
   indexes: number[];
@@ -61,4 +81,21 @@ export async function insertTreeHashes(
 ): Promise<void> {
   if (rows.indexes.length === 0) return;
   await db.query(insertTreeHashesSql(2, 3), [projectId, rows.indexes, rows.hashes]);
+}
+
+/** Adds the leaves of events `firstSeq`… (hex hashes in seq order) to the project's tree. */
+export async function appendLeavesToTree(
+  tx: Queryable,
+  projectId: string,
+  firstSeq: number,
+  eventHashes: readonly string[],
+): Promise<void> {
+  if (eventHashes.length === 0) return;
+  const size = firstSeq - 1;
+  const frontier = await readHashes(tx, projectId, frontierNeeds(size));
+  const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
+  await insertTreeHashes(tx, projectId, {
+    indexes: [...added.keys()],
+    hashes: [...added.values()].map((hash) => hash.toString("hex")),
+  });
 }

@@ -1,4 +1,4 @@
-import { backfillTrees } from "../services/integrity/merkle-backfill.js";
+import { backfillTrees } from "./merkle-backfill.js";
 import { initial } from "./migrations/0001_initial.js";
 import { rateLimitsUnlogged } from "./migrations/0002_rate_limits_unlogged.js";
 import { ginPerProject } from "./migrations/0003_gin_per_project.js";
@@ -60,7 +60,7 @@ export async function migrate(
         migration.name,
       ]);
       applied.push(migration.version);
-      // Projects older than their Merkle tree get one (services/integrity/merkle-backfill.ts).
+      // Projects older than their Merkle tree get one (store/merkle-backfill.ts).
       if (migration.version === 6) await backfillTrees(tx);
       options.onProgress?.(applied.length, pending);
     }

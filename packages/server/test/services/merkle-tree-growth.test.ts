@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventLeafHash, rootOfLeaves } from "../../src/services/integrity/merkle.js";
+import { eventLeafHash, rootOfLeaves } from "../../src/domain/merkle.js";
 import { appendToTree, treeGrowth, treeRoot } from "../../src/services/integrity/merkle-store.js";
 import { insertTreeHashes } from "../../src/store/merkle.js";
 

@@ -11,7 +11,7 @@ import {
   rootWithLeaves,
   verifyConsistency,
   verifyInclusion,
-} from "../../src/services/integrity/merkle.js";
+} from "../../src/domain/merkle.js";
 
 /** A tree of n leaves built as the append path builds it: batches over stored hashes. */
 function build(n: number, batch: number) {

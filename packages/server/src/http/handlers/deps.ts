@@ -1,7 +1,7 @@
 import type { ActorInput } from "@chronicle/types";
 import type { Config } from "../../config.js";
 import type { TailHub } from "../../services/events/tail-hub.js";
-import type { Store } from "../../store/index.js";
+import type { Store } from "../../services/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { Metrics } from "../../telemetry/metrics.js";
 import type { Principal } from "../middleware/principal.js";

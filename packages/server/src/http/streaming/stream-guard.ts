@@ -1,6 +1,5 @@
 import { ServiceError } from "../../domain/errors.js";
-import { type CredentialEnd, endedCredentials } from "../../services/index.js";
-import type { Store } from "../../store/index.js";
+import { type CredentialEnd, endedCredentials, type Store } from "../../services/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { Principal } from "../middleware/principal.js";
 

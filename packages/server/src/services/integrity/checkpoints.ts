@@ -1,5 +1,6 @@
 import type { components } from "@chronicle/types";
 import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
+import { MissingTreeHash, verifyConsistency } from "../../domain/merkle.js";
 import {
   type CheckpointRow,
   insertCheckpoint,
@@ -10,8 +11,7 @@ import {
 } from "../../store/checkpoints.js";
 import type { Store } from "../../store/types.js";
 import { checkpointKeys } from "../system/secrets.js";
-import { verifyConsistency } from "./merkle.js";
-import { MissingTreeHash, rootWithConsistencyProof } from "./merkle-store.js";
+import { rootWithConsistencyProof } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */

@@ -1,8 +1,8 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
 import type { Event } from "@chronicle/types";
+import { eventLeafHash, TreeBuilder } from "../../domain/merkle.js";
 import { hashEvent } from "../events/hash-chain.js";
-import { eventLeafHash, TreeBuilder } from "./merkle.js";
 import { openNote, parseCheckpoint, parseVerifierKey } from "./signed-note.js";
 
 export interface ExportVerification {

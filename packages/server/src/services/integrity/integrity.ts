@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { IntegrityReport } from "@chronicle/types";
 import { invalidParameter, notFound } from "../../domain/errors.js";
+import { eventLeafHash, type Hash } from "../../domain/merkle.js";
 import {
   type ChainState,
   selectChainState,
@@ -11,7 +12,6 @@ import type { Store } from "../../store/types.js";
 import { eventToWire } from "../events/event-row.js";
 import { hashEvent } from "../events/hash-chain.js";
 import { signLatest, TreeIntegrityError } from "./checkpoints.js";
-import { eventLeafHash, type Hash } from "./merkle.js";
 import { rootOverLeaves } from "./merkle-store.js";
 
 /** Events read, hashed and proven against the signed root per step; the loop yields between. */

@@ -1,5 +1,3 @@
-import { insertTreeHashes, selectTreeHashes, type TreeHashRows } from "../../store/merkle.js";
-import type { Queryable } from "../../store/types.js";
 import {
   appendHashes,
   consistencyRanges,
@@ -8,36 +6,13 @@ import {
   type Hash,
   type HashLookup,
   inclusionRanges,
+  lookupIn,
   rangeHash,
   rangeNeeds,
   rootWithLeaves,
-} from "./merkle.js";
-
-/** Reads stored hashes of a project's tree in one query; throws if one is missing. */
-export async function readHashes(
-  db: Queryable,
-  projectId: string,
-  indexes: readonly number[],
-): Promise<HashLookup> {
-  const stored = await selectTreeHashes(db, projectId, [...new Set(indexes)]);
-  const found = new Map<number, Hash>();
-  for (const [index, hex] of stored) found.set(index, Buffer.from(hex, "hex"));
-  return lookupIn(found);
-}
-
-function lookupIn(hashes: ReadonlyMap<number, Hash>): HashLookup {
-  return (index) => {
-    const hash = hashes.get(index);
-    if (!hash) throw new MissingTreeHash(index);
-    return hash;
-  };
-}
-
-export class MissingTreeHash extends Error {
-  constructor(readonly index: number) {
-    super(`the Merkle tree has no stored hash ${index}`);
-  }
-}
+} from "../../domain/merkle.js";
+import { appendLeavesToTree, readHashes, type TreeHashRows } from "../../store/merkle.js";
+import type { Queryable } from "../../store/types.js";
 
 let maintained = true;
 
@@ -118,14 +93,7 @@ export async function appendToTree(
   firstSeq: number,
   eventHashes: readonly string[],
 ): Promise<void> {
-  if (eventHashes.length === 0 || !maintained) return;
-  const size = firstSeq - 1;
-  const frontier = await readHashes(tx, projectId, frontierNeeds(size));
-  const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
-  await insertTreeHashes(tx, projectId, {
-    indexes: [...added.keys()],
-    hashes: [...added.values()].map((hash) => hash.toString("hex")),
-  });
+  if (maintained) await appendLeavesToTree(tx, projectId, firstSeq, eventHashes);
 }
 
 export async function treeRoot(db: Queryable, projectId: string, size: number): Promise<Hash> {

@@ -1,7 +1,7 @@
 /**
  * Verifiable integrity (docs/security.md):
  * - `merkle_hashes`: each project's RFC 9162 Merkle tree, every complete subtree's hash
- *   under its tlog storage index (services/integrity/merkle.ts); `checkpoints`: the signed tree heads.
+ *   under its tlog storage index (domain/merkle.ts); `checkpoints`: the signed tree heads.
  *   Both are append-only for everyone but their owner.
  * - The events guard no longer trusts `chronicle.purge` alone: the setting counts only for
  *   the table's owner, which the app's role reaches solely through

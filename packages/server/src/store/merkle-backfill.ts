@@ -1,6 +1,6 @@
-import { selectEventHashes, selectProjectsFromChainStart } from "../../store/integrity.js";
-import type { Queryable } from "../../store/types.js";
-import { appendToTree } from "./merkle-store.js";
+import { selectEventHashes, selectProjectsFromChainStart } from "./integrity.js";
+import { appendLeavesToTree } from "./merkle.js";
+import type { Queryable } from "./types.js";
 
 const CHUNK = 20_000;
 
@@ -18,6 +18,6 @@ export async function backfillTrees(db: Queryable): Promise<void> {
 export async function buildTree(db: Queryable, projectId: string, lastSeq: number): Promise<void> {
   for (let from = 1; from <= lastSeq; from += CHUNK) {
     const hashes = await selectEventHashes(db, projectId, from, from + CHUNK);
-    await appendToTree(db, projectId, from, hashes);
+    await appendLeavesToTree(db, projectId, from, hashes);
   }
 }

@@ -16,6 +16,21 @@ export type Hash = Buffer;
 /** Stored hashes by storage index, as read from the database. */
 export type HashLookup = (index: number) => Hash;
 
+/** A lookup over hashes already read; throws `MissingTreeHash` for an index not among them. */
+export function lookupIn(hashes: ReadonlyMap<number, Hash>): HashLookup {
+  return (index) => {
+    const hash = hashes.get(index);
+    if (!hash) throw new MissingTreeHash(index);
+    return hash;
+  };
+}
+
+export class MissingTreeHash extends Error {
+  constructor(readonly index: number) {
+    super(`the Merkle tree has no stored hash ${index}`);
+  }
+}
+
 export function leafHash(data: Uint8Array): Hash {
   return createHash("sha256").update(Buffer.of(0)).update(data).digest();
 }
