@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "@chronicle/test-kit";
 
 export interface ChildServer {
   name: string;
@@ -12,19 +12,6 @@ export interface ChildServer {
   /** Resident set size of the child in bytes, from /proc/<pid>/status. */
   rssBytes(): number;
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago (the child binds it; the race is acceptable here). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export function rssOf(pid: number): number {
@@ -65,7 +52,10 @@ export interface SpawnServerOptions {
   cwd: string;
 }
 
-/** Starts an HTTP server as a child on PORT and resolves once /v1/health answers 200. */
+/**
+ * Starts a baseline HTTP server (not Chronicle: that starts through the test kit) as a child
+ * on PORT and resolves once /v1/health answers 200.
+ */
 export async function spawnServer(options: SpawnServerOptions): Promise<ChildServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
