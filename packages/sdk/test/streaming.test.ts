@@ -1,3 +1,4 @@
+import { collect } from "@chronicle/test-kit";
 import { describe, expect, it } from "vitest";
 import { CsvParser, parseCsvRecords, parseCsvRows } from "../src/streaming/csv.js";
 import { parseNdjson } from "../src/streaming/text-stream.js";
@@ -12,12 +13,6 @@ function byteStream(chunks: (string | Uint8Array)[]): ReadableStream<Uint8Array>
       controller.close();
     },
   });
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const items: T[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
 }
 
 describe("NDJSON", () => {
