@@ -9,18 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createPostgresDatabase } from "@chronicle/test-kit";
 import pg from "pg";
 import { FULL, QUICK } from "./config.js";
 import { detectPinning } from "./lib/affinity.js";
 import { parseArgs } from "./lib/args.js";
 import { Chronicle } from "./lib/chronicle.js";
-import {
-  benchDatabaseName,
-  dropDatabase,
-  postgresFacts,
-  postgresServerUrl,
-  recreateDatabase,
-} from "./lib/postgres.js";
+import { postgresFacts, postgresServerUrl } from "./lib/postgres.js";
 import type { BenchResults, WorkloadReport } from "./lib/results.js";
 import { type SeedSpec, seedProjects } from "./lib/seed.js";
 import type { BenchContext } from "./lib/workload.js";
@@ -76,11 +71,12 @@ async function main(): Promise<void> {
     `${mode} run; server ${pinning.server}, load generator ${pinning.loadGenerator}; logs in ${workDir}`,
   );
 
-  const serverUrl = await postgresServerUrl(repoRoot);
-  const database = benchDatabaseName();
-  const databaseUrl = await recreateDatabase(serverUrl, database);
+  const database = await createPostgresDatabase("bench", {
+    serverUrl: await postgresServerUrl(repoRoot),
+  });
+  const databaseUrl = database.url;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-  const chronicle = new Chronicle(repoRoot, { databaseUrl, dataDir: join(workDir, "unused") });
+  const chronicle = new Chronicle({ databaseUrl, dataDir: join(workDir, "unused") });
   const serverNodeFlags = args.cpuProfile
     ? ["--cpu-prof", `--cpu-prof-dir=${join(workDir, "profiles")}`]
     : [];
@@ -89,7 +85,7 @@ async function main(): Promise<void> {
   const reports: WorkloadReport[] = [];
   let server: BenchContext["server"] | undefined;
   try {
-    log(`database ${database}: migrating`);
+    log(`database ${database.name}: migrating`);
     await chronicle.migrate();
     const ingest = await chronicle.createProject("bench-ingest");
     const large = await chronicle.createProject("bench-large");
@@ -160,8 +156,8 @@ async function main(): Promise<void> {
     await server?.stop();
     const facts = await postgresFacts(pool).catch(() => ({ version: "unknown", settings: {} }));
     await pool.end();
-    if (args.keepDatabase) log(`database ${database} kept (--keep-db)`);
-    else await dropDatabase(serverUrl, database).catch(() => undefined);
+    if (args.keepDatabase) log(`database ${database.name} kept (--keep-db)`);
+    else await database.drop().catch(() => undefined);
     const results: BenchResults = {
       mode,
       startedAt: new Date(Date.now() - (performance.now() - startedAt)).toISOString(),

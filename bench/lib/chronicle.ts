@@ -1,10 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import {
+  runCli,
+  type ServerTarget,
+  serverEnvironment,
+  startServerProcess,
+} from "@chronicle/test-kit";
 import { integrityConfig } from "../../packages/server/src/integrity-config.js";
 import { generateSignerKey } from "../../packages/server/src/services/integrity/signed-note.js";
 import { secretsFrom } from "../../packages/server/src/services/system/secrets.js";
 import type { Pinning } from "./affinity.js";
-import { type ChildServer, run, spawnServer } from "./processes.js";
+import { type ChildServer, rssOf } from "./processes.js";
+
+/** Migrating or creating a project on a loaded machine can take a while. */
+const CLI_TIMEOUT_MS = 600_000;
 
 export interface Project {
   project_id: string;
@@ -32,37 +41,27 @@ export function benchCursorSecret(): Buffer {
   return secretsFrom(integrityConfig(BENCH_SECRETS).secrets).tokens.current;
 }
 
-/** Server environment for a bench run: rate limits out of the way, request logs off. */
-export function serverEnv(target: ChronicleEnvironment, extra: NodeJS.ProcessEnv = {}) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CHRONICLE_DATA_DIR: target.dataDir,
-    CHRONICLE_RATE_LIMIT_PER_MINUTE: "1000000000",
-    LOG_LEVEL: "warn",
-    NODE_ENV: "production",
-    ...BENCH_SECRETS,
-    ...extra,
-  };
-  if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
-  else delete env.DATABASE_URL;
-  return env;
+/** What every bench server and CLI run gets besides its store: production mode, the run's secrets. */
+function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { NODE_ENV: "production", ...BENCH_SECRETS, ...extra };
 }
 
+/** `chronicle` against one store, started through the test kit (rate limits lifted, logs at warn). */
 export class Chronicle {
-  constructor(
-    private readonly repoRoot: string,
-    private readonly target: ChronicleEnvironment,
-  ) {}
+  constructor(private readonly target: ChronicleEnvironment) {}
 
-  private get bin(): string {
-    return join(this.repoRoot, "packages/server/bin/chronicle.mjs");
+  private get store(): ServerTarget {
+    return { databaseUrl: this.target.databaseUrl, dataDir: this.target.dataDir };
   }
 
-  cli(args: string[]): Promise<string> {
-    return run(process.execPath, [this.bin, ...args], {
-      cwd: this.repoRoot,
-      env: serverEnv(this.target),
-    });
+  async cli(args: string[]): Promise<string> {
+    const result = await runCli(args, serverEnvironment(this.store, benchEnv()), CLI_TIMEOUT_MS);
+    if (result.code !== 0) {
+      throw new Error(
+        `chronicle ${args.join(" ")} exited ${result.code}: ${result.stderr || result.stdout}`,
+      );
+    }
+    return result.stdout;
   }
 
   async migrate(): Promise<void> {
@@ -80,20 +79,31 @@ export class Chronicle {
   }
 
   /** `chronicle serve` as a child, pinned to the server core when pinning is on. */
-  serve(options: {
+  async serve(options: {
     name: string;
     pinning: Pinning;
     logDir: string;
     nodeFlags?: string[];
     extraEnv?: NodeJS.ProcessEnv;
   }): Promise<ChildServer> {
-    return spawnServer({
-      name: options.name,
-      command: [process.execPath, ...(options.nodeFlags ?? []), this.bin, "serve"],
+    const logFile = join(options.logDir, `${options.name}.log`);
+    const server = await startServerProcess({
+      ...this.store,
+      env: benchEnv(options.extraEnv),
       prefix: options.pinning.serverPrefix,
-      env: serverEnv(this.target, options.extraEnv),
-      logDir: options.logDir,
-      cwd: this.repoRoot,
+      nodeFlags: options.nodeFlags,
+      logFile,
+      startTimeoutMs: 90_000,
     });
+    return {
+      name: options.name,
+      url: server.url,
+      pid: server.pid,
+      logFile,
+      rssBytes: () => rssOf(server.pid),
+      stop: async () => {
+        await server.stop();
+      },
+    };
   }
 }

@@ -1,13 +1,8 @@
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import pg from "pg";
+import type pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { run } from "./processes.js";
-
-/** One database per run (by process id), so two runs at once do not drop each other's. */
-export function benchDatabaseName(pid: number = process.pid): string {
-  return `chronicle_bench_${pid}`;
-}
 
 /**
  * The PostgreSQL server to use: DATABASE_URL when given, otherwise the local cluster
@@ -23,35 +18,6 @@ export async function postgresServerUrl(repoRoot: string): Promise<string> {
   );
   if (!output.startsWith("postgres")) throw new Error(`ci-postgres.sh gave no URL: ${output}`);
   return output;
-}
-
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-/** Drops and creates the dedicated bench database; returns its URL. */
-export async function recreateDatabase(serverUrl: string, database: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-  return withDatabase(serverUrl, database);
-}
-
-export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, "postgres") });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
 }
 
 /** Streams text chunks into `COPY … FROM STDIN`; resolves with the rows copied. */

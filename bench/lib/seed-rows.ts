@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { EventGenerator, type EventInput, prng } from "./event-generator.js";
+import { BENCH_START, benchEvents, type EventInput, seededRandom } from "./event-generator.js";
 
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const idRandom = prng(0x5eed);
+const idRandom = seededRandom(0x5eed);
 
 /** A ULID from a timestamp and the seeded PRNG (the ulid package's crypto is too slow here). */
 export function seededUlid(time: number): string {
@@ -145,13 +145,12 @@ export function* seedChunks(
   onLast: (last: { seq: number; hash: string }) => void,
   chunkRows = 2000,
 ): Generator<string> {
-  const generator = new EventGenerator(seed);
-  const start = Date.parse("2026-01-01T00:00:00.000Z");
+  const generator = benchEvents(seed);
   let prevHash: string | null = null;
   let lines: string[] = [];
   for (let seq = 1; seq <= count; seq++) {
     const event = generator.next();
-    const values = rowValues(projectId, seq, event, start + seq * 1000 + 500, prevHash);
+    const values = rowValues(projectId, seq, event, BENCH_START + seq * 1000 + 500, prevHash);
     prevHash = values.hash ?? null;
     lines.push(columns.map((name) => copyText(values[name] ?? null)).join("\t"));
     if (lines.length === chunkRows || seq === count) {

@@ -1,4 +1,4 @@
-import { EventGenerator } from "../lib/event-generator.js";
+import { benchEvents } from "../lib/event-generator.js";
 import {
   captureRows,
   columnList,
@@ -41,7 +41,7 @@ export const batchIngest: Workload = {
     const project = context.ingest;
     const copyProject = await context.chronicle.createProject("bench-copy-baseline");
     const client = createClient(context.server.url, project.api_key);
-    const generator = new EventGenerator(101);
+    const generator = benchEvents(101);
     const columns = writableColumns(await eventColumns(context.pool));
     const copySql = `COPY events (${columnList(columns)}) FROM STDIN`;
 

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { benchCursorSecret, Chronicle } from "../lib/chronicle.js";
 import { cursorAtDepth } from "../lib/cursor.js";
-import { EventGenerator } from "../lib/event-generator.js";
+import { benchEvents } from "../lib/event-generator.js";
 import type { ResultRow } from "../lib/results.js";
 import { createClient } from "../lib/sdk.js";
 import { seedColumns } from "../lib/seed.js";
@@ -46,7 +46,7 @@ export const embedded: Workload = {
     const sizes = context.sizes.embedded;
     const rows = Math.min(sizes.rows, context.sizes.mediumRows);
     const dataDir = join(context.workDir, "pglite");
-    const pglite = new Chronicle(context.repoRoot, { databaseUrl: undefined, dataDir });
+    const pglite = new Chronicle({ databaseUrl: undefined, dataDir });
     await pglite.migrate();
     const ingest = await pglite.createProject("bench-ingest");
     const data = await pglite.createProject("bench-medium");
@@ -67,7 +67,7 @@ export const embedded: Workload = {
       // Ingest: alternate a round of batches on each store.
       const pgClient = createClient(context.server.url, context.ingest.api_key);
       const liteClient = createClient(server.url, ingest.api_key);
-      const generator = new EventGenerator(303);
+      const generator = benchEvents(303);
       const batch = context.sizes.batchIngest.batchSize;
       await pgClient.batch(generator.take(batch));
       await liteClient.batch(generator.take(batch));
@@ -111,8 +111,8 @@ export const embedded: Workload = {
         `/v1/events?limit=50&cursor=${encodeURIComponent(cursor)}`;
       const paths = {
         first: "/v1/events?limit=50",
-        searchCommon: "/v1/events?search=grace",
-        searchActor: "/v1/events?search=usr_01234",
+        searchCommon: "/v1/events?search=linus",
+        searchActor: "/v1/events?search=usr_0042_3",
       };
       const timed = await interleave(
         {

@@ -5,9 +5,8 @@ import { setTreeMaintenance } from "../../packages/server/src/services/integrity
 import { proveInclusion } from "../../packages/server/src/services/integrity/proofs.js";
 import { installSecrets } from "../../packages/server/src/services/system/secrets.js";
 import { openStore } from "../../packages/server/src/store/index.js";
-import type { EventInput as ServerEventInput } from "../../packages/types/src/index.js";
 import { BENCH_SECRETS } from "../lib/chronicle.js";
-import { EventGenerator, prng } from "../lib/event-generator.js";
+import { benchEvents, type EventInput, seededRandom } from "../lib/event-generator.js";
 import { atLeast, atMost } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
@@ -33,7 +32,7 @@ export const integrityWorkload: Workload = {
     const sizes = context.sizes.integrity;
     const rows = context.sizes.largeRows;
     const headers = bearer(context.large);
-    const random = prng(13);
+    const random = seededRandom(13);
     const seqs = Array.from({ length: sizes.proofRequests }, () => 1 + Math.floor(random() * rows));
     const ids = new Map<number, string>();
     for (let offset = 0; offset < seqs.length; offset += 500) {
@@ -82,9 +81,9 @@ export const integrityWorkload: Workload = {
       }
       const on = await context.chronicle.createProject("bench-tree-on");
       const off = await context.chronicle.createProject("bench-tree-off");
-      const generator = new EventGenerator(113);
-      const take = () => generator.take(sizes.batchSize) as unknown as ServerEventInput[];
-      const round = async (side: "on" | "off", batches: ServerEventInput[][]) => {
+      const generator = benchEvents(113);
+      const take = () => generator.take(sizes.batchSize);
+      const round = async (side: "on" | "off", batches: EventInput[][]) => {
         setTreeMaintenance(side === "on");
         const project = side === "on" ? on : off;
         const started = performance.now();

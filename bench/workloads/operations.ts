@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { createBrotliDecompress, createGunzip } from "node:zlib";
 import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
-import { EventGenerator } from "../lib/event-generator.js";
+import { benchEvents } from "../lib/event-generator.js";
 import { runLoad } from "../lib/http-load.js";
 import { type ChildServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
@@ -128,7 +128,7 @@ export const operationsWorkload: Workload = {
         },
       });
       const project = await context.chronicle.createProject("bench-operations");
-      const generator = new EventGenerator(303);
+      const generator = benchEvents(303);
       const post = (side: "off" | "on", seconds: number) =>
         runLoad({
           url: (servers[side] as ChildServer).url,

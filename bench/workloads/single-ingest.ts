@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ulid } from "ulid";
-import { EventGenerator } from "../lib/event-generator.js";
+import { benchEvents } from "../lib/event-generator.js";
 import { type Column, eventColumns, writableColumns } from "../lib/events-table.js";
 import { runLoad } from "../lib/http-load.js";
 import { run, withCpuShare } from "../lib/processes.js";
@@ -82,7 +82,7 @@ export const singleIngest: Workload = {
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     const sizes = context.sizes.singleIngest;
     const pgbenchProject = await context.chronicle.createProject("bench-pgbench-baseline");
-    const generator = new EventGenerator(202);
+    const generator = benchEvents(202);
     const post = (seconds: number) =>
       runLoad({
         url: context.server.url,

@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ActivityGenerator } from "@chronicle/test-kit";
 import { ulid } from "ulid";
-import { EventGenerator } from "../lib/event-generator.js";
+import { benchEvents } from "../lib/event-generator.js";
 import { runLoad } from "../lib/http-load.js";
 import { atLeast, atMost } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
@@ -66,7 +67,7 @@ async function pacedIngest(
   key: string,
   perSecond: number,
   seconds: number,
-  generator: EventGenerator,
+  generator: ActivityGenerator,
 ): Promise<number> {
   const tickMs = 20;
   const perTick = perSecond / (1000 / tickMs);
@@ -124,7 +125,7 @@ export const streamsWorkload: Workload = {
     try {
       const project = await context.chronicle.createProject("bench-streams");
       const key = project.api_key;
-      const generator = new EventGenerator(314);
+      const generator = benchEvents(314);
       const openStreams = async () =>
         Promise.all(
           receivers.map(

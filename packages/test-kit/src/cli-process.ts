@@ -7,16 +7,24 @@ export const PACKAGE_DIR = fileURLToPath(SERVER_PACKAGE_DIR);
 /** The `chronicle` command (its TypeScript source through tsx, inside the repository). */
 export const CHRONICLE_BIN = fileURLToPath(new URL("bin/chronicle.mjs", SERVER_PACKAGE_DIR));
 
-/** `chronicle …args` as a child process: every CLI and server process of the tests starts here. */
-export function spawnChronicle(
-  args: string[],
-  options: SpawnOptions & { nodeFlags?: string[] } = {},
-): ChildProcess {
-  const { nodeFlags = [], ...spawnOptions } = options;
-  return spawn(process.execPath, [...nodeFlags, CHRONICLE_BIN, ...args], {
-    cwd: PACKAGE_DIR,
-    ...spawnOptions,
-  });
+export interface SpawnChronicleOptions extends SpawnOptions {
+  /** Flags for node itself (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+  /** A command the process runs under, e.g. `["taskset", "-c", "0"]` to pin it to a core. */
+  prefix?: string[];
+}
+
+/** `chronicle …args` as a child process: every CLI and server process of the tests and the bench starts here. */
+export function spawnChronicle(args: string[], options: SpawnChronicleOptions = {}): ChildProcess {
+  const { nodeFlags = [], prefix = [], ...spawnOptions } = options;
+  const [command, ...commandArgs] = [
+    ...prefix,
+    process.execPath,
+    ...nodeFlags,
+    CHRONICLE_BIN,
+    ...args,
+  ] as [string, ...string[]];
+  return spawn(command, commandArgs, { cwd: PACKAGE_DIR, ...spawnOptions });
 }
 
 export interface CliResult {

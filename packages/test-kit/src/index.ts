@@ -3,7 +3,14 @@
  * empty or copied from a migrated template), the server in this process or as a child
  * process on a real port, the CLI as a process, fixtures, and a contract-checking client.
  */
-export { CliProcess, type CliResult, cliEnv, runCli, spawnChronicle } from "./cli-process.js";
+export {
+  CliProcess,
+  type CliResult,
+  cliEnv,
+  runCli,
+  type SpawnChronicleOptions,
+  spawnChronicle,
+} from "./cli-process.js";
 export { checkResponse } from "./contract-check.js";
 export {
   type CreateDatabaseOptions,
@@ -47,6 +54,9 @@ export {
   startServerProcess,
 } from "./server-process.js";
 export {
+  ActivityGenerator,
+  type ActivityOptions,
+  type ActivitySizes,
   type Config,
   createStreamsContext,
   demoEvents,
@@ -56,5 +66,8 @@ export {
   type Store,
   type StreamsConfig,
   StreamWorker,
+  seededRandom,
+  userId,
+  workspaceId,
 } from "./server-source.js";
 export { testStreamsConfig } from "./streams.js";

@@ -48,9 +48,9 @@ export async function onConnection<T>(
   }
 }
 
-export function adminUrl(): string {
-  if (!POSTGRES_URL) throw new Error("DATABASE_URL is not set");
-  return POSTGRES_URL;
+export function adminUrl(serverUrl: string | undefined = POSTGRES_URL): string {
+  if (!serverUrl) throw new Error("DATABASE_URL is not set");
+  return serverUrl;
 }
 
 /**
@@ -59,9 +59,13 @@ export function adminUrl(): string {
  */
 export async function createPostgresDatabase(
   label: string,
-  options: { template?: string } = {},
+  options: {
+    template?: string;
+    /** The cluster to create it on (default `DATABASE_URL`). */
+    serverUrl?: string;
+  } = {},
 ): Promise<PostgresDatabase> {
-  const admin = adminUrl();
+  const admin = adminUrl(options.serverUrl);
   const safeLabel = label
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_")

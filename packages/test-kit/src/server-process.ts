@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { createWriteStream, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -26,6 +26,12 @@ export interface ServerProcessOptions extends ServerTarget {
   startTimeoutMs?: number;
   /** What "started" means (default `/v1/health`). */
   readyPath?: string;
+  /** Flags for node itself (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
+  /** A command the server runs under, e.g. `["taskset", "-c", "0"]` to pin it to a core. */
+  prefix?: string[];
+  /** A file that gets everything the process writes (besides `output()`). */
+  logFile?: string;
 }
 
 export interface ExitStatus {
@@ -127,16 +133,24 @@ export async function startServerProcess(
     cwd: REPO_ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
+    nodeFlags: options.nodeFlags,
+    prefix: options.prefix,
   });
   const chunks: string[] = [];
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => chunks.push(chunk));
-  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => chunks.push(chunk));
+  const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
+  const keep = (chunk: string) => {
+    chunks.push(chunk);
+    log?.write(chunk);
+  };
+  child.stdout?.setEncoding("utf8").on("data", keep);
+  child.stderr?.setEncoding("utf8").on("data", keep);
   const pid = child.pid;
   if (pid === undefined) throw new Error("could not start the server process");
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   const exited = exitOf(child).then((status) => {
     process.off("exit", killOnExit);
+    log?.end();
     return status;
   });
   const output = () => chunks.join("");

@@ -4,7 +4,15 @@
 
 export type { EventInput } from "@chronicle/types";
 export { type Config, loadConfig, type StreamsConfig } from "../../server/src/config.js";
-export { demoEvents } from "../../server/src/demo/events.js";
+export {
+  ActivityGenerator,
+  type ActivityOptions,
+  type ActivitySizes,
+  demoEvents,
+  seededRandom,
+  userId,
+  workspaceId,
+} from "../../server/src/demo/events.js";
 export { loadBundledDocument, resolveRef } from "../../server/src/http/contract/contract.js";
 export { absoluteRefs, CONTRACT_ID } from "../../server/src/http/contract/validation.js";
 export {

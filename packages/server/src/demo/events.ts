@@ -1,12 +1,13 @@
 /**
- * A deterministic, realistic activity log for the demo project: a small issue tracker /
- * DNS / billing SaaS with three customer workspaces, people, an AI agent working for a
- * person, API keys, integrations and the system itself.
+ * A deterministic, realistic activity log: an issue tracker / DNS / billing SaaS with
+ * customer workspaces, people, an AI agent working for a person, API keys, integrations and
+ * the system itself. The demo project uses it at its own size (three workspaces of eight
+ * people); the benchmark uses the same generator with hundreds of workspaces.
  */
 import type { ActorInput, EventInput } from "@chronicle/types";
 
 /** Small seeded PRNG (mulberry32) so every fresh demo looks the same. */
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -17,11 +18,17 @@ function random(seed: number): () => number {
   };
 }
 
-const WORKSPACES = [
+interface Workspace {
+  id: string;
+  name: string;
+  domain: string;
+}
+
+const NAMED_WORKSPACES: readonly Workspace[] = [
   { id: "ws_acme", name: "Acme Corp", domain: "acme.example" },
   { id: "ws_globex", name: "Globex", domain: "globex.example" },
   { id: "ws_initech", name: "Initech", domain: "initech.example" },
-] as const;
+];
 
 const PEOPLE = [
   ["Ada Lovelace", "ada"],
@@ -56,33 +63,93 @@ const STATUSES = ["open", "in_progress", "in_review", "closed"] as const;
 const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
 const ROLES = ["viewer", "member", "admin"] as const;
 
-export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
-  const rand = random(20261123);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const hex = (length: number) =>
-    Array.from({ length }, () => Math.floor(rand() * 16).toString(16)).join("");
+/** How big the generated organisation is. */
+export interface ActivitySizes {
+  /** Customer workspaces: the three named ones first, then `ws_0003`, `ws_0004`, … */
+  workspaces: number;
+  /** People in each workspace (`usr_<workspace>_1` …); names repeat after eight. */
+  peoplePerWorkspace: number;
+}
 
-  const usersOf = (workspace: (typeof WORKSPACES)[number]) =>
-    PEOPLE.map(([name, handle], index) => ({
+/** The demo project's sizes. */
+export const DEMO_SIZES: ActivitySizes = { workspaces: 3, peoplePerWorkspace: PEOPLE.length };
+
+export interface ActivityOptions {
+  seed: number;
+  sizes: ActivitySizes;
+  /**
+   * `occurred_at` (epoch ms) of the event at `index`, given a uniform draw in [0, 1) for
+   * jitter: the demo spreads a fixed count over 30 days, the bench advances one second per event.
+   */
+  occurredAt: (index: number, jitter: number) => number;
+}
+
+/** The id of workspace `index` at any size (the three named ones, then `ws_0003` …). */
+export function workspaceId(index: number): string {
+  return workspaceAt(index).id;
+}
+
+function workspaceAt(index: number): Workspace {
+  const named = NAMED_WORKSPACES[index];
+  if (named) return named;
+  const key = String(index).padStart(4, "0");
+  return { id: `ws_${key}`, name: `Workspace ${key}`, domain: `ws${key}.example` };
+}
+
+/** The id of person `person` (0-based) of workspace `workspace`. */
+export function userId(workspace: number, person: number): string {
+  return `usr_${workspaceAt(workspace).id.slice(3)}_${person + 1}`;
+}
+
+function peopleOf(workspace: Workspace, count: number) {
+  return Array.from({ length: count }, (_, index) => {
+    const [name, handle] = PEOPLE[index % PEOPLE.length] as (typeof PEOPLE)[number];
+    const round = Math.floor(index / PEOPLE.length);
+    return {
       type: "user" as const,
       id: `usr_${workspace.id.slice(3)}_${index + 1}`,
       name,
-      email: `${handle}@${workspace.domain}`,
-    }));
+      email: `${handle}${round === 0 ? "" : round}@${workspace.domain}`,
+    };
+  });
+}
 
-  const issues = new Map<
+/** An endless, seeded stream of events (same seed and sizes, same events). */
+export class ActivityGenerator {
+  private readonly rand: () => number;
+  private readonly workspaces: readonly Workspace[];
+  private readonly people: ReturnType<typeof peopleOf>[];
+  private readonly issues = new Map<
     string,
     { id: string; title: string; status: string; priority: string }[]
   >();
-  const span = 30 * 24 * 3600 * 1000;
-  const start = now - span;
-  const events: EventInput[] = [];
+  private index = 0;
 
-  for (let i = 0; i < count; i++) {
-    const workspace = pick(WORKSPACES);
-    const users = usersOf(workspace);
+  constructor(private readonly options: ActivityOptions) {
+    this.rand = seededRandom(options.seed);
+    this.workspaces = Array.from({ length: options.sizes.workspaces }, (_, i) => workspaceAt(i));
+    this.people = this.workspaces.map((workspace) =>
+      peopleOf(workspace, options.sizes.peoplePerWorkspace),
+    );
+  }
+
+  take(count: number): EventInput[] {
+    return Array.from({ length: count }, () => this.next());
+  }
+
+  next(): EventInput {
+    const rand = this.rand;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+    const hex = (length: number) =>
+      Array.from({ length }, () => Math.floor(rand() * 16).toString(16)).join("");
+    const i = this.index++;
+    const issues = this.issues;
+
+    const slot = Math.floor(rand() * this.workspaces.length);
+    const workspace = this.workspaces[slot] as Workspace;
+    const users = this.people[slot] as ReturnType<typeof peopleOf>;
     const user = pick(users);
-    const occurred = new Date(start + Math.floor((span * (i + rand())) / count)).toISOString();
+    const occurred = new Date(this.options.occurredAt(i, rand())).toISOString();
     const context = {
       ip_address: `203.0.113.${1 + Math.floor(rand() * 250)}`,
       user_agent: pick(USER_AGENTS),
@@ -108,7 +175,7 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         priority: pick(PRIORITIES),
       };
       list.push(issue);
-      events.push({
+      return {
         ...base,
         action: "issue.created",
         actor: rand() < 0.2 ? agent : user,
@@ -116,7 +183,7 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} opened "${issue.title}"`,
         metadata: { priority: issue.priority, labels: [pick(["bug", "ux", "billing", "api"])] },
         context,
-      });
+      };
     } else if (roll < 0.5) {
       const issue = pick(list);
       const before = { status: issue.status, priority: issue.priority };
@@ -128,7 +195,7 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
           : { ...before, priority: pick(PRIORITIES) };
       Object.assign(issue, after);
       const actor = rand() < 0.35 ? agent : user;
-      events.push({
+      return {
         ...base,
         action: "issue.updated",
         actor,
@@ -140,11 +207,11 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         changes: { before, after },
         metadata: { source: actor.type === "agent" ? "assistant" : "board" },
         context: actor.type === "agent" ? { ...context, origin: "integration" } : context,
-      });
+      };
     } else if (roll < 0.6) {
       const issue = pick(list);
       const mentioned = pick(users);
-      events.push({
+      return {
         ...base,
         action: "issue.commented",
         actor: user,
@@ -153,11 +220,11 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} commented on "${issue.title}" and mentioned ${mentioned.name}`,
         metadata: { comment_length: 20 + Math.floor(rand() * 400) },
         context,
-      });
+      };
     } else if (roll < 0.68) {
       const invitee = `${hex(6)}@${workspace.domain}`;
       const role = pick(ROLES);
-      events.push({
+      return {
         ...base,
         action: "member.invited",
         actor: user,
@@ -165,12 +232,12 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} invited ${invitee} as ${role}`,
         metadata: { role, expires_in_days: 7 },
         context,
-      });
+      };
     } else if (roll < 0.74) {
       const member = pick(users);
       const before = { role: pick(ROLES) };
       const after = { role: pick(ROLES.filter((r) => r !== before.role)) };
-      events.push({
+      return {
         ...base,
         action: "member.role_changed",
         actor: user,
@@ -178,7 +245,7 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} changed ${member.name}'s role to ${after.role}`,
         changes: { before, after },
         context,
-      });
+      };
     } else if (roll < 0.84) {
       const zone = pick(ZONES);
       const before = { ttl: pick([300, 600, 3600]), proxied: rand() < 0.5 };
@@ -186,7 +253,7 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         rand() < 0.5
           ? { ...before, ttl: pick([60, 120, 1800]) }
           : { ...before, proxied: !before.proxied };
-      events.push({
+      return {
         ...base,
         action: "zone.updated",
         actor:
@@ -198,10 +265,10 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         changes: { before, after },
         metadata: { record_count: 3 + Math.floor(rand() * 40) },
         context: { ...context, origin: rand() < 0.3 ? "api" : "ui" },
-      });
+      };
     } else if (roll < 0.9) {
       const amount = 1900 + Math.floor(rand() * 40) * 500;
-      events.push({
+      return {
         ...base,
         action: "invoice.paid",
         actor: { type: "service", id: "svc_billing", name: "Billing" },
@@ -213,10 +280,10 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `Invoice paid: ${(amount / 100).toFixed(2)} EUR`,
         metadata: { amount_cents: amount, currency: "EUR", provider: "stripe" },
         context: { origin: "integration", trace_id: hex(32) },
-      });
+      };
     } else if (roll < 0.94) {
       const format = pick(["csv", "ndjson"] as const);
-      events.push({
+      return {
         ...base,
         action: "export.created",
         actor: user,
@@ -224,14 +291,14 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} exported the activity log as ${format.toUpperCase()}`,
         metadata: { format, filters: { action: ["issue.*"] } },
         context,
-      });
+      };
     } else if (roll < 0.97) {
       const scopes = pick([
         ["activity:read"],
         ["activity:write"],
         ["activity:read", "activity:export"],
       ]);
-      events.push({
+      return {
         ...base,
         action: "api_key.created",
         actor: user,
@@ -243,9 +310,9 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name} created an API key`,
         metadata: { scopes },
         context,
-      });
+      };
     } else {
-      events.push({
+      return {
         ...base,
         action: "session.expired",
         actor: { type: "system", id: "sys_scheduler", name: "Scheduler" },
@@ -253,8 +320,18 @@ export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
         summary: `${user.name}'s session expired`,
         metadata: { idle_minutes: 30 + Math.floor(rand() * 90) },
         context: { origin: "system" },
-      });
+      };
     }
   }
-  return events;
+}
+
+/** The demo project's events: `count` of them over the 30 days before `now`. */
+export function demoEvents(count = 1000, now = Date.now()): EventInput[] {
+  const span = 30 * 24 * 3600 * 1000;
+  const start = now - span;
+  return new ActivityGenerator({
+    seed: 20261123,
+    sizes: DEMO_SIZES,
+    occurredAt: (index, jitter) => start + Math.floor((span * (index + jitter)) / count),
+  }).take(count);
 }
