@@ -1,4 +1,4 @@
-import { createProject, type EventInput, type Store } from "./server-source.js";
+import { createProject, type EventInput, ingestEvents, type Store } from "./server-source.js";
 
 /** A project and its admin key (every scope), made the way `chronicle project create` makes them. */
 export async function newProject(store: Store, name = "Test project") {
@@ -29,6 +29,21 @@ export function issueEvent(n: number, overrides: Partial<EventInput> = {}): Even
     metadata: { n },
     ...overrides,
   };
+}
+
+/** Events 0…count−1 of the `issueEvent` series; `overrides(n)` changes fields of the n-th. */
+export function issueEvents(
+  count: number,
+  overrides: (n: number) => Partial<EventInput> = () => ({}),
+): EventInput[] {
+  return Array.from({ length: count }, (_, n) => issueEvent(n, overrides(n)));
+}
+
+/** A new project (as `newProject`) holding `events`, ingested as the API ingests them. */
+export async function newProjectWithEvents(store: Store, events: EventInput[]) {
+  const project = await newProject(store);
+  await ingestEvents(store, project.projectId, events);
+  return project;
 }
 
 export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {

@@ -1,5 +1,8 @@
 import { checkResponse } from "./contract-check.js";
 
+/** What `client` returns: one call per request. */
+export type Client = ReturnType<typeof client>;
+
 /** A tiny fetch wrapper: JSON in, parsed JSON out, headers kept; every answer is checked against the contract. */
 export function client(base: string, key?: string) {
   return async (

@@ -1,5 +1,7 @@
 import type { Server } from "node:http";
 import { createTestDatabase, type StoreKind, type TestDatabase } from "./database.js";
+import { newProject } from "./fixtures.js";
+import { type Client, client } from "./http-client.js";
 import {
   type Config,
   closeServer,
@@ -70,4 +72,22 @@ export async function setUp(
       await db.drop();
     },
   };
+}
+
+/**
+ * `setUp` with a project of its own (named `name`) holding `events` (sent in one batch), and
+ * a client with its admin key.
+ */
+export async function setUpWithProject(
+  kind: StoreKind,
+  options: { name?: string; events?: unknown[] } = {},
+): Promise<{ ctx: TestContext; projectId: string; key: string; api: Client }> {
+  const ctx = await setUp(kind);
+  const { projectId, key } = await newProject(ctx.store, options.name);
+  const api = client(ctx.server.base, key);
+  if (options.events) {
+    const sent = await api("POST", "/v1/events/batch", { body: { events: options.events } });
+    if (sent.status !== 201) throw new Error(`the test events were not stored: ${sent.status}`);
+  }
+  return { ctx, projectId, key, api };
 }

@@ -22,9 +22,23 @@ export {
   type TestDatabase,
   type TestStore,
 } from "./database.js";
-export { collect, event, issueEvent, newProject } from "./fixtures.js";
-export { client } from "./http-client.js";
-export { setUp, startServer, type TestContext, type TestServer, testConfig } from "./in-process.js";
+export {
+  collect,
+  event,
+  issueEvent,
+  issueEvents,
+  newProject,
+  newProjectWithEvents,
+} from "./fixtures.js";
+export { type Client, client } from "./http-client.js";
+export {
+  setUp,
+  setUpWithProject,
+  startServer,
+  type TestContext,
+  type TestServer,
+  testConfig,
+} from "./in-process.js";
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
 export {

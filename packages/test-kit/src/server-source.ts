@@ -23,7 +23,7 @@ export {
   listen,
   urlOf,
 } from "../../server/src/index.js";
-export { createProject } from "../../server/src/services/index.js";
+export { createProject, ingestEvents } from "../../server/src/services/index.js";
 export { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";
 export { MIGRATIONS } from "../../server/src/store/migrate.js";

@@ -1,9 +1,9 @@
 import {
+  type Client,
   client,
   event,
-  newProject,
   STORE_KINDS,
-  setUp,
+  setUpWithProject,
   type TestContext,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,23 +11,17 @@ import { openStream } from "./sse-client.js";
 
 describe.each(STORE_KINDS)("catalog, integrity and viewer tokens over HTTP (%s)", (kind) => {
   let ctx: TestContext;
-  let key: string;
-  let api: ReturnType<typeof client>;
+  let api: Client;
 
   beforeAll(async () => {
-    ctx = await setUp(kind);
-    key = (await newProject(ctx.store)).key;
-    api = client(ctx.server.base, key);
-    await api("POST", "/v1/events/batch", {
-      body: {
-        events: [
-          event({ workspace_id: "ws_a", summary: "a1" }),
-          event({ workspace_id: "ws_b", summary: "b1" }),
-          event({ workspace_id: "ws_a", action: "member.invited", summary: "a2" }),
-          event({ summary: "no workspace", workspace_id: undefined }),
-        ],
-      },
-    });
+    ({ ctx, api } = await setUpWithProject(kind, {
+      events: [
+        event({ workspace_id: "ws_a", summary: "a1" }),
+        event({ workspace_id: "ws_b", summary: "b1" }),
+        event({ workspace_id: "ws_a", action: "member.invited", summary: "a2" }),
+        event({ summary: "no workspace", workspace_id: undefined }),
+      ],
+    }));
   });
   afterAll(async () => {
     await ctx.close();

@@ -1,9 +1,11 @@
 import {
+  type Client,
   client,
   event,
   newProject,
   STORE_KINDS,
   setUp,
+  setUpWithProject,
   type TestContext,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,12 +14,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 describe.each(STORE_KINDS)("bad input over HTTP (%s)", (kind) => {
   let ctx: TestContext;
   let key: string;
-  let api: ReturnType<typeof client>;
+  let api: Client;
 
   beforeAll(async () => {
-    ctx = await setUp(kind);
-    key = (await newProject(ctx.store)).key;
-    api = client(ctx.server.base, key);
+    ({ ctx, key, api } = await setUpWithProject(kind));
     await api("POST", "/v1/events", { body: event() });
   });
   afterAll(async () => {

@@ -1,9 +1,8 @@
 import {
-  client,
+  type Client,
   event,
-  newProject,
   STORE_KINDS,
-  setUp,
+  setUpWithProject,
   type TestContext,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,24 +38,20 @@ function parseCsv(text: string): string[][] {
 
 describe.each(STORE_KINDS)("export over HTTP (%s)", (kind) => {
   let ctx: TestContext;
-  let api: ReturnType<typeof client>;
+  let api: Client;
 
   beforeAll(async () => {
-    ctx = await setUp(kind);
-    api = client(ctx.server.base, (await newProject(ctx.store)).key);
-    await api("POST", "/v1/events/batch", {
-      body: {
-        events: [
-          event({ summary: '=HYPERLINK("http://evil")' }),
-          event({
-            action: "zone.updated",
-            summary: '+1, "quoted"\nsecond line',
-            metadata: { note: "-2" },
-          }),
-          event({ action: "issue.updated", summary: "@SUM(A1)", workspace_id: "ws_other" }),
-        ],
-      },
-    });
+    ({ ctx, api } = await setUpWithProject(kind, {
+      events: [
+        event({ summary: '=HYPERLINK("http://evil")' }),
+        event({
+          action: "zone.updated",
+          summary: '+1, "quoted"\nsecond line',
+          metadata: { note: "-2" },
+        }),
+        event({ action: "issue.updated", summary: "@SUM(A1)", workspace_id: "ws_other" }),
+      ],
+    }));
   });
   afterAll(async () => {
     await ctx.close();

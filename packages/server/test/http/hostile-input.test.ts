@@ -1,9 +1,10 @@
 import {
-  client,
+  type Client,
+  type client,
   event,
   newProject,
   STORE_KINDS,
-  setUp,
+  setUpWithProject,
   type TestContext,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  */
 describe.each(STORE_KINDS)("hostile input over HTTP (%s)", (kind) => {
   let ctx: TestContext;
-  let api: ReturnType<typeof client>;
+  let api: Client;
 
   beforeAll(async () => {
-    ctx = await setUp(kind);
-    api = client(ctx.server.base, (await newProject(ctx.store)).key);
+    ({ ctx, api } = await setUpWithProject(kind));
   }, 180_000);
   afterAll(async () => {
     await ctx?.close();

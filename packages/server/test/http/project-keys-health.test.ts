@@ -1,20 +1,19 @@
 import {
+  type Client,
   client,
   event,
-  newProject,
   STORE_KINDS,
-  setUp,
+  setUpWithProject,
   type TestContext,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 describe.each(STORE_KINDS)("project, API keys and health over HTTP (%s)", (kind) => {
   let ctx: TestContext;
-  let api: ReturnType<typeof client>;
+  let api: Client;
 
   beforeAll(async () => {
-    ctx = await setUp(kind);
-    api = client(ctx.server.base, (await newProject(ctx.store, "Acme")).key);
+    ({ ctx, api } = await setUpWithProject(kind, { name: "Acme" }));
   });
   afterAll(async () => {
     await ctx.close();

@@ -3,7 +3,9 @@
 import { randomBytes } from "node:crypto";
 import {
   issueEvent,
+  issueEvents,
   newProject,
+  newProjectWithEvents,
   openTestStore,
   STORE_KINDS,
   type TestStore,
@@ -38,11 +40,9 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
   });
 
   async function seeded(count: number) {
-    const { projectId, adminKey } = await newProject(t.store);
-    await ingestEvents(
+    const { projectId, adminKey } = await newProjectWithEvents(
       t.store,
-      projectId,
-      Array.from({ length: count }, (_, i) => issueEvent(i, { workspace_id: `ws_${i % 2}` })),
+      issueEvents(count, (n) => ({ workspace_id: `ws_${n % 2}` })),
     );
     await signLatest(t.store, projectId);
     return { projectId, adminKey };

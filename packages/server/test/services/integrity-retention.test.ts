@@ -1,6 +1,8 @@
 import {
   issueEvent,
+  issueEvents,
   newProject,
+  newProjectWithEvents,
   openTestStore,
   STORE_KINDS,
   type TestStore,
@@ -26,15 +28,8 @@ describe.each(STORE_KINDS)("integrity and retention on %s", (kind) => {
     await t?.dispose();
   });
 
-  async function seeded(count: number) {
-    const { projectId } = await newProject(t.store);
-    await ingestEvents(
-      t.store,
-      projectId,
-      Array.from({ length: count }, (_, i) => issueEvent(i)),
-    );
-    return projectId;
-  }
+  const seeded = async (count: number) =>
+    (await newProjectWithEvents(t.store, issueEvents(count))).projectId;
 
   /** Alters a stored row the way an attacker with database access would. */
   async function tamper(projectId: string, sql: string, seq: number) {

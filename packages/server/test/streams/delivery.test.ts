@@ -33,6 +33,12 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     await ctx.close();
   }, 180_000);
 
+  /** A project of the test's own and a client holding its admin key. */
+  async function newProjectApi() {
+    const { projectId, key } = await newProject(ctx.store);
+    return { projectId, api: client(ctx.server.base, key) };
+  }
+
   async function receiver(behaviour?: Behaviour) {
     const started = await new Receiver(behaviour).start();
     receivers.push(started);
@@ -48,8 +54,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   }
 
   it("when the webhook fails, answers 429 with Retry-After, answers slowly and drops connections, then every event arrives once in order, signed, retried under the same webhook-id", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const plan: ReturnType<Behaviour>[] = [
       { status: 500 },
       { status: 429, headers: { "retry-after": "1" } },
@@ -97,8 +102,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   });
 
   it("when Splunk HEC is the destination, then each event is one HEC event object with time, source and sourcetype, under the Splunk token", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const hec = await receiver(() => ({ status: 200, body: '{"text":"Success","code":0}' }));
     const created = await api("POST", "/v1/streams", {
       body: {
@@ -138,8 +142,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   });
 
   it("when Datadog is the destination, then logs go to the v2 intake as a JSON array with DD-API-KEY, ddsource, service and ddtags", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const intake = await receiver(() => ({ status: 202, body: "{}" }));
     const created = await api("POST", "/v1/streams", {
       body: {
@@ -184,8 +187,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   });
 
   it("when a stream has filters, then only matching events are delivered and the cursor moves past the rest", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const hook = await receiver(() => ({ status: 200 }));
     const created = await api("POST", "/v1/streams", {
       body: {
@@ -216,8 +218,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   });
 
   it("when the destination keeps failing, then the stream pauses itself, records stream.paused, and resuming delivers from the cursor", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const hook = await receiver(() => ({ status: 500 }));
     const created = await api("POST", "/v1/streams", {
       body: {
@@ -261,8 +262,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
   });
 
   it("when the secret is rotated, then deliveries carry both signatures for the overlap; test events and replay work", async () => {
-    const { projectId, key } = await newProject(ctx.store);
-    const api = client(ctx.server.base, key);
+    const { projectId, api } = await newProjectApi();
     const hook = await receiver(() => ({ status: 200 }));
     const created = await api("POST", "/v1/streams", {
       body: {
