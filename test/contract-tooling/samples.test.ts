@@ -4,17 +4,11 @@
 // Python samples of the core operations run against a real server and succeed.
 import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import type { Server } from "node:http";
-import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
+import { newProject, setUp, type TestContext } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../packages/server/src/config.js";
-import { createApp } from "../../packages/server/src/http/app.js";
-import { closeServer, listen, urlOf } from "../../packages/server/src/http/listen.js";
-import { createProject } from "../../packages/server/src/services/index.js";
-import { migrate, openStore, type Store } from "../../packages/server/src/store/index.js";
 
 const run = promisify(execFile);
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -112,26 +106,18 @@ describe("the docs' code samples", () => {
   });
 
   describe("run against a real server", () => {
-    let dataDir: string;
-    let store: Store;
-    let server: Server;
+    let ctx: TestContext;
     let base: string;
     let apiKey: string;
 
     beforeAll(async () => {
-      dataDir = mkdtempSync(join(tmpdir(), "chronicle-samples-"));
-      store = await openStore({ dataDir });
-      await migrate(store);
-      apiKey = (await createProject(store, { name: "samples" })).adminKey.key;
-      const config = loadConfig({ PORT: "0", CHRONICLE_DATA_DIR: dataDir, LOG_LEVEL: "silent" });
-      server = await listen(createApp({ store, config }), 0, "127.0.0.1");
-      base = urlOf(server);
+      ctx = await setUp("pglite");
+      apiKey = (await newProject(ctx.store, "samples")).key;
+      base = ctx.server.base;
     }, 60_000);
 
     afterAll(async () => {
-      if (server) await closeServer(server);
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await ctx?.close();
     });
 
     const env = () => ({ ...process.env, CHRONICLE_API_KEY: apiKey });

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listen, urlOf } from "../../server/src/http/listen.js";
-import { cors } from "../../server/src/http/middleware/cors.js";
-import { consoleRouter } from "../../server/src/http/pages/console.js";
+import { listen, urlOf } from "../../src/http/listen.js";
+import { cors } from "../../src/http/middleware/cors.js";
+import { consoleRouter } from "../../src/http/pages/console.js";
 
 let dir: string;
 let server: Server;
