@@ -46,6 +46,13 @@ export type ProblemCode = Schemas["ProblemCode"];
 export type EventStreamMessage = Schemas["EventStreamMessage"];
 export type ProblemError = Schemas["ProblemError"];
 export type Scope = Schemas["Scope"];
+/** The contract's scopes in its order, for code that lists them (a test holds it to the enum). */
+export const SCOPES = [
+  "activity:read",
+  "activity:write",
+  "activity:export",
+  "admin",
+] as const satisfies readonly Scope[];
 export type SignedCheckpoint = Schemas["SignedCheckpoint"];
 export type InclusionProof = Schemas["InclusionProof"];
 export type ConsistencyProof = Schemas["ConsistencyProof"];

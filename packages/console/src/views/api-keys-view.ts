@@ -1,10 +1,10 @@
 import type { ApiKey, ApiKeyCreated, Chronicle } from "@chronicle/sdk";
+import { SCOPES } from "@chronicle/types";
 import { html, nothing, type PropertyDeclarations } from "lit";
 import { errorAlert } from "../components/error-alert.js";
 import { formatTime } from "../core/format.js";
 import { ListPage } from "./console-page.js";
 
-const SCOPES = ["activity:read", "activity:write", "activity:export", "admin"] as const;
 const COLUMNS = ["Name", "Prefix", "Scopes", "Created", "Last used", "Status"];
 
 /** Admin: the project's API keys; create one (its secret shown once) or revoke one. */
