@@ -111,6 +111,15 @@ describe("the packed packages, installed with npm outside the repository", () =>
     expect(existsSync(join(packed, "src")), "TypeScript sources are not packed").toBe(false);
   });
 
+  it("when installed, then each package carries the repository's LICENSE, word for word", () => {
+    const license = readFileSync(join(root, "LICENSE"), "utf8");
+    for (const name of ["@chronicle/sdk", "@chronicle/server"]) {
+      const packed = join(app, "node_modules", name, "LICENSE");
+      expect(existsSync(packed), `${name} packs a LICENSE`).toBe(true);
+      expect(readFileSync(packed, "utf8"), `${name}'s LICENSE is the repository's`).toBe(license);
+    }
+  });
+
   it("when the packed READMEs link, then every link is absolute", () => {
     for (const name of ["@chronicle/sdk", "@chronicle/server"]) {
       const readme = readFileSync(join(app, "node_modules", name, "README.md"), "utf8");
