@@ -22,6 +22,7 @@ import type { BenchContext } from "./lib/workload.js";
 import { renderChart } from "./render/chart.js";
 import { consoleTable } from "./render/console.js";
 import { renderMarkdown } from "./render/markdown.js";
+import { ensureConsoleBuilt } from "./workloads/console.js";
 import { WORKLOADS } from "./workloads/index.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
       log("VACUUM ANALYZE");
       await pool.query("VACUUM ANALYZE");
     }
+    if (workloads.some((workload) => workload.id === "console")) ensureConsoleBuilt(repoRoot, log);
     server = await chronicle.serve({
       name: "chronicle-postgres",
       pinning,

@@ -66,6 +66,16 @@ function scrollThrough(page: Page, rows: number, stepPx: number): Promise<number
   })`);
 }
 
+/**
+ * Builds the console when its dist/ is missing. The server looks for the build when it starts,
+ * so this runs before the bench starts its server.
+ */
+export function ensureConsoleBuilt(repoRoot: string, log: (message: string) => void): void {
+  if (existsSync(join(repoRoot, "packages/console/dist/index.html"))) return;
+  log("console: building packages/console (the server serves its dist)");
+  buildConsole();
+}
+
 /** The console in Chromium against the bench server and its large project. */
 export const consoleWorkload: Workload = {
   id: "console",
@@ -79,11 +89,6 @@ export const consoleWorkload: Workload = {
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     if (!hasChromium) throw new Error(NO_CHROMIUM_MESSAGE);
     const sizes = context.sizes.console;
-    const distIndex = join(context.repoRoot, "packages/console/dist/index.html");
-    if (!existsSync(distIndex)) {
-      context.log("console: building packages/console (the server serves its dist)");
-      buildConsole();
-    }
     const apiKey = context.large.api_key;
     const url = `${context.server.url}/console/`;
     const browser = await launchBrowser();
