@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Chronicle } from "../../packages/sdk/src/index.js";
 
@@ -62,18 +62,6 @@ const getOperations = Object.entries(bundle.paths).flatMap(([path, item]) => {
     return { operationId: operation.operationId, url: `${url}${search}`, mediaType, example };
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function waitUntilUp(base: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
