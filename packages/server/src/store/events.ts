@@ -14,7 +14,8 @@ const wireTime = (column: string) =>
  */
 export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name, actor_email,
   on_behalf_of, target_type, target_id, target_name, targets, workspace_id, summary, metadata,
-  changes, changed_fields, context, ${wireTime("occurred_at")}, ${wireTime("created_at")},
+  changes, changed_fields, context, outcome, reason, correlation_id, api_version, schema_version,
+  ${wireTime("occurred_at")}, ${wireTime("created_at")},
   prev_hash, hash`;
 
 // --- Reads ---------------------------------------------------------------------------------
@@ -256,16 +257,19 @@ const RECORD_EVENTS = `
 WITH inserted AS (
   INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, actor_name,
     actor_email, on_behalf_of, target_type, target_id, target_name, targets, target_keys,
-    workspace_id, summary, metadata, changes, changed_fields, context, occurred_at, created_at,
-    prev_hash, hash, search_text)
+    workspace_id, summary, metadata, changes, changed_fields, context, outcome, reason,
+    correlation_id, api_version, schema_version, occurred_at, created_at, prev_hash, hash,
+    search_text)
   SELECT $1, r.seq, r.id, r.action, r.actor_type, r.actor_id, r.actor_name, r.actor_email,
     r.on_behalf_of, r.target_type, r.target_id, r.target_name, r.targets, r.target_keys,
     r.workspace_id, r.summary, r.metadata, r.changes, r.changed_fields, r.context,
+    r.outcome, r.reason, r.correlation_id, r.api_version, r.schema_version,
     r.occurred_at, r.created_at, r.prev_hash, r.hash, r.search_text
   FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, id text, action text, actor_type text,
     actor_id text, actor_name text, actor_email text, on_behalf_of jsonb, target_type text,
     target_id text, target_name text, targets jsonb, target_keys text[], workspace_id text,
     summary text, metadata jsonb, changes jsonb, changed_fields text[], context jsonb,
+    outcome text, reason text, correlation_id text, api_version text, schema_version integer,
     occurred_at timestamptz, created_at timestamptz, prev_hash text, hash text,
     search_text text)
   RETURNING 1
@@ -315,6 +319,11 @@ function rowOf({ event, targetKeys, searchText }: EventToRecord): Record<string,
     changes: event.changes,
     changed_fields: event.changed_fields,
     context: event.context,
+    outcome: event.outcome,
+    reason: event.reason,
+    correlation_id: event.correlation_id,
+    api_version: event.api_version,
+    schema_version: event.schema_version,
     occurred_at: event.occurred_at,
     created_at: event.created_at,
     prev_hash: event.prev_hash,
