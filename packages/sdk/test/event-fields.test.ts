@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import {
   type Client,
   client,
-  event,
+  event as fixture,
   newProject,
   STORE_KINDS,
   setUp,
@@ -10,7 +10,10 @@ import {
 } from "@chronicle/test-kit";
 import canonicalize from "canonicalize";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Chronicle, hashEvent, ValidationError } from "../src/index.js";
+import { Chronicle, type EventInput, hashEvent, ValidationError } from "../src/index.js";
+
+const event = (overrides: Partial<EventInput> = {}): EventInput =>
+  fixture(overrides as Parameters<typeof fixture>[0]) as EventInput;
 
 describe.each(STORE_KINDS)("outcome, reason, correlation and versions (%s)", (kind) => {
   let ctx: TestContext;
