@@ -11,6 +11,14 @@ export interface Sizes {
     warmupBatches: number;
   };
   singleIngest: { clients: number; seconds: number; rounds: number; warmupSeconds: number };
+  diyIngest: {
+    singleClients: number;
+    batchClients: number;
+    batchSizes: number[];
+    seconds: number;
+    rounds: number;
+    warmupSeconds: number;
+  };
   operations: {
     clients: number;
     seconds: number;
@@ -52,6 +60,14 @@ export const FULL: Sizes = {
   mediumRows: 100_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 10, rounds: 5, warmupBatches: 3 },
   singleIngest: { clients: 8, seconds: 5, rounds: 4, warmupSeconds: 2 },
+  diyIngest: {
+    singleClients: 8,
+    batchClients: 4,
+    batchSizes: [100, 1000],
+    seconds: 4,
+    rounds: 3,
+    warmupSeconds: 2,
+  },
   operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 3 },
   middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
@@ -74,6 +90,14 @@ export const QUICK: Sizes = {
   mediumRows: 5_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 2, rounds: 2, warmupBatches: 1 },
   singleIngest: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
+  diyIngest: {
+    singleClients: 8,
+    batchClients: 4,
+    batchSizes: [100, 1000],
+    seconds: 1,
+    rounds: 1,
+    warmupSeconds: 1,
+  },
   operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 1 },
   middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
   pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },

@@ -1,6 +1,7 @@
 import type { Workload } from "../lib/workload.js";
 import { batchIngest } from "./batch-ingest.js";
 import { consoleWorkload } from "./console.js";
+import { diyIngest } from "./diy-ingest.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
@@ -16,6 +17,7 @@ import { streamsWorkload } from "./streams.js";
 export const WORKLOADS: Workload[] = [
   batchIngest,
   singleIngest,
+  diyIngest,
   middleware,
   pageDepth,
   filters,
