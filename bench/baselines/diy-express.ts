@@ -8,11 +8,13 @@ app.get("/v1/health", (_req, res) => {
   res.json({ status: "ok" });
 });
 app.post("/:table/v1/events", async (req, res) => {
-  const [event] = await insertEvents(req.params.table, [req.body]);
+  const [event] = await insertEvents(req.params.table, [req.body], req.headers["x-project"]);
   res.status(201).json(event);
 });
 app.post("/:table/v1/events/batch", async (req, res) => {
-  res.status(201).json({ events: await insertEvents(req.params.table, req.body?.events) });
+  res.status(201).json({
+    events: await insertEvents(req.params.table, req.body?.events, req.headers["x-project"]),
+  });
 });
 app.use(
   (error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {

@@ -9,6 +9,7 @@ import { integrityWorkload } from "./integrity.js";
 import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
+import { replicas } from "./replicas.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
 import { streamsWorkload } from "./streams.js";
@@ -18,6 +19,7 @@ export const WORKLOADS: Workload[] = [
   batchIngest,
   singleIngest,
   diyIngest,
+  replicas,
   middleware,
   pageDepth,
   filters,
