@@ -87,19 +87,40 @@ BEGIN
 END;
 $$;
 
--- Creates the partitions of width p_width from the newest one's end (or from p_from, when
--- there is none) until p_until is covered; returns how many it created. A partition is
--- made detached and attached (ATTACH takes a lock that lets inserts go on, CREATE … PARTITION
--- OF one that does not), after the default partition's rows for its range moved into it.
+-- Creates one partition, detached then attached (ATTACH takes a lock that lets inserts go
+-- on, CREATE … PARTITION OF one that does not), after the default partition's rows for its
+-- range moved into it.
+CREATE FUNCTION chronicle_create_event_partition(
+  p_name text, p_lower timestamptz, p_upper timestamptz
+) RETURNS void
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+  EXECUTE format('CREATE TABLE %I (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS '
+    'INCLUDING STORAGE)', p_name);
+  PERFORM set_config('chronicle.purge', 'on', true);
+  EXECUTE format('WITH moved AS (DELETE FROM events_default WHERE created_at >= $1 '
+    'AND created_at < $2 RETURNING *) INSERT INTO %I SELECT * FROM moved', p_name)
+    USING p_lower, p_upper;
+  PERFORM set_config('chronicle.purge', 'off', true);
+  EXECUTE format('ALTER TABLE events ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+    p_name, p_lower, p_upper);
+  PERFORM chronicle_guard_event_partition(p_name);
+END;
+$$;
+
+-- Creates the partitions of width p_width that [p_from, p_until) needs beyond the ones
+-- there are (before the first, after the last; aligned to the width in UTC when there are
+-- none); returns how many it created.
 CREATE FUNCTION chronicle_create_event_partitions(
   p_width text, p_from timestamptz, p_until timestamptz
 ) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 DECLARE
   v_step interval;
-  v_lower timestamptz;
-  v_upper timestamptz;
-  v_name text;
+  v_first timestamptz;
+  v_last timestamptz;
+  v_next timestamptz;
+  v_format text;
   v_created integer := 0;
 BEGIN
   IF p_width IS NULL OR p_width NOT IN ('day', 'week', 'month') THEN
@@ -107,25 +128,27 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
   v_step := ('1 ' || p_width)::interval;
-  SELECT max(upper_bound) INTO v_lower FROM chronicle_event_partitions();
-  v_lower := coalesce(v_lower, date_trunc(p_width, p_from, 'UTC'));
-  WHILE v_lower < p_until LOOP
-    v_upper := ((v_lower AT TIME ZONE 'UTC') + v_step) AT TIME ZONE 'UTC';
-    v_name := 'events_p' || to_char(v_lower AT TIME ZONE 'UTC', CASE p_width
-      WHEN 'month' THEN 'YYYY_MM' WHEN 'week' THEN 'IYYY"w"IW' ELSE 'YYYY_MM_DD' END);
-    EXECUTE format('CREATE TABLE %I (LIKE events INCLUDING DEFAULTS INCLUDING CONSTRAINTS '
-      'INCLUDING STORAGE)', v_name);
-    PERFORM set_config('chronicle.purge', 'on', true);
-    EXECUTE format('WITH moved AS (DELETE FROM events_default WHERE created_at >= $1 '
-      'AND created_at < $2 RETURNING *) INSERT INTO %I SELECT * FROM moved', v_name)
-      USING v_lower, v_upper;
-    PERFORM set_config('chronicle.purge', 'off', true);
-    EXECUTE format('ALTER TABLE events ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-      v_name, v_lower, v_upper);
-    EXECUTE format('COMMENT ON TABLE %I IS %L', v_name, 'chronicle events partition');
-    PERFORM chronicle_guard_event_partition(v_name);
+  v_format := CASE p_width WHEN 'month' THEN 'YYYY_MM' WHEN 'week' THEN 'IYYY"w"IW'
+    ELSE 'YYYY_MM_DD' END;
+  SELECT min(lower_bound), max(upper_bound) INTO v_first, v_last
+    FROM chronicle_event_partitions();
+  IF v_first IS NULL THEN
+    v_first := date_trunc(p_width, p_from, 'UTC');
+    v_last := v_first;
+  END IF;
+  WHILE v_first > p_from LOOP
+    v_next := ((v_first AT TIME ZONE 'UTC') - v_step) AT TIME ZONE 'UTC';
+    PERFORM chronicle_create_event_partition(
+      'events_p' || to_char(v_next AT TIME ZONE 'UTC', v_format), v_next, v_first);
     v_created := v_created + 1;
-    v_lower := v_upper;
+    v_first := v_next;
+  END LOOP;
+  WHILE v_last < p_until LOOP
+    v_next := ((v_last AT TIME ZONE 'UTC') + v_step) AT TIME ZONE 'UTC';
+    PERFORM chronicle_create_event_partition(
+      'events_p' || to_char(v_last AT TIME ZONE 'UTC', v_format), v_last, v_next);
+    v_created := v_created + 1;
+    v_last := v_next;
   END LOOP;
   RETURN v_created;
 END;
@@ -215,7 +238,7 @@ BEGIN
                          ORDER BY b.lower_bound LIMIT 1) <> p_partition THEN
     RETURN;
   END IF;
-  IF NOT chronicle_event_partition_expired(p_partition, v_upper, p_now) THEN
+  IF v_upper > p_now OR NOT chronicle_event_partition_expired(p_partition, v_upper, p_now) THEN
     RETURN;
   END IF;
   PERFORM 1 FROM projects p
