@@ -7,6 +7,7 @@ import { viewerTokens } from "./migrations/0005_viewer_tokens.js";
 import { verifiableIntegrity } from "./migrations/0006_verifiable_integrity.js";
 import { streams } from "./migrations/0007_streams.js";
 import { partitionedEvents } from "./migrations/0008_partitioned_events.js";
+import { appendFunction } from "./migrations/0009_append_function.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "verifiable_integrity", sql: verifiableIntegrity },
   { version: 7, name: "streams", sql: streams },
   { version: 8, name: "partitioned_events", sql: partitionedEvents },
+  { version: 9, name: "append_function", sql: appendFunction },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
