@@ -31,6 +31,8 @@ export type IngestOptions = Idempotency & {
 
 export interface IngestResult {
   events: Event[];
+  /** The earliest deprecation among the actions written (RFC 9745 `Deprecation`). */
+  deprecatedAt?: Date | null;
   /** True when the result is the stored one of an earlier request with the same key. */
   replayed: boolean;
 }
@@ -61,18 +63,19 @@ export async function ingestEvents(
     options.now ?? databaseNow(),
     options.apiVersion,
   );
-  await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
+  const verdict = await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
   // Read only for a unit with a key, and a key always comes with its request's fingerprint.
   const fingerprint = options.requestHash ?? "";
 
-  return inProjectGroup(
+  const result = await inProjectGroup(
     store,
     projectId,
     prepared.length,
     { projectId, prepared, key, fingerprint },
     recordIngests,
   );
+  return verdict.deprecatedAt ? { ...result, deprecatedAt: verdict.deprecatedAt } : result;
 }
 
 interface IngestUnit {
