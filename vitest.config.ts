@@ -27,6 +27,7 @@ const UNIT = [
   "test/properties/csv-neutralisation.test.ts",
   "test/properties/json-limits.test.ts",
   "test/properties/sse-resume.test.ts",
+  "test/seeds/doc-rows.test.ts",
 ];
 
 /** Tests that build and pack the packages. */
