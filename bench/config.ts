@@ -15,6 +15,8 @@ export interface Sizes {
     singleClients: number;
     batchClients: number;
     batchSizes: number[];
+    /** Batch rounds send a fixed amount per client (≥ 1 request each), not a duration. */
+    batchEventsPerClient: number;
     seconds: number;
     rounds: number;
     warmupSeconds: number;
@@ -86,6 +88,7 @@ export const FULL: Sizes = {
     singleClients: 8,
     batchClients: 4,
     batchSizes: [100, 1000],
+    batchEventsPerClient: 3000,
     seconds: 4,
     rounds: 3,
     warmupSeconds: 2,
@@ -134,6 +137,7 @@ export const QUICK: Sizes = {
     singleClients: 8,
     batchClients: 4,
     batchSizes: [100, 1000],
+    batchEventsPerClient: 1000,
     seconds: 1,
     rounds: 1,
     warmupSeconds: 1,
