@@ -6,6 +6,7 @@ import { idempotencyBySeq } from "./migrations/0004_idempotency_by_seq.js";
 import { viewerTokens } from "./migrations/0005_viewer_tokens.js";
 import { verifiableIntegrity } from "./migrations/0006_verifiable_integrity.js";
 import { streams } from "./migrations/0007_streams.js";
+import { queryFilters } from "./migrations/0010_query_filters.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "viewer_tokens", sql: viewerTokens },
   { version: 6, name: "verifiable_integrity", sql: verifiableIntegrity },
   { version: 7, name: "streams", sql: streams },
+  { version: 10, name: "query_filters", sql: queryFilters },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
