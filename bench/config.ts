@@ -11,12 +11,30 @@ export interface Sizes {
     warmupBatches: number;
   };
   singleIngest: { clients: number; seconds: number; rounds: number; warmupSeconds: number };
+  diyIngest: {
+    singleClients: number;
+    batchClients: number;
+    batchSizes: number[];
+    seconds: number;
+    rounds: number;
+    warmupSeconds: number;
+  };
   operations: {
     clients: number;
     seconds: number;
     rounds: number;
     warmupSeconds: number;
     exportRounds: number;
+  };
+  /** Single ingest over R server processes (and the DIY endpoint as R processes). */
+  replicas: {
+    connections: number;
+    replicas: number[];
+    /** Projects of the many-projects case (the one-project case has one). */
+    manyProjects: number;
+    seconds: number;
+    rounds: number;
+    warmupSeconds: number;
   };
   middleware: { connections: number; seconds: number; rounds: number; warmupSeconds: number };
   pageDepth: {
@@ -52,7 +70,23 @@ export const FULL: Sizes = {
   mediumRows: 100_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 10, rounds: 5, warmupBatches: 3 },
   singleIngest: { clients: 8, seconds: 5, rounds: 4, warmupSeconds: 2 },
+  diyIngest: {
+    singleClients: 8,
+    batchClients: 4,
+    batchSizes: [100, 1000],
+    seconds: 4,
+    rounds: 3,
+    warmupSeconds: 2,
+  },
   operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 3 },
+  replicas: {
+    connections: 32,
+    replicas: [1, 2, 4],
+    manyProjects: 16,
+    seconds: 4,
+    rounds: 3,
+    warmupSeconds: 1,
+  },
   middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
   filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
@@ -74,7 +108,23 @@ export const QUICK: Sizes = {
   mediumRows: 5_000,
   batchIngest: { batchSize: 1000, batchesPerRound: 2, rounds: 2, warmupBatches: 1 },
   singleIngest: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
+  diyIngest: {
+    singleClients: 8,
+    batchClients: 4,
+    batchSizes: [100, 1000],
+    seconds: 1,
+    rounds: 1,
+    warmupSeconds: 1,
+  },
   operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 1 },
+  replicas: {
+    connections: 16,
+    replicas: [1, 2],
+    manyProjects: 4,
+    seconds: 1,
+    rounds: 1,
+    warmupSeconds: 1,
+  },
   middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
   pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },
   filters: { requests: 5, warmupRequests: 1, scanRequests: 2 },

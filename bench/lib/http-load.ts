@@ -1,7 +1,8 @@
 import autocannon from "autocannon";
 
 export interface LoadOptions {
-  url: string;
+  /** One server, or several: connections are spread over them round-robin. */
+  url: string | string[];
   connections: number;
   durationSeconds: number;
   method?: "GET" | "POST";
@@ -44,7 +45,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     }
     const instance = autocannon(
       {
-        url: options.url,
+        // autocannon spreads connections over an array of URLs (its types say string).
+        url: options.url as string,
         connections: options.connections,
         pipelining: 1,
         duration: options.durationSeconds,

@@ -53,3 +53,10 @@ export function describeWaits(waits: readonly WaitShare[], top = 5): string {
     .map((wait) => `${Math.round(wait.share * 100)} % \`${wait.what}\``)
     .join("; ");
 }
+
+/** The share of busy samples waiting on a heavyweight lock (`Lock:*` wait events). */
+export function lockShare(waits: readonly WaitShare[]): number {
+  return waits
+    .filter((wait) => / Lock:/.test(wait.what))
+    .reduce((sum, wait) => sum + wait.share, 0);
+}

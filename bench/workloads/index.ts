@@ -1,6 +1,7 @@
 import type { Workload } from "../lib/workload.js";
 import { batchIngest } from "./batch-ingest.js";
 import { consoleWorkload } from "./console.js";
+import { diyIngest } from "./diy-ingest.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
@@ -8,6 +9,7 @@ import { integrityWorkload } from "./integrity.js";
 import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
+import { replicas } from "./replicas.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
 import { streamsWorkload } from "./streams.js";
@@ -16,6 +18,8 @@ import { streamsWorkload } from "./streams.js";
 export const WORKLOADS: Workload[] = [
   batchIngest,
   singleIngest,
+  diyIngest,
+  replicas,
   middleware,
   pageDepth,
   filters,

@@ -1,6 +1,10 @@
-import type { Store } from "./types.js";
+import type { Queryable, Store } from "./types.js";
 
-/** The NOTIFY channel of appends: `<project id>:<last seq>`, sent at commit (store/events.ts). */
+/**
+ * The NOTIFY channel of appends: `<project id>:<last seq>`. Sent after appends commit,
+ * coalesced per project (services/events/append-signal.ts), or at the commit of an append
+ * made inside a larger transaction.
+ */
 export const EVENTS_CHANNEL = "chronicle_events";
 
 export function parseEventsNotification(
@@ -11,6 +15,29 @@ export function parseEventsNotification(
   const lastSeq = Number(payload.slice(at + 1));
   if (!Number.isSafeInteger(lastSeq) || lastSeq < 0) return null;
   return { projectId: payload.slice(0, at), lastSeq };
+}
+
+/** Announces the last seq of each project, one notification each, in one statement of its own. */
+export async function notifyAppends(
+  db: Queryable,
+  projectIds: readonly string[],
+  lastSeqs: readonly number[],
+): Promise<void> {
+  if (projectIds.length === 0) return;
+  await db.query(
+    `SELECT pg_notify($1, n.project_id || ':' || n.last_seq::text)
+     FROM unnest($2::text[], $3::bigint[]) AS n(project_id, last_seq)`,
+    [EVENTS_CHANNEL, projectIds, lastSeqs],
+  );
+}
+
+/** Announces an append made in the transaction `tx`: delivered when (and if) it commits. */
+export async function notifyAppendAtCommit(
+  tx: Queryable,
+  projectId: string,
+  lastSeq: number,
+): Promise<void> {
+  await notifyAppends(tx, [projectId], [lastSeq]);
 }
 
 /**

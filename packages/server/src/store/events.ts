@@ -1,6 +1,6 @@
 import type { Event } from "@chronicle/types";
 import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
-import { insertTreeHashesSql, type TreeHashRows } from "./merkle.js";
+import type { TreeHashRows } from "./merkle.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
@@ -189,31 +189,39 @@ export function rowsFromSeq(
 
 // --- Appends -------------------------------------------------------------------------------
 
-export interface ReservedSeqs {
-  /** The last seq of the reserved range. */
+/** The end of a project's hash chain: its last seq, that event's hash and receipt time. */
+export interface ChainHead {
   lastSeq: number;
-  /** The chain head before the range. */
   lastHash: string | null;
-  /** The database's clock under the project lock. */
-  receivedAt: Date;
+  /** Wire time (ISO, ms) of the last event's receipt; null before the first one. */
+  lastCreatedAt: string | null;
 }
 
 /**
- * Reserves `count` seqs of the project, taking its row lock until commit (so seq is
- * gap-free and in commit order); undefined when there is no such project.
+ * The project's chain head; undefined when there is no such project. With `lock` the
+ * project row stays locked until the caller's transaction ends (for appends made inside a
+ * larger transaction).
  */
-export async function reserveSeqs(
-  tx: Queryable,
+export async function readChainHead(
+  db: Queryable,
   projectId: string,
-  count: number,
-): Promise<ReservedSeqs | undefined> {
-  const [head] = await tx.query<{ last_seq: number; last_hash: string | null; received_at: Date }>(
-    `UPDATE projects SET last_seq = last_seq + $2 WHERE project_id = $1
-     RETURNING last_seq, last_hash, clock_timestamp() AS received_at`,
-    [projectId, count],
+  lock = false,
+): Promise<ChainHead | undefined> {
+  const [head] = await db.query<{
+    last_seq: number | string;
+    last_hash: string | null;
+    last_created_at: string | null;
+  }>(
+    `SELECT last_seq, last_hash, ${wireTime("last_created_at")} FROM projects
+     WHERE project_id = $1${lock ? " FOR UPDATE" : ""}`,
+    [projectId],
   );
   if (!head) return undefined;
-  return { lastSeq: Number(head.last_seq), lastHash: head.last_hash, receivedAt: head.received_at };
+  return {
+    lastSeq: Number(head.last_seq),
+    lastHash: head.last_hash,
+    lastCreatedAt: head.last_created_at,
+  };
 }
 
 /** A chained event and what its row stores besides the event. */
@@ -226,99 +234,65 @@ export interface EventToRecord {
 /** Events [firstSeq, firstSeq + count) of an append were produced under an idempotency key. */
 export interface KeyedSeqs {
   key: string;
+  /** The fingerprint of the request that used the key. */
+  requestHash: string;
   firstSeq: number;
   count: number;
 }
 
-export interface RecordedAppend {
+export interface ChainedAppend {
   projectId: string;
-  /** In seq order, the first right after the reserved range's start. */
+  /** The head the events were chained from. */
+  expected: ChainHead;
+  /** In seq order, the first one right after the expected head. */
   events: EventToRecord[];
-  /** The new chain head: the last event's hash. */
-  lastHash: string | null;
   /** The receipt time of the batch (created_at of every event, catalog last_seen_at). */
   createdAt: string;
   keyed: readonly KeyedSeqs[];
-  /** The NOTIFY channel of appends, and the last seq it announces. */
-  channel: string;
-  lastSeq: number;
+  /** Keys found live but with nothing usable recorded (their events were purged): taken over. */
+  retake: readonly string[];
   /** The Merkle tree's hashes this append adds (services/integrity/merkle-store.ts). */
   tree: TreeHashRows;
 }
 
 /**
- * Everything after the seq range is reserved, in one statement (one round trip under the
- * project lock, bench/FINDINGS.md B1): the rows, the chain head, the Merkle tree's new
- * hashes, the catalog counters, the idempotency records (one per key in $12) and the live
- * tail's signal, delivered at commit so a tail woken by it always finds the rows.
+ * What `chronicle_append` (migration 0009) answered: `ok` (recorded; `head` is the new head),
+ * `moved` (`head` is the current head, not the expected one), `keys_used` (`usedKeys` are
+ * live), `clock` (the receipt time was refused) or `missing` (no such project). Nothing is
+ * written unless `ok`. With `clock`, `databaseTime` is the database's clock as it answered.
  */
-const RECORD_EVENTS = `
-WITH inserted AS (
-  INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, actor_name,
-    actor_email, on_behalf_of, target_type, target_id, target_name, targets, target_keys,
-    workspace_id, summary, metadata, changes, changed_fields, context, occurred_at, created_at,
-    prev_hash, hash, search_text)
-  SELECT $1, r.seq, r.id, r.action, r.actor_type, r.actor_id, r.actor_name, r.actor_email,
-    r.on_behalf_of, r.target_type, r.target_id, r.target_name, r.targets, r.target_keys,
-    r.workspace_id, r.summary, r.metadata, r.changes, r.changed_fields, r.context,
-    r.occurred_at, r.created_at, r.prev_hash, r.hash, r.search_text
-  FROM jsonb_to_recordset($2::jsonb) AS r(seq bigint, id text, action text, actor_type text,
-    actor_id text, actor_name text, actor_email text, on_behalf_of jsonb, target_type text,
-    target_id text, target_name text, targets jsonb, target_keys text[], workspace_id text,
-    summary text, metadata jsonb, changes jsonb, changed_fields text[], context jsonb,
-    occurred_at timestamptz, created_at timestamptz, prev_hash text, hash text,
-    search_text text)
-  RETURNING 1
-), chain_head AS (
-  UPDATE projects SET last_hash = $3 WHERE project_id = $1
-), action_counts AS (
-  INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
-  SELECT $1, a.action, a.n, $8, $8 FROM unnest($4::text[], $5::bigint[]) AS a(action, n)
-  ON CONFLICT (project_id, action) DO UPDATE SET
-    count = actions.count + excluded.count,
-    first_seen_at = coalesce(actions.first_seen_at, excluded.first_seen_at),
-    last_seen_at = excluded.last_seen_at
-), workspace_counts AS (
-  INSERT INTO workspaces (project_id, workspace_id, count, first_seen_at, last_seen_at)
-  SELECT $1, w.id, w.n, $8, $8 FROM unnest($6::text[], $7::bigint[]) AS w(id, n)
-  ON CONFLICT (project_id, workspace_id) DO UPDATE SET
-    count = workspaces.count + excluded.count,
-    last_seen_at = excluded.last_seen_at
-), idempotency AS (
-  UPDATE idempotency_keys AS k SET first_seq = r.first_seq, event_count = r.n
-  FROM unnest($12::text[], $9::bigint[], $10::integer[]) AS r(key, first_seq, n)
-  WHERE k.project_id = $1 AND k.key = r.key
-), tree AS (
-  ${insertTreeHashesSql(14, 15)}
-)
-SELECT pg_notify($11, $1 || ':' || $13::text)`;
+export interface AppendAnswer {
+  status: "ok" | "moved" | "keys_used" | "clock" | "missing";
+  head: ChainHead;
+  usedKeys: string[];
+  databaseTime: string | null;
+}
 
-/** The row of `events` (jsonb_to_recordset's record) an event is stored as. */
-function rowOf({ event, targetKeys, searchText }: EventToRecord): Record<string, unknown> {
+const APPEND = `SELECT status, last_seq, last_hash, last_created_at, used_keys, database_time
+  FROM chronicle_append($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13)`;
+
+/**
+ * The row of `events` an event is stored as, by column name: the actor and the target are
+ * spread over their columns, every other member of the event is the column of its name (so
+ * a member added to the event and to the table needs nothing here).
+ */
+function rowOf(
+  projectId: string,
+  { event, targetKeys, searchText }: EventToRecord,
+): Record<string, unknown> {
+  const { actor, target, ...members } = event;
   return {
-    seq: event.seq,
-    id: event.id,
-    action: event.action,
-    actor_type: event.actor.type,
-    actor_id: event.actor.id,
-    actor_name: event.actor.name,
-    actor_email: event.actor.email,
-    on_behalf_of: event.actor.on_behalf_of,
-    target_type: event.target?.type ?? null,
-    target_id: event.target?.id ?? null,
-    target_name: event.target?.name ?? null,
-    targets: event.targets,
+    ...members,
+    project_id: projectId,
+    actor_type: actor.type,
+    actor_id: actor.id,
+    actor_name: actor.name,
+    actor_email: actor.email,
+    on_behalf_of: actor.on_behalf_of,
+    target_type: target?.type ?? null,
+    target_id: target?.id ?? null,
+    target_name: target?.name ?? null,
     target_keys: targetKeys,
-    workspace_id: event.workspace_id,
-    summary: event.summary,
-    metadata: event.metadata,
-    changes: event.changes,
-    changed_fields: event.changed_fields,
-    context: event.context,
-    occurred_at: event.occurred_at,
-    created_at: event.created_at,
-    prev_hash: event.prev_hash,
-    hash: event.hash,
     search_text: searchText,
   };
 }
@@ -330,26 +304,53 @@ function tally(values: (string | null)[]): [string[], number[]] {
   return [[...counts.keys()], [...counts.values()]];
 }
 
-/** Records an append whose seqs were reserved (reserveSeqs), inside the same transaction. */
-export async function recordAppend(tx: Queryable, append: RecordedAppend): Promise<void> {
+/**
+ * Records chained events in one statement (`chronicle_append`, migration 0009): the head
+ * moves by compare-and-set, and the rows, the idempotency records, the Merkle tree's new
+ * hashes and the catalog counters are written with it, or nothing is.
+ */
+export async function appendChained(db: Queryable, append: ChainedAppend): Promise<AppendAnswer> {
   const events = append.events.map((item) => item.event);
   const [actions, actionCounts] = tally(events.map((event) => event.action));
   const [workspaces, workspaceCounts] = tally(events.map((event) => event.workspace_id));
-  await tx.query(RECORD_EVENTS, [
+  const [row] = await db.query<{
+    status: AppendAnswer["status"];
+    last_seq: number | string | null;
+    last_hash: string | null;
+    last_created_at: string | null;
+    used_keys: string[] | null;
+    database_time: string | null;
+  }>(APPEND, [
     append.projectId,
-    JSON.stringify(append.events.map(rowOf)),
-    append.lastHash,
+    append.expected.lastSeq,
+    append.expected.lastHash,
+    append.createdAt,
+    JSON.stringify(append.events.map((item) => rowOf(append.projectId, item))),
+    JSON.stringify(
+      append.keyed.map((range) => ({
+        key: range.key,
+        request_hash: range.requestHash,
+        first_seq: range.firstSeq,
+        event_count: range.count,
+      })),
+    ),
+    append.retake,
+    append.tree.indexes,
+    append.tree.hashes,
     actions,
     actionCounts,
     workspaces,
     workspaceCounts,
-    append.createdAt,
-    append.keyed.map((range) => range.firstSeq),
-    append.keyed.map((range) => range.count),
-    append.channel,
-    append.keyed.map((range) => range.key),
-    append.lastSeq,
-    append.tree.indexes,
-    append.tree.hashes,
   ]);
+  if (!row) throw new Error("chronicle_append returned no row");
+  return {
+    status: row.status,
+    head: {
+      lastSeq: Number(row.last_seq ?? 0),
+      lastHash: row.last_hash,
+      lastCreatedAt: row.last_created_at,
+    },
+    usedKeys: row.used_keys ?? [],
+    databaseTime: row.database_time,
+  };
 }

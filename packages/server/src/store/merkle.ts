@@ -64,23 +64,20 @@ export interface TreeHashRows {
 }
 
 /**
- * The statement part that stores `TreeHashRows` passed as `$<indexes>` and `$<hashes>`
- * beside `$1` = project id, so an append can store them in the statement that records its
- * events (one round trip under the project lock).
+ * Stores hashes a project's tree gains outside an append (appends store theirs in
+ * `chronicle_append`, migration 0009).
  */
-export function insertTreeHashesSql(indexesParam: number, hashesParam: number): string {
-  return `INSERT INTO merkle_hashes (project_id, idx, hash)
-  SELECT $1, h.idx, decode(h.hash, 'hex')
-  FROM unnest($${indexesParam}::bigint[], $${hashesParam}::text[]) AS h(idx, hash)`;
-}
-
 export async function insertTreeHashes(
   db: Queryable,
   projectId: string,
   rows: TreeHashRows,
 ): Promise<void> {
   if (rows.indexes.length === 0) return;
-  await db.query(insertTreeHashesSql(2, 3), [projectId, rows.indexes, rows.hashes]);
+  await db.query(
+    `INSERT INTO merkle_hashes (project_id, idx, hash)
+     SELECT $1, h.idx, decode(h.hash, 'hex') FROM unnest($2::bigint[], $3::text[]) AS h(idx, hash)`,
+    [projectId, rows.indexes, rows.hashes],
+  );
 }
 
 /** Adds the leaves of events `firstSeq`… (hex hashes in seq order) to the project's tree. */

@@ -48,20 +48,20 @@ export async function deleteLongExpiredViewerTokens(db: Queryable): Promise<void
   await db.query("DELETE FROM viewer_tokens WHERE expires_at < now() - interval '1 day'");
 }
 
-/** Whether the token is unrevoked, unexpired and minted by a key not revoked. */
-export async function isViewerTokenLive(
+/** When the token expires, if it is unrevoked and minted by a key not revoked; undefined otherwise. */
+export async function selectLiveViewerTokenExpiry(
   db: Queryable,
   projectId: string,
   tokenId: string,
-): Promise<boolean> {
-  const [live] = await db.query<{ token_id: string }>(
-    `SELECT t.token_id FROM viewer_tokens t
+): Promise<Date | undefined> {
+  const [live] = await db.query<{ expires_at: Date }>(
+    `SELECT t.expires_at FROM viewer_tokens t
      JOIN api_keys k ON k.project_id = t.project_id AND k.key_id = t.key_id
      WHERE t.project_id = $1 AND t.token_id = $2
-       AND t.revoked_at IS NULL AND k.revoked_at IS NULL AND t.expires_at > now()`,
+       AND t.revoked_at IS NULL AND k.revoked_at IS NULL`,
     [projectId, tokenId],
   );
-  return live !== undefined;
+  return live ? new Date(live.expires_at) : undefined;
 }
 
 /** The token, locked for the rest of the transaction `tx`. */

@@ -10,6 +10,7 @@ import {
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
+import { cacheInvalidation } from "../../src/services/system/cache-invalidation.js";
 import type { Store } from "../../src/store/index.js";
 import { openStream } from "./sse-client.js";
 
@@ -144,6 +145,8 @@ describe.each(STORE_KINDS)("credentials checked while in use (%s)", (kind) => {
     await ctx.store.query("UPDATE viewer_tokens SET expires_at = now() WHERE token_id = $1", [
       token.id,
     ]);
+    // A change behind the server's back is not announced: drop what it cached, as a restart would.
+    cacheInvalidation(ctx.store).flushAll();
     await tail.until(() => tail.ended, END_WITHIN_MS + 2_000);
     const problem = JSON.parse(tail.messages.at(-1)?.data ?? "{}");
     expect(problem).toMatchObject({ code: "credential_expired" });

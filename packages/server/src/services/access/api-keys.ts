@@ -13,9 +13,11 @@ import {
   touchKeyLastUsed,
 } from "../../store/keys.js";
 import type { Queryable, Store } from "../../store/types.js";
+import { cacheInvalidation, transactionInvalidating } from "../system/cache-invalidation.js";
 import { databaseNow } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { type RecordAs, recordInTransaction } from "../system/system-events.js";
+import { CREDENTIALS_CACHE } from "./credentials-cache.js";
 import { VIEWER_TOKEN_PREFIX, verifyViewerToken } from "./viewer-tokens.js";
 
 export const API_KEY_PREFIX = "chr_";
@@ -109,7 +111,8 @@ export async function revokeApiKey(
   keyId: string,
   options: RecordAs = {},
 ): Promise<ApiKey> {
-  return store.transaction(async (tx) => {
+  const change = { cache: CREDENTIALS_CACHE, group: projectId };
+  return transactionInvalidating(store, change, async (tx) => {
     const current = await lockKey(tx, projectId, keyId);
     if (!current) throw notFound("API key");
     if (current.revoked_at) return toApiKey(current);
@@ -124,26 +127,42 @@ export async function revokeApiKey(
   });
 }
 
+interface CachedKey {
+  credential: Credential;
+  /** When last_used_at was last written (or read), on the database's clock, ms. */
+  lastUsedAt: number;
+}
+
 /**
  * Resolves a bearer credential: `chr_…` API keys by their hash, `chv_…` viewer tokens by
- * signature and their row (one query either way). last_used_at is written at most once a minute per key, so reads stay reads.
+ * signature and their row. Both are cached in process (services/system/cache-invalidation.ts:
+ * a revocation reaches every replica within a second), so a known credential costs no query.
+ * last_used_at is written at most once a minute per key and replica, so reads stay reads.
  */
 export async function authenticate(store: Store, bearer: string): Promise<Credential | null> {
   if (bearer.startsWith(VIEWER_TOKEN_PREFIX)) return verifyViewerToken(store, bearer);
   if (!SECRET_PATTERN.test(bearer)) return null;
   const secretHash = hashSecret(bearer);
-  const row = await selectLiveKeyBySecretHash(store, secretHash);
-  if (!row) return null;
-  const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
-  if (databaseNow().getTime() - lastUsed > 60_000) {
-    await touchKeyLastUsed(store, row.project_id, row.key_id);
+  const keys = cacheInvalidation(store).cache<CachedKey>(CREDENTIALS_CACHE);
+  const cached = await keys.get(`key:${secretHash}`, async () => {
+    const row = await selectLiveKeyBySecretHash(store, secretHash);
+    if (!row) return undefined;
+    const credential: Credential = {
+      kind: "api_key",
+      id: row.key_id,
+      projectId: row.project_id,
+      scopes: row.scopes as Scope[],
+      workspaceId: null,
+      name: row.name,
+    };
+    const lastUsedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+    return { group: row.project_id, value: { credential, lastUsedAt } };
+  });
+  if (!cached) return null;
+  const now = databaseNow().getTime();
+  if (now - cached.lastUsedAt > 60_000) {
+    cached.lastUsedAt = now;
+    await touchKeyLastUsed(store, cached.credential.projectId, cached.credential.id);
   }
-  return {
-    kind: "api_key",
-    id: row.key_id,
-    projectId: row.project_id,
-    scopes: row.scopes as Scope[],
-    workspaceId: null,
-    name: row.name,
-  };
+  return cached.credential;
 }

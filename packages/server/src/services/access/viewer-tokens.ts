@@ -6,15 +6,18 @@ import type { Store } from "../../store/types.js";
 import {
   deleteLongExpiredViewerTokens,
   insertViewerToken,
-  isViewerTokenLive,
   lockViewerToken,
   markViewerTokenRevoked,
+  selectLiveViewerTokenExpiry,
   type ViewerTokenRow,
 } from "../../store/viewer-tokens.js";
 import { sign, verify } from "../integrity/signing.js";
+import { cacheInvalidation, transactionInvalidating } from "../system/cache-invalidation.js";
+import { databaseNow } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { hmacSecret } from "../system/secrets.js";
 import { type RecordAs, recordInTransaction } from "../system/system-events.js";
+import { CREDENTIALS_CACHE } from "./credentials-cache.js";
 
 export const VIEWER_TOKEN_PREFIX = "chv_";
 const PURPOSE = "viewer-token";
@@ -137,14 +140,25 @@ function isPayload(value: unknown): value is TokenPayload {
 
 /**
  * The token's credential, or null when malformed, tampered with, expired, revoked or minted
- * by a key since revoked. The signature is checked first (garbage costs no query); then one
- * query, as an API key costs, reads the token's and its key's state on the database's clock.
+ * by a key since revoked. The signature is checked first (garbage costs no query); then the
+ * token's and its key's state, read once and cached in process (revocations evict it on every
+ * replica); expiry is compared with the database's clock as this process knows it.
  */
 export async function verifyViewerToken(store: Store, token: string): Promise<Credential | null> {
   if (!token.startsWith(VIEWER_TOKEN_PREFIX) || token.length > 2048) return null;
   const payload = verify(await hmacSecret(store), PURPOSE, token.slice(VIEWER_TOKEN_PREFIX.length));
   if (!isPayload(payload)) return null;
-  if (!(await isViewerTokenLive(store, payload.p, payload.i))) return null;
+  const tokens = cacheInvalidation(store).cache<number>(CREDENTIALS_CACHE);
+  const cacheKey = `viewer:${payload.p}:${payload.i}`;
+  const expiresAt = await tokens.get(cacheKey, async () => {
+    const expiry = await selectLiveViewerTokenExpiry(store, payload.p, payload.i);
+    return expiry && { group: payload.p, value: expiry.getTime() };
+  });
+  if (expiresAt === undefined) return null;
+  if (expiresAt <= databaseNow().getTime()) {
+    tokens.delete(cacheKey);
+    return null;
+  }
   return {
     kind: "viewer_token",
     id: payload.i,
@@ -162,7 +176,8 @@ export async function revokeViewerToken(
   tokenId: string,
   options: RecordAs = {},
 ): Promise<ViewerTokenRecord> {
-  return store.transaction(async (tx) => {
+  const change = { cache: CREDENTIALS_CACHE, group: projectId };
+  return transactionInvalidating(store, change, async (tx) => {
     const current = await lockViewerToken(tx, projectId, tokenId);
     if (!current) throw notFound("Viewer token");
     if (current.revoked_at) return toRecord(current);

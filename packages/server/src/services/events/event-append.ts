@@ -1,25 +1,58 @@
 import type { Event } from "@chronicle/types";
 import { notFound } from "../../domain/errors.js";
-import { EVENTS_CHANNEL } from "../../store/event-notifications.js";
+import { notifyAppendAtCommit } from "../../store/event-notifications.js";
 import {
+  type AppendAnswer,
+  appendChained,
+  type ChainHead,
   type EventToRecord,
-  type ReservedSeqs,
-  recordAppend,
-  reserveSeqs,
+  readChainHead,
 } from "../../store/events.js";
-import type { Queryable } from "../../store/types.js";
+import type { Queryable, Store } from "../../store/types.js";
 import { treeGrowth } from "../integrity/merkle-store.js";
-import { observeDatabaseTime } from "../system/clock.js";
+import { databaseNow, observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
+import { announceAppend } from "./append-signal.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 
 /** Events [offset, offset + count) of an append were produced under an idempotency key. */
 export interface KeyedRange {
   key: string;
+  /** The fingerprint of the request that used the key. */
+  requestHash: string;
   offset: number;
   count: number;
 }
+
+/** What an append asks for besides its events. */
+export interface AppendKeys {
+  keyed: readonly KeyedRange[];
+  /** Live keys with nothing usable recorded (their events were purged), to be taken over. */
+  retake: readonly string[];
+}
+
+/** Appended (the events), or refused because these idempotency keys are live (nothing written). */
+export type AppendResult = { events: Event[] } | { usedKeys: string[] };
+
+/**
+ * The chain head of each project as this process last appended to it or found it. Only a
+ * guess: `chronicle_append` compares it with the stored head under the row lock and answers
+ * `moved` with the real one when another replica (or a rolled-back transaction) made it
+ * stale, so a stale entry costs one more round trip, never a wrong chain.
+ */
+const knownHeads = new Map<string, ChainHead>();
+const MAX_KNOWN_HEADS = 10_000;
+
+function rememberHead(projectId: string, head: ChainHead): void {
+  if (knownHeads.size >= MAX_KNOWN_HEADS && !knownHeads.has(projectId)) knownHeads.clear();
+  knownHeads.set(projectId, head);
+}
+
+/** Compare-and-set misses in a row before an append takes the row lock for its whole work. */
+const OPTIMISTIC_TRIES = 3;
+/** Receipt times refused in a row (a clock far off and moving) before the append gives up. */
+const CLOCK_TRIES = 3;
 
 /**
  * The prepared events as the next links of the chain: seqs from `firstSeq`, each event's
@@ -59,57 +92,148 @@ function chainEvents(
 }
 
 /**
- * The receipt time of an append, read under the project lock from the database's clock,
- * so receipt times follow seq order on one clock whichever replica appends (retention
- * relies on it).
+ * The receipt time proposed for events appended after `head`: the database's clock as this
+ * process knows it, never earlier than the head's. `chronicle_append` accepts it only if it
+ * is still no earlier than the head's under the row lock and close to the database's own
+ * clock, so receipt times follow seq order on one clock whichever replica appends
+ * (retention relies on it) while the hash, which covers `created_at`, is computed here.
  */
-function receiptTime(head: ReservedSeqs, sentAt: number): string {
-  observeDatabaseTime(head.receivedAt, sentAt);
-  return new Date(head.receivedAt).toISOString();
+function receiptTime(head: ChainHead): string {
+  const now = databaseNow().toISOString();
+  return head.lastCreatedAt !== null && head.lastCreatedAt > now ? head.lastCreatedAt : now;
+}
+
+/** Chains the events from `head`, grows the tree, and sends the append's one statement. */
+async function appendFrom(
+  db: Queryable,
+  projectId: string,
+  head: ChainHead,
+  prepared: PreparedEvent[],
+  keys: AppendKeys,
+): Promise<{ answer: AppendAnswer; events: Event[] }> {
+  const createdAt = receiptTime(head);
+  const chained = chainEvents(prepared, head.lastSeq + 1, head.lastHash, createdAt);
+  const events = chained.map((item) => item.event);
+  const tree = await treeGrowth(
+    db,
+    projectId,
+    head.lastSeq,
+    head.lastHash,
+    events.map((event) => event.hash),
+  );
+  const sentAt = Date.now();
+  const answer = await appendChained(db, {
+    projectId,
+    expected: head,
+    events: chained,
+    createdAt,
+    keyed: keys.keyed.map((range) => ({
+      key: range.key,
+      requestHash: range.requestHash,
+      firstSeq: head.lastSeq + 1 + range.offset,
+      count: range.count,
+    })),
+    retake: keys.retake,
+    tree,
+  });
+  // Only a refused time is learnt from: the other answers read no clock, or read it before
+  // waiting for the lock, which would skew the estimate.
+  if (answer.databaseTime !== null) observeDatabaseTime(answer.databaseTime, sentAt);
+  return { answer, events };
 }
 
 /**
- * Appends prepared events inside the caller's transaction: reserves their seqs under the
- * project row lock (held until commit, so seq is gap-free and in commit order), chains
- * the hashes, works out the Merkle tree's growth, then records the rows, the tree's new
- * hashes, the catalog counters, which events each idempotency key produced and the live
- * tail's signal in one statement.
+ * Appends prepared events in one statement of their own, from the chain head this process
+ * knows (services/events/group-commit.ts runs one append of a project at a time here), so
+ * the project row is locked only while that statement runs. When the head moved (another
+ * replica appended) the events are chained again from the head the database returned;
+ * after OPTIMISTIC_TRIES misses the append locks the head first (lockedAppend), so a busy
+ * project still makes progress. Tails are woken once the events are committed.
+ */
+export async function appendOnItsOwn(
+  store: Store,
+  projectId: string,
+  prepared: PreparedEvent[],
+  keys: AppendKeys,
+): Promise<AppendResult> {
+  let head = knownHeads.get(projectId);
+  let clockRefusals = 0;
+  for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
+    head ??= await readChainHead(store, projectId);
+    if (!head) throw notFound("Project");
+    let outcome: { answer: AppendAnswer; events: Event[] };
+    try {
+      outcome = await appendFrom(store, projectId, head, prepared, keys);
+    } catch (error) {
+      knownHeads.delete(projectId);
+      throw error;
+    }
+    const { answer, events } = outcome;
+    if (answer.status === "ok") return appended(store, projectId, answer.head, events);
+    if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
+    if (answer.status === "missing") {
+      knownHeads.delete(projectId);
+      throw notFound("Project");
+    }
+    if (answer.status === "clock" && ++clockRefusals >= CLOCK_TRIES) throw clockError();
+    head = answer.head;
+    rememberHead(projectId, head);
+  }
+  const locked = await store.transaction((tx) => lockedAppend(tx, projectId, prepared, keys));
+  if ("usedKeys" in locked) return locked;
+  return appended(store, projectId, locked.head, locked.events);
+}
+
+function appended(store: Store, projectId: string, head: ChainHead, events: Event[]) {
+  rememberHead(projectId, head);
+  announceAppend(store, projectId, head.lastSeq);
+  return { events };
+}
+
+function clockError(): Error {
+  return new Error("the database kept refusing the receipt time (is a clock jumping?)");
+}
+
+/**
+ * Appends inside the caller's transaction `tx` with the project row locked from the first
+ * read to the end of that transaction: for the few appends made with other writes (a
+ * change the server records as an event), and for appends that lost the head too often.
+ */
+async function lockedAppend(
+  tx: Queryable,
+  projectId: string,
+  prepared: PreparedEvent[],
+  keys: AppendKeys,
+): Promise<{ events: Event[]; head: ChainHead } | { usedKeys: string[] }> {
+  // Whatever this transaction does, the head known here is no longer a safe guess.
+  knownHeads.delete(projectId);
+  const head = await readChainHead(tx, projectId, true);
+  if (!head) throw notFound("Project");
+  for (let tries = 0; tries < CLOCK_TRIES; tries++) {
+    const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys);
+    if (answer.status === "ok") return { events, head: answer.head };
+    if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
+    if (answer.status !== "clock") {
+      throw new Error(`chronicle_append answered ${answer.status} under the project lock`);
+    }
+  }
+  throw clockError();
+}
+
+/**
+ * Appends prepared events inside the caller's transaction (a change the server records as
+ * an event, with the change itself). Only the caller knows when that commits, so the
+ * tails' wake-up is a NOTIFY in the transaction, delivered at commit: these appends are
+ * rare (keys, tokens, settings), the ones of ingest never pay for it.
  */
 export async function appendEvents(
   tx: Queryable,
   projectId: string,
   prepared: PreparedEvent[],
-  keyed: readonly KeyedRange[] = [],
 ): Promise<Event[]> {
   if (prepared.length === 0) return [];
-  const sentAt = Date.now();
-  const head = await reserveSeqs(tx, projectId, prepared.length);
-  if (!head) throw notFound("Project");
-  const createdAt = receiptTime(head, sentAt);
-  const firstSeq = head.lastSeq - prepared.length + 1;
-  const chained = chainEvents(prepared, firstSeq, head.lastHash, createdAt);
-  const events = chained.map((item) => item.event);
-  // The project's Merkle tree grows in the same statement (services/integrity/merkle-store.ts).
-  const tree = await treeGrowth(
-    tx,
-    projectId,
-    firstSeq - 1,
-    head.lastHash,
-    events.map((event) => event.hash),
-  );
-  await recordAppend(tx, {
-    projectId,
-    events: chained,
-    lastHash: events[events.length - 1]?.hash ?? head.lastHash,
-    createdAt,
-    keyed: keyed.map((range) => ({
-      key: range.key,
-      firstSeq: firstSeq + range.offset,
-      count: range.count,
-    })),
-    channel: EVENTS_CHANNEL,
-    lastSeq: head.lastSeq,
-    tree,
-  });
-  return events;
+  const result = await lockedAppend(tx, projectId, prepared, { keyed: [], retake: [] });
+  if ("usedKeys" in result) throw new Error("an append without keys found used keys");
+  await notifyAppendAtCommit(tx, projectId, result.head.lastSeq);
+  return result.events;
 }

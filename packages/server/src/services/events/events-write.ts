@@ -3,11 +3,11 @@ import type { Event, EventInput } from "@chronicle/types";
 import canonicalize from "canonicalize";
 import { ServiceError } from "../../domain/errors.js";
 import { rowsFromSeq } from "../../store/events.js";
-import { claimKeys, findKey } from "../../store/idempotency.js";
+import { findKey } from "../../store/idempotency.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { validateAgainstCatalog } from "../catalog/actions.js";
 import { databaseNow } from "../system/clock.js";
-import { appendEvents, type KeyedRange } from "./event-append.js";
+import { appendOnItsOwn, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { eventToWire } from "./event-row.js";
 import { inProjectGroup, type Outcome, outcomeOf, type ProjectWriter } from "./group-commit.js";
@@ -40,10 +40,11 @@ export function requestHash(method: string, path: string, body: unknown): string
 }
 
 /**
- * Records a batch (one event is a batch of one): all or nothing, in one transaction, which
+ * Records a batch (one event is a batch of one): all or nothing, in one statement, which
  * concurrent writes of the same project share (services/events/group-commit.ts). With an
- * idempotency key the key's row is written in the same transaction; its primary key makes a
- * concurrent duplicate wait for the first and then replay its result.
+ * idempotency key the key's record is written in the same statement; a key is checked
+ * under the project's row lock, so of concurrent requests with one key (on any replica)
+ * the first is recorded and the others replay its result.
  */
 export async function ingestEvents(
   store: Store,
@@ -77,112 +78,127 @@ interface IngestUnit {
 type Outcomes = (Outcome<IngestResult> | undefined)[];
 
 /**
- * Records the ingests of one project that share a transaction (services/events/group-commit.ts)
- * with one statement per step for all of them: claim every key, then append every batch
- * that is not a replay in one seq range. A key used twice in the group is claimed by its
- * first use; the later ones replay it (or conflict) once it is recorded.
+ * Records the ingests of one project that the group-commit queue gathered: every batch
+ * that is not a replay in one append (one statement, one seq range). A key used twice in
+ * the group is recorded by its first use; the later ones replay it (or conflict) after.
  */
-const recordIngests: ProjectWriter<IngestUnit, IngestResult> = async (tx, units) => {
-  const projectId = (units[0] as IngestUnit).projectId;
-  const outcomes: Outcomes = units.map(() => undefined);
-  const { firstUse, repeats } = keyUses(units);
-  await replayClaimedElsewhere(tx, projectId, units, firstUse, outcomes);
-  const appending = units
-    .map((unit, index) => ({ unit, index }))
-    .filter(({ index }) => outcomes[index] === undefined && !repeats.has(index));
-  await appendTogether(tx, projectId, appending, outcomes);
-  for (const index of repeats) {
-    outcomes[index] = await replayOrAppendRepeat(tx, projectId, units[index] as IngestUnit);
-  }
-  return outcomes as Outcome<IngestResult>[];
-};
+const recordIngests: ProjectWriter<IngestUnit, IngestResult> = Object.assign(
+  async (db: Queryable, units: IngestUnit[]) => {
+    const store = db as Store; // a writer that commits itself is given the store
+    const projectId = (units[0] as IngestUnit).projectId;
+    const outcomes: Outcomes = units.map(() => undefined);
+    const repeats = repeatedKeyUses(units);
+    const firstUses = units.map((_, index) => index).filter((index) => !repeats.has(index));
+    await appendIsolated(store, projectId, units, firstUses, outcomes);
+    for (const index of repeats) {
+      outcomes[index] = await replayOrAppendRepeat(store, projectId, units[index] as IngestUnit);
+    }
+    return outcomes as Outcome<IngestResult>[];
+  },
+  { commitsItself: true },
+);
 
-/** The unit each key is first used by, and the units that use a key again. */
-function keyUses(units: IngestUnit[]): { firstUse: Map<string, number>; repeats: Set<number> } {
-  const firstUse = new Map<string, number>();
+/** The units that use a key an earlier unit of the group uses. */
+function repeatedKeyUses(units: IngestUnit[]): Set<number> {
+  const seen = new Set<string>();
   const repeats = new Set<number>();
   units.forEach((unit, index) => {
     if (unit.key === undefined) return;
-    if (firstUse.has(unit.key)) repeats.add(index);
-    else firstUse.set(unit.key, index);
+    if (seen.has(unit.key)) repeats.add(index);
+    else seen.add(unit.key);
   });
-  return { firstUse, repeats };
+  return repeats;
 }
 
 /**
- * Claims every key of the group in one statement; a key that is not claimed is live
- * (recorded by an earlier request), so its unit replays that request's result or is
- * refused with 409. Sets the outcomes of those units.
+ * Appends the units at `indexes` together; when the database refuses that append for
+ * something in the data (SQLSTATE class 22 or 23, which no check before caught), each unit
+ * is appended on its own, so only the unit at fault fails. A ServiceError (the database
+ * unavailable, the project gone) fails them all: whether the append committed is then
+ * unknown, and appending each again could record it twice.
  */
-async function replayClaimedElsewhere(
-  tx: Queryable,
+async function appendIsolated(
+  store: Store,
   projectId: string,
   units: IngestUnit[],
-  firstUse: Map<string, number>,
+  indexes: number[],
   outcomes: Outcomes,
 ): Promise<void> {
-  if (firstUse.size === 0) return;
-  const keys = [...firstUse.keys()];
-  const fingerprints = keys.map(
-    (key) => (units[firstUse.get(key) as number] as IngestUnit).fingerprint,
-  );
-  const claimed = await claimKeys(tx, projectId, keys, fingerprints);
-  for (const [key, index] of firstUse) {
-    if (claimed.has(key)) continue;
-    try {
-      const replay = await storedResult(
-        tx,
-        projectId,
-        key,
-        (units[index] as IngestUnit).fingerprint,
-      );
-      // Without a usable record (its events were purged) the unit is appended again.
-      if (replay) outcomes[index] = { ok: true, value: { events: replay, replayed: true } };
-    } catch (error) {
-      if (!(error instanceof ServiceError)) throw error;
-      outcomes[index] = { ok: false, error };
+  try {
+    await appendTogether(store, projectId, units, indexes, outcomes);
+  } catch (error) {
+    const unitError = error instanceof Error ? error : new Error(String(error));
+    if (indexes.length === 1 || !isDataError(error)) {
+      for (const index of indexes) outcomes[index] ??= { ok: false, error: unitError };
+      return;
+    }
+    for (const index of indexes) {
+      if (outcomes[index] === undefined) {
+        await appendIsolated(store, projectId, units, [index], outcomes);
+      }
     }
   }
 }
 
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^2[23]/.test(code);
+}
+
 /**
- * Appends the batches of `appending` as one seq range, each key recording the part its
- * unit produced; each unit gets its own slice of the events (or the shared refusal).
+ * Appends the batches of the units at `indexes` as one seq range, each key recording the
+ * part its unit produced, and sets each unit's outcome to its slice of the events. A key
+ * found live settles its unit from what it recorded (a replay or a conflict), and the
+ * others are appended without it.
  */
 async function appendTogether(
-  tx: Queryable,
+  store: Store,
   projectId: string,
-  appending: { unit: IngestUnit; index: number }[],
+  units: IngestUnit[],
+  indexes: number[],
   outcomes: Outcomes,
 ): Promise<void> {
-  if (appending.length === 0) return;
-  const keyed: KeyedRange[] = [];
-  let offset = 0;
-  for (const { unit } of appending) {
-    if (unit.key !== undefined) keyed.push({ key: unit.key, offset, count: unit.prepared.length });
-    offset += unit.prepared.length;
-  }
-  const appended = await outcomeOf(async () => ({
-    events: await appendEvents(
-      tx,
-      projectId,
-      appending.flatMap(({ unit }) => unit.prepared),
-      keyed,
-    ),
-    replayed: false,
-  }));
-  offset = 0;
-  for (const { unit, index } of appending) {
-    outcomes[index] = appended.ok
-      ? {
-          ok: true,
-          value: {
-            events: appended.value.events.slice(offset, offset + unit.prepared.length),
-            replayed: false,
-          },
-        }
-      : appended;
-    offset += unit.prepared.length;
+  const retake: string[] = [];
+  let pending = indexes;
+  while (pending.length > 0) {
+    const keyed: KeyedRange[] = [];
+    let offset = 0;
+    for (const index of pending) {
+      const unit = units[index] as IngestUnit;
+      if (unit.key !== undefined) {
+        keyed.push({
+          key: unit.key,
+          requestHash: unit.fingerprint,
+          offset,
+          count: unit.prepared.length,
+        });
+      }
+      offset += unit.prepared.length;
+    }
+    const prepared = pending.flatMap((index) => (units[index] as IngestUnit).prepared);
+    const result = await appendOnItsOwn(store, projectId, prepared, { keyed, retake });
+    if ("events" in result) {
+      offset = 0;
+      for (const index of pending) {
+        const size = (units[index] as IngestUnit).prepared.length;
+        const events = result.events.slice(offset, offset + size);
+        outcomes[index] = { ok: true, value: { events, replayed: false } };
+        offset += size;
+      }
+      return;
+    }
+    for (const key of result.usedKeys) {
+      const index = pending.find((candidate) => units[candidate]?.key === key) as number;
+      const stored = await outcomeOf(() =>
+        storedResult(store, projectId, key, (units[index] as IngestUnit).fingerprint),
+      );
+      // Without a usable record (its events were purged) the unit is appended again.
+      if (stored.ok && stored.value === null) retake.push(key);
+      else if (stored.ok)
+        outcomes[index] = { ok: true, value: { events: stored.value as Event[], replayed: true } };
+      else outcomes[index] = stored;
+    }
+    pending = pending.filter((index) => outcomes[index] === undefined);
   }
 }
 
@@ -190,17 +206,14 @@ async function appendTogether(
  * A unit whose key an earlier unit of the group used: that one has been recorded (or has
  * failed) by now, so this one replays it, conflicts, or appends when nothing is recorded.
  */
-function replayOrAppendRepeat(
-  tx: Queryable,
+async function replayOrAppendRepeat(
+  store: Store,
   projectId: string,
   unit: IngestUnit,
 ): Promise<Outcome<IngestResult>> {
-  return outcomeOf(async () => {
-    const replay = await storedResult(tx, projectId, unit.key as string, unit.fingerprint);
-    if (replay) return { events: replay, replayed: true };
-    const range = [{ key: unit.key as string, offset: 0, count: unit.prepared.length }];
-    return { events: await appendEvents(tx, projectId, unit.prepared, range), replayed: false };
-  });
+  const outcomes: Outcomes = [undefined];
+  await appendIsolated(store, projectId, [unit], [0], outcomes);
+  return outcomes[0] as Outcome<IngestResult>;
 }
 
 /**

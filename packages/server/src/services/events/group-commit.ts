@@ -3,21 +3,25 @@ import { ServiceError } from "../../domain/errors.js";
 import type { Queryable, Store } from "../../store/types.js";
 
 /**
- * Group commit for one project's writes (bench/FINDINGS.md B1). Every append takes the
- * project row lock until commit, so concurrent writers of a project queue on it one
- * transaction (and one WAL flush) at a time. Here the writes this process receives for a
- * project while one transaction is in flight wait in memory instead, and go into the next
- * transaction together: one lock hand-over and one flush for all of them, each still
- * getting its own result or error.
+ * Group commit for one project's writes (bench/FINDINGS.md B1). The writes this process
+ * receives for a project while one group is in flight wait in memory, and go to the
+ * database together in the next group: one statement (or transaction) and one WAL flush for
+ * all of them, each still getting its own result or error. A project's groups run one at a
+ * time in a process, so a writer may rely on what the previous group of the project left.
  *
- * A writer gets the group's units and returns one outcome per unit. A unit's failure must
- * be a ServiceError raised before that unit wrote anything (an idempotency conflict, a
- * missing project); a database error aborts the shared transaction, and then every unit
- * of the group runs again in a transaction of its own, so only the failing one sees it.
+ * A writer gets the group's units and returns one outcome per unit. A transactional writer
+ * (the default) runs in a transaction the group shares: a unit's failure must be a
+ * ServiceError raised before that unit wrote anything (an idempotency conflict, a missing
+ * project); a database error aborts the shared transaction, and then every unit of the
+ * group runs again in a transaction of its own, so only the failing one sees it. A writer
+ * marked `commitsItself` gets the store and sends its own statements, each committing on
+ * its own: it isolates failures itself, and an error it throws fails every unit.
  */
-export type Outcome<R> = { ok: true; value: R } | { ok: false; error: ServiceError };
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: Error };
 
-export type ProjectWriter<U, R> = (tx: Queryable, units: U[]) => Promise<Outcome<R>[]>;
+export type ProjectWriter<U, R> = ((db: Queryable, units: U[]) => Promise<Outcome<R>[]>) & {
+  commitsItself?: boolean;
+};
 
 interface Pending {
   unit: unknown;
@@ -140,13 +144,20 @@ class NothingToCommit extends Error {
 }
 
 async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Promise<void> {
+  const units = group.map((pending) => pending.unit);
   let outcomes: Outcome<unknown>[];
+  if (writer.commitsItself) {
+    try {
+      outcomes = await writer(store, units);
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    return settleGroup(store, group, outcomes);
+  }
   try {
     outcomes = await store.transaction(async (tx) => {
-      const result = await writer(
-        tx,
-        group.map((pending) => pending.unit),
-      );
+      const result = await writer(tx, units);
       if (result.every((outcome) => !outcome.ok)) throw new NothingToCommit(result);
       return result;
     });
@@ -161,6 +172,10 @@ async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Prom
     }
     return;
   }
+  settleGroup(store, group, outcomes);
+}
+
+function settleGroup(store: Store, group: Pending[], outcomes: Outcome<unknown>[]): void {
   if (appendGroupChannel.hasSubscribers) {
     let events = 0;
     for (const [index, pending] of group.entries()) if (outcomes[index]?.ok) events += pending.size;

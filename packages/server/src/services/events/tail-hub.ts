@@ -1,15 +1,18 @@
 import { listenForAppends } from "../../store/event-notifications.js";
 import type { Store } from "../../store/types.js";
+import { onLocalAppend } from "./append-signal.js";
 
 type Listener = (lastSeq: number) => void;
 
 /**
- * One LISTEN on `chronicle_events` per app, fanned out to the live tails of each project.
- * Listening starts with the first tail and stops when the last one leaves.
+ * Wakes the live tails of each project: appends of this process at once (append-signal.ts),
+ * other replicas' through one LISTEN on `chronicle_events` per app. Listening starts with
+ * the first tail and stops when the last one leaves.
  */
 export class TailHub {
   private readonly listeners = new Map<string, Set<Listener>>();
   private unlisten: Promise<() => Promise<void>> | undefined;
+  private stopLocal: (() => void) | undefined;
   private count = 0;
 
   constructor(private readonly store: Store) {}
@@ -19,6 +22,9 @@ export class TailHub {
     this.listeners.set(projectId, set);
     set.add(listener);
     this.count++;
+    this.stopLocal ??= onLocalAppend(this.store, (projectId, lastSeq) =>
+      this.dispatch(projectId, lastSeq),
+    );
     if (!this.unlisten) {
       this.unlisten = listenForAppends(
         this.store,
@@ -60,6 +66,10 @@ export class TailHub {
     if (!set?.delete(listener)) return;
     if (set.size === 0) this.listeners.delete(projectId);
     this.count--;
+    if (this.count === 0) {
+      this.stopLocal?.();
+      this.stopLocal = undefined;
+    }
     if (this.count === 0 && this.unlisten) {
       const pending = this.unlisten;
       this.unlisten = undefined;

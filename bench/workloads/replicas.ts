@@ -1,0 +1,204 @@
+import { ulid } from "ulid";
+import type { Project } from "../lib/chronicle.js";
+import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
+import { benchEvents } from "../lib/event-generator.js";
+import { runLoad } from "../lib/http-load.js";
+import type { ChildServer } from "../lib/processes.js";
+import { atLeast, atMost, type ResultRow } from "../lib/results.js";
+import { summarize } from "../lib/stats.js";
+import { describeWaits, lockShare, sampleWaits } from "../lib/wait-sampler.js";
+import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
+
+type Side = "chronicle" | "diy";
+
+const BODIES = 256;
+
+interface Mode {
+  name: string;
+  projects: Project[];
+}
+
+/** `count` fresh projects, made a few at a time (each is a CLI run). */
+async function createProjects(context: BenchContext, count: number): Promise<Project[]> {
+  const projects: Project[] = [];
+  for (let start = 0; start < count; start += 4) {
+    const names = Array.from(
+      { length: Math.min(4, count - start) },
+      (_, index) => `bench-replicas-${start + index}`,
+    );
+    projects.push(
+      ...(await Promise.all(names.map((name) => context.chronicle.createProject(name)))),
+    );
+  }
+  return projects;
+}
+
+/**
+ * Single-event ingest at 32 connections spread over R = 1, 2, 4 Chronicle server processes on
+ * one database, into one project and into sixteen, against the same-index DIY Express
+ * endpoint run as R processes in the same rounds: does adding replicas add throughput as it
+ * does for a plain INSERT endpoint?
+ */
+export const replicas: Workload = {
+  id: "replicas",
+  title: "Replicas",
+  measure:
+    "events/s of `POST /v1/events` at 32 connections spread over R = 1, 2, 4 server processes on one database, one project and sixteen (quick: R = 1, 2; four)",
+  baseline:
+    "the do-it-yourself Express + pg endpoint (same indexes) as R processes, same connections",
+  goal: "R=4/R=1 scaling ≥ 0.9 × the DIY endpoint's, for both; lock waits < 10 % of busy samples at R = 4",
+  datasets: [],
+  async run(context: BenchContext): Promise<WorkloadOutcome> {
+    const sizes = context.sizes.replicas;
+    const maxReplicas = Math.max(...sizes.replicas);
+    const modes: Mode[] = [
+      { name: "one project", projects: await createProjects(context, 1) },
+      {
+        name: `${sizes.manyProjects} projects`,
+        projects: await createProjects(context, sizes.manyProjects),
+      },
+    ];
+    await createDiyTables(context);
+    const chronicle: ChildServer[] = [context.server];
+    const diy: ChildServer[] = [];
+    const rows: ResultRow[] = [];
+    const notes: string[] = [];
+    try {
+      for (let index = 1; index < maxReplicas; index++) {
+        chronicle.push(
+          await context.chronicle.serve({
+            name: `chronicle-replica-${index + 1}`,
+            pinning: context.pinning,
+            logDir: context.workDir,
+            nodeFlags: context.serverNodeFlags,
+          }),
+        );
+      }
+      for (let index = 0; index < maxReplicas; index++) {
+        diy.push(await startDiyServer(context, "express", `diy-express-replica-${index + 1}`));
+      }
+      const generator = benchEvents(404);
+      const bodies = Array.from({ length: BODIES }, () => JSON.stringify(generator.next()));
+      let sent = 0;
+      const load = async (mode: Mode, side: Side, count: number, seconds: number) => {
+        const servers = (side === "chronicle" ? chronicle : diy).slice(0, count);
+        const path = side === "chronicle" ? "/v1/events" : `/${DIY_TABLES.same}/v1/events`;
+        const result = await runLoad({
+          url: servers.map((server) => server.url),
+          method: "POST",
+          path,
+          connections: sizes.connections,
+          durationSeconds: seconds,
+          headers: { "content-type": "application/json" },
+          nextRequest: () => {
+            const project = mode.projects[sent % mode.projects.length] as Project;
+            const body = bodies[sent++ % bodies.length] as string;
+            const headers: Record<string, string> =
+              side === "chronicle"
+                ? { authorization: `Bearer ${project.api_key}`, "idempotency-key": ulid() }
+                : { "x-project": project.project_id };
+            return { body, headers };
+          },
+        });
+        if (result.non2xx > 0 || result.errors > 0) {
+          throw new Error(
+            `${side} R=${count}, ${mode.name}: ${result.non2xx} non-2xx, ${result.errors} errors`,
+          );
+        }
+        return result;
+      };
+      for (const mode of modes) {
+        const rates = new Map<string, number[]>();
+        const latencies = new Map<string, number[]>();
+        const key = (side: Side, count: number) => `${side}:${count}`;
+        for (const count of sizes.replicas) {
+          for (const side of ["chronicle", "diy"] as const) {
+            await load(mode, side, count, sizes.warmupSeconds);
+            rates.set(key(side, count), []);
+            latencies.set(key(side, count), []);
+          }
+        }
+        for (let round = 0; round < sizes.rounds; round++) {
+          const counts = sizes.replicas.map(
+            (_, at) => sizes.replicas[(at + round) % sizes.replicas.length] as number,
+          );
+          for (const count of counts) {
+            const sides: Side[] = round % 2 === 0 ? ["chronicle", "diy"] : ["diy", "chronicle"];
+            for (const side of sides) {
+              const result = await load(mode, side, count, sizes.seconds);
+              rates.get(key(side, count))?.push(result.requestsPerSecond);
+              latencies.get(key(side, count))?.push(...result.latencies);
+            }
+          }
+        }
+        const summaryOf = (side: Side, count: number) =>
+          summarize(rates.get(key(side, count)) ?? []);
+        for (const count of sizes.replicas) {
+          const measured = summaryOf("chronicle", count);
+          const baseline = summaryOf("diy", count);
+          rows.push({
+            name: `${mode.name}, R = ${count}`,
+            measured: {
+              label: "Chronicle",
+              unit: "events/s",
+              summary: measured,
+              latencyMs: summarize(latencies.get(key("chronicle", count)) ?? []),
+            },
+            baseline: {
+              label: "DIY Express",
+              unit: "events/s",
+              summary: baseline,
+              latencyMs: summarize(latencies.get(key("diy", count)) ?? []),
+            },
+            ratio: { value: measured.median / baseline.median, label: "Chronicle / DIY Express" },
+            goals: [],
+            goalText: "shown only",
+          });
+        }
+        const low = Math.min(...sizes.replicas);
+        const high = maxReplicas;
+        const scaling = (side: Side) => summaryOf(side, high).median / summaryOf(side, low).median;
+        const ratio = scaling("chronicle") / scaling("diy");
+        rows.push({
+          name: `${mode.name}, scaling R = ${high} / R = ${low}`,
+          measured: { label: "Chronicle", unit: "×", summary: summarize([scaling("chronicle")]) },
+          baseline: { label: "DIY Express", unit: "×", summary: summarize([scaling("diy")]) },
+          ratio: { value: ratio, label: "Chronicle's scaling / DIY's" },
+          goals: [atLeast(ratio, 0.9)],
+        });
+        // An extra, uncounted round: where Chronicle's database sessions are at R = max.
+        const waits = await sampleWaits(
+          context.pool,
+          () => load(mode, "chronicle", high, sizes.seconds),
+          25,
+        );
+        const locks = lockShare(waits);
+        rows.push({
+          name: `${mode.name}, lock waits at R = ${high}`,
+          measured: {
+            label: "Chronicle",
+            unit: "% of busy samples",
+            summary: summarize([locks * 100]),
+          },
+          goals: [atMost(locks, 0.1, "< 10 %", `${(locks * 100).toFixed(1)} %`)],
+        });
+        notes.push(
+          `${mode.name}, R = ${high}: database sessions (\`pg_stat_activity\` every 25 ms, an extra round): ${describeWaits(waits)}.`,
+        );
+      }
+    } finally {
+      for (const server of [...chronicle.slice(1), ...diy]) await server.stop();
+      await dropDiyTables(context);
+    }
+    return {
+      sizes: `${sizes.connections} keep-alive connections (autocannon, one request in flight each) spread round-robin over R processes, R = ${sizes.replicas.join(", ")}, every process on the server core; several projects: requests rotate over their keys; ${sizes.seconds} s per round`,
+      warmup: `${sizes.warmupSeconds} s per side and R`,
+      repetitions: `${sizes.rounds} rounds per project count, R order rotated and Chronicle/DIY alternated per round`,
+      rows,
+      notes: [
+        ...notes,
+        "The DIY side is the same-index Express endpoint of the DIY workload (one `INSERT` per request, `seq` from an identity column); lock waits count `Lock:*` wait events among busy (non-idle) sessions of the bench database.",
+      ],
+    };
+  },
+};
