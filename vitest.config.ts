@@ -21,12 +21,14 @@ const UNIT = [
     "transport",
     "verify-chain",
   ].map((name) => `packages/sdk/test/${name}.test.ts`),
+  "packages/server/test/ops/logger.test.ts",
   "packages/server/test/services/merkle.test.ts",
   "test/contract-tooling/layout.test.ts",
   "test/properties/canonical-json.test.ts",
   "test/properties/csv-neutralisation.test.ts",
   "test/properties/json-limits.test.ts",
   "test/properties/sse-resume.test.ts",
+  "test/seeds/doc-rows.test.ts",
 ];
 
 /** Tests that build and pack the packages. */

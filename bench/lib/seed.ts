@@ -2,7 +2,7 @@ import type pg from "pg";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { copyIn } from "./postgres.js";
-import { rowValues, seedChunks } from "./seed-rows.js";
+import { indexOnPartitions, rowValues, seedChunks, seedPartitions } from "./seed-rows.js";
 
 export interface SeedSpec {
   projectId: string;
@@ -70,6 +70,7 @@ export async function seedProjects(
   const client = await pool.connect();
   try {
     for (const index of indexes.rows) await client.query(`DROP INDEX "${index.indexname}"`);
+    await client.query(...seedPartitions(specs.map((spec) => spec.count)));
     for (const spec of specs) {
       const started = performance.now();
       let last = { seq: 0, hash: "" };
@@ -108,7 +109,7 @@ export async function seedProjects(
       const builder = await pool.connect();
       try {
         await builder.query("SET maintenance_work_mem = '512MB'");
-        for (const index of queue) await builder.query(index.indexdef);
+        for (const index of queue) await builder.query(indexOnPartitions(index.indexdef));
       } finally {
         builder.release();
       }
