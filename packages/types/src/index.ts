@@ -80,6 +80,8 @@ export const QUERY_KEYS = {
   target_type: ["target_type"],
   target: ["target_id"],
   workspace: ["workspace_id"],
+  outcome: ["outcome"],
+  correlation: ["correlation_id"],
   changed: ["changed_field"],
   trace: ["trace_id"],
   ip: ["ip_address"],

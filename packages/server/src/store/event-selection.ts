@@ -28,6 +28,8 @@ export type ValueFilter =
   | "target_type"
   | "target_id"
   | "workspace_id"
+  | "outcome"
+  | "correlation_id"
   | "trace_id"
   | "ip_address"
   | "on_behalf_of_id"
@@ -66,8 +68,8 @@ function escapeLike(text: string): string {
 }
 
 /**
- * The indexed expressions of migration 0010: a condition must spell them exactly so for the
- * planner to match the index.
+ * The indexed columns and expressions (migrations 0001, 0010, 0011): a condition must spell
+ * an expression exactly as its index does for the planner to use it.
  */
 const COLUMN_OF: Record<
   Exclude<ValueFilter, "changed_field" | "search" | `${string}_time`>,
@@ -78,6 +80,8 @@ const COLUMN_OF: Record<
   target_type: "target_type",
   target_id: "target_id",
   workspace_id: "workspace_id",
+  outcome: "outcome",
+  correlation_id: "correlation_id",
   trace_id: "(context->>'trace_id')",
   ip_address: "(context->>'ip_address')",
   on_behalf_of_id: "(on_behalf_of->>'id')",
@@ -155,6 +159,8 @@ const VALUE_FILTERS: readonly ValueFilter[] = [
   "target_type",
   "target_id",
   "workspace_id",
+  "outcome",
+  "correlation_id",
   "trace_id",
   "ip_address",
   "on_behalf_of_id",

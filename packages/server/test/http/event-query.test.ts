@@ -22,6 +22,8 @@ const EVENTS = [
     actor: { type: "agent", id: "agt_7", on_behalf_of: { type: "user", id: "usr_1" } },
     target: { type: "user", id: "usr_2" },
     context: { ip_address: "198.51.100.1", trace_id: "trace-bbb" },
+    outcome: "denied",
+    correlation_id: "op-1",
   }),
   // 3: a nested action's verb, no workspace
   event({
@@ -35,6 +37,7 @@ const EVENTS = [
     action: "issue.deleted",
     workspace_id: "ws_globex",
     context: { trace_id: "trace-bbb" },
+    correlation_id: "op-1",
   }),
   // 5: an agent acting for usr_2
   event({
@@ -125,6 +128,8 @@ describe.each(STORE_KINDS)("filters, search and q= over HTTP (%s)", (kind) => {
     expect(await q("changed:status")).toEqual([1]);
     expect(await q("trace:trace-bbb")).toEqual([2, 4]);
     expect(await q("ip:203.0.113.7")).toEqual([1]);
+    expect(await q("outcome:denied")).toEqual([2]);
+    expect(await q("correlation:op-1")).toEqual([2, 4]);
     expect(await q("created:2026-10-21")).toEqual([2]);
     expect(await q("created:>=2026-10-24")).toEqual([5, 6]);
     expect(await q("created:>2026-10-24")).toEqual([6]);
@@ -141,6 +146,7 @@ describe.each(STORE_KINDS)("filters, search and q= over HTTP (%s)", (kind) => {
   it("when q= combines with OR, negation and parentheses, then the boolean reading holds", async () => {
     expect(await q("actor:usr_2 OR on_behalf_of:usr_2")).toEqual([3, 5]);
     expect(await q("-actor_type:agent")).toEqual([1, 3, 4, 6]);
+    expect(await q("-outcome:denied")).toEqual([1, 3, 4, 5, 6]);
     expect(await q("NOT actor_type:agent action:issue.*")).toEqual([1, 4]);
     // An event without a workspace is one a negated workspace keeps.
     expect(await q("-workspace:ws_acme")).toEqual([3, 4]);

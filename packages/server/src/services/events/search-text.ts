@@ -15,7 +15,7 @@ function leaves(value: unknown, into: string[]): string[] {
 
 /**
  * The lower-cased text the `search` filter matches (trigram-indexed): the action, the
- * actor and whom it acted for, the targets, the summary, the metadata, the values of
+ * actor and whom it acted for, the targets, the summary, the reason, the metadata, the values of
  * `changes` and the context's IP address, user agent and trace id. Migration 0010 appends
  * the last two groups to rows recorded before it, in this order.
  */
@@ -34,6 +34,7 @@ export function searchText(content: SearchedContent): string {
     content.target?.name,
     ...content.targets.flatMap((item) => [item.type, item.id, item.name]),
     content.summary,
+    content.reason,
     Object.keys(content.metadata).length > 0 ? JSON.stringify(content.metadata) : null,
     ...(changes ? leaves([changes.before, changes.after], []) : []),
     context?.ip_address,

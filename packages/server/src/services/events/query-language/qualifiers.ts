@@ -1,4 +1,4 @@
-import { type ActorType, QUERY_KEYS, type QueryKey } from "@chronicle/types";
+import { type ActorType, type components, QUERY_KEYS, type QueryKey } from "@chronicle/types";
 import type {
   SelectionCondition,
   SelectionPredicate,
@@ -11,6 +11,12 @@ type Reading = SelectionCondition | { refused: string; offset?: number };
 
 const ACTION = /^(\*\.[a-z][a-z0-9_]*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$/;
 const ACTOR_TYPES: readonly ActorType[] = ["user", "agent", "api_key", "system", "service"];
+const OUTCOMES: readonly components["schemas"]["Outcome"][] = [
+  "success",
+  "failure",
+  "denied",
+  "unknown",
+];
 const MAX_VALUE = 256;
 const MAX_SEARCH = 200;
 const MAX_ACTIONS = 20;
@@ -100,6 +106,13 @@ function created(value: string): Reading {
   }
 }
 
+/** A value of the contract's enum (`actor_type`, `outcome`). */
+function oneOf(filter: ValueFilter, allowed: readonly string[], value: string): Reading {
+  return allowed.includes(value)
+    ? predicate({ filter, value })
+    : { refused: `expected one of ${allowed.join(", ")}` };
+}
+
 function plain(filter: ValueFilter, value: string): Reading {
   if (value.length > MAX_VALUE) return { refused: `longer than ${MAX_VALUE} characters` };
   return predicate({ filter, value });
@@ -109,14 +122,13 @@ function plain(filter: ValueFilter, value: string): Reading {
 const READERS: { [key in QueryKey]: (value: string) => Reading } = {
   action: actions,
   actor: (value) => plain("actor_id", value),
-  actor_type: (value) =>
-    (ACTOR_TYPES as readonly string[]).includes(value)
-      ? predicate({ filter: "actor_type", value })
-      : { refused: `expected one of ${ACTOR_TYPES.join(", ")}` },
+  actor_type: (value) => oneOf("actor_type", ACTOR_TYPES, value),
   on_behalf_of: (value) => plain("on_behalf_of_id", value),
   target_type: (value) => plain("target_type", value),
   target: (value) => plain("target_id", value),
   workspace: (value) => plain("workspace_id", value),
+  outcome: (value) => oneOf("outcome", OUTCOMES, value),
+  correlation: (value) => plain("correlation_id", value),
   changed: (value) => plain("changed_field", value),
   trace: (value) => plain("trace_id", value),
   ip: (value) => plain("ip_address", value),
