@@ -21,6 +21,7 @@ const UNIT = [
     "transport",
     "verify-chain",
   ].map((name) => `packages/sdk/test/${name}.test.ts`),
+  "packages/server/test/ops/logger.test.ts",
   "packages/server/test/services/merkle.test.ts",
   "test/contract-tooling/layout.test.ts",
   "test/properties/canonical-json.test.ts",

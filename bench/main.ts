@@ -91,12 +91,21 @@ async function main(): Promise<void> {
     const ingest = await chronicle.createProject("bench-ingest");
     const large = await chronicle.createProject("bench-large");
     const medium = await chronicle.createProject("bench-medium");
+    const growth = await chronicle.createProject("bench-growth");
     const needs = new Set(workloads.flatMap((workload) => workload.datasets));
     const specs: SeedSpec[] = [];
-    if (needs.has("large"))
+    if (needs.has("large") || needs.has("growth"))
       specs.push({ projectId: large.project_id, count: sizes.largeRows, seed: 1 });
     if (needs.has("medium"))
       specs.push({ projectId: medium.project_id, count: sizes.mediumRows, seed: 2 });
+    if (needs.has("growth")) {
+      specs.push({
+        projectId: growth.project_id,
+        count: sizes.largeRows * sizes.growth.factor,
+        seed: 0,
+        copyOf: { projectId: large.project_id, count: sizes.largeRows },
+      });
+    }
     if (specs.length > 0) {
       await seedProjects(pool, specs, log);
       log("VACUUM ANALYZE");
@@ -123,6 +132,7 @@ async function main(): Promise<void> {
       ingest,
       large,
       medium,
+      growth,
       serverNodeFlags,
       log,
     };

@@ -4,7 +4,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import type { Queryable } from "../../packages/server/src/store/types.js";
 import type { SeedSpec } from "./seed.js";
-import { seedChunks } from "./seed-rows.js";
+import { indexOnPartitions, seedChunks, seedPartitions } from "./seed-rows.js";
 
 /**
  * Seeds a PGlite data directory (the server must not be running: PGlite is one process)
@@ -27,6 +27,7 @@ export async function seedPglite(
           AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass)`,
     );
     for (const index of indexes.rows) await db.exec(`DROP INDEX "${index.indexname}"`);
+    await db.query(...seedPartitions([spec.count]));
     let last = { seq: 0, hash: "" };
     const chunks = [
       ...seedChunks(spec.projectId, spec.count, spec.seed, columns, (value) => {
@@ -40,7 +41,7 @@ export async function seedPglite(
       last.seq,
       last.hash,
     ]);
-    for (const index of indexes.rows) await db.exec(index.indexdef);
+    for (const index of indexes.rows) await db.exec(indexOnPartitions(index.indexdef));
     const queryable: Queryable = {
       query: async <R>(sql: string, params?: readonly unknown[]) =>
         (await db.query<R>(sql, params as unknown[])).rows,

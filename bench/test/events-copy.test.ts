@@ -73,7 +73,7 @@ describe.skipIf(!POSTGRES_URL)("a copy of the migrated events table", () => {
     expect(lean.filter((shape) => shape.startsWith("CREATE UNIQUE"))).toHaveLength(2);
   });
 
-  it("when rows are inserted without seq, then the table numbers them and keeps ids unique", async () => {
+  it("when rows are inserted without seq, then the table numbers them and keeps its keys unique", async () => {
     const insert = (id: string) =>
       pool.query(
         `INSERT INTO copy_same (project_id, id, action, actor_type, actor_id, occurred_at, created_at, hash, search_text)
@@ -83,6 +83,14 @@ describe.skipIf(!POSTGRES_URL)("a copy of the migrated events table", () => {
     const first = await insert("evt_1");
     const second = await insert("evt_2");
     expect(Number(second.rows[0]?.seq)).toBe(Number(first.rows[0]?.seq) + 1);
-    await expect(insert("evt_1")).rejects.toThrow(/duplicate key/);
+    // The events table's primary key (project_id, seq, created_at) is the copy's too.
+    await expect(
+      pool.query(
+        `INSERT INTO copy_same (project_id, seq, id, action, actor_type, actor_id, occurred_at, created_at, hash, search_text)
+         SELECT project_id, seq, 'evt_3', action, actor_type, actor_id, occurred_at, created_at, hash, search_text
+         FROM copy_same WHERE seq = $1`,
+        [first.rows[0]?.seq],
+      ),
+    ).rejects.toThrow(/duplicate key/);
   });
 });

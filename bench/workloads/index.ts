@@ -5,6 +5,7 @@ import { diyIngest } from "./diy-ingest.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
+import { growth } from "./growth.js";
 import { integrityWorkload } from "./integrity.js";
 import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
@@ -23,6 +24,7 @@ export const WORKLOADS: Workload[] = [
   middleware,
   pageDepth,
   filters,
+  growth,
   exportWorkload,
   sdkOverhead,
   embedded,

@@ -9,7 +9,7 @@ import {
   PermissionDeniedError,
   ValidationError,
 } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 const splunk = new Receiver(() => ({ status: 200, body: '{"text":"Success","code":0}' }));
@@ -46,7 +46,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 30 }, (_, index) => dnsEvent(index + 1)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -4,7 +4,7 @@
 import { newProject } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventInput, NotFoundError } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 20 }, (_, n) => invoiceEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();

@@ -3,7 +3,7 @@
 // row is about the wire). Each test is named after its row.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Event, type EventInput, ValidationError } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 24 }, (_, n) => issueEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();

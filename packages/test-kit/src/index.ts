@@ -40,6 +40,7 @@ export {
   testConfig,
 } from "./in-process.js";
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
+export { countingQueries } from "./query-counter.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
 export {
   type CreatedProject,

@@ -955,7 +955,10 @@ export interface components {
          *     Every member is always present (absent values are `null`, `targets` is `[]`,
          *     `metadata` is `{}`), so that `hash` is computed over one exact shape:
          *     `hash = hex(SHA-256(JCS(event without "hash")))` (JCS is RFC 8785), and `prev_hash` is
-         *     the `hash` of the event with the previous `seq` in the project.
+         *     the `hash` of the event with the previous `seq` in the project. The members added after
+         *     the first version (`outcome`, `reason`, `correlation_id`, `api_version`,
+         *     `schema_version`) are left out of the hashed object when they are `null`, so events
+         *     recorded before they existed verify unchanged.
          */
         Event: {
             /** @description `evt_` followed by a ULID, assigned by the server. */
@@ -975,6 +978,21 @@ export interface components {
             /** @description Sorted top-level keys whose value differs between `changes.before` and `changes.after`; `[]` without changes. */
             changed_fields: string[];
             context: components["schemas"]["Context"] | null;
+            outcome: components["schemas"]["Outcome"] | null;
+            reason: string | null;
+            correlation_id: string | null;
+            /**
+             * @description The API version (`Chronicle-Version`) the event was written with: the request's header,
+             *     or the server's default when it sent none. `null` for events recorded before Chronicle
+             *     kept it.
+             * @example 2026-11-01
+             */
+            api_version: string | null;
+            /**
+             * @description The version of the action's metadata schema the event was validated against
+             *     (`GET /v1/actions/{action}/schemas`); `null` when its action had no schema.
+             */
+            schema_version: number | null;
             /**
              * Format: date-time
              * @description When the action happened, UTC with milliseconds (`2026-11-23T10:15:30.123Z`).
@@ -1022,6 +1040,14 @@ export interface components {
             };
             changes?: components["schemas"]["ChangesInput"];
             context?: components["schemas"]["ContextInput"];
+            outcome?: components["schemas"]["Outcome"];
+            /** @description Why the action ended as it did, in one short line (e.g. the policy that denied it). */
+            reason?: string;
+            /**
+             * @description Groups the events of one operation (a checkout that records `order.created`,
+             *     `payment.captured` and `email.sent`): list them with `correlation_id=`.
+             */
+            correlation_id?: string;
             /**
              * Format: date-time
              * @description When the action happened (RFC 3339, any offset). Defaults to the time the server received it. Returned normalised to UTC with milliseconds.
@@ -1151,6 +1177,14 @@ export interface components {
          * @enum {string}
          */
         Origin: "api" | "ui" | "cli" | "system" | "integration" | "other";
+        /**
+         * @description How the recorded action ended: `success` (it did what was asked), `failure` (it was
+         *     attempted and failed), `denied` (it was refused by an authorization or policy check before
+         *     it ran), `unknown` (the producer cannot tell, e.g. a timeout).
+         * @example denied
+         * @enum {string}
+         */
+        Outcome: "success" | "failure" | "denied" | "unknown";
         /** @description An RFC 9457 problem document, sent as `application/problem+json` with every 4xx and 5xx. */
         Problem: {
             /**
@@ -1772,6 +1806,13 @@ export interface components {
          */
         ActorTypeQuery: components["schemas"]["ActorType"];
         /**
+         * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+         *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+         *     correlation").
+         * @example op_checkout_7f3a
+         */
+        CorrelationIdQuery: string;
+        /**
          * @description The API key's `id`.
          * @example key_01KMX3A8B9C0D1E2F3G4H5J6K7
          */
@@ -1849,6 +1890,11 @@ export interface components {
          *     order. Incremental polling uses `asc` and the last page's `next_cursor`.
          */
         OrderQuery: "desc" | "asc";
+        /**
+         * @description Only events recorded with this `outcome` (events recorded without one never match).
+         * @example denied
+         */
+        OutcomeQuery: components["schemas"]["Outcome"];
         /**
          * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
          * @example billing
@@ -2030,6 +2076,18 @@ export interface operations {
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2250,6 +2308,18 @@ export interface operations {
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
                 /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
+                /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
                  */
@@ -2345,6 +2415,18 @@ export interface operations {
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2509,6 +2591,18 @@ export interface operations {
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
                 /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
+                /**
                  * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
                  * @example billing
                  */
@@ -2608,6 +2702,18 @@ export interface operations {
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue

@@ -2,7 +2,13 @@ import type { Tracer } from "@opentelemetry/api";
 import express, { type Express } from "express";
 import type { Config } from "../config.js";
 import { TailHub } from "../services/events/tail-hub.js";
-import { authenticate, hitRateLimit, installSecrets, type Store } from "../services/index.js";
+import {
+  authenticate,
+  hitRateLimit,
+  installSecrets,
+  RequestLimiter,
+  type Store,
+} from "../services/index.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, httpMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
 import { metricsRoute } from "../telemetry/metrics-endpoint.js";
@@ -72,6 +78,7 @@ function partsOver(options: CreateAppOptions): AppParts {
   const authThrottle = new AuthThrottle((address) =>
     hitRateLimit(store, "", `auth-failure:${address}`, config.abuse.authFailuresPerMinute),
   );
+  const limiter = new RequestLimiter(store);
   return {
     handlers: createHandlers({
       store,
@@ -85,8 +92,7 @@ function partsOver(options: CreateAppOptions): AppParts {
     authThrottle,
     trustProxy: config.abuse.trustProxy,
     consumeRateLimit: async (principal) => {
-      const decision = await hitRateLimit(
-        store,
+      const decision = await limiter.consume(
         principal.projectId,
         principal.id,
         config.rateLimitPerMinute,

@@ -12,6 +12,7 @@ export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";
 export { hitRateLimit } from "./access/rate-limits.js";
+export { RequestLimiter } from "./access/request-limiter.js";
 export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./access/viewer-tokens.js";
 export { defineAction, listActions } from "./catalog/actions.js";
 export type { CursorPayload } from "./events/cursors.js";

@@ -10,7 +10,8 @@ const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints"] as const;
  * after `migrate`. The app role reads and writes the tables it needs, but cannot change or
  * delete events, Merkle hashes or checkpoints, alter or drop anything, or lift the
  * append-only guard; it purges only through `chronicle_purge_events`, which runs with the
- * owner's rights and deletes nothing but an expired prefix. PostgreSQL only (PGlite has one
+ * owner's rights and deletes nothing but an expired prefix, and creates and drops events
+ * partitions only through the owner's functions of migration 0008. PostgreSQL only (PGlite has one
  * role).
  */
 export async function grantAppRole(store: Store, role: string): Promise<void> {
@@ -32,5 +33,14 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     await tx.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${APPEND_ONLY.join(", ")} FROM ${role}`);
     await tx.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_events(text, bigint) TO ${role}`);
+    // Events partitions are reached through their parent only (whose rights are checked);
+    // they are created and dropped by the owner's functions (migration 0008).
+    const partitions = await tx.query<{ name: string }>(
+      "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'events'::regclass",
+    );
+    for (const { name } of partitions) await tx.query(`REVOKE ALL ON "${name}" FROM ${role}`);
+    await tx.query(
+      `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, timestamptz, text) TO ${role}`,
+    );
   });
 }

@@ -63,6 +63,8 @@ export function selectionConditions(selection: EventSelection, params: SqlParams
   equal("target_type", filters.target_type);
   equal("target_id", filters.target_id);
   equal("workspace_id", filters.workspace_id);
+  equal("outcome", filters.outcome);
+  equal("correlation_id", filters.correlation_id);
   if (filters.search !== undefined && filters.search !== "") {
     where.push(`search_text LIKE ${params.add(`%${escapeLike(filters.search.toLowerCase())}%`)}`);
   }

@@ -6,7 +6,9 @@ import { idempotencyBySeq } from "./migrations/0004_idempotency_by_seq.js";
 import { viewerTokens } from "./migrations/0005_viewer_tokens.js";
 import { verifiableIntegrity } from "./migrations/0006_verifiable_integrity.js";
 import { streams } from "./migrations/0007_streams.js";
+import { partitionedEvents } from "./migrations/0008_partitioned_events.js";
 import { appendFunction } from "./migrations/0009_append_function.js";
+import { projectsCatalogEventFields } from "./migrations/0011_projects_catalog_event_fields.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -23,7 +25,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "viewer_tokens", sql: viewerTokens },
   { version: 6, name: "verifiable_integrity", sql: verifiableIntegrity },
   { version: 7, name: "streams", sql: streams },
+  { version: 8, name: "partitioned_events", sql: partitionedEvents },
   { version: 9, name: "append_function", sql: appendFunction },
+  { version: 11, name: "projects_catalog_event_fields", sql: projectsCatalogEventFields },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

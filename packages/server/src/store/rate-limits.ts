@@ -28,6 +28,28 @@ export async function countRateLimitHit(
   return row;
 }
 
+/**
+ * Adds `units` to the subject's count in the database's current minute (one atomic upsert)
+ * and answers the count after it: the caller may use the units of its addition that fall
+ * within its limit, so what every replica uses together never exceeds it.
+ */
+export async function reserveRateLimitUnits(
+  db: Queryable,
+  projectId: string,
+  subject: string,
+  units: number,
+): Promise<RateLimitHitRow | undefined> {
+  const [row] = await db.query<RateLimitHitRow>(
+    `INSERT INTO rate_limits (project_id, subject, window_start, count)
+     VALUES ($1, $2, date_trunc('minute', clock_timestamp()), $3)
+     ON CONFLICT (project_id, subject, window_start)
+     DO UPDATE SET count = rate_limits.count + excluded.count
+     RETURNING count, window_start, clock_timestamp() AS now`,
+    [projectId, subject, units],
+  );
+  return row;
+}
+
 /** Drops windows two minutes older than `now` (default: the database's clock). */
 export async function deleteOldRateLimitWindows(db: Queryable, now?: Date): Promise<void> {
   await db.query(

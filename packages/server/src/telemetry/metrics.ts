@@ -88,20 +88,46 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 }
 
+/** The request counter's and the latency histogram's children for one label set. */
+interface BoundInstruments {
+  count: { inc(): void };
+  time: { observe(value: number): void };
+}
+
 /** Counts and times every response by operation and status; tracks open tails. */
 export function httpMetrics(metrics: Metrics) {
   const { inFlight } = metrics;
+  // One pair of children per (operation, method, status), made on first use: prom-client
+  // otherwise hashes the label object on every inc() and observe(). Bounded: the contract's
+  // operations, the methods Node's parser accepts and the status codes.
+  const bound = new Map<string, BoundInstruments>();
+  const instruments = (operation: string, method: string, status: number): BoundInstruments => {
+    const key = `${operation} ${method} ${status}`;
+    let pair = bound.get(key);
+    if (!pair) {
+      const code = String(status);
+      pair = {
+        count: metrics.requests.labels({ operation, method, status: code }),
+        time: metrics.requestDuration.labels({ operation, status: code }),
+      };
+      bound.set(key, pair);
+    }
+    return pair;
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
-    // performance.now() and one labels object: the histogram's startTimer() would take an
-    // hrtime pair and merge two label objects on every request.
+    // performance.now(): the histogram's startTimer() would take an hrtime pair and merge
+    // two label objects on every request.
     const started = performance.now();
     inFlight.add(res);
     res.on("close", () => {
       inFlight.delete(res);
-      const operation = operationIdOf(res) ?? UNMATCHED;
-      const status = String(res.statusCode);
-      metrics.requests.inc({ operation, method: req.method, status });
-      metrics.requestDuration.observe({ operation, status }, (performance.now() - started) / 1000);
+      const { count, time } = instruments(
+        operationIdOf(res) ?? UNMATCHED,
+        req.method,
+        res.statusCode,
+      );
+      count.inc();
+      time.observe((performance.now() - started) / 1000);
     });
     next();
   };

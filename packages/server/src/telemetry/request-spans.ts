@@ -18,7 +18,11 @@ import { operationIdOf } from "../http/middleware/operation-tag.js";
  */
 export function requestSpans(tracer: Tracer) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // Without a `traceparent` there is nothing to extract (W3C Trace Context is the propagator).
+    const parent =
+      req.headers.traceparent === undefined
+        ? ROOT_CONTEXT
+        : propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(
       `${req.method} ${req.path}`,
       {

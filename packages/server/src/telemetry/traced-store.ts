@@ -1,4 +1,11 @@
-import { SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import {
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 import type { Queryable, Store } from "../store/types.js";
 
 /**
@@ -8,34 +15,55 @@ import type { Queryable, Store } from "../store/types.js";
  */
 export function tracedStore(store: Store, tracer: Tracer): Store {
   const system = store.kind === "postgres" ? "postgresql" : "pglite";
-  function inSpan<T>(name: string, sql: string | undefined, run: () => Promise<T>): Promise<T> {
+  const failed = (span: Span, error: unknown): never => {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+    span.end();
+    throw error;
+  };
+  /** `run()` as a promise that ends `span` when it settles (a synchronous throw included). */
+  function endWhenSettled<T>(span: Span, run: () => Promise<T>): Promise<T> {
+    let running: Promise<T>;
+    try {
+      running = run();
+    } catch (error) {
+      return new Promise<T>(() => failed(span, error));
+    }
+    return running.then(
+      (result) => {
+        span.end();
+        return result;
+      },
+      (error: unknown) => failed(span, error),
+    );
+  }
+  // A query's span is a leaf: it is started under the active context but not made active,
+  // which spares a context switch (async-local storage) per query.
+  function querySpan<T>(sql: string, run: () => Promise<T>): Promise<T> {
+    const active = context.active();
+    if (!trace.getSpan(active)) return run();
+    const span = tracer.startSpan(
+      "db.query",
+      { kind: SpanKind.CLIENT, attributes: { "db.system.name": system, "db.query.text": sql } },
+      active,
+    );
+    return endWhenSettled(span, run);
+  }
+  // A transaction's span is the parent of its queries', so it is made active while it runs.
+  function transactionSpan<T>(run: () => Promise<T>): Promise<T> {
     if (!trace.getActiveSpan()) return run();
     return tracer.startActiveSpan(
-      name,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: { "db.system.name": system, ...(sql ? { "db.query.text": sql } : {}) },
-      },
-      async (span) => {
-        try {
-          return await run();
-        } catch (error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-          throw error;
-        } finally {
-          span.end();
-        }
-      },
+      "db.transaction",
+      { kind: SpanKind.CLIENT, attributes: { "db.system.name": system } },
+      (span) => endWhenSettled(span, run),
     );
   }
   const traced = (queryable: Queryable): Queryable => ({
-    query: (sql, params) => inSpan("db.query", sql, () => queryable.query(sql, params)),
+    query: (sql, params) => querySpan(sql, () => queryable.query(sql, params)),
   });
   const tracedOne: Store = {
     kind: store.kind,
     query: traced(store).query,
-    transaction: (fn) =>
-      inSpan("db.transaction", undefined, () => store.transaction((tx) => fn(traced(tx)))),
+    transaction: (fn) => transactionSpan(() => store.transaction((tx) => fn(traced(tx)))),
     listen: (channel, onPayload, onReconnect) => store.listen(channel, onPayload, onReconnect),
     notify: (channel, payload) => store.notify(channel, payload),
     close: () => store.close(),

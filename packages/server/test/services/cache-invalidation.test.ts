@@ -1,4 +1,5 @@
 import {
+  countingQueries,
   createTestDatabase,
   newProject,
   POSTGRES_URL,
@@ -24,20 +25,6 @@ async function msUntil(check: () => Promise<boolean>, limitMs = 5_000): Promise<
   return Date.now() - started;
 }
 
-/** Counts the queries a store is sent. */
-function counted(store: Store): { store: Store; queries: () => number } {
-  let queries = 0;
-  const wrapped: Store = Object.create(store, {
-    query: {
-      value: (sql: string, params?: readonly unknown[]) => {
-        queries += 1;
-        return store.query(sql, params);
-      },
-    },
-  });
-  return { store: wrapped, queries: () => queries };
-}
-
 describe.each(STORE_KINDS)("in-process caches of credentials (%s)", (kind) => {
   let db: TestDatabase;
   let store: Store;
@@ -54,7 +41,7 @@ describe.each(STORE_KINDS)("in-process caches of credentials (%s)", (kind) => {
   it("when a key is used again, then it is answered from the cache without a query", async () => {
     const { projectId } = await newProject(store);
     const key = await createApiKey(store, projectId, { name: "cached", scopes: ["activity:read"] });
-    const { store: watched, queries } = counted(store);
+    const { store: watched, queries } = countingQueries(store);
     expect(await authenticate(watched, key.key)).toMatchObject({ id: key.id, projectId });
     const afterFirst = queries();
     for (let n = 0; n < 20; n++) {
@@ -147,7 +134,7 @@ describe.skipIf(!POSTGRES_URL)("cache invalidation across replicas (PostgreSQL)"
 
   it("when nothing changes, then a busy replica compares the version at most twice a second", async () => {
     const { key } = await cachedOnBoth();
-    const { store: watched, queries } = counted(b);
+    const { store: watched, queries } = countingQueries(b);
     // The wrapper is a new Store object: it shares b's pool but has caches of its own.
     expect(await authenticate(watched, key.key)).not.toBeNull();
     const before = queries();

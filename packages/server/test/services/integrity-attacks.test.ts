@@ -198,6 +198,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
       for (const sql of [
         "UPDATE events SET summary = 'forged' WHERE project_id = $1",
         "DELETE FROM events WHERE project_id = $1",
+        // A statement on a partition skips the parent's guard: the role has no rights there.
+        "DELETE FROM events_default WHERE project_id = $1",
+        `DELETE FROM events_p${new Date().toISOString().slice(0, 7).replace("-", "_")} WHERE project_id = $1`,
         "UPDATE merkle_hashes SET hash = sha256(hash) WHERE project_id = $1",
         "DELETE FROM checkpoints WHERE project_id = $1",
       ]) {
@@ -212,6 +215,12 @@ describe.skipIf(!process.env.DATABASE_URL)(
         app.query("ALTER TABLE events DISABLE TRIGGER events_append_only"),
       ).rejects.toThrow(/must be owner|permission denied/);
       await expect(app.query("TRUNCATE events")).rejects.toThrow(/permission denied/);
+      await expect(
+        app.query("SELECT chronicle_create_event_partitions('month', now(), now())"),
+      ).resolves.toBeDefined();
+      await expect(app.query("ALTER TABLE events DETACH PARTITION events_default")).rejects.toThrow(
+        /must be owner|permission denied/,
+      );
       expect(await verifyIntegrity(app, projectId)).toMatchObject({ valid: true, checked: 2 });
     });
 

@@ -12,6 +12,8 @@ const FILTER_KEYS = [
   "target_type",
   "target_id",
   "workspace_id",
+  "outcome",
+  "correlation_id",
   "search",
   "start_time",
   "end_time",

@@ -8,6 +8,7 @@ import type {
   ObjectRefInput,
 } from "@chronicle/types";
 import canonicalize from "canonicalize";
+import { DEFAULT_VERSION } from "../../domain/api-versions.js";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
 import { unstorableText } from "../../domain/storable.js";
 import { asStoredJson } from "./jsonb-order.js";
@@ -72,6 +73,7 @@ function searchText(content: PreparedEvent["content"]): string {
     content.target?.name,
     ...content.targets.flatMap((item) => [item.type, item.id, item.name]),
     content.summary,
+    content.reason,
     Object.keys(content.metadata).length > 0 ? JSON.stringify(content.metadata) : null,
   ];
   return parts
@@ -112,12 +114,15 @@ function errorsOf(input: EventInput, at: string): FieldError[] {
 
 /**
  * Normalises validated inputs to the stored shape (every member present, times in
- * millisecond UTC) or throws one 422 listing every problem of the batch.
+ * millisecond UTC) or throws one 422 listing every problem of the batch. `apiVersion` is
+ * the `Chronicle-Version` the events were written with; `schema_version` is left null for
+ * the catalog's validation to set (services/catalog/actions.ts).
  */
 export function prepareEvents(
   inputs: EventInput[],
   pointerPrefix: (index: number) => string,
   now: Date,
+  apiVersion: string = DEFAULT_VERSION,
 ): PreparedEvent[] {
   const errors = inputs.flatMap((input, index) => errorsOf(input, pointerPrefix(index)));
   if (errors.length > 0) throw validationFailed(errors);
@@ -142,6 +147,11 @@ export function prepareEvents(
       changes,
       changed_fields: changes ? changedFields(changes.before, changes.after) : [],
       context: context(input.context),
+      outcome: input.outcome ?? null,
+      reason: input.reason ?? null,
+      correlation_id: input.correlation_id ?? null,
+      api_version: apiVersion,
+      schema_version: null,
       occurred_at: new Date(input.occurred_at ?? now).toISOString(),
     };
     const targets = content.target ? [content.target, ...content.targets] : content.targets;

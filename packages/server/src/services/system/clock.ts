@@ -6,8 +6,9 @@ import type { Queryable } from "../../store/types.js";
  * `now()` / `clock_timestamp()` there (retention cut-off, token expiry, rate-limit windows,
  * `created_at`); the few made in the process (an event's default `occurred_at`) use
  * `databaseNow()`, the process clock corrected by the offset to the database's clock. The
- * offset is learnt from database timestamps the server reads anyway (every rate-limit hit
- * returns one, before any event of the request is prepared), so keeping it costs no query.
+ * offset is learnt from database timestamps the server reads anyway (every rate-limit
+ * reservation returns one, before a credential's first request is served), so keeping it
+ * costs no query.
  */
 let offsetMs = 0;
 

@@ -11,13 +11,17 @@ import type { Chronicle } from "../../packages/sdk/src/index.js";
 import { authHeaders, sdkFor } from "./support/index.js";
 
 /**
- * Credentials are cached in every server process (no query per request), and a revocation
- * through one process reaches the others' caches: three `chronicle serve` processes on one
- * PostgreSQL database, a credential in use on all of them, revoked through the first; the
- * others are polled until they refuse it. The promise (docs/guides/api-keys.md): within 1 s.
+ * What each server process keeps to itself, checked across three `chronicle serve`
+ * processes on one PostgreSQL database. Credentials are cached in every process (no query
+ * per request), and a revocation through one reaches the others' caches: a credential in
+ * use on all of them is revoked through the first, and the others are polled until they
+ * refuse it (docs/guides/api-keys.md: within 1 s). Rate limits are counted in leases of
+ * the shared count, not a write per request: together the processes never admit more than
+ * the limit (docs/guides/rate-limits.md).
  */
 const REFUSED_WITHIN_MS = 1_000;
 const ROUNDS = 5;
+const LIMIT_PER_MINUTE = 300;
 
 /** Polls `url` with `credential` every 10 ms until it is refused; ms from `since`. */
 async function msUntilRefused(url: string, credential: string, since: number): Promise<number> {
@@ -32,7 +36,7 @@ async function msUntilRefused(url: string, credential: string, since: number): P
 }
 
 describe.skipIf(!POSTGRES_URL)(
-  "revocations across replicas with cached credentials (PostgreSQL)",
+  "access across replicas: cached credentials, shared rate limits (PostgreSQL)",
   () => {
     let db: PostgresDatabase;
     let servers: ServerProcess[] = [];
@@ -42,7 +46,10 @@ describe.skipIf(!POSTGRES_URL)(
     beforeAll(async () => {
       db = await createPostgresDatabase("revocation");
       const adminKey = (await createProjectWithCli({ databaseUrl: db.url }, "Revocation")).api_key;
-      const env = { CHRONICLE_TOKEN_SECRETS: "reliability-revocation-0123456789abcdef012345678" };
+      const env = {
+        CHRONICLE_TOKEN_SECRETS: "reliability-revocation-0123456789abcdef012345678",
+        CHRONICLE_RATE_LIMIT_PER_MINUTE: String(LIMIT_PER_MINUTE),
+      };
       servers = await Promise.all(
         [0, 1, 2].map(() => startServerProcess({ databaseUrl: db.url, env })),
       );
@@ -104,5 +111,34 @@ describe.skipIf(!POSTGRES_URL)(
       });
       await revokeAndPoll("minting key", token.token, () => admin.apiKeys.revoke(minter.id));
     });
+
+    it("when one key is hammered through every replica, then together they admit exactly its limit in a minute", async () => {
+      const key = await admin.apiKeys.create({ name: "hammer", scopes: ["activity:read"] });
+      // The burst must fit in one minute of the database's clock.
+      const [row] = await db.query<{ s: number }>(
+        "SELECT extract(second FROM clock_timestamp())::float8 AS s",
+      );
+      const second = Number(row?.s ?? 0);
+      if (second > 40) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+      const statuses = new Map<number, number>();
+      let next = 0;
+      const total = LIMIT_PER_MINUTE * 4;
+      await Promise.all(
+        Array.from({ length: 24 }, async () => {
+          while (next < total) {
+            const server = servers[next++ % servers.length] as ServerProcess;
+            const response = await fetch(`${server.url}/v1/events?limit=1`, {
+              headers: authHeaders(key.key),
+            });
+            await response.body?.cancel();
+            statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          }
+        }),
+      );
+      console.info("rate limit across 3 replicas:", JSON.stringify([...statuses]));
+      expect([...statuses.keys()].sort()).toEqual([200, 429]);
+      // Never over; and as every replica kept asking until refused, no lease was left unused.
+      expect(statuses.get(200)).toBe(LIMIT_PER_MINUTE);
+    }, 120_000);
   },
 );
