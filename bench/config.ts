@@ -47,6 +47,8 @@ export interface Sizes {
     rounds: number;
   };
   filters: { requests: number; warmupRequests: number; scanRequests: number };
+  /** One expired month of `rows` events purged while single ingest runs. */
+  retention: { rows: number; clients: number; seconds: number; rounds: number };
   /** The growth project holds `factor` × largeRows events, compared with the large one. */
   growth: {
     factor: number;
@@ -105,6 +107,7 @@ export const FULL: Sizes = {
   middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
   filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
+  retention: { rows: 1_000_000, clients: 8, seconds: 3, rounds: 3 },
   growth: {
     factor: 5,
     ingestClients: 8,
@@ -154,6 +157,7 @@ export const QUICK: Sizes = {
   middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
   pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },
   filters: { requests: 5, warmupRequests: 1, scanRequests: 2 },
+  retention: { rows: 20_000, clients: 8, seconds: 1, rounds: 2 },
   growth: {
     factor: 5,
     ingestClients: 8,

@@ -15,6 +15,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   /** Builds each request's body (and extra headers) so every request can differ. */
   nextRequest?: () => { body: string; headers?: Record<string, string> };
+  /** Called with every response's status and latency (ms), as it arrives. */
+  onResponse?: (status: number, latencyMs: number) => void;
 }
 
 export interface LoadResult {
@@ -80,6 +82,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
       lastResponseAt = performance.now();
+      options.onResponse?.(statusCode, responseTime);
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       else non2xx += 1;
     });

@@ -14,7 +14,7 @@ export interface SeedSpec {
    * Instead of generating rows, copy those of this project (seeded earlier in the same call)
    * inside the database, as many times as `count` needs (see copyProjectRows).
    */
-  copyOf?: { projectId: string; count: number };
+  copyOf?: { projectId: string; count: number; shiftSeconds?: number };
 }
 
 /** The seeder's column names, checked against the table so a migration change fails loudly. */
@@ -40,13 +40,13 @@ const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /**
  * `count` rows for `projectId` made inside the database from the source project's rows
  * (`INSERT … SELECT`, no client round trip per row), copy k shifted by k × the source's size
- * in `seq` and in seconds of time, ids kept unique by a per-copy suffix, hashes stand-ins
+ * in `seq` and in seconds of time (plus `shiftSeconds`, which may move it into the past), ids kept unique by a per-copy suffix, hashes stand-ins
  * of the same form as the generated ones. Every other column, whatever migrations add, is
  * the source row's: the same content shapes, so each filter selects the same share.
  */
 export async function copyProjectRows(
   client: pg.PoolClient,
-  source: { projectId: string; count: number },
+  source: { projectId: string; count: number; shiftSeconds?: number },
   projectId: string,
   count: number,
 ): Promise<number> {
@@ -55,8 +55,8 @@ export async function copyProjectRows(
     project_id: "$2::text",
     seq: "seq + $3::bigint",
     id: "'evt_' || substr(id, 5, 24) || $4::text",
-    occurred_at: "occurred_at + make_interval(secs => $3::bigint)",
-    created_at: "created_at + make_interval(secs => $3::bigint)",
+    occurred_at: "occurred_at + make_interval(secs => $3::bigint + $6::bigint)",
+    created_at: "created_at + make_interval(secs => $3::bigint + $6::bigint)",
     hash: "encode(sha256(convert_to($2::text || ':' || (seq + $3::bigint), 'UTF8')), 'hex')",
     prev_hash:
       "CASE WHEN seq + $3::bigint > 1 THEN encode(sha256(convert_to($2::text || ':' || (seq + $3::bigint - 1), 'UTF8')), 'hex') END",
@@ -69,7 +69,14 @@ export async function copyProjectRows(
     const offset = copy * source.count;
     const suffix = `${CROCKFORD[Math.floor(copy / 32) % 32]}${CROCKFORD[copy % 32]}`;
     const rows = Math.min(source.count, count - copied);
-    const result = await client.query(sql, [source.projectId, projectId, offset, suffix, rows]);
+    const result = await client.query(sql, [
+      source.projectId,
+      projectId,
+      offset,
+      suffix,
+      rows,
+      source.shiftSeconds ?? 0,
+    ]);
     copied += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) === 0) throw new Error(`project ${source.projectId} has no rows`);
   }

@@ -11,6 +11,7 @@ import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
 import { replicas } from "./replicas.js";
+import { retentionWorkload } from "./retention.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
 import { streamsWorkload } from "./streams.js";
@@ -25,6 +26,7 @@ export const WORKLOADS: Workload[] = [
   pageDepth,
   filters,
   growth,
+  retentionWorkload,
   exportWorkload,
   sdkOverhead,
   embedded,
