@@ -1302,6 +1302,8 @@ export interface components {
             detail: string;
             /** @description The rule that failed (`required`, `enum`, `pattern`, `maxLength`, `metadata_schema`, …). */
             code: string;
+            /** @description For a syntax error in a query (`q`), the character it is at, counted from 1. */
+            position?: number;
         };
         /** @description The project the credential belongs to. */
         Project: {
@@ -1922,9 +1924,13 @@ export interface components {
         /**
          * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
          *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-         *     `issue.*` matches `issue.created` and `issue.comment.added`.
+         *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+         *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+         *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+         *     `?action=member.*&action=*.deleted`.
          * @example [
-         *       "issue.*"
+         *       "issue.*",
+         *       "*.deleted"
          *     ]
          */
         ActionQuery: string[];
@@ -2012,8 +2018,19 @@ export interface components {
          * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
          */
         IfNoneMatchHeader: string;
+        /**
+         * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+         *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+         *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+         */
+        IncludeOnBehalfQuery: boolean;
         /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
         IncludeTotalQuery: boolean;
+        /**
+         * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+         * @example 203.0.113.7
+         */
+        IpAddressQuery: string;
         /**
          * @description Resume after this event: the `id:` field (the event's `seq`) of the last message
          *     received. Browsers' `EventSource` sends it by itself when it reconnects. Without it the
@@ -2023,6 +2040,12 @@ export interface components {
         LastEventIdHeader: string;
         /** @description Page size, 1 to 200. Outside that range is `400 invalid_parameter`. */
         LimitQuery: number;
+        /**
+         * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+         *     agent acting for the user `usr_8f2k1`, say).
+         * @example usr_8f2k1
+         */
+        OnBehalfOfIdQuery: string;
         /**
          * @description `desc` (default) returns the newest events first; `asc` returns them in commit (`seq`)
          *     order. Incremental polling uses `asc` and the last page's `next_cursor`.
@@ -2034,7 +2057,38 @@ export interface components {
          */
         OutcomeQuery: components["schemas"]["Outcome"];
         /**
-         * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+         * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+         *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+         *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+         *     quotes make a phrase or a value with spaces.
+         *
+         *     | key | filter | value |
+         *     | --- | --- | --- |
+         *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+         *     | `actor` | `actor_id` | the actor's id |
+         *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+         *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+         *     | `target_type` | `target_type` | the target's type |
+         *     | `target` | `target_id` | the target's id |
+         *     | `workspace` | `workspace_id` | the workspace id |
+         *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+         *     | `correlation` | `correlation_id` | the correlation id |
+         *     | `changed` | `changed_field` | a top-level field name of `changes` |
+         *     | `trace` | `trace_id` | the trace id |
+         *     | `ip` | `ip_address` | the IP address as recorded |
+         *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+         *     | free text | `search` | a word or a `"quoted phrase"` |
+         *
+         *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+         *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+         *     from 1) and shows the query with a caret under it.
+         */
+        QQuery: string;
+        /**
+         * @description Case-insensitive substring match across the action, the actor and the user an agent
+         *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+         *     metadata, the values of `changes` (`before` and `after`, every string, number and
+         *     boolean at any depth) and the context's IP address, user agent and trace id.
          * @example billing
          */
         SearchQuery: string;
@@ -2073,6 +2127,11 @@ export interface components {
          * @example 3
          */
         ToSeqQuery: number;
+        /**
+         * @description Only events whose `context.trace_id` is this value (exact match).
+         * @example 4bf92f3577b34da6a3ce929d0e0e4736
+         */
+        TraceIdQuery: string;
         /**
          * @description The viewer token's `id` (returned when it was created).
          * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
@@ -2204,9 +2263,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2215,6 +2278,18 @@ export interface operations {
                  * @example usr_8f2k1
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
+                /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
                 /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
@@ -2243,15 +2318,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2437,9 +2553,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2448,6 +2568,18 @@ export interface operations {
                  * @example usr_8f2k1
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
+                /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
                 /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
@@ -2476,15 +2608,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2545,9 +2718,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2556,6 +2733,18 @@ export interface operations {
                  * @example usr_8f2k1
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
+                /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
                 /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
@@ -2584,15 +2773,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2720,9 +2950,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2731,6 +2965,18 @@ export interface operations {
                  * @example usr_8f2k1
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
+                /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
                 /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
@@ -2749,15 +2995,56 @@ export interface operations {
                  */
                 correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2832,9 +3119,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2843,6 +3134,18 @@ export interface operations {
                  * @example usr_8f2k1
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
+                /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
                 /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
@@ -2871,15 +3174,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z

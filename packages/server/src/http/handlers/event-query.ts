@@ -18,6 +18,11 @@ const FILTER_KEYS = [
   "start_time",
   "end_time",
   "changed_field",
+  "trace_id",
+  "ip_address",
+  "on_behalf_of_id",
+  "include_on_behalf",
+  "q",
 ] as const;
 
 export function filtersOf(query: FilterQuery): EventFilters {

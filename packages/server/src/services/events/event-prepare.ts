@@ -12,6 +12,7 @@ import { DEFAULT_VERSION } from "../../domain/api-versions.js";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
 import { unstorableText } from "../../domain/storable.js";
 import { asStoredJson } from "./jsonb-order.js";
+import { searchText } from "./search-text.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */
 export interface PreparedEvent {
@@ -56,30 +57,6 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
         canonicalize(before[key]) !== canonicalize(after[key]),
     )
     .sort();
-}
-
-function searchText(content: PreparedEvent["content"]): string {
-  const { actor } = content;
-  const parts = [
-    content.action,
-    actor.id,
-    actor.name,
-    actor.email,
-    actor.on_behalf_of?.id,
-    actor.on_behalf_of?.name,
-    actor.on_behalf_of?.email,
-    content.target?.type,
-    content.target?.id,
-    content.target?.name,
-    ...content.targets.flatMap((item) => [item.type, item.id, item.name]),
-    content.summary,
-    content.reason,
-    Object.keys(content.metadata).length > 0 ? JSON.stringify(content.metadata) : null,
-  ];
-  return parts
-    .filter((part): part is string => typeof part === "string" && part !== "")
-    .join(" ")
-    .toLowerCase();
 }
 
 /**
