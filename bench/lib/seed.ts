@@ -137,7 +137,11 @@ export async function seedProjects(
   const client = await pool.connect();
   try {
     for (const index of indexes.rows) await client.query(`DROP INDEX "${index.indexname}"`);
-    await client.query(...seedPartitions(specs.map((spec) => spec.count)));
+    await client.query(
+      ...seedPartitions(
+        specs.map((spec) => ({ count: spec.count, shiftSeconds: spec.copyOf?.shiftSeconds })),
+      ),
+    );
     for (const spec of specs) {
       const started = performance.now();
       let last = { seq: 0, hash: "" };

@@ -143,6 +143,10 @@ describe("coming from seed 002 (Sequence activity logs)", () => {
     expect(response.status).toBe(201);
     const recorded = (await response.json()) as { context: { trace_id: string } };
     expect(recorded.context.trace_id).toBe("f26ad30d3be41b2f64fa7dbfb22ba5fd");
+    const byTrace = await server.chronicle.events.list({
+      trace_id: "f26ad30d3be41b2f64fa7dbfb22ba5fd",
+    });
+    expect(byTrace.data.map((event) => event.action)).toEqual(["invoice.voided"]);
   });
 
   it("activityLogItems: several items of one activity", async () => {

@@ -63,11 +63,12 @@ INSERT INTO action_schemas (project_id, action, version, metadata_schema, create
 UPDATE actions SET schema_version = 1 WHERE metadata_schema IS NOT NULL;
 
 CREATE TABLE operator_log (
-  seq bigserial PRIMARY KEY,
+  seq bigserial,
   action text NOT NULL,
   project_id text NOT NULL,
   detail jsonb NOT NULL,
-  recorded_at timestamptz NOT NULL DEFAULT now()
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  -- Keys lead with project_id (docs/scaling.md); seq alone is unique by its sequence.
+  PRIMARY KEY (project_id, seq)
 );
-CREATE INDEX operator_log_project ON operator_log (project_id, seq);
 `;
