@@ -187,7 +187,9 @@ export interface paths {
          * List the events of one object
          * @description The history of one object: events whose primary `target` or one of whose `targets`
          *     has this `type` and `id`. Filters, ordering and cursors work as in `listEvents`; a
-         *     cursor from this feed only works with the same object and filters.
+         *     cursor from this feed only works with the same object and filters. A viewer token (or
+         *     another credential pinned to a workspace) sees the object's events in its workspace
+         *     only; asking for another `workspace_id` is `403 forbidden`.
          */
         get: operations["listTargetEvents"];
         put?: never;
@@ -1403,7 +1405,9 @@ export interface components {
         /**
          * @description A short-lived, read-only credential pinned to one workspace, safe to hand to a browser.
          *     Send it as `Authorization: Bearer <token>`. It can list, get, stream (and, with
-         *     `activity:export`, export) that workspace's events only; anything else is `403 forbidden`.
+         *     `activity:export`, export) that workspace's events only, including an object's feed
+         *     (`GET /v1/targets/{type}/{id}/events`) restricted to that workspace; anything else is
+         *     `403 forbidden`.
          *     It stops working at `expires_at`, when revoked (`DELETE /v1/viewer-tokens/{id}`), or when
          *     the API key that created it is revoked; its open streams then end within seconds.
          */

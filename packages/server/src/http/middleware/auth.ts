@@ -7,7 +7,10 @@ import { hasScope, type Principal } from "./principal.js";
 /** Resolves a bearer credential; null when unknown, revoked or expired. */
 export type Authenticate = (token: string) => Promise<Principal | null>;
 
-/** Operations a viewer token may call at all; each still checks the workspace pin. */
+/**
+ * Operations a credential pinned to a workspace (a viewer token, a workspace read key) may
+ * call at all; each still checks the pin.
+ */
 export const VIEWER_OPERATIONS = new Set([
   "getCheckpoint",
   "getInclusionProof",
@@ -18,6 +21,7 @@ export const VIEWER_OPERATIONS = new Set([
   "streamEvents",
   "exportEvents",
   "listWorkspaceEvents",
+  "listTargetEvents",
 ]);
 
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="chronicle"' };
@@ -87,8 +91,11 @@ export function authorize(operation: Operation): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
     const principal = res.locals.principal as Principal | undefined;
     if (operation.requiredScope === "none" || !principal) return next();
-    if (principal.kind === "viewer_token" && !VIEWER_OPERATIONS.has(operation.operationId)) {
-      throw new ServiceError("forbidden", `A viewer token cannot call ${operation.operationId}`);
+    if (principal.workspaceId !== null && !VIEWER_OPERATIONS.has(operation.operationId)) {
+      throw new ServiceError(
+        "forbidden",
+        `A credential pinned to a workspace cannot call ${operation.operationId}`,
+      );
     }
     if (!hasScope(principal, operation.requiredScope)) {
       throw new ServiceError(
