@@ -8,6 +8,7 @@ import { verifiableIntegrity } from "./migrations/0006_verifiable_integrity.js";
 import { streams } from "./migrations/0007_streams.js";
 import { partitionedEvents } from "./migrations/0008_partitioned_events.js";
 import { appendFunction } from "./migrations/0009_append_function.js";
+import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pins.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "streams", sql: streams },
   { version: 8, name: "partitioned_events", sql: partitionedEvents },
   { version: 9, name: "append_function", sql: appendFunction },
+  { version: 12, name: "key_limits_rotation_pins", sql: keyLimitsRotationPins },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -129,9 +129,9 @@ describe.each(STORE_KINDS)("catalog, integrity and viewer tokens over HTTP (%s)"
     expect(feed.json.data.map((e: { summary: string }) => e.summary).sort()).toEqual(["a1", "a2"]);
     const everyone = await api("GET", "/v1/targets/issue/ISS-1/events");
     expect(everyone.json.data.map((e: { summary: string }) => e.summary)).toContain("b1");
-    const escape = await viewer("GET", "/v1/targets/issue/ISS-1/events?workspace_id=ws_b");
-    expect(escape.status).toBe(403);
-    expect(escape.json.code).toBe("forbidden");
+    const elsewhere = await viewer("GET", "/v1/targets/issue/ISS-1/events?workspace_id=ws_b");
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.json.code).toBe("forbidden");
 
     const tail = await openStream(`${ctx.server.base}/v1/events/stream`, {
       Authorization: `Bearer ${issued.json.token}`,
