@@ -15,6 +15,8 @@ export interface Sizes {
     singleClients: number;
     batchClients: number;
     batchSizes: number[];
+    /** Batch rounds send a fixed amount per client (≥ 1 request each), not a duration. */
+    batchEventsPerClient: number;
     seconds: number;
     rounds: number;
     warmupSeconds: number;
@@ -45,6 +47,20 @@ export interface Sizes {
     rounds: number;
   };
   filters: { requests: number; warmupRequests: number; scanRequests: number };
+  /** One expired month of `rows` events purged while single ingest runs. */
+  retention: { rows: number; clients: number; seconds: number; rounds: number };
+  /** The growth project holds `factor` × largeRows events, compared with the large one. */
+  growth: {
+    factor: number;
+    ingestClients: number;
+    ingestSeconds: number;
+    ingestRounds: number;
+    requests: number;
+    rounds: number;
+    warmupRequests: number;
+    /** Events read through the API to measure their NDJSON size. */
+    ndjsonSample: number;
+  };
   export: { rounds: number; slowReaderSeconds: number };
   sdkOverhead: { events: number; pageLimit: number; rounds: number };
   embedded: {
@@ -74,6 +90,7 @@ export const FULL: Sizes = {
     singleClients: 8,
     batchClients: 4,
     batchSizes: [100, 1000],
+    batchEventsPerClient: 3000,
     seconds: 4,
     rounds: 3,
     warmupSeconds: 2,
@@ -90,6 +107,17 @@ export const FULL: Sizes = {
   middleware: { connections: 8, seconds: 3, rounds: 4, warmupSeconds: 2 },
   pageDepth: { pageSize: 50, requests: 60, offsetRequests: 10, warmupRequests: 10, rounds: 3 },
   filters: { requests: 32, warmupRequests: 4, scanRequests: 4 },
+  retention: { rows: 1_000_000, clients: 8, seconds: 3, rounds: 3 },
+  growth: {
+    factor: 5,
+    ingestClients: 8,
+    ingestSeconds: 3,
+    ingestRounds: 4,
+    requests: 24,
+    rounds: 4,
+    warmupRequests: 3,
+    ndjsonSample: 5000,
+  },
   export: { rounds: 2, slowReaderSeconds: 8 },
   sdkOverhead: { events: 100_000, pageLimit: 200, rounds: 6 },
   embedded: { rows: 100_000, batchesPerRound: 5, rounds: 3, requests: 40, warmupRequests: 5 },
@@ -112,6 +140,7 @@ export const QUICK: Sizes = {
     singleClients: 8,
     batchClients: 4,
     batchSizes: [100, 1000],
+    batchEventsPerClient: 1000,
     seconds: 1,
     rounds: 1,
     warmupSeconds: 1,
@@ -128,6 +157,17 @@ export const QUICK: Sizes = {
   middleware: { connections: 8, seconds: 1, rounds: 2, warmupSeconds: 1 },
   pageDepth: { pageSize: 50, requests: 10, offsetRequests: 3, warmupRequests: 2, rounds: 2 },
   filters: { requests: 5, warmupRequests: 1, scanRequests: 2 },
+  retention: { rows: 20_000, clients: 8, seconds: 1, rounds: 2 },
+  growth: {
+    factor: 5,
+    ingestClients: 8,
+    ingestSeconds: 1,
+    ingestRounds: 2,
+    requests: 4,
+    rounds: 2,
+    warmupRequests: 1,
+    ndjsonSample: 1000,
+  },
   export: { rounds: 1, slowReaderSeconds: 2 },
   sdkOverhead: { events: 2_000, pageLimit: 200, rounds: 2 },
   embedded: { rows: 2_000, batchesPerRound: 1, rounds: 2, requests: 5, warmupRequests: 1 },

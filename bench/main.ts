@@ -15,6 +15,7 @@ import { FULL, QUICK } from "./config.js";
 import { detectPinning } from "./lib/affinity.js";
 import { parseArgs } from "./lib/args.js";
 import { Chronicle } from "./lib/chronicle.js";
+import { BENCH_START } from "./lib/event-generator.js";
 import { postgresFacts, postgresServerUrl } from "./lib/postgres.js";
 import type { BenchResults, WorkloadReport } from "./lib/results.js";
 import { type SeedSpec, seedProjects } from "./lib/seed.js";
@@ -24,6 +25,7 @@ import { consoleTable } from "./render/console.js";
 import { renderMarkdown } from "./render/markdown.js";
 import { ensureConsoleBuilt } from "./workloads/console.js";
 import { WORKLOADS } from "./workloads/index.js";
+import { RETENTION_MONTH } from "./workloads/retention.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const startedAt = performance.now();
@@ -91,12 +93,34 @@ async function main(): Promise<void> {
     const ingest = await chronicle.createProject("bench-ingest");
     const large = await chronicle.createProject("bench-large");
     const medium = await chronicle.createProject("bench-medium");
+    const growth = await chronicle.createProject("bench-growth");
+    const retention = await chronicle.createProject("bench-retention");
     const needs = new Set(workloads.flatMap((workload) => workload.datasets));
     const specs: SeedSpec[] = [];
-    if (needs.has("large"))
+    if (needs.has("large") || needs.has("growth") || needs.has("retention"))
       specs.push({ projectId: large.project_id, count: sizes.largeRows, seed: 1 });
     if (needs.has("medium"))
       specs.push({ projectId: medium.project_id, count: sizes.mediumRows, seed: 2 });
+    if (needs.has("growth")) {
+      specs.push({
+        projectId: growth.project_id,
+        count: sizes.largeRows * sizes.growth.factor,
+        seed: 0,
+        copyOf: { projectId: large.project_id, count: sizes.largeRows },
+      });
+    }
+    if (needs.has("retention")) {
+      specs.push({
+        projectId: retention.project_id,
+        count: Math.min(sizes.largeRows, sizes.retention.rows),
+        seed: 0,
+        copyOf: {
+          projectId: large.project_id,
+          count: sizes.largeRows,
+          shiftSeconds: (RETENTION_MONTH - BENCH_START) / 1000,
+        },
+      });
+    }
     if (specs.length > 0) {
       await seedProjects(pool, specs, log);
       log("VACUUM ANALYZE");
@@ -123,6 +147,8 @@ async function main(): Promise<void> {
       ingest,
       large,
       medium,
+      growth,
+      retention,
       serverNodeFlags,
       log,
     };

@@ -11,7 +11,7 @@ export interface Column {
 }
 
 /** The events table's columns in order, from the catalog (so the bench follows migrations). */
-export async function eventColumns(pool: pg.Pool): Promise<Column[]> {
+export async function eventColumns(pool: pg.Pool | pg.PoolClient): Promise<Column[]> {
   const result = await pool.query<{ column_name: string; data_type: string; is_generated: string }>(
     `SELECT column_name, data_type, is_generated FROM information_schema.columns
       WHERE table_schema = current_schema() AND table_name = 'events' ORDER BY ordinal_position`,

@@ -5,11 +5,18 @@ export interface LoadOptions {
   url: string | string[];
   connections: number;
   durationSeconds: number;
+  /**
+   * Stop after this many requests instead of after the duration: for requests so long that a
+   * fixed window would complete only a handful of them (and count none of those in flight).
+   */
+  amount?: number;
   method?: "GET" | "POST";
   path: string;
   headers?: Record<string, string>;
   /** Builds each request's body (and extra headers) so every request can differ. */
   nextRequest?: () => { body: string; headers?: Record<string, string> };
+  /** Called with every response's status and latency (ms), as it arrives. */
+  onResponse?: (status: number, latencyMs: number) => void;
 }
 
 export interface LoadResult {
@@ -29,6 +36,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let non2xx = 0;
   const started = performance.now();
+  let lastResponseAt = started;
   return new Promise((resolve, reject) => {
     const headers = { ...options.headers };
     const request: autocannon.Request = {
@@ -50,6 +58,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         connections: options.connections,
         pipelining: 1,
         duration: options.durationSeconds,
+        ...(options.amount ? { amount: options.amount } : {}),
         requests: [request],
         timeout: 30,
       },
@@ -58,8 +67,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           reject(error);
           return;
         }
-        const seconds =
-          result.duration > 0 ? result.duration : (performance.now() - started) / 1000;
+        // autocannon ends (and reports its duration) on a whole-second tick: a fixed amount
+        // is timed here instead, to its last response.
+        const elapsed = (lastResponseAt - started) / 1000;
+        const seconds = options.amount || !(result.duration > 0) ? elapsed : result.duration;
         resolve({
           requests: latencies.length,
           requestsPerSecond: latencies.length / seconds,
@@ -70,6 +81,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       },
     );
     instance.on("response", (_client, statusCode, _bytes, responseTime) => {
+      lastResponseAt = performance.now();
+      options.onResponse?.(statusCode, responseTime);
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
       else non2xx += 1;
     });

@@ -27,7 +27,7 @@ export async function seedPglite(
           AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'events'::regclass)`,
     );
     for (const index of indexes.rows) await db.exec(`DROP INDEX "${index.indexname}"`);
-    await db.query(...seedPartitions([spec.count]));
+    await db.query(...seedPartitions([{ count: spec.count }]));
     let last = { seq: 0, hash: "" };
     const chunks = [
       ...seedChunks(spec.projectId, spec.count, spec.seed, columns, (value) => {

@@ -164,13 +164,22 @@ export function* seedChunks(
 /**
  * The statement that gives the seeded receipt times monthly partitions of their own (the
  * server creates them ahead of its clock only), so the rows do not all land in the default
- * partition; with its parameters.
+ * partition; with its parameters. Each span is a count of events one second apart from
+ * BENCH_START, moved by `shiftSeconds` (a copy into the past).
  */
-export function seedPartitions(counts: readonly number[]): [string, string[]] {
-  const last = BENCH_START + (Math.max(0, ...counts) + 1) * 1000;
+export function seedPartitions(
+  spans: readonly { count: number; shiftSeconds?: number }[],
+): [string, string[]] {
+  const starts = spans.map((span) => BENCH_START + (span.shiftSeconds ?? 0) * 1000);
+  const ends = spans.map(
+    (span) => BENCH_START + ((span.shiftSeconds ?? 0) + span.count + 1) * 1000,
+  );
   return [
     "SELECT chronicle_create_event_partitions('month', $1, $2)",
-    [new Date(BENCH_START).toISOString(), new Date(last).toISOString()],
+    [
+      new Date(Math.min(BENCH_START, ...starts)).toISOString(),
+      new Date(Math.max(BENCH_START, ...ends)).toISOString(),
+    ],
   ];
 }
 

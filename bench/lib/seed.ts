@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
+import { storeTreeFrontier } from "./merkle-frontier.js";
 import { copyIn } from "./postgres.js";
 import { indexOnPartitions, rowValues, seedChunks, seedPartitions } from "./seed-rows.js";
 
@@ -9,6 +10,11 @@ export interface SeedSpec {
   count: number;
   /** Generator seed: the same seed gives the same rows (PostgreSQL and PGlite alike). */
   seed: number;
+  /**
+   * Instead of generating rows, copy those of this project (seeded earlier in the same call)
+   * inside the database, as many times as `count` needs (see copyProjectRows).
+   */
+  copyOf?: { projectId: string; count: number; shiftSeconds?: number };
 }
 
 /** The seeder's column names, checked against the table so a migration change fails loudly. */
@@ -27,6 +33,67 @@ export async function seedColumns(pool: pg.Pool): Promise<string[]> {
     throw new Error(`the seeder does not know the required events column(s) ${missing.join(", ")}`);
   }
   return columns.map((column) => column.name).filter((name) => known.has(name));
+}
+
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/**
+ * `count` rows for `projectId` made inside the database from the source project's rows
+ * (`INSERT … SELECT`, no client round trip per row), copy k shifted by k × the source's size
+ * in `seq` and in seconds of time (plus `shiftSeconds`, which may move it into the past), ids kept unique by a per-copy suffix, hashes stand-ins
+ * of the same form as the generated ones. Every other column, whatever migrations add, is
+ * the source row's: the same content shapes, so each filter selects the same share.
+ */
+export async function copyProjectRows(
+  client: pg.PoolClient,
+  source: { projectId: string; count: number; shiftSeconds?: number },
+  projectId: string,
+  count: number,
+): Promise<number> {
+  const columns = writableColumns(await eventColumns(client));
+  const expression: Record<string, string> = {
+    project_id: "$2::text",
+    seq: "seq + $3::bigint",
+    id: "'evt_' || substr(id, 5, 24) || $4::text",
+    occurred_at: "occurred_at + make_interval(secs => $3::bigint + $6::bigint)",
+    created_at: "created_at + make_interval(secs => $3::bigint + $6::bigint)",
+    hash: "encode(sha256(convert_to($2::text || ':' || (seq + $3::bigint), 'UTF8')), 'hex')",
+    prev_hash:
+      "CASE WHEN seq + $3::bigint > 1 THEN encode(sha256(convert_to($2::text || ':' || (seq + $3::bigint - 1), 'UTF8')), 'hex') END",
+  };
+  const select = columns.map((column) => expression[column.name] ?? `"${column.name}"`).join(", ");
+  const sql = `INSERT INTO events (${columnList(columns)}) SELECT ${select} FROM events
+    WHERE project_id = $1 AND seq <= $5 ORDER BY seq`;
+  let copied = 0;
+  for (let copy = 0; copied < count; copy++) {
+    const offset = copy * source.count;
+    const suffix = `${CROCKFORD[Math.floor(copy / 32) % 32]}${CROCKFORD[copy % 32]}`;
+    const rows = Math.min(source.count, count - copied);
+    const result = await client.query(sql, [
+      source.projectId,
+      projectId,
+      offset,
+      suffix,
+      rows,
+      source.shiftSeconds ?? 0,
+    ]);
+    copied += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) === 0) throw new Error(`project ${source.projectId} has no rows`);
+  }
+  return copied;
+}
+
+async function lastRow(
+  client: pg.PoolClient,
+  projectId: string,
+): Promise<{ seq: number; hash: string }> {
+  const result = await client.query<{ seq: string; hash: string }>(
+    "SELECT seq, hash FROM events WHERE project_id = $1 ORDER BY seq DESC LIMIT 1",
+    [projectId],
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error(`no rows in ${projectId}`);
+  return { seq: Number(row.seq), hash: row.hash };
 }
 
 /** Aggregates the write path keeps (action catalog, workspaces), recomputed for seeded rows. */
@@ -70,28 +137,38 @@ export async function seedProjects(
   const client = await pool.connect();
   try {
     for (const index of indexes.rows) await client.query(`DROP INDEX "${index.indexname}"`);
-    await client.query(...seedPartitions(specs.map((spec) => spec.count)));
+    await client.query(
+      ...seedPartitions(
+        specs.map((spec) => ({ count: spec.count, shiftSeconds: spec.copyOf?.shiftSeconds })),
+      ),
+    );
     for (const spec of specs) {
       const started = performance.now();
       let last = { seq: 0, hash: "" };
-      const copied = await copyIn(
-        client,
-        `COPY events (${columnList(columns.map((name) => ({ name })))}) FROM STDIN`,
-        seedChunks(spec.projectId, spec.count, spec.seed, columns, (value) => {
-          last = value;
-        }),
-      );
+      const copied = spec.copyOf
+        ? await copyProjectRows(client, spec.copyOf, spec.projectId, spec.count)
+        : await copyIn(
+            client,
+            `COPY events (${columnList(columns.map((name) => ({ name })))}) FROM STDIN`,
+            seedChunks(spec.projectId, spec.count, spec.seed, columns, (value) => {
+              last = value;
+            }),
+          );
+      if (spec.copyOf) last = await lastRow(client, spec.projectId);
       await client.query(
         "UPDATE projects SET last_seq = $2, last_hash = $3 WHERE project_id = $1",
         [spec.projectId, last.seq, last.hash],
       );
       // The project's Merkle tree, as the append path would have built it: appends (the
-      // export's own event among them) extend it.
-      await buildTree(
-        { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
-        spec.projectId,
-        last.seq,
-      );
+      // export's own event among them) extend it. A copied project gets only the tree's
+      // frontier: appends work, proofs of its seeded events do not (no workload asks).
+      if (spec.copyOf) await storeTreeFrontier(client, spec.projectId, last.seq);
+      else
+        await buildTree(
+          { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
+          spec.projectId,
+          last.seq,
+        );
       log(
         `seeded ${copied} events into ${spec.projectId} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );

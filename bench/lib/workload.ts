@@ -23,6 +23,10 @@ export interface BenchContext {
   large: Project;
   /** `sizes.mediumRows` seeded events. */
   medium: Project;
+  /** `sizes.growth.factor` × the large project's events, copied from it in the database. */
+  growth: Project;
+  /** The large project's events copied into one month long past (RETENTION_MONTH). */
+  retention: Project;
   /** Node flags for every Chronicle server the workloads start (e.g. --cpu-prof). */
   serverNodeFlags: string[];
   log(message: string): void;
@@ -40,7 +44,7 @@ export interface Workload {
   baseline: string;
   goal: string;
   /** Seeded datasets the workload reads; only those are seeded when running a subset. */
-  datasets: ("large" | "medium")[];
+  datasets: ("large" | "medium" | "growth" | "retention")[];
   run(context: BenchContext): Promise<WorkloadOutcome>;
 }
 

@@ -101,9 +101,13 @@ export const diyIngest: Workload = {
         const prepared = bodies(scenario.batchSize, 300 + index);
         let next = 0;
         const path = scenario.batchSize === 1 ? "/v1/events" : "/v1/events/batch";
-        const load = async (side: Side, seconds: number): Promise<LoadResult> => {
+        const perClient = Math.max(1, Math.round(sizes.batchEventsPerClient / scenario.batchSize));
+        const load = async (side: Side, seconds: number, warmup = false): Promise<LoadResult> => {
           const target = targets[side];
+          const amount =
+            scenario.batchSize === 1 ? undefined : scenario.connections * (warmup ? 1 : perClient);
           const result = await runLoad({
+            amount,
             url: target.url,
             method: "POST",
             path: `${target.prefix}${path}`,
@@ -135,7 +139,7 @@ export const diyIngest: Workload = {
           Side,
           number[]
         >;
-        for (const side of SIDES) await load(side, sizes.warmupSeconds);
+        for (const side of SIDES) await load(side, sizes.warmupSeconds, true);
         for (let round = 0; round < sizes.rounds; round++) {
           const order = SIDES.map((_, at) => SIDES[(at + round) % SIDES.length] as Side);
           for (const side of order) {
@@ -176,8 +180,8 @@ export const diyIngest: Workload = {
       await dropDiyTables(context);
     }
     return {
-      sizes: `single events at ${sizes.singleClients} clients, batches of ${sizes.batchSizes.map(formatCount).join(" and ")} at ${sizes.batchClients} clients (autocannon, keep-alive, one request in flight each), ${sizes.seconds} s per round; ${BODIES_PER_SCENARIO} request bodies per scenario, cycled`,
-      warmup: `${sizes.warmupSeconds} s per side and scenario`,
+      sizes: `single events at ${sizes.singleClients} clients for ${sizes.seconds} s per round; batches of ${sizes.batchSizes.map(formatCount).join(" and ")} at ${sizes.batchClients} clients, ${formatCount(sizes.batchEventsPerClient)} events per client per round (autocannon, keep-alive, one request in flight each); ${BODIES_PER_SCENARIO} request bodies per scenario, cycled`,
+      warmup: `${sizes.warmupSeconds} s per side (single), one request per client (batches)`,
       repetitions: `${sizes.rounds} rounds of the four sides per scenario, order rotated per round`,
       rows,
       notes: [

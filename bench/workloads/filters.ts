@@ -5,7 +5,7 @@ import { getter, timeEach } from "../lib/timing.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
 import { bearer, formatCount } from "../lib/workload.js";
 
-interface Probe {
+export interface Probe {
   name: string;
   path: string;
   search: boolean;
@@ -15,7 +15,7 @@ interface Probe {
  * Filter values picked from the generator's distributions (bench/lib/event-generator.ts); the
  * shares in the names were counted over the large project's 1 M seeded events.
  */
-const PROBES: Probe[] = [
+export const PROBES: Probe[] = [
   {
     name: "action=api_key.created (~3 %)",
     path: "/v1/events?action=api_key.created",

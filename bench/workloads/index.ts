@@ -5,11 +5,13 @@ import { diyIngest } from "./diy-ingest.js";
 import { embedded } from "./embedded.js";
 import { exportWorkload } from "./export.js";
 import { filters } from "./filters.js";
+import { growth } from "./growth.js";
 import { integrityWorkload } from "./integrity.js";
 import { middleware } from "./middleware.js";
 import { operationsWorkload } from "./operations.js";
 import { pageDepth } from "./page-depth.js";
 import { replicas } from "./replicas.js";
+import { retentionWorkload } from "./retention.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 import { singleIngest } from "./single-ingest.js";
 import { streamsWorkload } from "./streams.js";
@@ -23,6 +25,8 @@ export const WORKLOADS: Workload[] = [
   middleware,
   pageDepth,
   filters,
+  growth,
+  retentionWorkload,
   exportWorkload,
   sdkOverhead,
   embedded,

@@ -12,7 +12,7 @@ import {
   RateLimitError,
   ValidationError,
 } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -39,7 +39,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 60 }, (_, n) => flareEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();

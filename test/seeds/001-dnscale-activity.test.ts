@@ -9,7 +9,7 @@ import {
   PermissionDeniedError,
   ValidationError,
 } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 const splunk = new Receiver(() => ({ status: 200, body: '{"text":"Success","code":0}' }));
@@ -35,7 +35,10 @@ function dnsEvent(day: number): EventInput {
           },
         }
       : {}),
-    context: { ip_address: "203.0.113.10", user_agent: "dnscale-dashboard/1.8.2" },
+    context: {
+      ip_address: day % 5 ? "203.0.113.10" : "198.51.100.7",
+      user_agent: "dnscale-dashboard/1.8.2",
+    },
     occurred_at: `2025-11-${String(day).padStart(2, "0")}T14:22:18Z`,
   };
 }
@@ -46,7 +49,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 30 }, (_, index) => dnsEvent(index + 1)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();
@@ -112,11 +115,20 @@ describe("coming from seed 001 (DNScale Activity)", () => {
   });
 
   it("action filter by verb", async () => {
-    const updated = await server.chronicle.events
-      .list({ action: ["zone.updated", "record.updated"], limit: 100 })
-      .toArray({ max: 100 });
-    expect(updated).toHaveLength(10);
-    expect(updated.every((event) => event.action.endsWith(".updated"))).toBe(true);
+    const updated = await server.chronicle.events.list({ action: "*.updated", limit: 100 });
+    expect(updated.data).toHaveLength(10);
+    expect(new Set(updated.data.map((event) => event.action))).toEqual(
+      new Set(["zone.updated", "record.updated"]),
+    );
+    // Verbs mix with prefixes and exact actions (OR).
+    const mixed = await server.chronicle.events.list({
+      action: ["*.deleted", "zone.*"],
+      limit: 100,
+    });
+    expect(
+      mixed.data.every((e) => e.action.endsWith(".deleted") || e.action.startsWith("zone.")),
+    ).toBe(true);
+    expect(mixed.data).toHaveLength(20);
   });
 
   it("resource + action combined", async () => {
@@ -136,6 +148,10 @@ describe("coming from seed 001 (DNScale Activity)", () => {
     expect(byAction.data.every((event) => event.action === "record.deleted")).toBe(true);
     const byMetadata = await server.chronicle.events.list({ search: "317", limit: 100 });
     expect(byMetadata.data.map((event) => event.metadata)).toContainEqual({ ttl: 317 });
+    // The payload's old and new values: "pending" is only ever a before value.
+    const byChanges = await server.chronicle.events.list({ search: "PENDING", limit: 100 });
+    expect(byChanges.data).toHaveLength(10);
+    expect(byChanges.data.every((event) => event.changes?.before.status === "pending")).toBe(true);
   });
 
   it("start_time and end_time, RFC 3339, inclusive", async () => {
@@ -184,6 +200,35 @@ describe("coming from seed 001 (DNScale Activity)", () => {
       ip_address: "203.0.113.10",
       user_agent: "dnscale-dashboard/1.8.2",
     });
+    const fromAddress = await server.chronicle.events.list({
+      ip_address: "198.51.100.7",
+      limit: 100,
+    });
+    expect(fromAddress.data.map((e) => e.target?.id.split("_")[1]).sort()).toEqual([
+      "10",
+      "15",
+      "20",
+      "25",
+      "30",
+      "5",
+    ]);
+    const byAgent = await server.chronicle.events.list({ search: "Dashboard/1.8", limit: 100 });
+    expect(byAgent.data).toHaveLength(30);
+  });
+
+  it("Filtering tips: precise queries", async () => {
+    const query =
+      "action:*.updated,*.deleted target_type:zone -workspace:cus_globex created:>=2025-11-10";
+    const page = await server.chronicle.events.list({ q: query, limit: 100 });
+    expect(page.data.length).toBeGreaterThan(0);
+    for (const event of page.data) {
+      expect(event.action).toMatch(/^zone\.(updated|deleted)$/);
+      expect(event.workspace_id).toBe("cus_acme");
+      expect(event.occurred_at >= "2025-11-10").toBe(true);
+    }
+    const broken = await failure(server.chronicle.events.list({ q: 'action:zone.* "unclosed' }));
+    expect(broken).toBeInstanceOf(ValidationError);
+    expect((broken as ValidationError).code).toBe("invalid_parameter");
   });
 
   it("user_email and user_name", async () => {

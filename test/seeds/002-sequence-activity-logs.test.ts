@@ -4,7 +4,7 @@
 import { newProject } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventInput, NotFoundError } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -28,7 +28,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 20 }, (_, n) => invoiceEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();
@@ -143,17 +143,39 @@ describe("coming from seed 002 (Sequence activity logs)", () => {
     expect(response.status).toBe(201);
     const recorded = (await response.json()) as { context: { trace_id: string } };
     expect(recorded.context.trace_id).toBe("f26ad30d3be41b2f64fa7dbfb22ba5fd");
+    const byTrace = await server.chronicle.events.list({
+      trace_id: "f26ad30d3be41b2f64fa7dbfb22ba5fd",
+    });
+    expect(byTrace.data.map((event) => event.action)).toEqual(["invoice.voided"]);
   });
 
   it("activityLogItems: several items of one activity", async () => {
     const result = await server.chronicle.events.batch({
       events: [
-        { action: "credit_note.created", actor: john, target: { type: "credit_note", id: "cn_1" } },
-        { action: "invoice.voided", actor: john, target: { type: "invoice", id: "inv_1" } },
+        {
+          action: "credit_note.created",
+          actor: john,
+          target: { type: "credit_note", id: "cn_1" },
+          correlation_id: "op_void_inv_1",
+        },
+        {
+          action: "invoice.voided",
+          actor: john,
+          target: { type: "invoice", id: "inv_1" },
+          correlation_id: "op_void_inv_1",
+        },
       ],
     });
     const [first, second] = result.data;
     expect(second?.seq).toBe((first?.seq ?? 0) + 1);
+    const operation = await server.chronicle.events.list({
+      correlation_id: "op_void_inv_1",
+      order: "asc",
+    });
+    expect(operation.data.map((event) => event.action)).toEqual([
+      "credit_note.created",
+      "invoice.voided",
+    ]);
     // All or nothing: one invalid item records none of them.
     const before = await server.chronicle.events.list({ include_total: true, limit: 1 });
     const rejected = await call(server, "/v1/events/batch", {
@@ -166,6 +188,27 @@ describe("coming from seed 002 (Sequence activity logs)", () => {
     expect(rejected.status).toBe(422);
     const after = await server.chronicle.events.list({ include_total: true, limit: 1 });
     expect(after.total).toBe(before.total);
+  });
+
+  it("apiVersion", async () => {
+    const [event] = (await server.chronicle.events.list({ limit: 1, order: "asc" })).data;
+    expect(event?.api_version).toBe("2026-11-01");
+  });
+
+  it("reason", async () => {
+    const denied = await server.chronicle.events.create({
+      action: "invoice.finalized",
+      actor: john,
+      target: { type: "invoice", id: "inv_4" },
+      outcome: "denied",
+      reason: "New billing cycle not started",
+    });
+    expect(await server.chronicle.events.get(denied.id)).toMatchObject({
+      outcome: "denied",
+      reason: "New billing cycle not started",
+    });
+    const deniedOnly = await server.chronicle.events.list({ outcome: "denied" });
+    expect(deniedOnly.data.map((event) => event.id)).toEqual([denied.id]);
   });
 
   it("summary and metadata", async () => {

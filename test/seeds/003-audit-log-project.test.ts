@@ -8,7 +8,7 @@ import {
   PermissionDeniedError,
   ValidationError,
 } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 40 }, (_, n) => entityEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();

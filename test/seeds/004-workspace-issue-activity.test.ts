@@ -3,7 +3,7 @@
 // row is about the wire). Each test is named after its row.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Event, type EventInput, ValidationError } from "../../packages/sdk/src/index.js";
-import { call, failure, type SeedServer, startSeedServer } from "./support.js";
+import { call, failure, SETUP_TIMEOUT_MS, type SeedServer, startSeedServer } from "./support.js";
 
 let server: SeedServer;
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   await server.chronicle.events.batch({
     events: Array.from({ length: 24 }, (_, n) => issueEvent(n)),
   });
-});
+}, SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await server?.close();
@@ -133,6 +133,15 @@ describe("coming from seed 004 (workspace and issue activity)", () => {
   it("agent executions and results", async () => {
     const [event] = (await server.chronicle.events.list({ actor_type: "agent", limit: 1 })).data;
     expect(event?.actor.on_behalf_of).toMatchObject({ type: "user", id: "usr_1" });
+    const forUser = await server.chronicle.events.list({ on_behalf_of_id: "usr_1", limit: 100 });
+    expect(forUser.data).toHaveLength(16);
+    // Everything usr_1 did: themselves (4 issues opened) or through the agent (16 updates).
+    const all = await server.chronicle.events.list({
+      actor_id: "usr_1",
+      include_on_behalf: true,
+      limit: 100,
+    });
+    expect(all.data).toHaveLength(20);
   });
 
   it("future actions: members, files, configuration", async () => {

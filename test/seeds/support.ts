@@ -10,6 +10,9 @@ import {
 } from "@chronicle/test-kit";
 import { Chronicle } from "../../packages/sdk/src/index.js";
 
+/** For a file's `beforeAll`: a fresh database, server and seed data, on a loaded machine too. */
+export const SETUP_TIMEOUT_MS = 120_000;
+
 export interface SeedServer {
   ctx: TestContext;
   base: string;

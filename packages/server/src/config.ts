@@ -18,6 +18,8 @@ export interface Config {
   /** The highest rate limit a key may be given (CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE). */
   maxKeyRateLimitPerMinute: number;
   purgeIntervalMs: number;
+  /** The events table's partitions and how retention removes rows (docs/scaling.md). */
+  storage: StorageConfig;
   heartbeatMs: number;
   logLevel: LogLevel;
   /** Checkpoint key and token secrets; absent, a process uses ephemeral ones. */
@@ -27,6 +29,20 @@ export interface Config {
   abuse: AbuseLimitsConfig;
   streams: StreamsConfig;
   observability: ObservabilityConfig;
+}
+
+/** Events partitions and retention (docs/scaling.md, docs/guides/retention.md). */
+export interface StorageConfig {
+  partitions: {
+    /** Receipt times one partition holds (CHRONICLE_EVENT_PARTITION_WIDTH; default month). */
+    width: "day" | "week" | "month";
+    /** Partitions kept ahead of the current one (CHRONICLE_EVENT_PARTITIONS_AHEAD; default 3). */
+    ahead: number;
+    /** `auto` lets pg_partman manage them where installed (CHRONICLE_EVENT_PARTITION_MANAGER). */
+    manager: "auto" | "builtin";
+  };
+  /** `partition` (default) or `event` (CHRONICLE_RETENTION_GRANULARITY). */
+  retentionGranularity: "partition" | "event";
 }
 
 /** Logs, metrics and traces (docs/guides/operations.md). */
@@ -130,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       6_000,
     ),
     purgeIntervalMs: positiveInteger(env, "CHRONICLE_PURGE_INTERVAL_MS", 60 * 60 * 1000),
+    storage: storageConfig(env),
     heartbeatMs: positiveInteger(env, "CHRONICLE_HEARTBEAT_MS", 15_000),
     logLevel: logLevel(env),
     integrity: integrityConfig(env),
@@ -201,6 +218,36 @@ function streamsKey(env: NodeJS.ProcessEnv): Buffer | undefined {
     throw new ConfigError("CHRONICLE_STREAMS_KEY must be 32 bytes, base64 or hex");
   }
   return key;
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  values: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!(values as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${values.join(", ")}, got "${env[name]}"`);
+  }
+  return raw as T;
+}
+
+function storageConfig(env: NodeJS.ProcessEnv): StorageConfig {
+  return {
+    partitions: {
+      width: oneOf(env, "CHRONICLE_EVENT_PARTITION_WIDTH", ["day", "week", "month"], "month"),
+      ahead: positiveInteger(env, "CHRONICLE_EVENT_PARTITIONS_AHEAD", 3),
+      manager: oneOf(env, "CHRONICLE_EVENT_PARTITION_MANAGER", ["auto", "builtin"], "auto"),
+    },
+    retentionGranularity: oneOf(
+      env,
+      "CHRONICLE_RETENTION_GRANULARITY",
+      ["partition", "event"],
+      "partition",
+    ),
+  };
 }
 
 function streamsConfig(env: NodeJS.ProcessEnv): StreamsConfig {

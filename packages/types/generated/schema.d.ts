@@ -1062,7 +1062,10 @@ export interface components {
          *     Every member is always present (absent values are `null`, `targets` is `[]`,
          *     `metadata` is `{}`), so that `hash` is computed over one exact shape:
          *     `hash = hex(SHA-256(JCS(event without "hash")))` (JCS is RFC 8785), and `prev_hash` is
-         *     the `hash` of the event with the previous `seq` in the project.
+         *     the `hash` of the event with the previous `seq` in the project. The members added after
+         *     the first version (`outcome`, `reason`, `correlation_id`, `api_version`,
+         *     `schema_version`) are left out of the hashed object when they are `null`, so events
+         *     recorded before they existed verify unchanged.
          */
         Event: {
             /** @description `evt_` followed by a ULID, assigned by the server. */
@@ -1082,6 +1085,21 @@ export interface components {
             /** @description Sorted top-level keys whose value differs between `changes.before` and `changes.after`; `[]` without changes. */
             changed_fields: string[];
             context: components["schemas"]["Context"] | null;
+            outcome: components["schemas"]["Outcome"] | null;
+            reason: string | null;
+            correlation_id: string | null;
+            /**
+             * @description The API version (`Chronicle-Version`) the event was written with: the request's header,
+             *     or the server's default when it sent none. `null` for events recorded before Chronicle
+             *     kept it.
+             * @example 2026-11-01
+             */
+            api_version: string | null;
+            /**
+             * @description The version of the action's metadata schema the event was validated against
+             *     (`GET /v1/actions/{action}/schemas`); `null` when its action had no schema.
+             */
+            schema_version: number | null;
             /**
              * Format: date-time
              * @description When the action happened, UTC with milliseconds (`2026-11-23T10:15:30.123Z`).
@@ -1129,6 +1147,14 @@ export interface components {
             };
             changes?: components["schemas"]["ChangesInput"];
             context?: components["schemas"]["ContextInput"];
+            outcome?: components["schemas"]["Outcome"];
+            /** @description Why the action ended as it did, in one short line (e.g. the policy that denied it). */
+            reason?: string;
+            /**
+             * @description Groups the events of one operation (a checkout that records `order.created`,
+             *     `payment.captured` and `email.sent`): list them with `correlation_id=`.
+             */
+            correlation_id?: string;
             /**
              * Format: date-time
              * @description When the action happened (RFC 3339, any offset). Defaults to the time the server received it. Returned normalised to UTC with milliseconds.
@@ -1258,6 +1284,14 @@ export interface components {
          * @enum {string}
          */
         Origin: "api" | "ui" | "cli" | "system" | "integration" | "other";
+        /**
+         * @description How the recorded action ended: `success` (it did what was asked), `failure` (it was
+         *     attempted and failed), `denied` (it was refused by an authorization or policy check before
+         *     it ran), `unknown` (the producer cannot tell, e.g. a timeout).
+         * @example denied
+         * @enum {string}
+         */
+        Outcome: "success" | "failure" | "denied" | "unknown";
         /** @description An RFC 9457 problem document, sent as `application/problem+json` with every 4xx and 5xx. */
         Problem: {
             /**
@@ -1286,6 +1320,8 @@ export interface components {
             detail: string;
             /** @description The rule that failed (`required`, `enum`, `pattern`, `maxLength`, `metadata_schema`, …). */
             code: string;
+            /** @description For a syntax error in a query (`q`), the character it is at, counted from 1. */
+            position?: number;
         };
         /** @description The project the credential belongs to. */
         Project: {
@@ -1864,9 +1900,13 @@ export interface components {
         /**
          * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
          *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-         *     `issue.*` matches `issue.created` and `issue.comment.added`.
+         *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+         *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+         *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+         *     `?action=member.*&action=*.deleted`.
          * @example [
-         *       "issue.*"
+         *       "issue.*",
+         *       "*.deleted"
          *     ]
          */
         ActionQuery: string[];
@@ -1880,6 +1920,13 @@ export interface components {
          * @example agent
          */
         ActorTypeQuery: components["schemas"]["ActorType"];
+        /**
+         * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+         *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+         *     correlation").
+         * @example op_checkout_7f3a
+         */
+        CorrelationIdQuery: string;
         /**
          * @description The API key's `id`.
          * @example key_01KMX3A8B9C0D1E2F3G4H5J6K7
@@ -1942,8 +1989,19 @@ export interface components {
          * @example "22d1a0a08331dde4084ee4a4e7bd07537a7f461f938368f8602556977e7e9c2b"
          */
         IfNoneMatchHeader: string;
+        /**
+         * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+         *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+         *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+         */
+        IncludeOnBehalfQuery: boolean;
         /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
         IncludeTotalQuery: boolean;
+        /**
+         * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+         * @example 203.0.113.7
+         */
+        IpAddressQuery: string;
         /**
          * @description Resume after this event: the `id:` field (the event's `seq`) of the last message
          *     received. Browsers' `EventSource` sends it by itself when it reconnects. Without it the
@@ -1954,12 +2012,54 @@ export interface components {
         /** @description Page size, 1 to 200. Outside that range is `400 invalid_parameter`. */
         LimitQuery: number;
         /**
+         * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+         *     agent acting for the user `usr_8f2k1`, say).
+         * @example usr_8f2k1
+         */
+        OnBehalfOfIdQuery: string;
+        /**
          * @description `desc` (default) returns the newest events first; `asc` returns them in commit (`seq`)
          *     order. Incremental polling uses `asc` and the last page's `next_cursor`.
          */
         OrderQuery: "desc" | "asc";
         /**
-         * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+         * @description Only events recorded with this `outcome` (events recorded without one never match).
+         * @example denied
+         */
+        OutcomeQuery: components["schemas"]["Outcome"];
+        /**
+         * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+         *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+         *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+         *     quotes make a phrase or a value with spaces.
+         *
+         *     | key | filter | value |
+         *     | --- | --- | --- |
+         *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+         *     | `actor` | `actor_id` | the actor's id |
+         *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+         *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+         *     | `target_type` | `target_type` | the target's type |
+         *     | `target` | `target_id` | the target's id |
+         *     | `workspace` | `workspace_id` | the workspace id |
+         *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+         *     | `correlation` | `correlation_id` | the correlation id |
+         *     | `changed` | `changed_field` | a top-level field name of `changes` |
+         *     | `trace` | `trace_id` | the trace id |
+         *     | `ip` | `ip_address` | the IP address as recorded |
+         *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+         *     | free text | `search` | a word or a `"quoted phrase"` |
+         *
+         *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+         *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+         *     from 1) and shows the query with a caret under it.
+         */
+        QQuery: string;
+        /**
+         * @description Case-insensitive substring match across the action, the actor and the user an agent
+         *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+         *     metadata, the values of `changes` (`before` and `after`, every string, number and
+         *     boolean at any depth) and the context's IP address, user agent and trace id.
          * @example billing
          */
         SearchQuery: string;
@@ -1993,6 +2093,11 @@ export interface components {
          * @example issue
          */
         TargetTypeQuery: string;
+        /**
+         * @description Only events whose `context.trace_id` is this value (exact match).
+         * @example 4bf92f3577b34da6a3ce929d0e0e4736
+         */
+        TraceIdQuery: string;
         /**
          * @description The viewer token's `id` (returned when it was created).
          * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
@@ -2123,9 +2228,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2135,10 +2244,34 @@ export interface operations {
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
                 /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
+                /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2150,15 +2283,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2342,9 +2516,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2354,10 +2532,34 @@ export interface operations {
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
                 /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
+                /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2369,15 +2571,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2438,9 +2681,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2450,10 +2697,34 @@ export interface operations {
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
                 /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
+                /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2465,15 +2736,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2601,9 +2913,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2613,20 +2929,85 @@ export interface operations {
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
                 /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
+                /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
+                /**
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z
@@ -2701,9 +3082,13 @@ export interface operations {
                 /**
                  * @description Only events with this action. Repeat the parameter for several actions (they are OR-ed):
                  *     `?action=issue.created&action=issue.closed`. A trailing `.*` matches a prefix:
-                 *     `issue.*` matches `issue.created` and `issue.comment.added`.
+                 *     `issue.*` matches `issue.created` and `issue.comment.added`. A leading `*.` matches the
+                 *     last segment (the verb) across resources: `*.updated` matches `issue.updated` and
+                 *     `member.role.updated`. Exact actions, prefixes and verbs mix freely:
+                 *     `?action=member.*&action=*.deleted`.
                  * @example [
-                 *       "issue.*"
+                 *       "issue.*",
+                 *       "*.deleted"
                  *     ]
                  */
                 action?: components["parameters"]["ActionQuery"];
@@ -2713,10 +3098,34 @@ export interface operations {
                  */
                 actor_id?: components["parameters"]["ActorIdQuery"];
                 /**
+                 * @description With `actor_id`, also the events done on that principal's behalf: `actor.id` or
+                 *     `actor.on_behalf_of.id` is the `actor_id` value. Everything a user did, themselves or
+                 *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
+                 */
+                include_on_behalf?: components["parameters"]["IncludeOnBehalfQuery"];
+                /**
+                 * @description Only events done on behalf of this principal: `actor.on_behalf_of.id` is this value (an
+                 *     agent acting for the user `usr_8f2k1`, say).
+                 * @example usr_8f2k1
+                 */
+                on_behalf_of_id?: components["parameters"]["OnBehalfOfIdQuery"];
+                /**
                  * @description Only events whose `actor.type` is this value.
                  * @example agent
                  */
                 actor_type?: components["parameters"]["ActorTypeQuery"];
+                /**
+                 * @description Only events recorded with this `outcome` (events recorded without one never match).
+                 * @example denied
+                 */
+                outcome?: components["parameters"]["OutcomeQuery"];
+                /**
+                 * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+                 *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+                 *     correlation").
+                 * @example op_checkout_7f3a
+                 */
+                correlation_id?: components["parameters"]["CorrelationIdQuery"];
                 /**
                  * @description Only events whose primary `target.type` is this value.
                  * @example issue
@@ -2728,15 +3137,56 @@ export interface operations {
                  */
                 target_id?: components["parameters"]["TargetIdQuery"];
                 /**
-                 * @description Case-insensitive substring match across the action, the actor (id, name, email), the target (type, id, name), the summary and the metadata.
+                 * @description Case-insensitive substring match across the action, the actor and the user an agent
+                 *     acted for (id, name, email), the target and targets (type, id, name), the summary, the
+                 *     metadata, the values of `changes` (`before` and `after`, every string, number and
+                 *     boolean at any depth) and the context's IP address, user agent and trace id.
                  * @example billing
                  */
                 search?: components["parameters"]["SearchQuery"];
+                /**
+                 * @description A search in the query language (`docs/guides/query-language.md`), AND-ed with the other
+                 *     filters. Terms are `key:value` qualifiers or free text, separated by spaces (AND);
+                 *     `OR` between terms, `-` or `NOT` before a term negates it, parentheses group, and double
+                 *     quotes make a phrase or a value with spaces.
+                 *
+                 *     | key | filter | value |
+                 *     | --- | --- | --- |
+                 *     | `action` | `action` | `issue.created`, `issue.*`, `*.deleted`; commas for any of several |
+                 *     | `actor` | `actor_id` | the actor's id |
+                 *     | `actor_type` | `actor_type` | `user`, `agent`, `api_key`, `system`, `service` |
+                 *     | `on_behalf_of` | `on_behalf_of_id` | the id of the principal an agent acted for |
+                 *     | `target_type` | `target_type` | the target's type |
+                 *     | `target` | `target_id` | the target's id |
+                 *     | `workspace` | `workspace_id` | the workspace id |
+                 *     | `outcome` | `outcome` | `success`, `failure`, `denied`, `unknown` |
+                 *     | `correlation` | `correlation_id` | the correlation id |
+                 *     | `changed` | `changed_field` | a top-level field name of `changes` |
+                 *     | `trace` | `trace_id` | the trace id |
+                 *     | `ip` | `ip_address` | the IP address as recorded |
+                 *     | `created` | `start_time`, `end_time` | a date or RFC 3339 time: `2026-11-01`, `>=2026-11-01`, `<2026-12-01T08:00:00Z`, `2026-11-01..2026-11-30` |
+                 *     | free text | `search` | a word or a `"quoted phrase"` |
+                 *
+                 *     `created` is the event's `occurred_at`; a bare date is that whole UTC day. A syntax
+                 *     error is `400 invalid_parameter`; its `detail` names the character position (counted
+                 *     from 1) and shows the query with a caret under it.
+                 */
+                q?: components["parameters"]["QQuery"];
                 /**
                  * @description Only events whose `changed_fields` contains this top-level field name.
                  * @example status
                  */
                 changed_field?: components["parameters"]["ChangedFieldQuery"];
+                /**
+                 * @description Only events whose `context.trace_id` is this value (exact match).
+                 * @example 4bf92f3577b34da6a3ce929d0e0e4736
+                 */
+                trace_id?: components["parameters"]["TraceIdQuery"];
+                /**
+                 * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
+                 * @example 203.0.113.7
+                 */
+                ip_address?: components["parameters"]["IpAddressQuery"];
                 /**
                  * @description Only events with `occurred_at` at or after this time (RFC 3339, inclusive).
                  * @example 2026-11-01T00:00:00.000Z

@@ -67,6 +67,29 @@ export type ExportEventsQuery = operations["exportEvents"]["parameters"]["query"
 /** The query parameters of `streamEvents` (the list filters, no paging). */
 export type StreamEventsQuery = NonNullable<operations["streamEvents"]["parameters"]["query"]>;
 
+/**
+ * The keys of the `q=` query language and the list filters each one maps to (the table in
+ * the contract's `q` parameter; a test holds the two together). The server parses with it
+ * and the SDK types its query builder with it.
+ */
+export const QUERY_KEYS = {
+  action: ["action"],
+  actor: ["actor_id"],
+  actor_type: ["actor_type"],
+  on_behalf_of: ["on_behalf_of_id"],
+  target_type: ["target_type"],
+  target: ["target_id"],
+  workspace: ["workspace_id"],
+  outcome: ["outcome"],
+  correlation: ["correlation_id"],
+  changed: ["changed_field"],
+  trace: ["trace_id"],
+  ip: ["ip_address"],
+  created: ["start_time", "end_time"],
+} as const satisfies Record<string, readonly (keyof ListEventsQuery)[]>;
+/** A key of the `q=` query language. */
+export type QueryKey = keyof typeof QUERY_KEYS;
+
 /** The members of an OpenAPI 3.1 document that readers of the bundle rely on. */
 export interface OpenApiDocument {
   openapi: string;

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import type { Config } from "../config.js";
 import { createApp } from "../http/app.js";
 import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
-import { purgeExpired } from "../services/index.js";
+import { maintainEventPartitions, maintainStorage } from "../services/index.js";
 import { scheduleCheckpoints } from "../services/integrity/checkpoint-schedule.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
 import type { Store } from "../store/index.js";
@@ -19,7 +19,8 @@ export interface RunningServer {
 
 /**
  * Serves the API over `store` with metrics (and their own port when configured), traces
- * when an OTLP endpoint is configured, the retention purge on a timer, and a clean stop on
+ * when an OTLP endpoint is configured, events partitions made ahead and the retention purge
+ * at start and on a timer, and a clean stop on
  * SIGINT/SIGTERM (buffered spans exported, connections closed, store closed).
  */
 export async function runServer(
@@ -68,15 +69,20 @@ export async function runServer(
     ...(tracing ? { traces: observability.otlpEndpoint } : {}),
   });
 
-  const purge = setInterval(() => {
-    purgeExpired(store).then(
-      (reports) => {
+  const maintain = () =>
+    maintainStorage(store, config.storage).then(
+      ({ partitions, reports }) => {
+        if (partitions.created > 0) logger.info("events partitions created", { ...partitions });
         const purged = reports.reduce((sum, r) => sum + r.purged, 0);
         if (purged > 0) logger.info("retention purge", { purged, projects: reports.length });
       },
       (error: unknown) => logger.error("retention purge failed", { error: String(error) }),
     );
-  }, config.purgeIntervalMs);
+  // Partitions for now and ahead at start; the purge keeps its interval.
+  maintainEventPartitions(store, config.storage.partitions).catch((error: unknown) =>
+    logger.error("events partitions maintenance failed", { error: String(error) }),
+  );
+  const purge = setInterval(maintain, config.purgeIntervalMs);
   purge.unref();
   const streams = new StreamWorker(createStreamsContext(store, config.streams), logger);
   streams.start();

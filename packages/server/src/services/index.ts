@@ -45,5 +45,7 @@ export { proveConsistency, proveInclusion } from "./integrity/proofs.js";
 export { databaseNow } from "./system/clock.js";
 export { checkReadinessCached, pingStoreCached } from "./system/health.js";
 export { newId } from "./system/ids.js";
+export { maintainEventPartitions } from "./system/partitions.js";
 export { purgeExpired } from "./system/retention.js";
 export { installSecrets } from "./system/secrets.js";
+export { maintainStorage } from "./system/storage.js";

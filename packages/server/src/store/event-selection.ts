@@ -2,8 +2,9 @@ import type { EventFilters } from "../domain/types.js";
 
 /**
  * Which events a read selects, with the service's rules already applied: the times are
- * checked RFC 3339 instants (services/events/event-filters.ts) and a target scope is the
- * key the append stored (services/events/event-prepare.ts, targetKeys).
+ * checked RFC 3339 instants (services/events/event-filters.ts), a target scope is the key
+ * the append stored (services/events/event-prepare.ts, targetKeys), and a `q=` query is
+ * compiled to `query` (services/events/query-language/), so `filters.q` is not read here.
  */
 export interface EventSelection {
   projectId: string;
@@ -11,6 +12,8 @@ export interface EventSelection {
   scope: SelectionScope;
   /** Any of these actor types (a log stream's filter; reads through the API have actor_type). */
   actorTypes?: string[];
+  /** A condition over the filters' predicates, AND-ed with the filters (a `q=` query). */
+  query?: SelectionCondition;
 }
 
 export type SelectionScope =
@@ -18,7 +21,38 @@ export type SelectionScope =
   | { kind: "target"; key: string }
   | { kind: "workspace"; id: string };
 
+/** The filters that compare one value, each served by its own index (migrations 0001, 0010). */
+export type ValueFilter =
+  | "actor_id"
+  | "actor_type"
+  | "target_type"
+  | "target_id"
+  | "workspace_id"
+  | "outcome"
+  | "correlation_id"
+  | "trace_id"
+  | "ip_address"
+  | "on_behalf_of_id"
+  | "changed_field"
+  | "search"
+  | "start_time"
+  | "end_time";
+
+/** One filter's test: what a filter parameter and a `q=` qualifier both become. */
+export type SelectionPredicate =
+  | { filter: ValueFilter; value: string }
+  /** Any of these exact actions, `prefix.*` or `*.verb`. */
+  | { filter: "action"; values: readonly string[] }
+  /** The actor or the principal it acted for (`actor_id` with `include_on_behalf`). */
+  | { filter: "actor_or_on_behalf"; value: string };
+
+export type SelectionCondition =
+  | { kind: "predicate"; predicate: SelectionPredicate }
+  | { kind: "and" | "or"; conditions: readonly SelectionCondition[] }
+  | { kind: "not"; condition: SelectionCondition };
+
 const ACTION_PREFIX = /^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*)\.\*$/;
+const ACTION_VERB = /^\*\.([a-z][a-z0-9_]*)$/;
 
 /** Collects positional parameters while conditions are written. */
 export class SqlParams {
@@ -34,47 +68,133 @@ function escapeLike(text: string): string {
 }
 
 /**
- * The WHERE conditions of a selection, each served by an index: `issue.*` becomes the
- * range action >= 'issue.' AND action < 'issue/' (the column is COLLATE "C", so the btree
- * on (project_id, action, seq) answers it). The project id is always $1.
+ * The indexed columns and expressions (migrations 0001, 0010, 0011): a condition must spell
+ * an expression exactly as its index does for the planner to use it.
  */
+const COLUMN_OF: Record<
+  Exclude<ValueFilter, "changed_field" | "search" | `${string}_time`>,
+  string
+> = {
+  actor_id: "actor_id",
+  actor_type: "actor_type",
+  target_type: "target_type",
+  target_id: "target_id",
+  workspace_id: "workspace_id",
+  outcome: "outcome",
+  correlation_id: "correlation_id",
+  trace_id: "(context->>'trace_id')",
+  ip_address: "(context->>'ip_address')",
+  on_behalf_of_id: "(on_behalf_of->>'id')",
+};
+
+/**
+ * `issue.*` becomes the range action >= 'issue.' AND action < 'issue/' (the column is
+ * COLLATE "C", so the btree on (project_id, action, seq) answers it); `*.deleted` compares
+ * the last segment, which the btree on (project_id, split_part(action, '.', -1), seq) holds.
+ */
+function actionSql(values: readonly string[], params: SqlParams): string {
+  const exact: string[] = [];
+  const verbs: string[] = [];
+  const ranges: string[] = [];
+  for (const action of values) {
+    const prefix = ACTION_PREFIX.exec(action)?.[1];
+    const verb = ACTION_VERB.exec(action)?.[1];
+    if (prefix !== undefined) {
+      ranges.push(
+        `(action >= ${params.add(`${prefix}.`)} AND action < ${params.add(`${prefix}/`)})`,
+      );
+    } else if (verb !== undefined) verbs.push(verb);
+    else exact.push(action);
+  }
+  if (verbs.length > 0) {
+    ranges.unshift(`split_part(action, '.', -1) = ANY(${params.add(verbs)}::text[])`);
+  }
+  if (exact.length > 0) ranges.unshift(`action = ANY(${params.add(exact)}::text[])`);
+  if (ranges.length === 0) return "false";
+  return ranges.length === 1 ? (ranges[0] as string) : `(${ranges.join(" OR ")})`;
+}
+
+/** The SQL of one predicate: the same for a filter parameter and a `q=` qualifier. */
+export function predicateSql(predicate: SelectionPredicate, params: SqlParams): string {
+  switch (predicate.filter) {
+    case "action":
+      return actionSql(predicate.values, params);
+    case "actor_or_on_behalf": {
+      const id = params.add(predicate.value);
+      return `(actor_id = ${id} OR (on_behalf_of->>'id') = ${id})`;
+    }
+    case "search":
+      return `search_text LIKE ${params.add(`%${escapeLike(predicate.value.toLowerCase())}%`)}`;
+    case "start_time":
+      return `occurred_at >= ${params.add(predicate.value)}::timestamptz`;
+    case "end_time":
+      return `occurred_at < ${params.add(predicate.value)}::timestamptz`;
+    case "changed_field":
+      return `changed_fields @> ARRAY[${params.add(predicate.value)}]::text[]`;
+    default:
+      return `${COLUMN_OF[predicate.filter]} = ${params.add(predicate.value)}`;
+  }
+}
+
+/**
+ * The SQL of a condition. A negation holds where its condition is false or unknown (an
+ * event without a workspace is one `-workspace:ws_1` keeps).
+ */
+export function conditionSql(condition: SelectionCondition, params: SqlParams): string {
+  switch (condition.kind) {
+    case "predicate":
+      return predicateSql(condition.predicate, params);
+    case "not":
+      return `(${conditionSql(condition.condition, params)}) IS NOT TRUE`;
+    default: {
+      const parts = condition.conditions.map((part) => conditionSql(part, params));
+      if (parts.length === 0) return condition.kind === "and" ? "true" : "false";
+      return `(${parts.join(condition.kind === "and" ? " AND " : " OR ")})`;
+    }
+  }
+}
+
+const VALUE_FILTERS: readonly ValueFilter[] = [
+  "actor_type",
+  "target_type",
+  "target_id",
+  "workspace_id",
+  "outcome",
+  "correlation_id",
+  "trace_id",
+  "ip_address",
+  "on_behalf_of_id",
+  "search",
+  "start_time",
+  "end_time",
+  "changed_field",
+];
+
+/** The filters as predicates, AND-ed (`include_on_behalf` widens `actor_id`). */
+export function filterPredicates(filters: EventFilters): SelectionPredicate[] {
+  const predicates: SelectionPredicate[] = [];
+  if (filters.action && filters.action.length > 0) {
+    predicates.push({ filter: "action", values: filters.action });
+  }
+  if (filters.actor_id !== undefined) {
+    predicates.push({
+      filter: filters.include_on_behalf === true ? "actor_or_on_behalf" : "actor_id",
+      value: filters.actor_id,
+    });
+  }
+  for (const filter of VALUE_FILTERS) {
+    const value = filters[filter];
+    if (value === undefined || value === "") continue;
+    predicates.push({ filter, value });
+  }
+  return predicates;
+}
+
+/** The WHERE conditions of a selection, each served by an index. The project id is always $1. */
 export function selectionConditions(selection: EventSelection, params: SqlParams): string[] {
   const { projectId, filters, scope } = selection;
   const where = [`project_id = ${params.add(projectId)}`];
-  if (filters.action && filters.action.length > 0) {
-    const exact: string[] = [];
-    const ranges: string[] = [];
-    for (const action of filters.action) {
-      const prefix = ACTION_PREFIX.exec(action)?.[1];
-      if (prefix === undefined) exact.push(action);
-      else
-        ranges.push(
-          `(action >= ${params.add(`${prefix}.`)} AND action < ${params.add(`${prefix}/`)})`,
-        );
-    }
-    if (exact.length > 0) ranges.unshift(`action = ANY(${params.add(exact)}::text[])`);
-    where.push(ranges.length === 1 ? (ranges[0] as string) : `(${ranges.join(" OR ")})`);
-  }
-  const equal = (column: string, value: string | undefined) => {
-    if (value !== undefined) where.push(`${column} = ${params.add(value)}`);
-  };
-  equal("actor_id", filters.actor_id);
-  equal("actor_type", filters.actor_type);
-  equal("target_type", filters.target_type);
-  equal("target_id", filters.target_id);
-  equal("workspace_id", filters.workspace_id);
-  if (filters.search !== undefined && filters.search !== "") {
-    where.push(`search_text LIKE ${params.add(`%${escapeLike(filters.search.toLowerCase())}%`)}`);
-  }
-  if (filters.start_time !== undefined) {
-    where.push(`occurred_at >= ${params.add(filters.start_time)}::timestamptz`);
-  }
-  if (filters.end_time !== undefined) {
-    where.push(`occurred_at < ${params.add(filters.end_time)}::timestamptz`);
-  }
-  if (filters.changed_field !== undefined) {
-    where.push(`changed_fields @> ARRAY[${params.add(filters.changed_field)}]::text[]`);
-  }
+  for (const predicate of filterPredicates(filters)) where.push(predicateSql(predicate, params));
   if (scope.kind === "target") {
     where.push(`target_keys @> ARRAY[${params.add(scope.key)}]::text[]`);
   } else if (scope.kind === "workspace") {
@@ -83,5 +203,6 @@ export function selectionConditions(selection: EventSelection, params: SqlParams
   if (selection.actorTypes !== undefined && selection.actorTypes.length > 0) {
     where.push(`actor_type = ANY(${params.add(selection.actorTypes)}::text[])`);
   }
+  if (selection.query !== undefined) where.push(conditionSql(selection.query, params));
   return where;
 }

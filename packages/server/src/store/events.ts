@@ -14,7 +14,8 @@ const wireTime = (column: string) =>
  */
 export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name, actor_email,
   on_behalf_of, target_type, target_id, target_name, targets, workspace_id, summary, metadata,
-  changes, changed_fields, context, ${wireTime("occurred_at")}, ${wireTime("created_at")},
+  changes, changed_fields, context, outcome, reason, correlation_id, api_version, schema_version,
+  ${wireTime("occurred_at")}, ${wireTime("created_at")},
   prev_hash, hash`;
 
 // --- Reads ---------------------------------------------------------------------------------

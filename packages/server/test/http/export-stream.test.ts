@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import { compressResponses } from "../../src/http/middleware/compression.js";
 import { streamExport } from "../../src/http/streaming/export-stream.js";
 
 /**
@@ -16,45 +18,76 @@ describe("streamExport", () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  it("when the client stops reading, then production stalls; when it leaves, then the iterator is returned", async () => {
-    let produced = 0;
-    let returned = false;
+  /** Rows of ~1 KB, counted as produced; `returned` once the iteration is ended. */
+  function countedRows(summary: () => string) {
+    const state = { produced: 0, returned: false };
     const rows = {
       async *[Symbol.asyncIterator]() {
         try {
           for (;;) {
-            produced++;
-            yield { id: `evt_${produced}`, seq: produced, summary: "x".repeat(1000) };
+            state.produced++;
+            yield { id: `evt_${state.produced}`, seq: state.produced, summary: summary() };
           }
         } finally {
-          returned = true;
+          state.returned = true;
         }
       },
     };
+    return { state, rows };
+  }
+
+  /** Serves `rows` as an export, opens it with `headers` and stops reading at once. */
+  async function pausedExport(
+    rows: AsyncIterable<object>,
+    headers: Record<string, string>,
+    compress: boolean,
+  ) {
     const app = express();
+    if (compress) app.use(compressResponses());
     app.get("/export", async (_req, res) => {
       await streamExport(res, rows, "ndjson", "test");
     });
     server = createServer(app).listen(0, "127.0.0.1");
     await once(server, "listening");
     const { port } = server.address() as AddressInfo;
-
-    const req = request({ host: "127.0.0.1", port, path: "/export" });
+    const req = request({ host: "127.0.0.1", port, path: "/export", headers });
     req.end();
     const [res] = (await once(req, "response")) as [import("node:http").IncomingMessage];
     res.pause();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const stalledAt = produced;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    // ~1 KB rows: socket and stream buffers hold a few MB at most, never an unbounded amount.
-    expect(produced).toBe(stalledAt);
-    expect(produced).toBeLessThan(20_000);
-    expect(returned).toBe(false);
+    return { req, res };
+  }
 
-    res.destroy();
-    req.destroy();
-    for (let i = 0; i < 50 && !returned; i++)
+  async function expectStalledThenReturned(
+    state: { produced: number; returned: boolean },
+    opened: { req: import("node:http").ClientRequest; res: import("node:http").IncomingMessage },
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const stalledAt = state.produced;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // ~1 KB rows: socket, compressor and stream buffers hold a few MB at most, never an
+    // unbounded amount.
+    expect(state.produced).toBe(stalledAt);
+    expect(state.produced).toBeLessThan(20_000);
+    expect(state.returned).toBe(false);
+
+    opened.res.destroy();
+    opened.req.destroy();
+    for (let i = 0; i < 50 && !state.returned; i++)
       await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(returned).toBe(true);
+    expect(state.returned).toBe(true);
+  }
+
+  it("when the client stops reading, then production stalls; when it leaves, then the iterator is returned", async () => {
+    const { state, rows } = countedRows(() => "x".repeat(1000));
+    const opened = await pausedExport(rows, {}, false);
+    await expectStalledThenReturned(state, opened);
+  });
+
+  it("when a gzip client stops reading, then production stalls within the compressor's bound too", async () => {
+    // Random hex compresses about 2:1, so the compressed bytes fill the socket.
+    const { state, rows } = countedRows(() => randomBytes(500).toString("hex"));
+    const opened = await pausedExport(rows, { "accept-encoding": "gzip" }, true);
+    expect(opened.res.headers["content-encoding"]).toBe("gzip");
+    await expectStalledThenReturned(state, opened);
   });
 });

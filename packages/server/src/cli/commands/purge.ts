@@ -14,6 +14,7 @@ export function registerPurge(program: Command): void {
       try {
         const progress = createProgress("purging projects");
         const reports = await purgeExpired(store, undefined, {
+          granularity: config.storage.retentionGranularity,
           onProgress: (done, total) => {
             progress.total(total);
             progress.update(done);

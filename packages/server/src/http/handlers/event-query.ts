@@ -12,10 +12,17 @@ const FILTER_KEYS = [
   "target_type",
   "target_id",
   "workspace_id",
+  "outcome",
+  "correlation_id",
   "search",
   "start_time",
   "end_time",
   "changed_field",
+  "trace_id",
+  "ip_address",
+  "on_behalf_of_id",
+  "include_on_behalf",
+  "q",
 ] as const;
 
 export function filtersOf(query: FilterQuery): EventFilters {

@@ -1,4 +1,5 @@
 import type { EventInput } from "@chronicle/types";
+import { DEFAULT_VERSION } from "../../domain/api-versions.js";
 import { notFound } from "../../domain/index.js";
 import {
   getEvent,
@@ -26,6 +27,12 @@ function idempotencyOf(
   return { idempotencyKey: key, requestHash: requestHash(method, path, body) };
 }
 
+/** The API version the request was answered in: its `Chronicle-Version`, or the default. */
+function apiVersionOf(header: Record<string, unknown>): string {
+  const asked = header["Chronicle-Version"];
+  return typeof asked === "string" ? asked : DEFAULT_VERSION;
+}
+
 /**
  * Events recorded without a `context.trace_id` take the request's trace (its `traceparent`,
  * or the server's span when tracing is on). Applied after the idempotency hash, so a retry
@@ -46,6 +53,7 @@ export function eventHandlers({ store }: HandlerDeps) {
     const inputs = withTraceId([body], traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
+      apiVersion: apiVersionOf(header),
     });
     const event = result.events[0];
     if (!event) throw new Error("ingest returned no event");
@@ -68,6 +76,7 @@ export function eventHandlers({ store }: HandlerDeps) {
     const inputs = withTraceId(body.events, traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
       ...idempotencyOf(header, "POST", req.path, body),
+      apiVersion: apiVersionOf(header),
       pointerPrefix: (index) => `/events/${index}`,
     });
     return {

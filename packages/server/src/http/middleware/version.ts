@@ -1,9 +1,8 @@
 import type { NextFunction, Request, Response } from "express";
+import { DEFAULT_VERSION, SUPPORTED_VERSIONS } from "../../domain/api-versions.js";
 import { ServiceError } from "../../domain/errors.js";
 
-/** Date-named API versions this server speaks; the last one is the default. */
-export const SUPPORTED_VERSIONS = ["2026-11-01"] as const;
-export const DEFAULT_VERSION = SUPPORTED_VERSIONS[SUPPORTED_VERSIONS.length - 1] as string;
+export { DEFAULT_VERSION, SUPPORTED_VERSIONS };
 
 /** Reads `Chronicle-Version`, rejects unknown ones, and echoes the version used. */
 export function apiVersion(req: Request, res: Response, next: NextFunction): void {

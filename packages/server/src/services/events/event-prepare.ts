@@ -8,9 +8,11 @@ import type {
   ObjectRefInput,
 } from "@chronicle/types";
 import canonicalize from "canonicalize";
+import { DEFAULT_VERSION } from "../../domain/api-versions.js";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
 import { unstorableText } from "../../domain/storable.js";
 import { asStoredJson } from "./jsonb-order.js";
+import { searchText } from "./search-text.js";
 
 /** An event before the store gives it its id, seq, receipt time and chain link. */
 export interface PreparedEvent {
@@ -57,29 +59,6 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
     .sort();
 }
 
-function searchText(content: PreparedEvent["content"]): string {
-  const { actor } = content;
-  const parts = [
-    content.action,
-    actor.id,
-    actor.name,
-    actor.email,
-    actor.on_behalf_of?.id,
-    actor.on_behalf_of?.name,
-    actor.on_behalf_of?.email,
-    content.target?.type,
-    content.target?.id,
-    content.target?.name,
-    ...content.targets.flatMap((item) => [item.type, item.id, item.name]),
-    content.summary,
-    Object.keys(content.metadata).length > 0 ? JSON.stringify(content.metadata) : null,
-  ];
-  return parts
-    .filter((part): part is string => typeof part === "string" && part !== "")
-    .join(" ")
-    .toLowerCase();
-}
-
 /**
  * The rules JSON Schema cannot state. Inputs arrive validated against the contract (the HTTP
  * layer) or are built by the server itself (system events, the demo), so the contract's own
@@ -112,12 +91,15 @@ function errorsOf(input: EventInput, at: string): FieldError[] {
 
 /**
  * Normalises validated inputs to the stored shape (every member present, times in
- * millisecond UTC) or throws one 422 listing every problem of the batch.
+ * millisecond UTC) or throws one 422 listing every problem of the batch. `apiVersion` is
+ * the `Chronicle-Version` the events were written with; `schema_version` is left null for
+ * the catalog's validation to set (services/catalog/actions.ts).
  */
 export function prepareEvents(
   inputs: EventInput[],
   pointerPrefix: (index: number) => string,
   now: Date,
+  apiVersion: string = DEFAULT_VERSION,
 ): PreparedEvent[] {
   const errors = inputs.flatMap((input, index) => errorsOf(input, pointerPrefix(index)));
   if (errors.length > 0) throw validationFailed(errors);
@@ -142,6 +124,11 @@ export function prepareEvents(
       changes,
       changed_fields: changes ? changedFields(changes.before, changes.after) : [],
       context: context(input.context),
+      outcome: input.outcome ?? null,
+      reason: input.reason ?? null,
+      correlation_id: input.correlation_id ?? null,
+      api_version: apiVersion,
+      schema_version: null,
       occurred_at: new Date(input.occurred_at ?? now).toISOString(),
     };
     const targets = content.target ? [content.target, ...content.targets] : content.targets;

@@ -62,6 +62,14 @@ export function eventToWire(row: Row): Event {
     changes: row.changes ? changesOf(row.changes as NonNullable<Event["changes"]>) : null,
     changed_fields: (row.changed_fields as string[] | null) ?? [],
     context: row.context ? contextOf(row.context as Context) : null,
+    outcome: (row.outcome ?? null) as Event["outcome"],
+    reason: text(row.reason),
+    correlation_id: text(row.correlation_id),
+    api_version: text(row.api_version),
+    schema_version:
+      row.schema_version === null || row.schema_version === undefined
+        ? null
+        : Number(row.schema_version),
     occurred_at: iso(row.occurred_at),
     created_at: iso(row.created_at),
     prev_hash: text(row.prev_hash),

@@ -25,6 +25,8 @@ export type IngestOptions = Idempotency & {
   pointerPrefix?: (index: number) => string;
   /** Receipt time used for defaults (occurred_at); default now. */
   now?: Date;
+  /** The `Chronicle-Version` the events are written with; default the latest. */
+  apiVersion?: string;
 };
 
 export interface IngestResult {
@@ -53,7 +55,12 @@ export async function ingestEvents(
   options: IngestOptions = {},
 ): Promise<IngestResult> {
   const pointerPrefix = options.pointerPrefix ?? (() => "");
-  const prepared = prepareEvents(inputs, pointerPrefix, options.now ?? databaseNow());
+  const prepared = prepareEvents(
+    inputs,
+    pointerPrefix,
+    options.now ?? databaseNow(),
+    options.apiVersion,
+  );
   await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
   // Read only for a unit with a key, and a key always comes with its request's fingerprint.

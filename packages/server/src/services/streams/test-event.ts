@@ -1,4 +1,5 @@
 import type { Event } from "@chronicle/types";
+import { DEFAULT_VERSION } from "../../domain/api-versions.js";
 import { notFound } from "../../domain/errors.js";
 import { newId } from "../system/ids.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
@@ -24,6 +25,11 @@ function testEvent(record: StreamRecord, now: Date): Event {
     changes: null,
     changed_fields: [],
     context: null,
+    outcome: null,
+    reason: null,
+    correlation_id: null,
+    api_version: DEFAULT_VERSION,
+    schema_version: null,
     occurred_at: at,
     created_at: at,
     prev_hash: null,

@@ -1,4 +1,10 @@
 import type { PurgeReport } from "../../domain/types.js";
+import {
+  dropEventPartition,
+  type EventPartition,
+  isLockTimeout,
+  selectEventPartitions,
+} from "../../store/event-partitions.js";
 import { selectRetainedProjects, selectRetentionCheckpoint } from "../../store/projects.js";
 import {
   deleteIdempotencyKeysBefore,
@@ -67,22 +73,104 @@ async function purgeRange(store: Store, projectId: string, upTo: number): Promis
 }
 
 /**
- * Removes every event older than its project's retention_days (by receipt time), in bulk
- * ranges of seq, recording the checkpoint (seq and hash of the last purged event) from which
- * integrity verifies. Also drops expired idempotency keys and rate-limit windows.
+ * `partition`: expired events go with their whole partition; a project's rows are deleted
+ * one by one only from partitions entirely past its retention that another project's rows
+ * keep (and from the default partition), so an event is removed up to one partition width
+ * after it expired. `event`: every expired event goes at once, whole partitions first, then
+ * the rest row by row. docs/guides/retention.md states the trade-off.
+ */
+export type RetentionGranularity = "partition" | "event";
+
+export interface PurgeOptions {
+  onProgress?: (projectsDone: number, projects: number) => void;
+  /** Default `event`; the server runs `partition` unless configured otherwise. */
+  granularity?: RetentionGranularity;
+  /**
+   * Longest wait for the lock that detaching a partition takes (it stops inserts while
+   * held, for milliseconds); a partition not detached in time is tried on the next run.
+   */
+  lockTimeoutMs?: number;
+}
+
+/** Default wait for a partition's detach lock: short enough that ingest does not notice. */
+export const PARTITION_LOCK_TIMEOUT_MS = 100;
+
+/**
+ * Drops every partition that ended before `at` whose rows are all past their own
+ * project's retention (migration 0008 checks, locks and moves the checkpoints), oldest
+ * first; what each project lost, and whether it stopped early because the table's lock
+ * was busy.
+ */
+async function dropExpiredPartitions(
+  store: Store,
+  at: Date,
+  lockTimeoutMs: number,
+): Promise<{ dropped: Map<string, PurgeReport>; busy: boolean }> {
+  const dropped = new Map<string, PurgeReport>();
+  for (const partition of await selectEventPartitions(store)) {
+    if (partition.upper.getTime() > at.getTime()) break;
+    let projects: Awaited<ReturnType<typeof dropEventPartition>>;
+    try {
+      projects = await dropEventPartition(store, partition.name, at, lockTimeoutMs);
+    } catch (error) {
+      if (isLockTimeout(error)) return { dropped, busy: true };
+      throw error;
+    }
+    for (const project of projects) {
+      const before = dropped.get(project.project_id)?.purged ?? 0;
+      dropped.set(project.project_id, {
+        project_id: project.project_id,
+        purged: before + project.purged,
+        checkpoint_seq: project.checkpoint_seq,
+      });
+    }
+  }
+  return { dropped, busy: false };
+}
+
+/**
+ * The cut-off rows are deleted by at partition granularity: the latest partition bound at
+ * or before `cutoff` (rows before it sit in partitions entirely past it), or `cutoff` when
+ * every bound is later (such rows can only be in the default partition).
+ */
+function partitionCutoff(cutoff: number, partitions: readonly EventPartition[]): number {
+  let floor: number | undefined;
+  for (const { lower, upper } of partitions) {
+    for (const bound of [lower.getTime(), upper.getTime()]) {
+      if (bound <= cutoff && (floor === undefined || bound > floor)) floor = bound;
+    }
+  }
+  return floor ?? cutoff;
+}
+
+/**
+ * Removes the events past each project's retention_days (by receipt time): whole
+ * partitions where every row in them is expired for its own project, then rows in bulk
+ * ranges of seq as `granularity` says, recording the checkpoint (seq and hash of the last
+ * removed event) from which integrity verifies. Also drops expired idempotency keys and
+ * rate-limit windows.
  */
 export async function purgeExpired(
   store: Store,
   /** The cut-off's "now"; default the database's clock, never this replica's. */
   now?: Date,
-  options: { onProgress?: (projectsDone: number, projects: number) => void } = {},
+  options: PurgeOptions = {},
 ): Promise<PurgeReport[]> {
-  const projects = await selectRetainedProjects(store);
   const at = now ?? (await readDatabaseClock(store));
+  const { dropped, busy } = await dropExpiredPartitions(
+    store,
+    at,
+    options.lockTimeoutMs ?? PARTITION_LOCK_TIMEOUT_MS,
+  );
+  const partitions =
+    options.granularity === "partition" ? await selectEventPartitions(store) : undefined;
+  // A partition not detached for a busy lock is not deleted row by row instead: it waits.
+  const projects = partitions && busy ? [] : await selectRetainedProjects(store);
   const reports: PurgeReport[] = [];
   for (const [index, project] of projects.entries()) {
     options.onProgress?.(index, projects.length);
-    const cutoff = at.getTime() - Number(project.retention_days) * DAY_MS;
+    const expiredBefore = at.getTime() - Number(project.retention_days) * DAY_MS;
+    const cutoff = partitions ? partitionCutoff(expiredBefore, partitions) : expiredBefore;
     const low = Number(project.checkpoint_seq ?? 0) + 1;
     const upTo = await lastExpiredSeq(
       store,
@@ -91,9 +179,17 @@ export async function purgeExpired(
       Number(project.last_seq),
       cutoff,
     );
-    if (upTo === null) continue;
+    const fromPartitions = dropped.get(project.project_id);
+    if (upTo === null) {
+      if (fromPartitions) reports.push(fromPartitions);
+      continue;
+    }
     const purged = await purgeRange(store, project.project_id, upTo);
-    reports.push({ project_id: project.project_id, purged, checkpoint_seq: upTo });
+    reports.push({
+      project_id: project.project_id,
+      purged: purged + (fromPartitions?.purged ?? 0),
+      checkpoint_seq: upTo,
+    });
   }
   options.onProgress?.(projects.length, projects.length);
   await deleteIdempotencyKeysBefore(store, new Date(at.getTime() - DAY_MS));

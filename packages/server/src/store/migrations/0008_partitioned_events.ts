@@ -127,6 +127,8 @@ BEGIN
     RAISE EXCEPTION 'the events partition width is day, week or month, not %', p_width
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  -- One creator at a time across replicas.
+  PERFORM pg_advisory_xact_lock(4242008);
   v_step := ('1 ' || p_width)::interval;
   v_format := CASE p_width WHEN 'month' THEN 'YYYY_MM' WHEN 'week' THEN 'IYYY"w"IW'
     ELSE 'YYYY_MM_DD' END;
@@ -183,10 +185,10 @@ CREATE TRIGGER events_append_only
   BEFORE UPDATE OR DELETE OR TRUNCATE ON events
   FOR EACH STATEMENT EXECUTE FUNCTION chronicle_owner_only();
 
--- The projects with rows in a partition (or a detached one), each with its last seq there:
--- a skip scan over the primary key, not a scan of the rows.
+-- The projects with rows in a partition (or a detached one), each with its first and last
+-- seq there: a skip scan over the primary key, not a scan of the rows.
 CREATE FUNCTION chronicle_event_partition_heads(p_partition text)
-RETURNS TABLE (project_id text, last_seq bigint)
+RETURNS TABLE (project_id text, first_seq bigint, last_seq bigint)
 LANGUAGE plpgsql STABLE SET search_path FROM CURRENT AS $$
 BEGIN
   RETURN QUERY EXECUTE format($q$
@@ -196,33 +198,37 @@ BEGIN
       SELECT (SELECT min(e.project_id) FROM %1$I e WHERE e.project_id > ids.id)
       FROM ids WHERE ids.id IS NOT NULL
     )
-    SELECT ids.id, (SELECT max(e.seq) FROM %1$I e WHERE e.project_id = ids.id)
+    SELECT ids.id, (SELECT min(e.seq) FROM %1$I e WHERE e.project_id = ids.id),
+      (SELECT max(e.seq) FROM %1$I e WHERE e.project_id = ids.id)
     FROM ids WHERE ids.id IS NOT NULL$q$, p_partition);
 END;
 $$;
 
--- Whether every row of a partition ending at p_upper is past its own project's retention
--- at p_now: each project with rows in it has retention_days and p_upper is that long ago.
+-- Whether a partition ending at p_upper can go at p_now: every project with rows in it has
+-- retention_days and p_upper is that long ago, and its rows there start right after its
+-- retention checkpoint (seqs are gap-free and receipt times follow them, so the rows
+-- between its first and last there are all there: it is the project's next prefix).
 CREATE FUNCTION chronicle_event_partition_expired(
   p_partition text, p_upper timestamptz, p_now timestamptz
 ) RETURNS boolean
 LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
-  SELECT NOT EXISTS (
+  SELECT p_upper <= p_now AND NOT EXISTS (
     SELECT 1 FROM chronicle_event_partition_heads(p_partition) h
     LEFT JOIN projects p ON p.project_id = h.project_id
     WHERE p.retention_days IS NULL
        OR p_upper > p_now - make_interval(days => p.retention_days)
+       OR h.first_seq <> coalesce(p.checkpoint_seq, 0) + 1
   );
 $$;
 
--- Drops the oldest partition when every row in it is past its project's retention, moving
--- each project's retention checkpoint to its last row there (seq and hash, read from the
--- rows themselves). The project rows are locked before the table (an append locks its
--- project before it inserts), and the table's lock is waited for at most p_lock_timeout:
--- detaching needs a lock that stops inserts (CONCURRENTLY is refused while a DEFAULT
--- partition exists), so it is taken only when it comes at once, held for milliseconds,
--- and otherwise tried again on the next run. Returns one row per project whose events
--- went; none when the partition was not dropped.
+-- Drops a partition when every row in it is past its project's retention and is the
+-- project's next prefix, moving each project's retention checkpoint to its last row there
+-- (seq and hash, read from the rows themselves). The project rows are locked before the
+-- table (an append locks its project before it inserts), and the table's lock is waited
+-- for at most p_lock_timeout: detaching needs a lock that stops inserts (CONCURRENTLY is
+-- refused while a DEFAULT partition exists), so it is taken only when it comes at once,
+-- held for milliseconds, and otherwise tried again on the next run. Returns one row per
+-- project whose events went; none when the partition stayed.
 CREATE FUNCTION chronicle_drop_event_partition(
   p_partition text, p_now timestamptz, p_lock_timeout text
 ) RETURNS TABLE (project_id text, purged bigint, checkpoint_seq bigint)
@@ -233,12 +239,11 @@ DECLARE
   v_timeout text;
 BEGIN
   SELECT b.lower_bound, b.upper_bound INTO v_lower, v_upper
-    FROM chronicle_event_partitions() b ORDER BY b.lower_bound LIMIT 1;
-  IF v_lower IS NULL OR (SELECT b.name FROM chronicle_event_partitions() b
-                         ORDER BY b.lower_bound LIMIT 1) <> p_partition THEN
+    FROM chronicle_event_partitions() b WHERE b.name = p_partition;
+  IF v_upper IS NULL THEN
     RETURN;
   END IF;
-  IF v_upper > p_now OR NOT chronicle_event_partition_expired(p_partition, v_upper, p_now) THEN
+  IF NOT chronicle_event_partition_expired(p_partition, v_upper, p_now) THEN
     RETURN;
   END IF;
   PERFORM 1 FROM projects p

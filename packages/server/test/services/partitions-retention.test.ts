@@ -1,0 +1,278 @@
+import {
+  collect,
+  issueEvent,
+  issueEvents,
+  newProject,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  exportEvents,
+  ingestEvents,
+  maintainEventPartitions,
+  proveInclusion,
+  purgeExpired,
+  signLatest,
+  updateProject,
+  verifyIntegrity,
+} from "../../src/services/index.js";
+import { selectEventPartitions } from "../../src/store/event-partitions.js";
+import type { Store } from "../../src/store/types.js";
+
+const DAY_MS = 86_400_000;
+const BUILTIN = { width: "month", ahead: 3, manager: "builtin" } as const;
+
+/** The partition (or `events_default`) holding each of the project's events, by seq. */
+async function homes(store: Store, projectId: string): Promise<string[]> {
+  const rows = await store.query<{ home: string }>(
+    "SELECT tableoid::regclass::text AS home FROM events WHERE project_id = $1 ORDER BY seq",
+    [projectId],
+  );
+  return rows.map((row) => row.home);
+}
+
+async function projectWithEvents(store: Store, count: number, retentionDays: number | null) {
+  const { projectId } = await newProject(store);
+  await ingestEvents(store, projectId, issueEvents(count));
+  await updateProject(store, projectId, { retention_days: retentionDays });
+  return projectId;
+}
+
+/** The partition holding the project's events (they were all received just now). */
+async function partitionOf(store: Store, projectId: string) {
+  const [home] = await homes(store, projectId);
+  const partition = (await selectEventPartitions(store)).find((p) => p.name === home);
+  if (!partition) throw new Error(`events of ${projectId} are in ${home}, not a range partition`);
+  return partition;
+}
+
+describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
+  let t: TestStore | undefined;
+  afterEach(async () => {
+    await t?.dispose();
+    t = undefined;
+  });
+  const fresh = async () => {
+    t = await openTestStore(kind);
+    return t.store;
+  };
+
+  it("when maintenance runs, then partitions cover now and the periods ahead, and rows past them wait in the default partition until theirs is made", async () => {
+    const store = await fresh();
+    const now = new Date();
+    expect(await maintainEventPartitions(store, BUILTIN, now)).toMatchObject({
+      manager: "builtin",
+    });
+    const partitions = await selectEventPartitions(store);
+    const current = partitions.find((p) => p.lower <= now && now < p.upper);
+    expect(current?.name).toBe(`events_p${now.toISOString().slice(0, 7).replace("-", "_")}`);
+    const inThreeMonths = new Date(now);
+    inThreeMonths.setUTCMonth(inThreeMonths.getUTCMonth() + 3);
+    expect(partitions.at(-1)?.upper.getTime()).toBeGreaterThan(inThreeMonths.getTime());
+
+    // A receipt time no partition covers yet: the row goes to the default partition, and
+    // the partition made for it later takes it over.
+    const future = new Date((partitions.at(-1)?.upper.getTime() ?? 0) + 45 * DAY_MS);
+    const futureName = `events_p${future.toISOString().slice(0, 7).replace("-", "_")}`;
+    const { projectId } = await newProject(store);
+    await store.query(
+      `INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, occurred_at,
+         created_at, hash, search_text)
+       VALUES ($1, 1, 'evt_future', 'user.login', 'user', 'u1', $2, $2, 'h', '')`,
+      [projectId, future.toISOString()],
+    );
+    expect(await homes(store, projectId)).toEqual(["events_default"]);
+    const later = await maintainEventPartitions(store, { ...BUILTIN, ahead: 0 }, future);
+    expect(later.created).toBe(3);
+    expect(await homes(store, projectId)).toEqual([futureName]);
+    // The new partition carries the append-only guard itself.
+    await expect(store.query(`DELETE FROM ${futureName}`)).rejects.toThrow(/append-only/);
+    // Daily partitions continue where the monthly ones end.
+    const lastMonthly = (await selectEventPartitions(store)).at(-1);
+    if (!lastMonthly) throw new Error("no partitions");
+    await maintainEventPartitions(
+      store,
+      { width: "day", ahead: 1, manager: "builtin" },
+      lastMonthly.upper,
+    );
+    const next = (await selectEventPartitions(store)).at(-2);
+    expect(next?.name).toBe(
+      `events_p${lastMonthly.upper.toISOString().slice(0, 10).replaceAll("-", "_")}`,
+    );
+    expect(next?.upper.getTime()).toBe(lastMonthly.upper.getTime() + DAY_MS);
+  });
+
+  it("when every project in a partition shares a retention, then the purge drops the partition whole and verification, proofs and export go on", async () => {
+    const store = await fresh();
+    const first = await projectWithEvents(store, 20, 30);
+    const second = await projectWithEvents(store, 15, 30);
+    await signLatest(store, first);
+    const partition = await partitionOf(store, first);
+    const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+
+    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        { project_id: first, purged: 20, checkpoint_seq: 20 },
+        { project_id: second, purged: 15, checkpoint_seq: 15 },
+      ]),
+    );
+    expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+    expect(await homes(store, first)).toEqual([]);
+    expect(await verifyIntegrity(store, first)).toMatchObject({
+      valid: true,
+      checked: 0,
+      checkpoint: { seq: 20 },
+    });
+
+    // Appends chain on; proofs of dropped events still come from the kept tree.
+    const { events } = await ingestEvents(store, first, [issueEvent(21)]);
+    expect(events[0]?.seq).toBe(21);
+    expect(await verifyIntegrity(store, first)).toMatchObject({ valid: true, checked: 1 });
+    await expect(signLatest(store, first)).resolves.toMatchObject({ tree_size: 21 });
+    await expect(proveInclusion(store, first, 5)).resolves.toMatchObject({ tree_size: 21 });
+    const exported = await collect(exportEvents(store, first, {}));
+    expect(exported.map((event) => event.seq)).toEqual([21]);
+
+    // Its receipt time's partition was dropped with "now" in the future: the row waits in
+    // the default partition until maintenance makes the partition again.
+    await maintainEventPartitions(store, BUILTIN);
+    expect(await homes(store, first)).toEqual([partition.name]);
+    expect(await verifyIntegrity(store, first)).toMatchObject({ valid: true, checked: 1 });
+  });
+
+  it("when projects in a partition keep events for different times, then rows are deleted per project and nothing of another project is lost", async () => {
+    const store = await fresh();
+    const short = await projectWithEvents(store, 20, 30);
+    const long = await projectWithEvents(store, 12, 3650);
+    const forever = await projectWithEvents(store, 7, null);
+    const partition = await partitionOf(store, short);
+    const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+
+    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    expect(reports).toEqual([{ project_id: short, purged: 20, checkpoint_seq: 20 }]);
+    expect((await selectEventPartitions(store)).map((p) => p.name)).toContain(partition.name);
+    expect(await homes(store, short)).toEqual([]);
+    expect(await homes(store, long)).toHaveLength(12);
+    expect(await homes(store, forever)).toHaveLength(7);
+    for (const [projectId, checked] of [
+      [short, 0],
+      [long, 12],
+      [forever, 7],
+    ] as const) {
+      expect(await verifyIntegrity(store, projectId)).toMatchObject({ valid: true, checked });
+    }
+  });
+
+  it("when retention is partition-granular, then expired events wait for their whole partition; event-granular removes them at once", async () => {
+    const store = await fresh();
+    const projectId = await projectWithEvents(store, 10, 1);
+    const partition = await partitionOf(store, projectId);
+    const [newest] = await store.query<{ at: Date }>(
+      "SELECT max(created_at) AS at FROM events WHERE project_id = $1",
+      [projectId],
+    );
+    const at = new Date(new Date(newest?.at ?? 0).getTime() + DAY_MS + 1_000);
+    // One second after the newest event expired, its partition has not ended (unless the
+    // events were received in the partition's last second).
+    if (at.getTime() - DAY_MS < partition.upper.getTime()) {
+      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+      expect(await homes(store, projectId)).toHaveLength(10);
+    }
+    expect(await purgeExpired(store, at, { granularity: "event" })).toEqual([
+      { project_id: projectId, purged: 10, checkpoint_seq: 10 },
+    ]);
+    expect(await verifyIntegrity(store, projectId)).toMatchObject({ valid: true, checked: 0 });
+  });
+
+  it.runIf(kind === "postgres")(
+    "when a reader holds the events table, then the drop gives up within its lock timeout, ingest goes on, and the next run drops",
+    async () => {
+      const store = await fresh();
+      const projectId = await projectWithEvents(store, 5, 30);
+      const partition = await partitionOf(store, projectId);
+      const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+      const reader = await t?.reopen();
+      if (!reader) throw new Error("no second connection");
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let reading = () => {};
+      const holding = new Promise<void>((resolve) => {
+        reading = resolve;
+      });
+      const transaction = reader.transaction(async (tx) => {
+        await tx.query("SELECT count(*) FROM events");
+        reading();
+        await released;
+      });
+      await holding;
+      try {
+        const [reports] = await Promise.all([
+          purgeExpired(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
+          ingestEvents(store, projectId, [issueEvent(6)]),
+        ]);
+        // Nothing went row by row either: the partition waits for the next run.
+        expect(reports).toEqual([]);
+        expect(await homes(store, projectId)).toHaveLength(6);
+        expect((await selectEventPartitions(store)).map((p) => p.name)).toContain(partition.name);
+      } finally {
+        release();
+        await transaction;
+      }
+      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+        { project_id: projectId, purged: 6, checkpoint_seq: 6 },
+      ]);
+    },
+  );
+
+  it.runIf(kind === "postgres")(
+    "when pg_partman is installed, then it takes the partitions over and retention still drops them",
+    async () => {
+      const store = await fresh();
+      const [available] = await store.query(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_partman'",
+      );
+      if (!available) {
+        console.warn("pg_partman is not installed (postgresql-15-partman): its path is not tested");
+        return;
+      }
+      await store.query("CREATE SCHEMA partman");
+      await store.query("CREATE EXTENSION pg_partman SCHEMA partman");
+      const before = (await selectEventPartitions(store)).map((p) => p.name);
+      const auto = { width: "month", ahead: 4, manager: "auto" } as const;
+      expect(await maintainEventPartitions(store, auto)).toMatchObject({ manager: "pg_partman" });
+      const [config] = await store.query<{ infinite: boolean; premake: number }>(
+        `SELECT infinite_time_partitions AS infinite, premake FROM partman.part_config
+         WHERE parent_table = current_schema() || '.events'`,
+      );
+      expect(config).toEqual({ infinite: true, premake: 4 });
+      const after = (await selectEventPartitions(store)).map((p) => p.name);
+      expect(after).toEqual(expect.arrayContaining(before));
+      expect(after.length).toBeGreaterThan(before.length);
+      // Every partition pg_partman made, and its default one, carries the append-only guard.
+      const unguarded = await store.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = 'events'::regclass AND NOT EXISTS (
+           SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'events_append_only')`,
+      );
+      expect(unguarded).toEqual([]);
+      expect(await maintainEventPartitions(store, auto)).toMatchObject({
+        manager: "pg_partman",
+        created: 0,
+      });
+
+      const projectId = await projectWithEvents(store, 9, 30);
+      const partition = await partitionOf(store, projectId);
+      const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+        { project_id: projectId, purged: 9, checkpoint_seq: 9 },
+      ]);
+      expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+      expect(await verifyIntegrity(store, projectId)).toMatchObject({ valid: true, checked: 0 });
+    },
+  );
+});
