@@ -11,6 +11,7 @@ const GUIDE_ORDER = [
   "quick-start",
   "installation",
   "events-and-actors",
+  "query-language",
   "cursors-and-polling",
   "errors",
   "rate-limits",

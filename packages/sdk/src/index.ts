@@ -55,6 +55,14 @@ export {
   type OverflowPolicy,
   QueueFullError,
 } from "./logger/event-logger.js";
+export {
+  anyOf,
+  eventQuery,
+  not,
+  type QueryGroup,
+  type QueryPart,
+  type QueryTerms,
+} from "./query.js";
 export type { ActionsResource } from "./resources/actions.js";
 export type { ApiKeysResource } from "./resources/api-keys.js";
 export type { EventsResource, ExportOptions, TailOptions } from "./resources/events.js";

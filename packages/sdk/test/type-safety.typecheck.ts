@@ -1,6 +1,13 @@
 // Compiled by `pnpm typecheck`, never run: each @ts-expect-error fails the typecheck if
 // the line below it starts to compile, so the SDK's types cannot silently loosen.
-import type { Chronicle, Event, EventList, ListResult } from "../src/index.js";
+import {
+  type Chronicle,
+  type Event,
+  type EventList,
+  eventQuery,
+  type ListResult,
+  not,
+} from "../src/index.js";
 
 declare const chronicle: Chronicle;
 
@@ -14,6 +21,10 @@ export async function typeSafety(): Promise<void> {
   chronicle.events.list({ order: "newest" });
   // @ts-expect-error — `limit` is a number
   chronicle.events.list({ limit: "10" });
+  // q= is built from the language's keys.
+  chronicle.events.list({ q: eventQuery({ actor: "usr_1" }, not({ actor_type: "agent" }), "x") });
+  // @ts-expect-error — not a key of the query language (it is `actor`)
+  eventQuery({ actor_id: "usr_1" });
   // @ts-expect-error — workspace feeds have their workspace in the path, not the query
   chronicle.workspaces.events("ws_1", { workspace_id: "ws_2" });
 

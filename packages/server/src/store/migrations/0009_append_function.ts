@@ -15,6 +15,8 @@
  *   function only accepts it: receipt times follow seq order (checked under the lock) and
  *   stay on the database's clock within the bounds below; the database's time is returned
  *   (read just before answering, so the server can correct its estimate of the offset).
+ * With `p_flushed_later` the append commits without waiting for its WAL flush; the caller
+ * must then wait for one (store/wal.ts) before it answers or announces the events.
  * Rows are inserted by their JSON keys (`jsonb_populate_recordset(NULL::events, …)`), so
  * a column added to `events` flows through without changing this function.
  */
@@ -37,6 +39,7 @@ CREATE FUNCTION chronicle_append(
   p_action_counts bigint[],
   p_workspaces text[],
   p_workspace_counts bigint[],
+  p_flushed_later boolean,
   OUT status text,
   OUT last_seq bigint,
   OUT last_hash text,
@@ -123,6 +126,12 @@ BEGIN
       count = w.count + excluded.count,
       last_seen_at = excluded.last_seen_at;
 
+  -- The caller waits for the WAL flush itself before answering anyone (store/wal.ts), so
+  -- the commit need not: the row lock is released without waiting for the disk, and the
+  -- next append of the project does not queue behind this one's flush.
+  IF p_flushed_later THEN
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
   status := 'ok';
 END;
 $$;
