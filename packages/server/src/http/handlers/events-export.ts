@@ -26,17 +26,22 @@ export function eventExportHandlers({ store, streams }: HandlerDeps) {
       const iterator = exportEvents(store, who.projectId, filters);
       const first = await iterator.next();
       try {
-        await ingestEvents(store, who.projectId, [
-          {
-            action: "events.exported",
-            actor: actorOf(who),
-            target: { type: "export", id: exportId, name: `events.${format}` },
-            ...(who.workspaceId !== null ? { workspace_id: who.workspaceId } : {}),
-            summary: `Events exported as ${format.toUpperCase()}`,
-            metadata: { format, filters },
-            context: { origin: "api", request_id: requestId },
-          },
-        ]);
+        await ingestEvents(
+          store,
+          who.projectId,
+          [
+            {
+              action: "events.exported",
+              actor: actorOf(who),
+              target: { type: "export", id: exportId, name: `events.${format}` },
+              ...(who.workspaceId !== null ? { workspace_id: who.workspaceId } : {}),
+              summary: `Events exported as ${format.toUpperCase()}`,
+              metadata: { format, filters },
+              context: { origin: "api", request_id: requestId },
+            },
+          ],
+          { recordedByServer: true },
+        );
       } catch (error) {
         await iterator.return();
         throw error;

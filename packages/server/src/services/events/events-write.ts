@@ -28,6 +28,11 @@ export type IngestOptions = Idempotency & {
   now?: Date;
   /** The `Chronicle-Version` the events are written with; default the latest. */
   apiVersion?: string;
+  /**
+   * Events the server records about itself (an export, say): not held to the tenant's
+   * catalog, which cannot refuse or constrain what the server must record.
+   */
+  recordedByServer?: boolean;
 };
 
 export interface IngestResult {
@@ -64,7 +69,9 @@ export async function ingestEvents(
     options.now ?? databaseNow(),
     options.apiVersion,
   );
-  const verdict = await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
+  const verdict = options.recordedByServer
+    ? { deprecatedAt: null }
+    : await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
   // Read only for a unit with a key, and a key always comes with its request's fingerprint.
   const fingerprint = options.requestHash ?? "";
