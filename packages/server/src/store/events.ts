@@ -254,6 +254,11 @@ export interface ChainedAppend {
   retake: readonly string[];
   /** The Merkle tree's hashes this append adds (services/integrity/merkle-store.ts). */
   tree: TreeHashRows;
+  /**
+   * Commit without waiting for the WAL flush: only for an append that is its own
+   * transaction and whose caller waits for `flushWal` before it answers.
+   */
+  flushedLater: boolean;
 }
 
 /**
@@ -270,7 +275,8 @@ export interface AppendAnswer {
 }
 
 const APPEND = `SELECT status, last_seq, last_hash, last_created_at, used_keys, database_time
-  FROM chronicle_append($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13)`;
+  FROM chronicle_append($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13,
+    $14)`;
 
 /**
  * The row of `events` an event is stored as, by column name: the actor and the target are
@@ -342,6 +348,7 @@ export async function appendChained(db: Queryable, append: ChainedAppend): Promi
     actionCounts,
     workspaces,
     workspaceCounts,
+    append.flushedLater,
   ]);
   if (!row) throw new Error("chronicle_append returned no row");
   return {

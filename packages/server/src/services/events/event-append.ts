@@ -13,6 +13,7 @@ import { treeGrowth } from "../integrity/merkle-store.js";
 import { databaseNow, observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { announceAppend } from "./append-signal.js";
+import { flushesLater, whenDurable } from "./durability.js";
 import type { PreparedEvent } from "./event-prepare.js";
 import { hashEvent } from "./hash-chain.js";
 
@@ -115,6 +116,7 @@ async function appendFrom(
   head: ChainHead,
   prepared: PreparedEvent[],
   keys: AppendKeys,
+  flushedLater: boolean,
 ): Promise<{ answer: AppendAnswer; events: Event[] }> {
   const createdAt = receiptTime(head);
   const chained = chainEvents(prepared, head.lastSeq + 1, head.lastHash, createdAt);
@@ -140,6 +142,7 @@ async function appendFrom(
     })),
     retake: keys.retake,
     tree,
+    flushedLater,
   });
   // Only a refused time is learnt from: the other answers read no clock, or read it before
   // waiting for the lock, which would skew the estimate.
@@ -153,7 +156,9 @@ async function appendFrom(
  * the project row is locked only while that statement runs. When the head moved (another
  * replica appended) the events are chained again from the head the database returned;
  * after OPTIMISTIC_TRIES misses the append locks the head first (lockedAppend), so a busy
- * project still makes progress. Tails are woken once the events are committed.
+ * project still makes progress. On PostgreSQL the append commits without waiting for its
+ * WAL flush: the caller must `whenDurable` before it answers. Tails are woken once the
+ * events are durable.
  */
 export async function appendOnItsOwn(
   store: Store,
@@ -168,7 +173,7 @@ export async function appendOnItsOwn(
     if (!head) throw notFound("Project");
     let outcome: { answer: AppendAnswer; events: Event[] };
     try {
-      outcome = await appendFrom(store, projectId, head, prepared, keys);
+      outcome = await appendFrom(store, projectId, head, prepared, keys, flushesLater(store));
     } catch (error) {
       knownHeads.delete(projectId);
       throw error;
@@ -184,14 +189,21 @@ export async function appendOnItsOwn(
     head = answer.head;
     rememberHead(projectId, head);
   }
-  const locked = await store.transaction((tx) => lockedAppend(tx, projectId, prepared, keys));
+  const locked = await store.transaction((tx) =>
+    lockedAppend(tx, projectId, prepared, keys, flushesLater(store)),
+  );
   if ("usedKeys" in locked) return locked;
   return appended(store, projectId, locked.head, locked.events);
 }
 
+/**
+ * Records the new head and announces the events once they are durable (the caller waits
+ * for that too, `whenDurable`, before it answers: the append may have committed without it).
+ */
 function appended(store: Store, projectId: string, head: ChainHead, events: Event[]) {
   rememberHead(projectId, head);
-  announceAppend(store, projectId, head.lastSeq);
+  const announce = () => announceAppend(store, projectId, head.lastSeq);
+  void whenDurable(store).then(announce, announce);
   return { events };
 }
 
@@ -209,13 +221,14 @@ async function lockedAppend(
   projectId: string,
   prepared: PreparedEvent[],
   keys: AppendKeys,
+  flushedLater: boolean,
 ): Promise<{ events: Event[]; head: ChainHead } | { usedKeys: string[] }> {
   // Whatever this transaction does, the head known here is no longer a safe guess.
   knownHeads.delete(projectId);
   const head = await readChainHead(tx, projectId, true);
   if (!head) throw notFound("Project");
   for (let tries = 0; tries < CLOCK_TRIES; tries++) {
-    const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys);
+    const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys, flushedLater);
     if (answer.status === "ok") return { events, head: answer.head };
     if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
     if (answer.status !== "clock") {
@@ -237,7 +250,7 @@ export async function appendEvents(
   prepared: PreparedEvent[],
 ): Promise<Event[]> {
   if (prepared.length === 0) return [];
-  const result = await lockedAppend(tx, projectId, prepared, { keyed: [], retake: [] });
+  const result = await lockedAppend(tx, projectId, prepared, { keyed: [], retake: [] }, false);
   if ("usedKeys" in result) throw new Error("an append without keys found used keys");
   await notifyAppendAtCommit(tx, projectId, result.head.lastSeq);
   return result.events;

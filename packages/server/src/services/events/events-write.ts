@@ -7,6 +7,7 @@ import { findKey } from "../../store/idempotency.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { validateAgainstCatalog } from "../catalog/actions.js";
 import { databaseNow } from "../system/clock.js";
+import { whenDurable } from "./durability.js";
 import { appendOnItsOwn, type KeyedRange } from "./event-append.js";
 import { type PreparedEvent, prepareEvents } from "./event-prepare.js";
 import { eventToWire } from "./event-row.js";
@@ -66,13 +67,17 @@ export async function ingestEvents(
   // Read only for a unit with a key, and a key always comes with its request's fingerprint.
   const fingerprint = options.requestHash ?? "";
 
-  return inProjectGroup(
+  const result = await inProjectGroup(
     store,
     projectId,
     prepared.length,
     { projectId, prepared, key, fingerprint },
     recordIngests,
   );
+  // The append (or, for a replay, the one replayed, perhaps on another replica) may have
+  // committed without its WAL flush: nothing is answered before it is on disk.
+  await whenDurable(store);
+  return result;
 }
 
 interface IngestUnit {

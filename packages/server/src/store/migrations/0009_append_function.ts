@@ -15,6 +15,8 @@
  *   function only accepts it: receipt times follow seq order (checked under the lock) and
  *   stay on the database's clock within the bounds below; the database's time is returned
  *   (read just before answering, so the server can correct its estimate of the offset).
+ * With `p_flushed_later` the append commits without waiting for its WAL flush; the caller
+ * must then wait for one (store/wal.ts) before it answers or announces the events.
  * Rows are inserted by their JSON keys (`jsonb_populate_recordset(NULL::events, …)`), so
  * a column added to `events` flows through without changing this function.
  */
@@ -37,6 +39,7 @@ CREATE FUNCTION chronicle_append(
   p_action_counts bigint[],
   p_workspaces text[],
   p_workspace_counts bigint[],
+  p_flushed_later boolean,
   OUT status text,
   OUT last_seq bigint,
   OUT last_hash text,
@@ -52,6 +55,13 @@ DECLARE
   v_count integer := jsonb_array_length(p_rows);
   v_columns text;
 BEGIN
+  -- The caller waits for the WAL flush itself before answering anyone (store/wal.ts), so
+  -- the commit need not: the row lock is released without waiting for the disk, and the
+  -- next append of the project does not queue behind this one's flush. (A refusal commits
+  -- only its row lock, which needs no flush at all.)
+  IF p_flushed_later THEN
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
   SELECT p.last_seq, p.last_hash, p.last_created_at INTO v_seq, v_hash, v_at
     FROM projects AS p WHERE p.project_id = p_project FOR UPDATE;
   IF NOT FOUND THEN

@@ -1,0 +1,45 @@
+import type { Store } from "../../store/types.js";
+import { flushWal } from "../../store/wal.js";
+
+/**
+ * Appends on PostgreSQL commit without waiting for the disk (migration 0009), so a project's
+ * row lock is not held through a WAL flush and its next append need not wait for one. Nothing
+ * is answered or announced before its flush, though: `whenDurable` resolves once everything
+ * committed before the call is on disk. One flush runs at a time per store; the callers that
+ * arrive meanwhile share the next one (a flush that started before their commit would not
+ * cover it), so concurrent appends of every project pay one flush between them.
+ */
+interface Flusher {
+  running: Promise<void> | undefined;
+  next: Promise<void> | undefined;
+}
+
+const flushers = new WeakMap<Store, Flusher>();
+
+/** True when appends to `store` commit without waiting for their flush. */
+export function flushesLater(store: Store): boolean {
+  return store.kind === "postgres";
+}
+
+export function whenDurable(store: Store): Promise<void> {
+  if (!flushesLater(store)) return Promise.resolve();
+  let flusher = flushers.get(store);
+  if (!flusher) {
+    flusher = { running: undefined, next: undefined };
+    flushers.set(store, flusher);
+  }
+  const state = flusher;
+  if (!state.running) {
+    state.running = flushWal(store).finally(() => {
+      state.running = undefined;
+    });
+    return state.running;
+  }
+  state.next ??= state.running
+    .catch(() => undefined)
+    .then(() => {
+      state.next = undefined;
+      return whenDurable(store);
+    });
+  return state.next;
+}
