@@ -1,7 +1,7 @@
-import { Readable, Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
-import { from as copyFrom, to as copyTo } from "pg-copy-streams";
+import { from as copyFrom } from "pg-copy-streams";
 import { run } from "./processes.js";
 
 /**
@@ -29,27 +29,6 @@ export async function copyIn(
   const stream = client.query(copyFrom(sql));
   await pipeline(Readable.from(chunks), stream);
   return stream.rowCount ?? 0;
-}
-
-/** Runs `COPY … TO STDOUT` and counts the bytes and rows it streams, keeping none. */
-export async function copyOutCount(
-  client: pg.PoolClient | pg.Client,
-  sql: string,
-): Promise<{ bytes: number; rows: number }> {
-  const source = client.query(copyTo(sql));
-  let bytes = 0;
-  let rows = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) {
-        rows += 1;
-      }
-      callback();
-    },
-  });
-  await pipeline(source, sink);
-  return { bytes, rows };
 }
 
 export async function postgresFacts(

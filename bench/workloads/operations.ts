@@ -114,12 +114,14 @@ export const operationsWorkload: Workload = {
         name: "operations-off",
         pinning: context.pinning,
         logDir: context.workDir,
+        nodeFlags: context.serverNodeFlags,
         extraEnv: { LOG_LEVEL: "warn", CHRONICLE_METRICS: "off" },
       });
       servers.on = await context.chronicle.serve({
         name: "operations-on",
         pinning: context.pinning,
         logDir: context.workDir,
+        nodeFlags: context.serverNodeFlags,
         extraEnv: {
           LOG_LEVEL: "info",
           LOG_FORMAT: "json",

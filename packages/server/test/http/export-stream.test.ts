@@ -60,8 +60,16 @@ describe("streamExport", () => {
   async function expectStalledThenReturned(
     state: { produced: number; returned: boolean },
     opened: { req: import("node:http").ClientRequest; res: import("node:http").IncomingMessage },
+    waitForCompressor = false,
   ) {
     await new Promise((resolve) => setTimeout(resolve, 500));
+    // The compressor works through what it holds on the threadpool: on a busy machine that
+    // can take a while, so wait (up to 10 s) for production to stop, then check it stays put.
+    for (let i = 0; i < 40 && waitForCompressor; i++) {
+      const before = state.produced;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (state.produced === before) break;
+    }
     const stalledAt = state.produced;
     await new Promise((resolve) => setTimeout(resolve, 500));
     // ~1 KB rows: socket, compressor and stream buffers hold a few MB at most, never an
@@ -88,6 +96,6 @@ describe("streamExport", () => {
     const { state, rows } = countedRows(() => randomBytes(500).toString("hex"));
     const opened = await pausedExport(rows, { "accept-encoding": "gzip" }, true);
     expect(opened.res.headers["content-encoding"]).toBe("gzip");
-    await expectStalledThenReturned(state, opened);
+    await expectStalledThenReturned(state, opened, true);
   });
 });
