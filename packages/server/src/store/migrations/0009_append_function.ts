@@ -55,6 +55,13 @@ DECLARE
   v_count integer := jsonb_array_length(p_rows);
   v_columns text;
 BEGIN
+  -- The caller waits for the WAL flush itself before answering anyone (store/wal.ts), so
+  -- the commit need not: the row lock is released without waiting for the disk, and the
+  -- next append of the project does not queue behind this one's flush. (A refusal commits
+  -- only its row lock, which needs no flush at all.)
+  IF p_flushed_later THEN
+    PERFORM set_config('synchronous_commit', 'off', true);
+  END IF;
   SELECT p.last_seq, p.last_hash, p.last_created_at INTO v_seq, v_hash, v_at
     FROM projects AS p WHERE p.project_id = p_project FOR UPDATE;
   IF NOT FOUND THEN
@@ -126,12 +133,6 @@ BEGIN
       count = w.count + excluded.count,
       last_seen_at = excluded.last_seen_at;
 
-  -- The caller waits for the WAL flush itself before answering anyone (store/wal.ts), so
-  -- the commit need not: the row lock is released without waiting for the disk, and the
-  -- next append of the project does not queue behind this one's flush.
-  IF p_flushed_later THEN
-    PERFORM set_config('synchronous_commit', 'off', true);
-  END IF;
   status := 'ok';
 END;
 $$;
