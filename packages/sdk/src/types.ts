@@ -38,6 +38,8 @@ export type StreamCreate = Schemas["StreamCreate"];
 export type StreamUpdate = Schemas["StreamUpdate"];
 export type StreamWithSecret = Schemas["StreamWithSecret"];
 export type StreamList = Schemas["StreamList"];
+export type ApiKeyUpdate = Schemas["ApiKeyUpdate"];
+export type ApiKeyRotate = Schemas["ApiKeyRotate"];
 export type StreamDelivery = Schemas["StreamDelivery"];
 export type StreamDeliveryList = Schemas["StreamDeliveryList"];
 

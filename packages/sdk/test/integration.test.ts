@@ -320,6 +320,32 @@ describe("the SDK against the reference server", () => {
     await expect(reader.events.list()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
+  it("apiKeys.update sets a key's own rate limit; apiKeys.rotate gives a new secret with an overlap", async () => {
+    const created = await chronicle.apiKeys.create({
+      name: "rotated",
+      scopes: ["activity:read"],
+      workspace_id: "ws_globex",
+    });
+    expect(created).toMatchObject({ workspace_id: "ws_globex", rate_limit_per_minute: null });
+    const updated = await chronicle.apiKeys.update(created.id, { rate_limit_per_minute: 120 });
+    expect(updated).toMatchObject({ id: created.id, rate_limit_per_minute: 120 });
+    const rotated = await chronicle.apiKeys.rotate(created.id, { overlap_seconds: 600 });
+    expect(rotated.key).not.toBe(created.key);
+    expect(Date.parse(rotated.previous_key_expires_at as string)).toBeGreaterThan(Date.now());
+    for (const secret of [created.key, rotated.key]) {
+      const reader = new Chronicle({ apiKey: secret, baseUrl });
+      const page = await reader.events.list({ limit: 5 });
+      expect(page.data.every((event) => event.workspace_id === "ws_globex")).toBe(true);
+    }
+    await expect(
+      chronicle.apiKeys.rotate(created.id, { overlap_seconds: -1 }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await chronicle.apiKeys.rotate(created.id, { overlap_seconds: 0 });
+    await expect(
+      new Chronicle({ apiKey: rotated.key, baseUrl, maxRetries: 0 }).events.list(),
+    ).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
   it("viewerTokens.create gives a workspace-pinned read-only client", async () => {
     const before = Date.now();
     const token = await chronicle.viewerTokens.create({ workspace_id: "ws_globex" });

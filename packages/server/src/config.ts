@@ -15,6 +15,8 @@ export interface Config {
   /** Where PGlite keeps its files and where `chronicle start` keeps the demo key. */
   dataDir: string;
   rateLimitPerMinute: number;
+  /** The highest rate limit a key may be given (CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE). */
+  maxKeyRateLimitPerMinute: number;
   purgeIntervalMs: number;
   /** The events table's partitions and how retention removes rows (docs/scaling.md). */
   storage: StorageConfig;
@@ -138,6 +140,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL && env.DATABASE_URL.trim() !== "" ? env.DATABASE_URL : undefined,
     dataDir: resolve(env.CHRONICLE_DATA_DIR ?? "./.chronicle"),
     rateLimitPerMinute: positiveInteger(env, "CHRONICLE_RATE_LIMIT_PER_MINUTE", 600),
+    maxKeyRateLimitPerMinute: positiveInteger(
+      env,
+      "CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE",
+      6_000,
+    ),
     purgeIntervalMs: positiveInteger(env, "CHRONICLE_PURGE_INTERVAL_MS", 60 * 60 * 1000),
     storage: storageConfig(env),
     heartbeatMs: positiveInteger(env, "CHRONICLE_HEARTBEAT_MS", 15_000),

@@ -187,7 +187,9 @@ export interface paths {
          * List the events of one object
          * @description The history of one object: events whose primary `target` or one of whose `targets`
          *     has this `type` and `id`. Filters, ordering and cursors work as in `listEvents`; a
-         *     cursor from this feed only works with the same object and filters.
+         *     cursor from this feed only works with the same object and filters. A viewer token (or
+         *     another credential pinned to a workspace) sees the object's events in its workspace
+         *     only; asking for another `workspace_id` is `403 forbidden`.
          */
         get: operations["listTargetEvents"];
         put?: never;
@@ -438,8 +440,11 @@ export interface paths {
         /**
          * Create an API key
          * @description Creates a key with the given scopes. The secret `key` is in this response only: the
-         *     server stores a hash of it and can never show it again. The creation is recorded as
-         *     an `api_key.created` event.
+         *     server stores a hash of it and can never show it again. A key may have a rate limit of
+         *     its own (`rate_limit_per_minute`, within the operator's maximum), and may be pinned to
+         *     one workspace (`workspace_id`, read scopes only): a long-lived read key for a
+         *     customer's own integration, with the isolation of a viewer token. The creation is
+         *     recorded as an `api_key.created` event.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -465,6 +470,38 @@ export interface paths {
          *     as an `api_key.revoked` event.
          */
         delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        /**
+         * Update an API key
+         * @description Renames a key or sets its own rate limit (`rate_limit_per_minute`, within the
+         *     operator's maximum; null returns it to the server's default). The change applies on
+         *     every replica within a second and is recorded as an `api_key.updated` event. A revoked
+         *     key cannot be changed (`404 not_found`).
+         */
+        patch: operations["updateApiKey"];
+        trace?: never;
+    };
+    "/v1/api-keys/{api_key_id}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an API key
+         * @description Gives the key a new secret, returned in this response only. The key keeps its id,
+         *     name, scopes, limits and pin; the secret it had keeps working for `overlap_seconds`
+         *     (default 24 h, at most 7 days; `previous_key_expires_at` says until when), so that
+         *     clients can be moved over without downtime, then stops on every replica. The rotation
+         *     is recorded as an `api_key.rotated` event. A revoked key cannot be rotated
+         *     (`404 not_found`).
+         */
+        post: operations["rotateApiKey"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -839,11 +876,44 @@ export interface components {
             last_used_at: string | null;
             /** Format: date-time */
             revoked_at: string | null;
+            /**
+             * @description The key's own budget of requests per one-minute window; null uses the server's
+             *     default (`CHRONICLE_RATE_LIMIT_PER_MINUTE`). Never above the operator's maximum
+             *     (`CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE`).
+             */
+            rate_limit_per_minute: number | null;
+            /**
+             * @description Set for a workspace read key: the key reads that workspace's events only, with the
+             *     isolation of a viewer token. Null for a key of the whole project.
+             */
+            workspace_id: string | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, when the secret the key had before stops working; null when no
+             *     previous secret works any more.
+             */
+            previous_key_expires_at: string | null;
         };
-        /** @description No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`). */
+        /**
+         * @description A new key. With `workspace_id` it is a workspace read key: pinned to that workspace, its
+         *     scopes may only be `activity:read` and `activity:export`. No string may contain U+0000 or
+         *     an unpaired surrogate (`422 validation_failed`).
+         */
         ApiKeyCreate: {
             name: string;
             scopes: components["schemas"]["Scope"][];
+            /**
+             * @description The key's own budget of requests per minute, at most the operator's maximum
+             *     (`CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE`, default 6000); above it is
+             *     `422 validation_failed`. Without it the server's default applies.
+             * @example 1200
+             */
+            rate_limit_per_minute?: number;
+            /**
+             * @description Pins the key to this workspace (a long-lived read key for one customer's integration).
+             * @example ws_acme
+             */
+            workspace_id?: string;
         };
         /** @description A new API key with its secret `key`. The secret is shown only in this response; the server stores a hash. */
         ApiKeyCreated: {
@@ -859,6 +929,23 @@ export interface components {
             last_used_at: string | null;
             /** Format: date-time */
             revoked_at: string | null;
+            /**
+             * @description The key's own budget of requests per one-minute window; null uses the server's
+             *     default (`CHRONICLE_RATE_LIMIT_PER_MINUTE`). Never above the operator's maximum
+             *     (`CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE`).
+             */
+            rate_limit_per_minute: number | null;
+            /**
+             * @description Set for a workspace read key: the key reads that workspace's events only, with the
+             *     isolation of a viewer token. Null for a key of the whole project.
+             */
+            workspace_id: string | null;
+            /**
+             * Format: date-time
+             * @description After a rotation, when the secret the key had before stops working; null when no
+             *     previous secret works any more.
+             */
+            previous_key_expires_at: string | null;
         };
         /** @description Every API key of the project, revoked ones included, newest first, in one page (`has_more` is `false`). */
         ApiKeyList: {
@@ -866,6 +953,26 @@ export interface components {
             has_more: boolean;
             next_cursor: string | null;
             prev_cursor: string | null;
+        };
+        /** @description How long the secret being replaced keeps working. */
+        ApiKeyRotate: {
+            /**
+             * @description Seconds during which the old secret is still accepted beside the new one (default
+             *     24 h, at most 7 days; 0 stops it at once). Rotating again within the overlap ends
+             *     the older secret at once: a key has at most two working secrets.
+             * @default 86400
+             */
+            overlap_seconds?: number;
+        };
+        /**
+         * @description The fields of a key that can change. `rate_limit_per_minute: null` returns the key to
+         *     the server's default budget. No string may contain U+0000 or an unpaired surrogate
+         *     (`422 validation_failed`).
+         */
+        ApiKeyUpdate: {
+            name?: string;
+            /** @description At most the operator's maximum (`CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE`). */
+            rate_limit_per_minute?: number | null;
         };
         /** @description The object's state before and after the action, as sent. */
         Changes: {
@@ -1439,7 +1546,9 @@ export interface components {
         /**
          * @description A short-lived, read-only credential pinned to one workspace, safe to hand to a browser.
          *     Send it as `Authorization: Bearer <token>`. It can list, get, stream (and, with
-         *     `activity:export`, export) that workspace's events only; anything else is `403 forbidden`.
+         *     `activity:export`, export) that workspace's events only, including an object's feed
+         *     (`GET /v1/targets/{type}/{id}/events`) restricted to that workspace; anything else is
+         *     `403 forbidden`.
          *     It stops working at `expires_at`, when revoked (`DELETE /v1/viewer-tokens/{id}`), or when
          *     the API key that created it is revoked; its open streams then end within seconds.
          */
@@ -3679,6 +3788,114 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    updateApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path: {
+                /**
+                 * @description The API key's `id`.
+                 * @example key_01KMX3A8B9C0D1E2F3G4H5J6K7
+                 */
+                api_key_id: components["parameters"]["ApiKeyIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyUpdate"];
+            };
+        };
+        responses: {
+            /** @description The updated key. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKey"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    rotateApiKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path: {
+                /**
+                 * @description The API key's `id`.
+                 * @example key_01KMX3A8B9C0D1E2F3G4H5J6K7
+                 */
+                api_key_id: components["parameters"]["ApiKeyIdPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRotate"];
+            };
+        };
+        responses: {
+            /** @description The key with its new secret. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];

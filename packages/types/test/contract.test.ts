@@ -28,6 +28,8 @@ const EXPECTED: Record<string, { method: string; path: string; scope: string }> 
   listApiKeys: { method: "get", path: "/v1/api-keys", scope: "admin" },
   createApiKey: { method: "post", path: "/v1/api-keys", scope: "admin" },
   revokeApiKey: { method: "delete", path: "/v1/api-keys/{api_key_id}", scope: "admin" },
+  updateApiKey: { method: "patch", path: "/v1/api-keys/{api_key_id}", scope: "admin" },
+  rotateApiKey: { method: "post", path: "/v1/api-keys/{api_key_id}/rotate", scope: "admin" },
   createViewerToken: { method: "post", path: "/v1/viewer-tokens", scope: "activity:read" },
   getHealth: { method: "get", path: "/v1/health", scope: "none" },
   getCheckpoint: { method: "get", path: "/v1/integrity/checkpoint", scope: "activity:read" },
@@ -115,7 +117,9 @@ describe("the bundled contract", () => {
   it("states security on every operation, empty only where no scope is needed", () => {
     for (const { operation } of operations) {
       const open = operation["x-required-scope"] === "none";
-      expect(operation.security, operation.operationId).toEqual(open ? [] : [{ BearerAuth: [] }]);
+      expect(operation.security, operation.operationId).toEqual(
+        open ? [] : [{ BearerAuth: [] }, { BasicAuth: [] }],
+      );
     }
   });
 

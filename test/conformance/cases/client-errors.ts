@@ -156,6 +156,12 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
   bad("revokeApiKey", 400, "invalid_parameter", "an id that is not a key id", (ctx) =>
     ctx.api.call("DELETE", "/v1/api-keys/chr_secret"),
   ),
+  bad("updateApiKey", 400, "invalid_parameter", "an id that is not a key id", (ctx) =>
+    ctx.api.call("PATCH", "/v1/api-keys/chr_secret", { body: { name: "x" } }),
+  ),
+  bad("rotateApiKey", 400, "invalid_parameter", "an id that is not a key id", (ctx) =>
+    ctx.api.call("POST", "/v1/api-keys/chr_secret/rotate", { body: {} }),
+  ),
   bad("createViewerToken", 400, "invalid_json", "a body that is not JSON", (ctx) =>
     ctx.api.call("POST", "/v1/viewer-tokens", {
       raw: "{]",
@@ -201,6 +207,12 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
   bad("revokeApiKey", 404, "not_found", "an unknown key id", (ctx) =>
     ctx.api.call("DELETE", `/v1/api-keys/${UNKNOWN_KEY_ID}`),
   ),
+  bad("updateApiKey", 404, "not_found", "an unknown key id", (ctx) =>
+    ctx.api.call("PATCH", `/v1/api-keys/${UNKNOWN_KEY_ID}`, { body: { name: "x" } }),
+  ),
+  bad("rotateApiKey", 404, "not_found", "an unknown key id", (ctx) =>
+    ctx.api.call("POST", `/v1/api-keys/${UNKNOWN_KEY_ID}/rotate`, { body: {} }),
+  ),
 
   // --- 409 -------------------------------------------------------------------------------
   bad(
@@ -242,6 +254,8 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
     ["defineAction", "PUT", "/v1/actions/invoice.paid", 256 * 1024],
     ["updateProject", "PATCH", "/v1/project", 256 * 1024],
     ["createApiKey", "POST", "/v1/api-keys", 256 * 1024],
+    ["updateApiKey", "PATCH", `/v1/api-keys/${UNKNOWN_KEY_ID}`, 256 * 1024],
+    ["rotateApiKey", "POST", `/v1/api-keys/${UNKNOWN_KEY_ID}/rotate`, 256 * 1024],
     ["createViewerToken", "POST", "/v1/viewer-tokens", 256 * 1024],
   ].flatMap(([operationId, method, path, limit]) => [
     bad(operationId as string, 413, "payload_too_large", `a body over ${limit} bytes`, (ctx) =>
@@ -312,6 +326,21 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
   ),
   bad("createApiKey", 422, "validation_failed", "an unknown scope", (ctx) =>
     ctx.api.call("POST", "/v1/api-keys", { body: { name: "x", scopes: ["root"] } }),
+  ),
+  bad(
+    "updateApiKey",
+    422,
+    "validation_failed",
+    "a rate limit above the operator's maximum",
+    (ctx) =>
+      ctx.api.call("PATCH", `/v1/api-keys/${UNKNOWN_KEY_ID}`, {
+        body: { rate_limit_per_minute: 1_000_000_000 },
+      }),
+  ),
+  bad("rotateApiKey", 422, "validation_failed", "an overlap over 7 days", (ctx) =>
+    ctx.api.call("POST", `/v1/api-keys/${UNKNOWN_KEY_ID}/rotate`, {
+      body: { overlap_seconds: 8 * 86_400 },
+    }),
   ),
   bad("createViewerToken", 422, "validation_failed", "a ttl under a minute", (ctx) =>
     ctx.api.call("POST", "/v1/viewer-tokens", {

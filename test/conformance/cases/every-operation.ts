@@ -31,6 +31,8 @@ const FORBIDDEN_WITH: Record<string, keyof ConformanceContext["keys"]> = {
   listApiKeys: "read",
   createApiKey: "write",
   revokeApiKey: "export",
+  updateApiKey: "read",
+  rotateApiKey: "write",
   createViewerToken: "write",
   ...STREAM_FORBIDDEN_WITH,
   ...CREDENTIAL_FORBIDDEN_WITH,

@@ -90,6 +90,16 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
     options: { body: { name: "Support", scopes: ["activity:read"] } },
   }),
   revokeApiKey: () => ({ method: "DELETE", path: `/v1/api-keys/${UNKNOWN_KEY_ID}` }),
+  updateApiKey: () => ({
+    method: "PATCH",
+    path: `/v1/api-keys/${UNKNOWN_KEY_ID}`,
+    options: { body: { rate_limit_per_minute: 1200 } },
+  }),
+  rotateApiKey: () => ({
+    method: "POST",
+    path: `/v1/api-keys/${UNKNOWN_KEY_ID}/rotate`,
+    options: { body: { overlap_seconds: 3600 } },
+  }),
   createViewerToken: () => ({
     method: "POST",
     path: "/v1/viewer-tokens",

@@ -219,6 +219,30 @@ export const SUCCESSES: ConformanceCase[] = [
     },
     (r) => expect(r.json.revoked_at).toEqual(expect.any(String)),
   ),
+  ok(
+    "updateApiKey",
+    200,
+    "a rate limit of its own",
+    async (ctx) => {
+      const created = await send(ctx.api, sample("createApiKey", ctx));
+      return ctx.api.call("PATCH", `/v1/api-keys/${created.json.id}`, {
+        body: { rate_limit_per_minute: 1200 },
+      });
+    },
+    (r) => expect(r.json.rate_limit_per_minute).toBe(1200),
+  ),
+  ok(
+    "rotateApiKey",
+    200,
+    "a key of the project",
+    async (ctx) => {
+      const created = await send(ctx.api, sample("createApiKey", ctx));
+      return ctx.api.call("POST", `/v1/api-keys/${created.json.id}/rotate`, {
+        body: { overlap_seconds: 60 },
+      });
+    },
+    (r) => expect(r.json.previous_key_expires_at).toEqual(expect.any(String)),
+  ),
   ok("createViewerToken", 201, "for one workspace", (ctx) =>
     send(ctx.api, sample("createViewerToken", ctx)),
   ),

@@ -13,9 +13,11 @@ export interface Credential {
   id: string;
   projectId: string;
   scopes: Scope[];
-  /** Set for viewer tokens only. */
+  /** The workspace the credential is pinned to: viewer tokens, workspace read keys. */
   workspaceId: string | null;
   name: string | null;
+  /** The key's own requests per minute, when it has one (else the server's default). */
+  rateLimitPerMinute?: number;
 }
 
 /** One page of any list: the contract's list envelope over another item type. */

@@ -92,11 +92,11 @@ function partsOver(options: CreateAppOptions): AppParts {
     authThrottle,
     trustProxy: config.abuse.trustProxy,
     consumeRateLimit: async (principal) => {
-      const decision = await limiter.consume(
-        principal.projectId,
-        principal.id,
-        config.rateLimitPerMinute,
-      );
+      // A key's own limit, within the operator's maximum even if it was lowered since.
+      const limit = principal.rateLimitPerMinute
+        ? Math.min(principal.rateLimitPerMinute, config.maxKeyRateLimitPerMinute)
+        : config.rateLimitPerMinute;
+      const decision = await limiter.consume(principal.projectId, principal.id, limit);
       if (!decision.allowed) metrics?.rateLimitRefusals.inc();
       return decision;
     },

@@ -8,7 +8,14 @@
 
 export type { Store } from "../store/types.js";
 export { isDatabaseUnavailable } from "../store/unavailable.js";
-export { authenticate, createApiKey, listApiKeys, revokeApiKey } from "./access/api-keys.js";
+export {
+  authenticate,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  updateApiKey,
+} from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
 export { createProject, getProject, updateProject } from "./access/projects.js";
 export { hitRateLimit } from "./access/rate-limits.js";

@@ -9,6 +9,10 @@ export interface KeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  rate_limit_per_minute: number | null;
+  workspace_id: string | null;
+  /** When the secret replaced by the last rotation stops working (null: already stopped). */
+  previous_key_expires_at: Date | null;
 }
 
 /** What authenticating a live key reads. */
@@ -18,6 +22,10 @@ export interface LiveKeyRow {
   name: string;
   scopes: string[];
   last_used_at: Date | null;
+  rate_limit_per_minute: number | null;
+  workspace_id: string | null;
+  /** Set when the secret given is the previous one (still in its overlap): when it stops. */
+  expires_at: Date | null;
 }
 
 export interface NewKey {
@@ -26,9 +34,15 @@ export interface NewKey {
   scopes: readonly string[];
   prefix: string;
   secretHash: string;
+  rateLimitPerMinute: number | null;
+  workspaceId: string | null;
 }
 
-const KEY_COLUMNS = "key_id, name, scopes, prefix, created_at, last_used_at, revoked_at";
+/** The previous secret's expiry, shown only while it is in the future. */
+const KEY_COLUMNS = `key_id, name, scopes, prefix, created_at, last_used_at, revoked_at,
+  rate_limit_per_minute, workspace_id,
+  CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END
+    AS previous_key_expires_at`;
 
 /** Inserts the key when the project exists; undefined when it does not. */
 export async function insertKey(
@@ -37,10 +51,21 @@ export async function insertKey(
   key: NewKey,
 ): Promise<KeyRow | undefined> {
   const [row] = await db.query<KeyRow>(
-    `INSERT INTO api_keys (project_id, key_id, name, scopes, prefix, secret_hash)
-     SELECT $1, $2, $3, $4::text[], $5, $6 WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
+    `INSERT INTO api_keys (project_id, key_id, name, scopes, prefix, secret_hash,
+       rate_limit_per_minute, workspace_id)
+     SELECT $1, $2, $3, $4::text[], $5, $6, $7, $8
+     WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
      RETURNING ${KEY_COLUMNS}`,
-    [projectId, key.keyId, key.name, key.scopes, key.prefix, key.secretHash],
+    [
+      projectId,
+      key.keyId,
+      key.name,
+      key.scopes,
+      key.prefix,
+      key.secretHash,
+      key.rateLimitPerMinute,
+      key.workspaceId,
+    ],
   );
   return row;
 }
@@ -79,14 +104,65 @@ export async function markKeyRevoked(
   return row;
 }
 
-/** The unrevoked key whose secret has this hash. */
+/** Changes the name and the own rate limit (each only when `set…` is true). */
+export async function updateKey(
+  db: Queryable,
+  projectId: string,
+  keyId: string,
+  change: { name?: string; rateLimitPerMinute?: number | null },
+): Promise<KeyRow | undefined> {
+  const [row] = await db.query<KeyRow>(
+    `UPDATE api_keys SET
+       name = CASE WHEN $3::boolean THEN $4 ELSE name END,
+       rate_limit_per_minute = CASE WHEN $5::boolean THEN $6::integer ELSE rate_limit_per_minute END
+     WHERE project_id = $1 AND key_id = $2
+     RETURNING ${KEY_COLUMNS}`,
+    [
+      projectId,
+      keyId,
+      change.name !== undefined,
+      change.name ?? null,
+      change.rateLimitPerMinute !== undefined,
+      change.rateLimitPerMinute ?? null,
+    ],
+  );
+  return row;
+}
+
+/**
+ * Gives the key a new secret; the current one keeps working for `overlapSeconds` (on the
+ * database's clock), and any older one stops.
+ */
+export async function rotateKeySecret(
+  db: Queryable,
+  projectId: string,
+  keyId: string,
+  secret: { prefix: string; secretHash: string; overlapSeconds: number },
+): Promise<KeyRow | undefined> {
+  const [row] = await db.query<KeyRow>(
+    `UPDATE api_keys SET
+       previous_secret_hash = secret_hash,
+       previous_secret_expires_at = now() + make_interval(secs => $5),
+       secret_hash = $4,
+       prefix = $3
+     WHERE project_id = $1 AND key_id = $2
+     RETURNING ${KEY_COLUMNS}`,
+    [projectId, keyId, secret.prefix, secret.secretHash, secret.overlapSeconds],
+  );
+  return row;
+}
+
+/** The unrevoked key whose current secret, or previous one still in its overlap, has this hash. */
 export async function selectLiveKeyBySecretHash(
   db: Queryable,
   secretHash: string,
 ): Promise<LiveKeyRow | undefined> {
   const [row] = await db.query<LiveKeyRow>(
-    `SELECT project_id, key_id, name, scopes, last_used_at FROM api_keys
-     WHERE secret_hash = $1 AND revoked_at IS NULL`,
+    `SELECT project_id, key_id, name, scopes, last_used_at, rate_limit_per_minute, workspace_id,
+            CASE WHEN secret_hash = $1 THEN NULL ELSE previous_secret_expires_at END AS expires_at
+     FROM api_keys
+     WHERE (secret_hash = $1 OR (previous_secret_hash = $1 AND previous_secret_expires_at > now()))
+       AND revoked_at IS NULL`,
     [secretHash],
   );
   return row;

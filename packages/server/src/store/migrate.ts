@@ -10,6 +10,7 @@ import { partitionedEvents } from "./migrations/0008_partitioned_events.js";
 import { appendFunction } from "./migrations/0009_append_function.js";
 import { queryFilters } from "./migrations/0010_query_filters.js";
 import { projectsCatalogEventFields } from "./migrations/0011_projects_catalog_event_fields.js";
+import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pins.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 9, name: "append_function", sql: appendFunction },
   { version: 10, name: "query_filters", sql: queryFilters },
   { version: 11, name: "projects_catalog_event_fields", sql: projectsCatalogEventFields },
+  { version: 12, name: "key_limits_rotation_pins", sql: keyLimitsRotationPins },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

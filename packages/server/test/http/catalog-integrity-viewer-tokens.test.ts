@@ -117,12 +117,21 @@ describe.each(STORE_KINDS)("catalog, integrity and viewer tokens over HTTP (%s)"
       ["GET", "/v1/integrity", undefined],
       ["POST", "/v1/viewer-tokens", { workspace_id: "ws_b" }],
       ["GET", "/v1/events/export?format=ndjson", undefined],
-      ["GET", "/v1/targets/issue/ISS-1/events", undefined],
     ] as const) {
       const response = await viewer(method, path, body ? { body } : {});
       expect(response.status, `${method} ${path}`).toBe(403);
       expect(response.json.code).toBe("forbidden");
     }
+
+    // An object's feed, inside the token's workspace only (the object has events in ws_b too).
+    const feed = await viewer("GET", "/v1/targets/issue/ISS-1/events");
+    expect(feed.status).toBe(200);
+    expect(feed.json.data.map((e: { summary: string }) => e.summary).sort()).toEqual(["a1", "a2"]);
+    const everyone = await api("GET", "/v1/targets/issue/ISS-1/events");
+    expect(everyone.json.data.map((e: { summary: string }) => e.summary)).toContain("b1");
+    const elsewhere = await viewer("GET", "/v1/targets/issue/ISS-1/events?workspace_id=ws_b");
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.json.code).toBe("forbidden");
 
     const tail = await openStream(`${ctx.server.base}/v1/events/stream`, {
       Authorization: `Bearer ${issued.json.token}`,

@@ -1,9 +1,20 @@
-import { createApiKey, listApiKeys, revokeApiKey } from "../../services/index.js";
+import {
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  rotateApiKey,
+  updateApiKey,
+} from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
-/** Creating and revoking keys are recorded as `api_key.created` / `api_key.revoked`. */
-export function apiKeyHandlers({ store }: HandlerDeps) {
+/**
+ * Keys: each change is recorded (`api_key.created`, `.updated`, `.rotated`, `.revoked`)
+ * and reaches every replica's credential cache within a second.
+ */
+export function apiKeyHandlers({ store, config }: HandlerDeps) {
+  const limits = { maxRateLimitPerMinute: config.maxKeyRateLimitPerMinute };
+
   const listApiKeysHandler: Handler<"listApiKeys"> = async ({ principal }) => {
     return { status: 200, body: await listApiKeys(store, caller(principal).projectId) };
   };
@@ -12,8 +23,26 @@ export function apiKeyHandlers({ store }: HandlerDeps) {
     const who = caller(principal);
     const key = await createApiKey(store, who.projectId, body, {
       recordAs: actorOf(who),
+      limits,
     });
     return { status: 201, body: key };
+  };
+
+  const updateApiKeyHandler: Handler<"updateApiKey"> = async ({ principal, path, body }) => {
+    const who = caller(principal);
+    const key = await updateApiKey(store, who.projectId, path.api_key_id, body, {
+      recordAs: actorOf(who),
+      limits,
+    });
+    return { status: 200, body: key };
+  };
+
+  const rotateApiKeyHandler: Handler<"rotateApiKey"> = async ({ principal, path, body }) => {
+    const who = caller(principal);
+    const key = await rotateApiKey(store, who.projectId, path.api_key_id, body ?? {}, {
+      recordAs: actorOf(who),
+    });
+    return { status: 200, body: key };
   };
 
   const revokeApiKeyHandler: Handler<"revokeApiKey"> = async ({ principal, path }) => {
@@ -27,6 +56,8 @@ export function apiKeyHandlers({ store }: HandlerDeps) {
   return {
     listApiKeys: listApiKeysHandler,
     createApiKey: createApiKeyHandler,
+    updateApiKey: updateApiKeyHandler,
+    rotateApiKey: rotateApiKeyHandler,
     revokeApiKey: revokeApiKeyHandler,
   };
 }

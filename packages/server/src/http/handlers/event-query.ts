@@ -51,13 +51,13 @@ export function listOptionsOf(query: PageQuery): ListOptions {
 }
 
 /**
- * A viewer token sees its own workspace only: the workspace filter is forced to it, and
- * asking for another workspace is 403.
+ * A credential pinned to a workspace (a viewer token, a workspace read key) sees that
+ * workspace only: the workspace filter is forced to it, and asking for another is 403.
  */
 export function pinWorkspace(principal: Principal, filters: EventFilters): EventFilters {
-  if (principal.kind !== "viewer_token" || principal.workspaceId === null) return filters;
+  if (principal.workspaceId === null) return filters;
   if (filters.workspace_id !== undefined && filters.workspace_id !== principal.workspaceId) {
-    throw new ServiceError("forbidden", "This viewer token is pinned to another workspace");
+    throw new ServiceError("forbidden", "This credential is pinned to another workspace");
   }
   return { ...filters, workspace_id: principal.workspaceId };
 }

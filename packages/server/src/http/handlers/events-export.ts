@@ -31,9 +31,7 @@ export function eventExportHandlers({ store, streams }: HandlerDeps) {
             action: "events.exported",
             actor: actorOf(who),
             target: { type: "export", id: exportId, name: `events.${format}` },
-            ...(who.kind === "viewer_token" && who.workspaceId
-              ? { workspace_id: who.workspaceId }
-              : {}),
+            ...(who.workspaceId !== null ? { workspace_id: who.workspaceId } : {}),
             summary: `Events exported as ${format.toUpperCase()}`,
             metadata: { format, filters },
             context: { origin: "api", request_id: requestId },

@@ -96,8 +96,8 @@ export function eventHandlers({ store }: HandlerDeps) {
   const getEventHandler: Handler<"getEvent"> = async ({ principal, path, header }) => {
     const who = caller(principal);
     const event = await getEvent(store, who.projectId, path.event_id);
-    // A viewer token cannot tell another workspace's event from a missing one.
-    if (who.kind === "viewer_token" && event.workspace_id !== who.workspaceId) {
+    // A credential pinned to a workspace cannot tell another's event from a missing one.
+    if (who.workspaceId !== null && event.workspace_id !== who.workspaceId) {
       throw notFound("Event");
     }
     const headers = eventCacheHeaders(event);

@@ -9,7 +9,9 @@ export function feedHandlers({ store }: HandlerDeps) {
   const listTargetEvents: Handler<"listTargetEvents"> = async ({ principal, path, query }) => {
     const who = caller(principal);
     const { target_type, target_id } = path;
-    const page = await listEvents(store, who.projectId, filtersOf(query), {
+    // A pinned credential reads the object's feed inside its own workspace only.
+    const filters = pinWorkspace(who, filtersOf(query));
+    const page = await listEvents(store, who.projectId, filters, {
       ...listOptionsOf(query),
       scope: { kind: "target", type: target_type, id: target_id },
     });
@@ -23,8 +25,8 @@ export function feedHandlers({ store }: HandlerDeps) {
   }) => {
     const who = caller(principal);
     const { workspace_id } = path;
-    if (who.kind === "viewer_token" && who.workspaceId !== workspace_id) {
-      throw new ServiceError("forbidden", "This viewer token is pinned to another workspace");
+    if (who.workspaceId !== null && who.workspaceId !== workspace_id) {
+      throw new ServiceError("forbidden", "This credential is pinned to another workspace");
     }
     const filters = pinWorkspace(who, filtersOf(query));
     const page = await listEvents(store, who.projectId, filters, {

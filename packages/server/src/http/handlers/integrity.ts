@@ -35,7 +35,7 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     const who = caller(principal);
     const options: { treeSize?: number; workspaceId?: string } = {};
     if (query.tree_size !== undefined) options.treeSize = query.tree_size;
-    if (who.kind === "viewer_token" && who.workspaceId !== null) {
+    if (who.workspaceId !== null) {
       options.workspaceId = who.workspaceId;
     }
     return { status: 200, body: await proveInclusion(store, who.projectId, query.seq, options) };

@@ -7,7 +7,10 @@ import { hasScope, type Principal } from "./principal.js";
 /** Resolves a bearer credential; null when unknown, revoked or expired. */
 export type Authenticate = (token: string) => Promise<Principal | null>;
 
-/** Operations a viewer token may call at all; each still checks the workspace pin. */
+/**
+ * Operations a credential pinned to a workspace (a viewer token, a workspace read key) may
+ * call at all; each still checks the pin.
+ */
 export const VIEWER_OPERATIONS = new Set([
   "getCheckpoint",
   "getInclusionProof",
@@ -18,24 +21,51 @@ export const VIEWER_OPERATIONS = new Set([
   "streamEvents",
   "exportEvents",
   "listWorkspaceEvents",
+  "listTargetEvents",
 ]);
 
 const CHALLENGE = { "WWW-Authenticate": 'Bearer realm="chronicle"' };
 
-function bearerToken(req: Request): string {
+function unauthorized(detail: string): ServiceError {
+  return new ServiceError("unauthorized", detail, { headers: CHALLENGE });
+}
+
+/**
+ * HTTP Basic with the key as the user name and an empty password (`curl -u chr_…:`), as
+ * Stripe accepts keys. Anything else in a Basic header is refused with a clear reason.
+ */
+function basicCredential(encoded: string): string {
+  const decoded = Buffer.from(encoded, "base64");
+  // Strict base64: what decodes must encode back to what was sent (padding aside).
+  if (decoded.toString("base64").replace(/=+$/, "") !== encoded.replace(/=+$/, "")) {
+    throw unauthorized("The Basic credentials are not valid base64");
+  }
+  const text = decoded.toString("utf8");
+  const colon = text.indexOf(":");
+  if (colon < 0)
+    throw unauthorized("The Basic credentials must be <key>: (the key, a colon, no password)");
+  const user = text.slice(0, colon);
+  if (user === "") throw unauthorized("The Basic user name must be the key");
+  if (colon !== text.length - 1) {
+    throw unauthorized("The Basic password must be empty: send the key as the user name only");
+  }
+  return user;
+}
+
+/** The credential of `Authorization: Bearer <key>` or `Authorization: Basic base64(<key>:)`. */
+function credentialOf(req: Request): string {
   const header = req.get("Authorization");
   if (header === undefined) {
-    throw new ServiceError("unauthorized", "Missing Authorization header (Bearer <key>)", {
-      headers: CHALLENGE,
-    });
+    throw unauthorized(
+      "Missing Authorization header (Bearer <key>, or Basic with the key as user name)",
+    );
   }
-  const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) {
-    throw new ServiceError("unauthorized", "The Authorization header must be Bearer <key>", {
-      headers: CHALLENGE,
-    });
-  }
-  return match[1];
+  const bearer = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+  if (bearer?.[1]) return bearer[1];
+  const basic = /^Basic[ ]+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  if (basic?.[1]) return basicCredential(basic[1]);
+  if (/^Basic\b/i.test(header)) throw unauthorized("The Basic credentials are not valid base64");
+  throw unauthorized("The Authorization header must be Bearer <key> or Basic <base64 of key:>");
 }
 
 /** The client's address as Express sees it (`trust proxy` decides whether X-Forwarded-For counts). */
@@ -66,7 +96,7 @@ export function authenticateRequest(
     }
     let principal: Principal | null;
     try {
-      principal = await authenticate(bearerToken(req));
+      principal = await authenticate(credentialOf(req));
     } catch (error) {
       if (error instanceof ServiceError) await throttle?.failed(address);
       throw error;
@@ -87,8 +117,11 @@ export function authorize(operation: Operation): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
     const principal = res.locals.principal as Principal | undefined;
     if (operation.requiredScope === "none" || !principal) return next();
-    if (principal.kind === "viewer_token" && !VIEWER_OPERATIONS.has(operation.operationId)) {
-      throw new ServiceError("forbidden", `A viewer token cannot call ${operation.operationId}`);
+    if (principal.workspaceId !== null && !VIEWER_OPERATIONS.has(operation.operationId)) {
+      throw new ServiceError(
+        "forbidden",
+        `A credential pinned to a workspace cannot call ${operation.operationId}`,
+      );
     }
     if (!hasScope(principal, operation.requiredScope)) {
       throw new ServiceError(
