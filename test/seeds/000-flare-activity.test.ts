@@ -219,6 +219,55 @@ describe("coming from seed 000 (Flare Activity API)", () => {
     expect(error).toBeInstanceOf(AuthenticationError);
   });
 
+  it("api_key_rotated", async () => {
+    const key = await server.chronicle.apiKeys.create({
+      name: "deploy",
+      scopes: ["activity:read"],
+    });
+    const rotated = await server.chronicle.apiKeys.rotate(key.id, { overlap_seconds: 3600 });
+    expect(rotated.key).not.toBe(key.key);
+    expect(rotated.previous_key_expires_at).not.toBeNull();
+    // During the overlap both secrets work; rotating again ends the older one at once.
+    for (const secret of [key.key, rotated.key]) {
+      expect((await server.as(secret).events.list({ limit: 1 })).data).toHaveLength(1);
+    }
+    const again = await server.chronicle.apiKeys.rotate(key.id, { overlap_seconds: 0 });
+    expect(await failure(server.as(key.key).events.list())).toBeInstanceOf(AuthenticationError);
+    expect(await failure(server.as(rotated.key).events.list())).toBeInstanceOf(AuthenticationError);
+    expect((await server.as(again.key).events.list({ limit: 1 })).data).toHaveLength(1);
+    const history = await server.chronicle.targets.list("api_key", key.id).toArray({ max: 10 });
+    expect(history.map((event) => event.action)).toEqual([
+      "api_key.rotated",
+      "api_key.rotated",
+      "api_key.created",
+    ]);
+  });
+
+  it("admin_rate_limit_override", async () => {
+    const key = await server.chronicle.apiKeys.create({
+      name: "bulk",
+      scopes: ["activity:read"],
+      rate_limit_per_minute: 2,
+    });
+    const sdk = server.as(key.key);
+    let error: unknown;
+    for (let n = 0; n < 5 && !error; n++) {
+      error = await sdk.events.list({ limit: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    }
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).headers?.get("ratelimit-limit")).toBe("2");
+    await server.chronicle.apiKeys.update(key.id, { rate_limit_per_minute: 1000 });
+    const [updated] = (await server.chronicle.targets.list("api_key", key.id, { limit: 1 })).data;
+    expect(updated).toMatchObject({ action: "api_key.updated" });
+    const tooHigh = await failure(
+      server.chronicle.apiKeys.update(key.id, { rate_limit_per_minute: 10_000_000 }),
+    );
+    expect((tooHigh as ValidationError).code).toBe("validation_failed");
+  });
+
   it("project_renamed", async () => {
     const project = await server.chronicle.project.get();
     await server.chronicle.project.update({ name: "Flare (production)" });
