@@ -190,6 +190,22 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
       expect(answer.status, path).toBe(403);
       expect(answer.json.code, path).toBe("forbidden");
     }
+    // The query language cannot widen the pin: whatever q asks, only ws_a comes back.
+    for (const q of [
+      "workspace:ws_b",
+      "workspace:ws_a OR workspace:ws_b",
+      "-workspace:ws_a",
+      "b1",
+    ]) {
+      const answer = await get(`/v1/events?limit=100&q=${encodeURIComponent(q)}`, auth);
+      expect([200, 403], q).toContain(answer.status);
+      for (const found of answer.json.data ?? []) expect(found.workspace_id, q).toBe("ws_a");
+    }
+    const targetQ = await get(
+      `/v1/targets/issue/ISS-2/events?q=${encodeURIComponent("workspace:ws_b")}`,
+      auth,
+    );
+    for (const found of targetQ.json.data ?? []) expect(found.workspace_id).toBe("ws_a");
     expect((await get(`/v1/events/${other.id}`, auth)).status).toBe(404);
     expect((await get(`/v1/integrity/proofs/inclusion?seq=${other.seq}`, auth)).status).toBe(404);
     await expect(reader.viewerTokens.create({ workspace_id: "ws_a" })).rejects.toMatchObject({

@@ -76,7 +76,8 @@ export async function maintainEventPartitions(
     const after = (await selectEventPartitions(store)).length;
     return { manager: "pg_partman", created: Math.max(0, after - before) };
   }
-  const until = addWidths(at, config.width, config.ahead + 1);
+  // Up to the partition holding `at` + `ahead` widths: `ahead` partitions after the current.
+  const until = addWidths(at, config.width, config.ahead);
   return {
     manager: "builtin",
     created: await createEventPartitions(store, config.width, at, until),
