@@ -60,6 +60,7 @@ describe.each(STORE_KINDS)("the reference server on %s keeps the contract", (kin
     const a = await newProject(store, "Conformance A");
     const b = await newProject(store, "Conformance B");
     const c = await newProject(store, "Conformance rate limit");
+    const d = await newProject(store, "Conformance deleted");
     const api = new RecordingClient(server.base, a.key);
 
     const keyWith = async (scope: string) => {
@@ -108,6 +109,8 @@ describe.each(STORE_KINDS)("the reference server on %s keeps the contract", (kin
       },
       eventId: seeded.json.id,
       otherProjectEventId: other.json.id,
+      otherProjectKey: b.key,
+      deletedProjectKey: d.key,
       limited: new RecordingClient(limitedServer.base, c.key),
       down,
     };

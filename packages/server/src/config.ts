@@ -29,6 +29,15 @@ export interface Config {
   abuse: AbuseLimitsConfig;
   streams: StreamsConfig;
   observability: ObservabilityConfig;
+  /** Project deletion and maintenance (docs/guides/operations.md); defaults when absent. */
+  projects?: ProjectsConfig;
+}
+
+export interface ProjectsConfig {
+  /** Days a deleted project can be restored before its rows are removed (default 7). */
+  deletionGraceDays: number;
+  /** How often distinct counts catch up and due deletions run (default one minute). */
+  maintenanceIntervalMs: number;
 }
 
 /** Events partitions and retention (docs/scaling.md, docs/guides/retention.md). */
@@ -121,6 +130,17 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+/** 0 is a value here: a deletion grace period of 0 days removes the project at the next run. */
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigError(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
 function logLevel(env: NodeJS.ProcessEnv): LogLevel {
   const raw = (env.LOG_LEVEL ?? "info").toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
@@ -146,6 +166,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       6_000,
     ),
     purgeIntervalMs: positiveInteger(env, "CHRONICLE_PURGE_INTERVAL_MS", 60 * 60 * 1000),
+    projects: {
+      deletionGraceDays: nonNegativeInteger(env, "CHRONICLE_DELETION_GRACE_DAYS", 7),
+      maintenanceIntervalMs: positiveInteger(
+        env,
+        "CHRONICLE_PROJECT_MAINTENANCE_INTERVAL_MS",
+        60_000,
+      ),
+    },
     storage: storageConfig(env),
     heartbeatMs: positiveInteger(env, "CHRONICLE_HEARTBEAT_MS", 15_000),
     logLevel: logLevel(env),

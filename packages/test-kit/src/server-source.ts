@@ -23,7 +23,13 @@ export {
   listen,
   urlOf,
 } from "../../server/src/index.js";
-export { createProject, ingestEvents } from "../../server/src/services/index.js";
+export {
+  countDistinct,
+  createProject,
+  ingestEvents,
+  purgeDueProjects,
+  restoreProject,
+} from "../../server/src/services/index.js";
 export { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";
 export { MIGRATIONS } from "../../server/src/store/migrate.js";

@@ -270,6 +270,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/actions/{action}/schemas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an action's schema versions
+         * @description Every metadata schema the action has had, newest first, each with its version: the
+         *     `schema_version` an event records names one of them. An action never given a schema
+         *     has none (an empty list); an action the catalog does not know is `404 not_found`.
+         */
+        get: operations["listActionSchemas"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/integrity": {
         parameters: {
             query?: never;
@@ -412,12 +434,24 @@ export interface paths {
         get: operations["getProject"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete the project
+         * @description Requests the project's deletion, confirmed by its exact name in `confirm`
+         *     (`422 confirmation_mismatch` otherwise). Its API keys stop working at once (`401`),
+         *     with the viewer tokens and open streams made from them. During the grace period (7
+         *     days unless the operator configured another) an operator can restore it, keys
+         *     included, with `chronicle project restore`; after it, every row of the project is
+         *     removed by the maintenance schedule, which first records the removal in the
+         *     deployment's operator log. The request is recorded there too.
+         */
+        delete: operations["deleteProject"];
         options?: never;
         head?: never;
         /**
          * Update the project
-         * @description Changes the project's name or retention. With `retention_days` set, events older
+         * @description Changes the project's name, slug, catalog mode or retention. A slug another project
+         *     has is `409 slug_taken`. In the `strict` catalog mode only defined actions are
+         *     accepted (see the action catalog guide). With `retention_days` set, events older
          *     than that many days are removed in bulk by the retention job (not at once); the
          *     integrity chain keeps verifying from a checkpoint. `null` keeps events forever.
          */
@@ -791,6 +825,13 @@ export interface components {
             } | null;
             /** @description Whether the action was defined with `PUT /v1/actions/{action}`. */
             defined: boolean;
+            /** @description The version of `metadata_schema` (older ones at `GET /v1/actions/{action}/schemas`); `null` without a schema. */
+            schema_version: number | null;
+            /**
+             * Format: date-time
+             * @description When the action was deprecated; its events are still accepted, answered with a `Deprecation` header.
+             */
+            deprecated_at: string | null;
             count: number;
             /** Format: date-time */
             first_seen_at: string | null;
@@ -801,7 +842,13 @@ export interface components {
          * @description Describes an action. When `metadata_schema` is set (a JSON Schema, draft 2020-12), events
          *     recorded afterwards with this action must have `metadata` that satisfies it, or they are
          *     rejected with `422 validation_failed`. Events already recorded are not re-checked.
-         *     `null` removes a previous value.
+         *     `null` removes a previous value. A schema different from the current one becomes the
+         *     action's next version (`schema_version`); each event records the version it was
+         *     validated against.
+         *
+         *     `deprecated: true` marks the action deprecated: its events are still accepted, and the
+         *     answer carries a `Deprecation` header (RFC 9745) with the time it was deprecated.
+         *     `false` lifts it. Omitted, it is left as it is.
          *
          *     Every event of the action is validated against the schema, so the schema is bounded when
          *     it is defined (`422 validation_failed` with the pointer into `metadata_schema`): at most
@@ -819,10 +866,28 @@ export interface components {
             metadata_schema?: {
                 [key: string]: unknown;
             } | null;
+            deprecated?: boolean;
         };
         /** @description Every known action of the project, sorted by `action`, in one page (`has_more` is `false`). */
         ActionList: {
             data: components["schemas"]["Action"][];
+            has_more: boolean;
+            next_cursor: string | null;
+            prev_cursor: string | null;
+        };
+        /** @description One version of an action's metadata schema, as it was defined. */
+        ActionSchema: {
+            /** @description 1 for the first schema, one more for each different schema defined after it. */
+            version: number;
+            metadata_schema: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+        };
+        /** @description Every metadata schema version of an action, newest first, in one page (`has_more` is `false`). */
+        ActionSchemaList: {
+            data: components["schemas"]["ActionSchema"][];
             has_more: boolean;
             next_cursor: string | null;
             prev_cursor: string | null;
@@ -974,6 +1039,14 @@ export interface components {
             /** @description At most the operator's maximum (`CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE`). */
             rate_limit_per_minute?: number | null;
         };
+        /**
+         * @description `open`: any well-formed action is accepted and joins the catalog when first used.
+         *     `strict`: only actions defined with `PUT /v1/actions/{action}` are accepted; an event
+         *     with any other action is `422 unknown_action`.
+         * @example strict
+         * @enum {string}
+         */
+        CatalogMode: "open" | "strict";
         /** @description The object's state before and after the action, as sent. */
         Changes: {
             before: {
@@ -1056,6 +1129,22 @@ export interface components {
             ddsource?: string;
             /** @description Comma-separated `key:value` tags. */
             ddtags?: string;
+        };
+        /**
+         * @description Distinct actors (by type and id), targets (by type and id, `target` and `targets`) and
+         *     target types the project's events have named. Counted by the server's maintenance
+         *     schedule as events arrive, not per request: `approximate` is `true` while the count has
+         *     not caught up with the newest events (`as_of_seq` is the last event counted). Retention
+         *     does not lower them.
+         */
+        DistinctCounts: {
+            actors: number;
+            targets: number;
+            target_types: number;
+            /** @description The last `seq` counted. */
+            as_of_seq: number;
+            /** @description Whether events after `as_of_seq` exist, not yet counted. */
+            approximate: boolean;
         };
         /**
          * @description One recorded action. Events are append-only: no operation updates or deletes one.
@@ -1312,7 +1401,7 @@ export interface components {
          * @description Stable, machine-readable error code. New codes may be added; treat unknown ones by their HTTP status.
          * @enum {string}
          */
-        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "rate_limit_exceeded" | "too_many_streams" | "credential_revoked" | "credential_expired" | "internal_error" | "unavailable";
+        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "unknown_action" | "confirmation_mismatch" | "slug_taken" | "rate_limit_exceeded" | "too_many_streams" | "credential_revoked" | "credential_expired" | "internal_error" | "unavailable";
         /** @description One reason a request was rejected. */
         ProblemError: {
             /** @description JSON pointer into the body (`/events/3/actor/type`), or `/query/<name>`, `/path/<name>`, `/header/<name>` for parameters. */
@@ -1327,6 +1416,13 @@ export interface components {
         Project: {
             id: string;
             name: string;
+            /**
+             * @description A short name for URLs and logs, unique across the deployment: lower-case letters,
+             *     digits and inner hyphens, 1 to 48 characters. `null` until one is set.
+             * @example acme-tracker
+             */
+            slug: string | null;
+            catalog: components["schemas"]["CatalogMode"];
             /** @description Events older than this many days (by `created_at`) are removed in bulk; `null` keeps them forever. */
             retention_days: number | null;
             /** Format: date-time */
@@ -1339,10 +1435,32 @@ export interface components {
             workspaces: number;
             /** @description Active (not revoked) API keys. */
             api_keys: number;
+            distinct: components["schemas"]["DistinctCounts"];
+        };
+        /**
+         * @description A deletion request. The project's API keys stop working at once (`401`), and viewer
+         *     tokens and open streams with them. Until `purge_after` an operator can restore it
+         *     (`chronicle project restore`), keys included; after it, the maintenance schedule removes
+         *     every row of the project, having first recorded the removal in the deployment's
+         *     operator log.
+         */
+        ProjectDeletion: {
+            project_id: string;
+            name: string;
+            /** Format: date-time */
+            deletion_requested_at: string;
+            /**
+             * Format: date-time
+             * @description When the grace period ends (the server's `CHRONICLE_DELETION_GRACE_DAYS`, 7 by default).
+             */
+            purge_after: string;
         };
         /** @description The members to change; at least one. No string may contain U+0000 or an unpaired surrogate (`422 validation_failed`). */
         ProjectUpdate: {
             name?: string;
+            /** @description Unique across the deployment (`409 slug_taken` when another project has it); `null` removes it. */
+            slug?: string | null;
+            catalog?: components["schemas"]["CatalogMode"];
             retention_days?: number | null;
         };
         /**
@@ -1689,6 +1807,21 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The request conflicts with another resource (`slug_taken`). */
+        Conflict: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A page of events in the requested order, with cursors to continue (see `EventList`). */
         EventPage: {
             headers: {
@@ -1921,13 +2054,6 @@ export interface components {
          */
         ActorTypeQuery: components["schemas"]["ActorType"];
         /**
-         * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
-         *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
-         *     correlation").
-         * @example op_checkout_7f3a
-         */
-        CorrelationIdQuery: string;
-        /**
          * @description The API key's `id`.
          * @example key_01KMX3A8B9C0D1E2F3G4H5J6K7
          */
@@ -1944,6 +2070,18 @@ export interface components {
          * @example 2026-11-01
          */
         ChronicleVersionHeader: "2026-11-01";
+        /**
+         * @description The project's exact name, to confirm the deletion (`422 confirmation_mismatch` otherwise).
+         * @example Acme Tracker
+         */
+        ConfirmQuery: string;
+        /**
+         * @description Only events recorded with this `correlation_id`: every event of one operation, in `seq`
+         *     order with `order=asc` (see docs/guides/events-and-actors.md, "Outcome, reason and
+         *     correlation").
+         * @example op_checkout_7f3a
+         */
+        CorrelationIdQuery: string;
         /**
          * @description A `next_cursor` or `prev_cursor` from a previous page. Cursors are opaque: do not parse
          *     or build them, their structure may change. A cursor is bound to the project, the
@@ -2094,6 +2232,11 @@ export interface components {
          */
         TargetTypeQuery: string;
         /**
+         * @description Last `seq` to verify (default the project's latest event).
+         * @example 3
+         */
+        ToSeqQuery: number;
+        /**
          * @description Only events whose `context.trace_id` is this value (exact match).
          * @example 4bf92f3577b34da6a3ce929d0e0e4736
          */
@@ -2103,11 +2246,6 @@ export interface components {
          * @example vtk_01KMX4P7Q8R9S0T1V2W3X4Y5Z6
          */
         ViewerTokenIdPath: string;
-        /**
-         * @description Last `seq` to verify (default the project's latest event).
-         * @example 3
-         */
-        ToSeqQuery: number;
         /**
          * @description The workspace, as sent in `workspace_id`.
          * @example ws_acme
@@ -2155,6 +2293,12 @@ export interface components {
          * @example 2026-11-01
          */
         ChronicleVersion: string;
+        /**
+         * @description Present when an event of the request names a deprecated action (RFC 9745): `@` and the
+         *     Unix time, in seconds, when the action was deprecated (the earliest, for a batch).
+         * @example @1767225600
+         */
+        Deprecation: string;
         /**
          * @description A strong entity tag: the event's `hash` in quotes. Send it back in `If-None-Match` to
          *     get `304 Not Modified` instead of the body.
@@ -2428,6 +2572,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    Deprecation: components["headers"]["Deprecation"];
                     Location: components["headers"]["Location"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
@@ -2486,6 +2631,7 @@ export interface operations {
                     "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
                     "RateLimit-Reset": components["headers"]["RateLimitReset"];
                     "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    Deprecation: components["headers"]["Deprecation"];
                     "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
@@ -3338,6 +3484,53 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    listActionSchemas: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path: {
+                /**
+                 * @description The action, dotted `resource.verb`.
+                 * @example issue.created
+                 */
+                action: components["parameters"]["ActionPath"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The schema versions. */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActionSchemaList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     verifyIntegrity: {
         parameters: {
             query?: {
@@ -3612,6 +3805,53 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    deleteProject: {
+        parameters: {
+            query: {
+                /**
+                 * @description The project's exact name, to confirm the deletion (`422 confirmation_mismatch` otherwise).
+                 * @example Acme Tracker
+                 */
+                confirm: components["parameters"]["ConfirmQuery"];
+            };
+            header?: {
+                /**
+                 * @description The date-named API version to use; today only `2026-11-01` (each new version is added
+                 *     to this enum when it ships). Omitted, the latest is used. Every response echoes the
+                 *     version it used. Any other value is `400 unsupported_version`.
+                 * @example 2026-11-01
+                 */
+                "Chronicle-Version"?: components["parameters"]["ChronicleVersionHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deletion is scheduled. */
+            202: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                    "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectDeletion"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     updateProject: {
         parameters: {
             query?: never;
@@ -3651,6 +3891,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];

@@ -22,6 +22,12 @@ const EXPECTED: Record<string, { method: string; path: string; scope: string }> 
   },
   listActions: { method: "get", path: "/v1/actions", scope: "activity:read" },
   defineAction: { method: "put", path: "/v1/actions/{action}", scope: "admin" },
+  listActionSchemas: {
+    method: "get",
+    path: "/v1/actions/{action}/schemas",
+    scope: "activity:read",
+  },
+  deleteProject: { method: "delete", path: "/v1/project", scope: "admin" },
   verifyIntegrity: { method: "get", path: "/v1/integrity", scope: "activity:read" },
   getProject: { method: "get", path: "/v1/project", scope: "activity:read" },
   updateProject: { method: "patch", path: "/v1/project", scope: "admin" },

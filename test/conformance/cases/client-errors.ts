@@ -321,6 +321,19 @@ export const CLIENT_ERRORS: ConformanceCase[] = [
         body: { metadata_schema: { type: "nonsense" } },
       }),
   ),
+  bad("deleteProject", 422, "confirmation_mismatch", "a confirmation that is not the name", (ctx) =>
+    send(ctx.api, sample("deleteProject", ctx)),
+  ),
+  bad("listActionSchemas", 404, "not_found", "an action the catalog does not know", (ctx) =>
+    ctx.api.call("GET", "/v1/actions/never.seen/schemas"),
+  ),
+  bad("updateProject", 409, "slug_taken", "a slug another project has", async (ctx) => {
+    await ctx.api.call("PATCH", "/v1/project", {
+      body: { slug: "conformance-b" },
+      key: ctx.otherProjectKey,
+    });
+    return ctx.api.call("PATCH", "/v1/project", { body: { slug: "conformance-b" } });
+  }),
   bad("updateProject", 422, "validation_failed", "an empty patch", (ctx) =>
     ctx.api.call("PATCH", "/v1/project", { body: {} }),
   ),

@@ -10,6 +10,10 @@ export interface ConformanceContext {
   /** An event of project A, and one of project B (must look missing to A). */
   eventId: string;
   otherProjectEventId: string;
+  /** The admin key of project B. */
+  otherProjectKey: string;
+  /** The admin key of a project of its own, named "Conformance deleted", for its deletion. */
+  deletedProjectKey: string;
   /** A server over the same store allowing one request per minute, with its own key. */
   limited: RecordingClient;
   /** A server whose database connection was cut (PostgreSQL only). */

@@ -55,6 +55,7 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
   listTargetEvents: () => ({ method: "GET", path: "/v1/targets/issue/ISS-1/events?order=asc" }),
   listWorkspaceEvents: () => ({ method: "GET", path: "/v1/workspaces/ws_acme/events" }),
   listActions: () => ({ method: "GET", path: "/v1/actions" }),
+  listActionSchemas: () => ({ method: "GET", path: "/v1/actions/invoice.paid/schemas" }),
   defineAction: () => ({
     method: "PUT",
     path: "/v1/actions/invoice.paid",
@@ -83,6 +84,8 @@ export const SAMPLES: Record<string, (ctx: ConformanceContext) => SampleRequest>
     path: "/v1/project",
     options: { body: { retention_days: 365 } },
   }),
+  // Never the project's name: a sample sent with the admin key must not delete project A.
+  deleteProject: () => ({ method: "DELETE", path: "/v1/project?confirm=Not%20this%20project" }),
   listApiKeys: () => ({ method: "GET", path: "/v1/api-keys" }),
   createApiKey: () => ({
     method: "POST",

@@ -165,6 +165,26 @@ export const SUCCESSES: ConformanceCase[] = [
     send(ctx.api, sample("listActions", ctx)),
   ),
   ok(
+    "listActionSchemas",
+    200,
+    "a defined action's schema versions",
+    async (ctx) => {
+      await send(ctx.api, sample("defineAction", ctx));
+      return send(ctx.api, sample("listActionSchemas", ctx));
+    },
+    (r) => expect(r.json.data[0].version).toBeGreaterThanOrEqual(1),
+  ),
+  ok(
+    "deleteProject",
+    202,
+    "confirmed by the project's name",
+    (ctx) =>
+      ctx.api.call("DELETE", "/v1/project?confirm=Conformance%20deleted", {
+        key: ctx.deletedProjectKey,
+      }),
+    (r) => expect(r.json.name).toBe("Conformance deleted"),
+  ),
+  ok(
     "verifyIntegrity",
     200,
     "the whole chain",

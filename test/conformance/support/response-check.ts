@@ -33,12 +33,13 @@ const BEFORE_RATE_LIMIT = new Set([
 /**
  * Headers the contract marks `required` (Request-Id, Chronicle-Version) must be there; of
  * the others the suite demands every documented one except those that cannot be there:
- * the replay flag on a first answer, and RateLimit-* on an answer given before the
+ * the replay flag on a first answer, `Deprecation` on a write naming no deprecated action,
+ * and RateLimit-* on an answer given before the
  * credential was counted (or on an operation without one), as their descriptions say.
  */
 function expected(name: string, operation: ContractOperation, problemCode: unknown): boolean {
   const lower = name.toLowerCase();
-  if (lower === REPLAY_HEADER) return false;
+  if (lower === REPLAY_HEADER || lower === "deprecation") return false;
   if (lower.startsWith("ratelimit-") || lower === "retry-after") {
     if (!operation.authenticated) return false;
     return !(typeof problemCode === "string" && BEFORE_RATE_LIMIT.has(problemCode));

@@ -1,7 +1,7 @@
 import type { ListResult } from "../core/pagination.js";
 import type { ListRequestOptions, Requests } from "../core/requests.js";
 import type { RequestOptions } from "../core/transport.js";
-import type { Action, ActionDefinition, ActionList } from "../types.js";
+import type { Action, ActionDefinition, ActionList, ActionSchemaList } from "../types.js";
 
 export class ActionsResource {
   constructor(private readonly api: Requests) {}
@@ -15,5 +15,11 @@ export class ActionsResource {
   define(action: string, definition: ActionDefinition, options?: RequestOptions): Promise<Action> {
     const init = { params: { path: { action } }, body: definition };
     return this.api.send("put", "/v1/actions/{action}", init, options);
+  }
+
+  /** Every metadata schema version of an action, newest first (`GET /v1/actions/{action}/schemas`). */
+  schemas(action: string, options?: RequestOptions): Promise<ActionSchemaList> {
+    const init = { params: { path: { action } } };
+    return this.api.get("/v1/actions/{action}/schemas", init, options);
   }
 }

@@ -2,7 +2,12 @@ import type { Server } from "node:http";
 import type { Config } from "../config.js";
 import { createApp } from "../http/app.js";
 import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
-import { maintainEventPartitions, maintainStorage } from "../services/index.js";
+import {
+  countDistinct,
+  maintainEventPartitions,
+  maintainStorage,
+  purgeDueProjects,
+} from "../services/index.js";
 import { scheduleCheckpoints } from "../services/integrity/checkpoint-schedule.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
 import type { Store } from "../store/index.js";
@@ -84,6 +89,19 @@ export async function runServer(
   );
   const purge = setInterval(maintain, config.purgeIntervalMs);
   purge.unref();
+  const maintainProjects = setInterval(() => {
+    countDistinct(store)
+      .then(() => purgeDueProjects(store))
+      .then(
+        (purged) => {
+          for (const { projectId, rows } of purged) {
+            logger.info("deleted project removed", { project_id: projectId, rows });
+          }
+        },
+        (error: unknown) => logger.error("project maintenance failed", { error: String(error) }),
+      );
+  }, config.projects?.maintenanceIntervalMs ?? 60_000);
+  maintainProjects.unref();
   const streams = new StreamWorker(createStreamsContext(store, config.streams), logger);
   streams.start();
   const stopCheckpoints = scheduleCheckpoints(
@@ -95,6 +113,7 @@ export async function runServer(
   onShutdownSignal(async (signal) => {
     logger.info("shutting down", { signal });
     clearInterval(purge);
+    clearInterval(maintainProjects);
     stopCheckpoints();
     await closeServer(server);
     await streams.stop();

@@ -17,11 +17,17 @@ export {
   updateApiKey,
 } from "./access/api-keys.js";
 export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
-export { createProject, getProject, updateProject } from "./access/projects.js";
+export {
+  createProject,
+  getProject,
+  requestProjectDeletion,
+  restoreProject,
+  updateProject,
+} from "./access/projects.js";
 export { hitRateLimit } from "./access/rate-limits.js";
 export { RequestLimiter } from "./access/request-limiter.js";
 export { issueViewerToken, revokeViewerToken, verifyViewerToken } from "./access/viewer-tokens.js";
-export { defineAction, listActions } from "./catalog/actions.js";
+export { defineAction, listActionSchemas, listActions } from "./catalog/actions.js";
 export type { CursorPayload } from "./events/cursors.js";
 export { decodeCursor, encodeCursor } from "./events/cursors.js";
 export {
@@ -46,6 +52,7 @@ export { databaseNow } from "./system/clock.js";
 export { checkReadinessCached, pingStoreCached } from "./system/health.js";
 export { newId } from "./system/ids.js";
 export { maintainEventPartitions } from "./system/partitions.js";
+export { countDistinct, purgeDueProjects } from "./system/project-maintenance.js";
 export { purgeExpired } from "./system/retention.js";
 export { installSecrets } from "./system/secrets.js";
 export { maintainStorage } from "./system/storage.js";

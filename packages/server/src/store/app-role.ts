@@ -3,16 +3,17 @@ import type { Store } from "./types.js";
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Tables whose rows the app's role may add but never change or remove. */
-const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints"] as const;
+const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints", "operator_log"] as const;
 
 /**
  * Least privilege for the role the server runs as (docs/security.md): run by the owner
  * after `migrate`. The app role reads and writes the tables it needs, but cannot change or
  * delete events, Merkle hashes or checkpoints, alter or drop anything, or lift the
  * append-only guard; it purges only through `chronicle_purge_events`, which runs with the
- * owner's rights and deletes nothing but an expired prefix, and creates and drops events
- * partitions only through the owner's functions of migration 0008. PostgreSQL only (PGlite has one
- * role).
+ * owner's rights and deletes nothing but an expired prefix, and `chronicle_purge_project`,
+ * which removes only a project whose deletion grace period is over; it creates and drops
+ * events partitions only through the owner's functions of migration 0008. PostgreSQL only
+ * (PGlite has one role).
  */
 export async function grantAppRole(store: Store, role: string): Promise<void> {
   if (store.kind !== "postgres") throw new Error("an app role needs PostgreSQL");
@@ -42,5 +43,6 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     await tx.query(
       `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, timestamptz, text) TO ${role}`,
     );
+    await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_project(text) TO ${role}`);
   });
 }

@@ -36,7 +36,13 @@ describe.each(STORE_KINDS)("projects and API keys on %s", (kind) => {
     });
     const project = await getProject(t.store, projectId);
     expect(project).toMatchObject({ id: projectId, name: "Acme", retention_days: null });
-    expect(project.counts).toEqual({ events: 0, actions: 0, workspaces: 0, api_keys: 1 });
+    expect(project.counts).toEqual({
+      events: 0,
+      actions: 0,
+      workspaces: 0,
+      api_keys: 1,
+      distinct: { actors: 0, targets: 0, target_types: 0, as_of_seq: 0, approximate: false },
+    });
   });
 
   it("when the secret is wrong, malformed or only stored as a hash, then nobody authenticates", async () => {
@@ -116,8 +122,8 @@ describe.each(STORE_KINDS)("projects and API keys on %s", (kind) => {
     const [event] = (await listEvents(t.store, projectId, {})).data;
     expect(event?.action).toBe("project.updated");
     expect(event?.changes).toEqual({
-      before: { name: "Before", retention_days: null },
-      after: { name: "After", retention_days: 30 },
+      before: { name: "Before", slug: null, catalog: "open", retention_days: null },
+      after: { name: "After", slug: null, catalog: "open", retention_days: 30 },
     });
     expect(event?.changed_fields).toEqual(["name", "retention_days"]);
     const cleared = await updateProject(t.store, projectId, { retention_days: null });

@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { createProject } from "../../services/index.js";
+import { createProject, restoreProject } from "../../services/index.js";
 import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
 import { withStoreOptions } from "../options.js";
 
@@ -28,4 +28,21 @@ export function registerProject(program: Command): void {
       }
     });
   withStoreOptions(create);
+  const restore = project
+    .command("restore")
+    .description(
+      "restore a project whose deletion is still within its grace period; its keys work again",
+    )
+    .argument("<project_id>", "the project's id (prj_…)")
+    .action(async (projectId: string, _options: ConfigOptions, self: Command) => {
+      const config = configFrom(self.optsWithGlobals());
+      const store = await openMigratedStore(config);
+      try {
+        const restored = await restoreProject(store, projectId, { restoredBy: "cli" });
+        process.stdout.write(`${JSON.stringify({ project_id: restored.id, restored: true })}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  withStoreOptions(restore);
 }

@@ -1,4 +1,4 @@
-import { defineAction, listActions } from "../../services/index.js";
+import { defineAction, listActionSchemas, listActions } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
@@ -13,5 +13,14 @@ export function actionHandlers({ store }: HandlerDeps) {
     return { status: 200, body: action };
   };
 
-  return { listActions: listActionsHandler, defineAction: defineActionHandler };
+  const listActionSchemasHandler: Handler<"listActionSchemas"> = async ({ principal, path }) => {
+    const schemas = await listActionSchemas(store, caller(principal).projectId, path.action);
+    return { status: 200, body: schemas };
+  };
+
+  return {
+    listActions: listActionsHandler,
+    defineAction: defineActionHandler,
+    listActionSchemas: listActionSchemasHandler,
+  };
 }

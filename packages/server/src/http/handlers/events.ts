@@ -4,6 +4,7 @@ import { notFound } from "../../domain/index.js";
 import {
   getEvent,
   type Idempotency,
+  type IngestResult,
   ingestEvents,
   listEvents,
   requestHash,
@@ -15,6 +16,12 @@ import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
 const REPLAYED = { "Idempotent-Replayed": "true" };
+
+/** RFC 9745: `Deprecation: @<Unix seconds>` when an action written is deprecated. */
+function deprecationOf(result: IngestResult): Record<string, string> {
+  if (!result.deprecatedAt) return {};
+  return { Deprecation: `@${Math.floor(result.deprecatedAt.getTime() / 1000)}` };
+}
 
 function idempotencyOf(
   header: Record<string, unknown>,
@@ -57,7 +64,7 @@ export function eventHandlers({ store }: HandlerDeps) {
     });
     const event = result.events[0];
     if (!event) throw new Error("ingest returned no event");
-    const location = { Location: `/v1/events/${event.id}` };
+    const location = { Location: `/v1/events/${event.id}`, ...deprecationOf(result) };
     return {
       status: 201,
       body: event,
@@ -79,10 +86,11 @@ export function eventHandlers({ store }: HandlerDeps) {
       apiVersion: apiVersionOf(header),
       pointerPrefix: (index) => `/events/${index}`,
     });
+    const deprecation = deprecationOf(result);
     return {
       status: 201,
       body: { data: result.events },
-      headers: result.replayed ? REPLAYED : {},
+      headers: result.replayed ? { ...REPLAYED, ...deprecation } : deprecation,
     };
   };
 

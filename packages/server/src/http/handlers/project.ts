@@ -1,8 +1,8 @@
-import { getProject, updateProject } from "../../services/index.js";
+import { getProject, requestProjectDeletion, updateProject } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
-export function projectHandlers({ store }: HandlerDeps) {
+export function projectHandlers({ store, config }: HandlerDeps) {
   const getProjectHandler: Handler<"getProject"> = async ({ principal }) => {
     const project = await getProject(store, caller(principal).projectId);
     return { status: 200, body: project };
@@ -17,5 +17,20 @@ export function projectHandlers({ store }: HandlerDeps) {
     return { status: 200, body: project };
   };
 
-  return { getProject: getProjectHandler, updateProject: updateProjectHandler };
+  /** Scheduled for removal after the configured grace period; the keys stop at once. */
+  const deleteProjectHandler: Handler<"deleteProject"> = async ({ principal, query }) => {
+    const who = caller(principal);
+    const graceDays = config.projects?.deletionGraceDays;
+    const deletion = await requestProjectDeletion(store, who.projectId, query.confirm, {
+      requestedBy: actorOf(who),
+      ...(graceDays === undefined ? {} : { graceDays }),
+    });
+    return { status: 202, body: deletion };
+  };
+
+  return {
+    getProject: getProjectHandler,
+    updateProject: updateProjectHandler,
+    deleteProject: deleteProjectHandler,
+  };
 }

@@ -1,20 +1,26 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { Action, ActionDefinition } from "@chronicle/types";
+import type { Action, ActionDefinition, ActionSchemaList } from "@chronicle/types";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import canonicalize from "canonicalize";
-import { type FieldError, notFound, validationFailed } from "../../domain/errors.js";
+import { type FieldError, notFound, ServiceError, validationFailed } from "../../domain/errors.js";
 import { escapePointer } from "../../domain/json-pointer.js";
 import type { Page } from "../../domain/types.js";
 import {
   type ActionRow,
+  type DefinedActionRow,
+  insertActionSchema,
+  lockAction,
+  selectActionSchemas,
   selectActions,
-  selectMetadataSchemas,
+  selectDefinedCatalog,
   upsertActionDefinition,
 } from "../../store/catalog.js";
 import type { Store } from "../../store/types.js";
 import type { PreparedEvent } from "../events/event-prepare.js";
+import { cacheInvalidation, transactionInvalidating } from "../system/cache-invalidation.js";
+import { CATALOG_CACHE } from "./catalog-cache.js";
 import {
   METADATA_VALIDATION_BUDGET,
   metadataSchemaErrors,
@@ -104,22 +110,91 @@ function pointerOf(error: ErrorObject, base: string): string {
   return `${base}${error.instancePath}${escaped === undefined ? "" : `/${escaped}`}`;
 }
 
-/** 422 with pointers when an event's metadata breaks its action's defined schema. */
+/** A project's catalog as ingest needs it: the mode and the defined actions. */
+interface CatalogView {
+  mode: "open" | "strict";
+  defined: Map<string, DefinedActionRow>;
+}
+
+/**
+ * The project's catalog from the in-process cache (services/system/cache-invalidation.ts):
+ * every change to it (an action defined, the mode changed, the project deleted) evicts the
+ * project on every replica, so ingest reads no catalog rows in the steady state.
+ */
+async function catalogOf(store: Store, projectId: string): Promise<CatalogView | undefined> {
+  const cache = cacheInvalidation(store).cache<CatalogView>(CATALOG_CACHE);
+  return cache.get(projectId, async () => {
+    const catalog = await selectDefinedCatalog(store, projectId);
+    if (!catalog) return undefined;
+    const defined = new Map(catalog.actions.map((row) => [row.action, row]));
+    return { group: projectId, value: { mode: catalog.mode, defined } };
+  });
+}
+
+/** What the catalog says of a batch that passed it. */
+export interface CatalogVerdict {
+  /** The earliest deprecation among the batch's actions (RFC 9745 `Deprecation`), if any. */
+  deprecatedAt: Date | null;
+}
+
+function unknownActions(
+  prepared: PreparedEvent[],
+  catalog: CatalogView,
+  pointerPrefix: (index: number) => string,
+): FieldError[] {
+  if (catalog.mode !== "strict") return [];
+  return prepared.flatMap((item, index) =>
+    catalog.defined.has(item.content.action)
+      ? []
+      : [
+          {
+            pointer: `${pointerPrefix(index)}/action`,
+            detail: `"${item.content.action}" is not defined in this project's strict catalog`,
+            code: "unknown_action",
+          },
+        ],
+  );
+}
+
+function earliestDeprecation(prepared: PreparedEvent[], catalog: CatalogView): Date | null {
+  let earliest: Date | null = null;
+  for (const item of prepared) {
+    const at = catalog.defined.get(item.content.action)?.deprecated_at;
+    if (!at) continue;
+    const date = new Date(at);
+    if (earliest === null || date < earliest) earliest = date;
+  }
+  return earliest;
+}
+
+/**
+ * Checks a batch against the project's catalog: in a strict catalog every action must be
+ * defined (422 unknown_action), and metadata must satisfy its action's schema (422 with
+ * pointers). Each event with a schema gets the version it was validated against.
+ */
 export async function validateAgainstCatalog(
   store: Store,
   projectId: string,
   prepared: PreparedEvent[],
   pointerPrefix: (index: number) => string,
-): Promise<void> {
-  const actions = [...new Set(prepared.map((item) => item.content.action))];
-  const rows = await selectMetadataSchemas(store, projectId, actions);
-  if (rows.length === 0) return;
-  const schemas = new Map(rows.map((row) => [row.action, row.metadata_schema]));
+): Promise<CatalogVerdict> {
+  const catalog = await catalogOf(store, projectId);
+  if (!catalog) return { deprecatedAt: null };
+  const unknown = unknownActions(prepared, catalog, pointerPrefix);
+  if (unknown.length > 0) {
+    throw new ServiceError(
+      "unknown_action",
+      "The project's catalog is strict: define an action with PUT /v1/actions/{action} before recording it",
+      { errors: unknown },
+    );
+  }
   const errors: FieldError[] = [];
   let sliceStart = performance.now();
   for (const [index, item] of prepared.entries()) {
-    const schema = schemas.get(item.content.action);
+    const definition = catalog.defined.get(item.content.action);
+    const schema = definition?.metadata_schema;
     if (!schema) continue;
+    item.content.schema_version = definition.schema_version;
     if (performance.now() - sliceStart > VALIDATION_SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();
@@ -145,6 +220,7 @@ export async function validateAgainstCatalog(
   if (errors.length > 0) {
     throw validationFailed(errors, "The metadata breaks the schema defined for its action");
   }
+  return { deprecatedAt: earliestDeprecation(prepared, catalog) };
 }
 
 function toCatalogAction(row: ActionRow): Action {
@@ -153,13 +229,18 @@ function toCatalogAction(row: ActionRow): Action {
     description: row.description,
     metadata_schema: row.metadata_schema,
     defined: row.defined_at !== null,
+    schema_version: row.schema_version === null ? null : Number(row.schema_version),
+    deprecated_at: row.deprecated_at ? new Date(row.deprecated_at).toISOString() : null,
     count: Number(row.count),
     first_seen_at: row.first_seen_at ? new Date(row.first_seen_at).toISOString() : null,
     last_seen_at: row.last_seen_at ? new Date(row.last_seen_at).toISOString() : null,
   };
 }
 
-/** Defines (or redefines) an action; from now on its events' metadata must match. */
+/**
+ * Defines (or redefines) an action; from now on its events' metadata must match. A schema
+ * that differs from the current one becomes the next version.
+ */
 export async function defineAction(
   store: Store,
   projectId: string,
@@ -174,12 +255,47 @@ export async function defineAction(
     }
     validatorFor(schema);
   }
-  const row = await upsertActionDefinition(store, projectId, action, {
-    description: definition.description ?? null,
-    metadataSchema: schema,
+  const change = { cache: CATALOG_CACHE, group: projectId };
+  return transactionInvalidating(store, change, async (tx) => {
+    const current = await lockAction(tx, projectId, action);
+    let schemaVersion: number | null = null;
+    if (schema !== null) {
+      const unchanged =
+        current?.metadata_schema != null &&
+        canonicalize(current.metadata_schema) === canonicalize(schema);
+      schemaVersion = unchanged
+        ? Number(current?.schema_version)
+        : await insertActionSchema(tx, projectId, action, schema);
+    }
+    const row = await upsertActionDefinition(tx, projectId, action, {
+      description: definition.description ?? null,
+      metadataSchema: schema,
+      deprecated: definition.deprecated,
+      schemaVersion,
+    });
+    if (!row) throw notFound("Project");
+    return toCatalogAction(row);
   });
-  if (!row) throw notFound("Project");
-  return toCatalogAction(row);
+}
+
+/** Every schema version of an action, newest first; 404 when the catalog lacks it. */
+export async function listActionSchemas(
+  store: Store,
+  projectId: string,
+  action: string,
+): Promise<ActionSchemaList> {
+  const rows = await selectActionSchemas(store, projectId, action);
+  if (!rows) throw notFound("Action");
+  return {
+    data: rows.map((row) => ({
+      version: Number(row.version),
+      metadata_schema: row.metadata_schema,
+      created_at: new Date(row.created_at).toISOString(),
+    })),
+    has_more: false,
+    next_cursor: null,
+    prev_cursor: null,
+  };
 }
 
 /** Every action seen or defined in the project, alphabetically. */

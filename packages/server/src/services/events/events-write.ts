@@ -32,6 +32,8 @@ export type IngestOptions = Idempotency & {
 
 export interface IngestResult {
   events: Event[];
+  /** The earliest deprecation among the actions written (RFC 9745 `Deprecation`). */
+  deprecatedAt?: Date | null;
   /** True when the result is the stored one of an earlier request with the same key. */
   replayed: boolean;
 }
@@ -62,7 +64,7 @@ export async function ingestEvents(
     options.now ?? databaseNow(),
     options.apiVersion,
   );
-  await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
+  const verdict = await validateAgainstCatalog(store, projectId, prepared, pointerPrefix);
   const key = options.idempotencyKey;
   // Read only for a unit with a key, and a key always comes with its request's fingerprint.
   const fingerprint = options.requestHash ?? "";
@@ -77,7 +79,7 @@ export async function ingestEvents(
   // The append (or, for a replay, the one replayed, perhaps on another replica) may have
   // committed without its WAL flush: nothing is answered before it is on disk.
   await whenDurable(store);
-  return result;
+  return verdict.deprecatedAt ? { ...result, deprecatedAt: verdict.deprecatedAt } : result;
 }
 
 interface IngestUnit {
