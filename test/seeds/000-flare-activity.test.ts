@@ -1,7 +1,7 @@
 // Seed 000, Zeridion Flare's Activity API: every row of its table in
 // docs/guides/coming-from.md, against the real server through the SDK (raw HTTP where the
 // row is about the wire). Each test is named after its row.
-import { startServer } from "@chronicle/test-kit";
+import { newProject, restoreProject, startServer } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
@@ -205,6 +205,72 @@ describe("coming from seed 000 (Flare Activity API)", () => {
     );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).code).toBe("validation_failed");
+    // Frozen: in a strict catalog an action that is not defined is refused.
+    await server.chronicle.project.update({ catalog: "strict" });
+    try {
+      const unknown = await failure(
+        server.chronicle.events.create({
+          action: "job.exploded",
+          actor: { type: "system", id: "w" },
+        }),
+      );
+      expect((unknown as ValidationError).code).toBe("unknown_action");
+      const known = await server.chronicle.events.create({
+        action: "job.retried",
+        actor: { type: "user", id: "usr_1" },
+        metadata: { queue: "email" },
+      });
+      expect(known.action).toBe("job.retried");
+    } finally {
+      await server.chronicle.project.update({ catalog: "open" });
+    }
+  });
+
+  it("existing kinds stable, new kinds appended", async () => {
+    const first = { type: "object", properties: { queue: { type: "string" } } };
+    const second = { ...first, required: ["queue"] };
+    await server.chronicle.actions.define("job.paused", { metadata_schema: first });
+    const before = await server.chronicle.events.create({
+      action: "job.paused",
+      actor: { type: "user", id: "usr_1" },
+    });
+    await server.chronicle.actions.define("job.paused", { metadata_schema: second });
+    const after = await server.chronicle.events.create({
+      action: "job.paused",
+      actor: { type: "user", id: "usr_1" },
+      metadata: { queue: "email" },
+    });
+    expect([before.schema_version, after.schema_version]).toEqual([1, 2]);
+    expect((await server.chronicle.actions.schemas("job.paused")).data).toHaveLength(2);
+    // A kind on its way out: still accepted, with a Deprecation header.
+    await server.chronicle.actions.define("job.paused", { deprecated: true });
+    const response = await call(server, "/v1/events", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        action: "job.paused",
+        actor: { type: "user", id: "usr_1" },
+        metadata: { queue: "email" },
+      }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("deprecation")).toMatch(/^@\d+$/);
+  });
+
+  it("project_deleted", async () => {
+    const doomed = await newProject(server.ctx.store, "Doomed");
+    const chronicle = server.as(doomed.key);
+    const mismatch = await failure(chronicle.project.delete("doomed"));
+    expect((mismatch as ValidationError).code).toBe("confirmation_mismatch");
+    const deletion = await chronicle.project.delete("Doomed");
+    expect(deletion).toMatchObject({ project_id: doomed.projectId, name: "Doomed" });
+    expect(Date.parse(deletion.purge_after)).toBeGreaterThan(
+      Date.parse(deletion.deletion_requested_at),
+    );
+    expect(await failure(chronicle.events.list())).toBeInstanceOf(AuthenticationError);
+    // Within the grace period an operator can restore it, keys included.
+    await restoreProject(server.ctx.store, doomed.projectId);
+    expect((await chronicle.project.get()).name).toBe("Doomed");
   });
 
   it("api_key_revoked", async () => {
