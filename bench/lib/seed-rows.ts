@@ -41,6 +41,14 @@ function changedFields(changes: EventInput["changes"]): string[] {
     .sort();
 }
 
+/** Every string, number and boolean of a JSON value, depth first (search-text.ts, leaves). */
+function leaves(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (typeof value === "number" || typeof value === "boolean") return [String(value)];
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap(leaves);
+  return [];
+}
+
 /** Values of one seeded event row by column name (the columns of migration 0001). */
 export function rowValues(
   projectId: string,
@@ -76,7 +84,7 @@ export function rowValues(
       }
     : null;
   const metadata = JSON.stringify(event.metadata ?? {});
-  // The server's composition (services/event-prepare.ts, searchText).
+  // The server's composition (services/events/search-text.ts, searchText).
   const searchText = [
     event.action,
     actor.id,
@@ -90,7 +98,12 @@ export function rowValues(
     target?.name,
     ...targets.flatMap((item) => [item.type, item.id, item.name]),
     event.summary,
+    event.reason,
     metadata === "{}" ? null : metadata,
+    ...(event.changes ? leaves([event.changes.before, event.changes.after]) : []),
+    context?.ip_address,
+    context?.user_agent,
+    context?.trace_id,
   ]
     .filter((part) => typeof part === "string" && part !== "")
     .join(" ")

@@ -95,7 +95,7 @@ export function renderMarkdown(results: BenchResults, notesDir: string, chartFil
     "interleaved rounds do not (much). Every workload alternates a round of Chronicle with a",
     "round of its baseline and reports the median over rounds and the p95 / p99 over requests.",
     "",
-    "Run it: `pnpm bench` (the full run, under 15 minutes; writes `bench/results.json` and this",
+    "Run it: `pnpm bench` (the full run, about 30 minutes; writes `bench/results.json` and this",
     "page), `pnpm bench --quick` (every workload at a small size, writes",
     "`bench/results.quick.json`, leaves this page alone; CI runs it), `--out PATH`,",
     "`--only id,id` (a partial run: leaves this page alone), `--docs` / `--no-docs`, `--cpu-prof` (profiles the server).",

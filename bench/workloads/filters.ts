@@ -47,6 +47,32 @@ export const PROBES: Probe[] = [
   { name: "search, needle (~2 rows)", path: "/v1/events?search=iss_0042_500", search: true },
 ];
 
+/**
+ * Five investigations in the query language (issue 17), measured in turn as one row whose
+ * goal is the p95 over all five: verbs and prefixes, negation, OR across two indexes, a time
+ * bound and free text narrowed by a workspace.
+ */
+const INVESTIGATIONS = [
+  "action:issue.* actor:usr_0042_3 -actor_type:agent",
+  "action:*.updated workspace:ws_0042 created:>=2026-01-04",
+  "actor:usr_0042_3 OR on_behalf_of:usr_0042_3",
+  "changed:status workspace:ws_0042 -actor_type:agent",
+  "workspace:ws_0042 linus",
+];
+
+const QUERY_PROBE: Probe & { paths: string[] } = {
+  name: "q=, five investigations in turn",
+  path: `/v1/events?q=${encodeURIComponent(INVESTIGATIONS[0] as string)}`,
+  paths: INVESTIGATIONS.map((query) => `/v1/events?q=${encodeURIComponent(query)}`),
+  search: true,
+};
+
+/** Calls each of `calls` in turn, one per call. */
+function inTurn(calls: (() => Promise<void>)[]): () => Promise<void> {
+  let next = 0;
+  return () => (calls[next++ % calls.length] as () => Promise<void>)();
+}
+
 const NO_INDEXES = "-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off";
 
 /**
@@ -60,7 +86,7 @@ export const filters: Workload = {
   measure: "p50 / p95 of each list filter and of `search` over 1 M events (50-row pages)",
   baseline:
     "the same request with index scans disabled (`enable_indexscan`, `enable_bitmapscan`, `enable_indexonlyscan` off)",
-  goal: "search p95 ≤ 0.1 of the scan and ≤ 50 ms; other filters p95 ≤ 10 ms",
+  goal: "search p95 ≤ 0.1 of the scan and ≤ 50 ms; other filters p95 ≤ 10 ms; q= investigations p95 ≤ 50 ms",
   datasets: ["large"],
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     const sizes = context.sizes.filters;
@@ -78,9 +104,12 @@ export const filters: Workload = {
     const notes: string[] = [];
     try {
       const perRound = Math.max(1, Math.round(sizes.requests / sizes.scanRequests));
-      for (const probe of PROBES) {
-        const indexed = getter(`${context.server.url}${probe.path}`, headers);
-        const scan = getter(`${scanServer.url}${probe.path}`, headers);
+      for (const probe of [...PROBES, QUERY_PROBE] as (Probe & { paths?: string[] })[]) {
+        const paths = probe.paths ?? [probe.path];
+        const indexed = inTurn(
+          paths.map((path) => getter(`${context.server.url}${path}`, headers)),
+        );
+        const scan = inTurn(paths.map((path) => getter(`${scanServer.url}${path}`, headers)));
         try {
           await timeEach(indexed, 0, sizes.warmupRequests);
           if (context.mode === "quick") await timeEach(scan, 0, 1);
@@ -100,9 +129,11 @@ export const filters: Workload = {
         const baseline = summarize(scanTimes);
         const ratio = measured.p95 / baseline.p95;
         const p95 = `p95 ${measured.p95.toFixed(1)} ms`;
-        const goals: Goal[] = probe.search
-          ? [atMost(ratio, 0.1, "p95 ≤ 0.1 × scan"), atMost(measured.p95, 50, "p95 ≤ 50 ms", p95)]
-          : [atMost(measured.p95, 10, "p95 ≤ 10 ms", p95)];
+        const goals: Goal[] = probe.paths
+          ? [atMost(measured.p95, 50, "p95 ≤ 50 ms", p95)]
+          : probe.search
+            ? [atMost(ratio, 0.1, "p95 ≤ 0.1 × scan"), atMost(measured.p95, 50, "p95 ≤ 50 ms", p95)]
+            : [atMost(measured.p95, 10, "p95 ≤ 10 ms", p95)];
         rows.push({
           name: probe.name,
           measured: { label: "indexed", unit: "ms", summary: measured },
@@ -113,6 +144,7 @@ export const filters: Workload = {
       }
       notes.push(
         `Requests: \`GET ${PROBES.map((probe) => probe.path).join("`, `GET ")}\`.`,
+        `The q= row sends, in turn: ${INVESTIGATIONS.map((query) => `\`${query}\``).join(", ")}.`,
         `The baseline is a second Chronicle server started with \`PGOPTIONS="${NO_INDEXES}"\`: the same SQL, planned without index paths.`,
         "Responses are read uncompressed (`Accept-Encoding: identity`) on both sides.",
       );

@@ -169,9 +169,9 @@ describe("q= against the filters", () => {
           expect(byQuery.total, query).toBe(byFilters.total);
         },
       ),
-      { numRuns: 80 },
+      { numRuns: 60 },
     );
-  });
+  }, 180_000);
 
   it("when a term is negated, then it and its negation partition the events", async () => {
     const all = (await page("")).total;
@@ -180,9 +180,9 @@ describe("q= against the filters", () => {
         expect((await total(t)) + (await total(`-${t}`)), t).toBe(all);
         expect(await total(`NOT ${t}`), t).toBe(await total(`-${t}`));
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  });
+  }, 180_000);
 
   it("when two terms are OR-ed, then the count is inclusion-exclusion of the AND", async () => {
     await fc.assert(
@@ -193,7 +193,7 @@ describe("q= against the filters", () => {
         );
         expect(await total(`(${a}) OR (${b})`)).toBe(union);
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
-  });
+  }, 180_000);
 });

@@ -1,7 +1,7 @@
 // Seed 000, Zeridion Flare's Activity API: every row of its table in
 // docs/guides/coming-from.md, against the real server through the SDK (raw HTTP where the
 // row is about the wire). Each test is named after its row.
-import { startServer } from "@chronicle/test-kit";
+import { newProject, restoreProject, startServer } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   AuthenticationError,
@@ -205,6 +205,72 @@ describe("coming from seed 000 (Flare Activity API)", () => {
     );
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).code).toBe("validation_failed");
+    // Frozen: in a strict catalog an action that is not defined is refused.
+    await server.chronicle.project.update({ catalog: "strict" });
+    try {
+      const unknown = await failure(
+        server.chronicle.events.create({
+          action: "job.exploded",
+          actor: { type: "system", id: "w" },
+        }),
+      );
+      expect((unknown as ValidationError).code).toBe("unknown_action");
+      const known = await server.chronicle.events.create({
+        action: "job.retried",
+        actor: { type: "user", id: "usr_1" },
+        metadata: { queue: "email" },
+      });
+      expect(known.action).toBe("job.retried");
+    } finally {
+      await server.chronicle.project.update({ catalog: "open" });
+    }
+  });
+
+  it("existing kinds stable, new kinds appended", async () => {
+    const first = { type: "object", properties: { queue: { type: "string" } } };
+    const second = { ...first, required: ["queue"] };
+    await server.chronicle.actions.define("job.paused", { metadata_schema: first });
+    const before = await server.chronicle.events.create({
+      action: "job.paused",
+      actor: { type: "user", id: "usr_1" },
+    });
+    await server.chronicle.actions.define("job.paused", { metadata_schema: second });
+    const after = await server.chronicle.events.create({
+      action: "job.paused",
+      actor: { type: "user", id: "usr_1" },
+      metadata: { queue: "email" },
+    });
+    expect([before.schema_version, after.schema_version]).toEqual([1, 2]);
+    expect((await server.chronicle.actions.schemas("job.paused")).data).toHaveLength(2);
+    // A kind on its way out: still accepted, with a Deprecation header.
+    await server.chronicle.actions.define("job.paused", { deprecated: true });
+    const response = await call(server, "/v1/events", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        action: "job.paused",
+        actor: { type: "user", id: "usr_1" },
+        metadata: { queue: "email" },
+      }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get("deprecation")).toMatch(/^@\d+$/);
+  });
+
+  it("project_deleted", async () => {
+    const doomed = await newProject(server.ctx.store, "Doomed");
+    const chronicle = server.as(doomed.key);
+    const mismatch = await failure(chronicle.project.delete("doomed"));
+    expect((mismatch as ValidationError).code).toBe("confirmation_mismatch");
+    const deletion = await chronicle.project.delete("Doomed");
+    expect(deletion).toMatchObject({ project_id: doomed.projectId, name: "Doomed" });
+    expect(Date.parse(deletion.purge_after)).toBeGreaterThan(
+      Date.parse(deletion.deletion_requested_at),
+    );
+    expect(await failure(chronicle.events.list())).toBeInstanceOf(AuthenticationError);
+    // Within the grace period an operator can restore it, keys included.
+    await restoreProject(server.ctx.store, doomed.projectId);
+    expect((await chronicle.project.get()).name).toBe("Doomed");
   });
 
   it("api_key_revoked", async () => {
@@ -217,6 +283,55 @@ describe("coming from seed 000 (Flare Activity API)", () => {
     expect(history.map((event) => event.action)).toEqual(["api_key.revoked", "api_key.created"]);
     const error = await failure(server.as(created.key).events.list());
     expect(error).toBeInstanceOf(AuthenticationError);
+  });
+
+  it("api_key_rotated", async () => {
+    const key = await server.chronicle.apiKeys.create({
+      name: "deploy",
+      scopes: ["activity:read"],
+    });
+    const rotated = await server.chronicle.apiKeys.rotate(key.id, { overlap_seconds: 3600 });
+    expect(rotated.key).not.toBe(key.key);
+    expect(rotated.previous_key_expires_at).not.toBeNull();
+    // During the overlap both secrets work; rotating again ends the older one at once.
+    for (const secret of [key.key, rotated.key]) {
+      expect((await server.as(secret).events.list({ limit: 1 })).data).toHaveLength(1);
+    }
+    const again = await server.chronicle.apiKeys.rotate(key.id, { overlap_seconds: 0 });
+    expect(await failure(server.as(key.key).events.list())).toBeInstanceOf(AuthenticationError);
+    expect(await failure(server.as(rotated.key).events.list())).toBeInstanceOf(AuthenticationError);
+    expect((await server.as(again.key).events.list({ limit: 1 })).data).toHaveLength(1);
+    const history = await server.chronicle.targets.list("api_key", key.id).toArray({ max: 10 });
+    expect(history.map((event) => event.action)).toEqual([
+      "api_key.rotated",
+      "api_key.rotated",
+      "api_key.created",
+    ]);
+  });
+
+  it("admin_rate_limit_override", async () => {
+    const key = await server.chronicle.apiKeys.create({
+      name: "bulk",
+      scopes: ["activity:read"],
+      rate_limit_per_minute: 2,
+    });
+    const sdk = server.as(key.key);
+    let error: unknown;
+    for (let n = 0; n < 5 && !error; n++) {
+      error = await sdk.events.list({ limit: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    }
+    expect(error).toBeInstanceOf(RateLimitError);
+    expect((error as RateLimitError).headers?.get("ratelimit-limit")).toBe("2");
+    await server.chronicle.apiKeys.update(key.id, { rate_limit_per_minute: 1000 });
+    const [updated] = (await server.chronicle.targets.list("api_key", key.id, { limit: 1 })).data;
+    expect(updated).toMatchObject({ action: "api_key.updated" });
+    const tooHigh = await failure(
+      server.chronicle.apiKeys.update(key.id, { rate_limit_per_minute: 10_000_000 }),
+    );
+    expect((tooHigh as ValidationError).code).toBe("validation_failed");
   });
 
   it("project_renamed", async () => {

@@ -40,6 +40,21 @@ describe("coming from seed 002 (Sequence activity logs)", () => {
     expect(all.data).toHaveLength(20);
   });
 
+  it("Authorization: Basic credentials", async () => {
+    const basic = (credentials: string) =>
+      call(server, "/v1/events?limit=1", {
+        headers: { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` },
+      });
+    const ok = await basic(`${server.key}:`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { data: unknown[] }).data).toHaveLength(1);
+    for (const wrong of [`${server.key}:a-password`, "chr_not_a_key:", ":"]) {
+      const refused = await basic(wrong);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: "unauthorized" });
+    }
+  });
+
   it("sequence-version header", async () => {
     const pinned = await call(server, "/v1/events?limit=1", {
       headers: { "Chronicle-Version": "2026-11-01" },

@@ -1,8 +1,10 @@
 // Seed 003, an admin audit-log and project API: every row of its table in
 // docs/guides/coming-from.md, against the real server through the SDK (raw HTTP where the
 // row is about the wire). Each test is named after its row.
+import { countDistinct, newProject } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  ConflictError,
   type Event,
   type EventInput,
   PermissionDeniedError,
@@ -185,10 +187,34 @@ describe("coming from seed 003 (audit log and project API)", () => {
     expect(project).toMatchObject({ id: server.projectId, name: "Audit" });
   });
 
+  it("slug", async () => {
+    expect((await server.chronicle.project.update({ slug: "audit-prod" })).slug).toBe("audit-prod");
+    expect((await server.chronicle.project.get()).slug).toBe("audit-prod");
+    const other = server.as((await newProject(server.ctx.store, "Other")).key);
+    const taken = await failure(other.project.update({ slug: "audit-prod" }));
+    expect(taken).toBeInstanceOf(ConflictError);
+    expect((taken as ConflictError).code).toBe("slug_taken");
+    expect(await failure(other.project.update({ slug: "Not A Slug" }))).toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
   it("project usage statistics", async () => {
+    await countDistinct(server.ctx.store);
     const project = await server.chronicle.project.get();
-    const events = await server.chronicle.events.list({ include_total: true, limit: 1 });
-    expect(project.counts.events).toBe(events.total);
+    const events = await server.chronicle.events.list({ limit: 200 }).toArray({ max: 1000 });
+    const objects = events.flatMap((event) =>
+      (event.target ? [event.target] : []).concat(event.targets),
+    );
+    expect(project.counts.distinct).toMatchObject({
+      actors: new Set(events.map((event) => `${event.actor.type}/${event.actor.id}`)).size,
+      targets: new Set(objects.map((object) => `${object.type}/${object.id}`)).size,
+      target_types: new Set(objects.map((object) => object.type)).size,
+      approximate: false,
+    });
+    expect(project.counts.distinct.targets).toBeGreaterThanOrEqual(30);
+    const counted = await server.chronicle.events.list({ include_total: true, limit: 1 });
+    expect(project.counts.events).toBe(counted.total);
     expect(project.counts.workspaces).toBe(3);
     expect(project.counts.api_keys).toBeGreaterThanOrEqual(1);
   });

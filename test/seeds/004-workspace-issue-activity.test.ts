@@ -234,4 +234,49 @@ describe("coming from seed 004 (workspace and issue activity)", () => {
     });
     expect(write.status).toBe(403);
   });
+
+  it("viewer tokens on an issue's feed", async () => {
+    // The same issue id in another workspace: the token must not see that one.
+    await server.chronicle.events.create({ ...issueEvent(1), workspace_id: "ws_globex" });
+    const viewer = await server.chronicle.viewerTokens.create({ workspace_id: "ws_acme" });
+    const history = await server
+      .as(viewer.token)
+      .targets.list("issue", "iss_1")
+      .toArray({ max: 100 });
+    const everyone = await server.chronicle.targets.list("issue", "iss_1").toArray({ max: 100 });
+    expect(everyone.some((event) => event.workspace_id !== "ws_acme")).toBe(true);
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.every((event) => event.workspace_id === "ws_acme")).toBe(true);
+    expect(history.length).toBe(everyone.filter((e) => e.workspace_id === "ws_acme").length);
+  });
+
+  it("long-lived read-only keys for one workspace", async () => {
+    const pinned = await server.chronicle.apiKeys.create({
+      name: "globex SIEM",
+      scopes: ["activity:read", "activity:export"],
+      workspace_id: "ws_globex",
+    });
+    expect(pinned.workspace_id).toBe("ws_globex");
+    const customer = server.as(pinned.key);
+    const listed = await customer.events.list({ limit: 200 });
+    expect(listed.data.length).toBeGreaterThan(0);
+    expect(listed.data.every((event) => event.workspace_id === "ws_globex")).toBe(true);
+    const other = await call(server, "/v1/workspaces/ws_acme/events", { credential: pinned.key });
+    expect(other.status).toBe(403);
+    const write = await call(server, "/v1/events", {
+      method: "POST",
+      credential: pinned.key,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(issueEvent(0)),
+    });
+    expect(write.status).toBe(403);
+    const refused = await failure(
+      server.chronicle.apiKeys.create({
+        name: "x",
+        scopes: ["activity:write"],
+        workspace_id: "ws_globex",
+      }),
+    );
+    expect(refused).toBeInstanceOf(ValidationError);
+  });
 });

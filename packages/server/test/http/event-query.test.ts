@@ -209,6 +209,35 @@ describe.each(STORE_KINDS)("filters, search and q= over HTTP (%s)", (kind) => {
     }
   });
 
+  it("when a search narrowed by a filter has its matches beyond the nearest few thousand of that filter's events, then they are still found, in order", async () => {
+    const { key } = await newProject(ctx.store, "Narrowed search");
+    const own = client(ctx.server.base, key);
+    const actor = { type: "user", id: "usr_many" };
+    const needles = [0, 1, 2].map((i) => event({ actor, summary: `needle ${i}` }));
+    const hay = Array.from({ length: 1000 }, () => event({ actor, summary: "hay" }));
+    for (const events of [needles, hay, hay, hay]) {
+      expect((await own("POST", "/v1/events/batch", { body: { events } })).status).toBe(201);
+    }
+    const page = await own("GET", "/v1/events?search=needle&actor_id=usr_many&limit=2");
+    expect(page.status).toBe(200);
+    expect(page.json.data.map((e: { summary: string }) => e.summary)).toEqual([
+      "needle 2",
+      "needle 1",
+    ]);
+    const rest = await own(
+      "GET",
+      `/v1/events?search=needle&actor_id=usr_many&limit=2&cursor=${page.json.next_cursor}`,
+    );
+    expect(rest.json.data.map((e: { summary: string }) => e.summary)).toEqual(["needle 0"]);
+    expect(rest.json.has_more).toBe(false);
+    const common = await own(
+      "GET",
+      "/v1/events?search=hay&actor_id=usr_many&limit=3&include_total=true",
+    );
+    expect(common.json.data).toHaveLength(3);
+    expect(common.json.total).toBe(3000);
+  });
+
   it("when another project asks the same q=, then it sees only its own events", async () => {
     const mine = await seqs(`q=${encodeURIComponent("trace:trace-bbb")}`, other);
     expect(mine).toHaveLength(2);

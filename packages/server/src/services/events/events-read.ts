@@ -1,6 +1,7 @@
 import type { Event } from "@chronicle/types";
 import { invalidParameter, notFound } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
+import { readSearchWithinRows } from "../../store/event-search.js";
 import type { EventSelection } from "../../store/event-selection.js";
 import {
   countSelected,
@@ -47,6 +48,19 @@ const NARROW = 5000;
 /** How many seqs next to the cursor a changed_field page walks before it asks the index. */
 const CHANGED_FIELD_WINDOW = 5000;
 
+/** How many of the other filters' nearest events a narrowed search tests first. */
+const SEARCH_WITHIN_WINDOW = 2000;
+
+/** A search with something else that narrows it (a filter, a feed, a `q=` condition). */
+function isNarrowedSearch(selection: EventSelection): boolean {
+  const { search, ...others } = selection.filters;
+  if (search === undefined || search === "") return false;
+  const narrowed = Object.entries(others).some(
+    ([key, value]) => key !== "q" && key !== "include_on_behalf" && value !== undefined,
+  );
+  return narrowed || selection.scope.kind !== "events" || selection.query !== undefined;
+}
+
 /**
  * Whether a time window selects few events, so the page should come from the occurred_at
  * index rather than from a walk down seq: occurred_at is the client's clock and does not
@@ -82,6 +96,13 @@ async function pageRows(store: Store, selection: EventSelection, read: PageRead)
     const rows = await readPageRows(store, selection, read, nearest);
     if (rows.length > read.limit - 1) return rows;
     return readPageRows(store, selection, read, { kind: "pick" });
+  }
+  if (isNarrowedSearch(selection)) {
+    // The other filters' own index, nearest rows first, the text tested on those: bounded by
+    // the window, and enough for a common word or a narrow filter; a rare word among many
+    // rows goes on to the plan below (the trigram index, or the walk).
+    const within = await readSearchWithinRows(store, selection, read, SEARCH_WITHIN_WINDOW);
+    if (within.exhausted || within.rows.length >= read.limit) return within.rows;
   }
   return readPageRows(store, selection, read, { kind: "walk" });
 }

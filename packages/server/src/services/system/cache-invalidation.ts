@@ -25,6 +25,11 @@ import type { Queryable, Store } from "../../store/types.js";
 export const VERSION_CHECK_MS = 500;
 /** Entries kept per cache; the oldest inserted is dropped beyond this. */
 const DEFAULT_MAX_ENTRIES = 10_000;
+/**
+ * An entry is read again after this long even without a change announced: the bound for
+ * changes made behind the server's back (an UPDATE by hand, a writer that did not announce).
+ */
+export const MAX_ENTRY_AGE_MS = 60_000;
 
 /** A change to cached data: which cache, and which group (usually a project id) in it. */
 export interface CacheChange {
@@ -35,6 +40,8 @@ export interface CacheChange {
 interface Entry<V> {
   group: string;
   value: V;
+  /** When it was loaded (process clock, ms). */
+  loadedAt: number;
 }
 
 /**
@@ -61,8 +68,9 @@ export class GroupCache<V> {
   ): Promise<V | undefined> {
     await this.freshness.ensureFresh();
     const hit = this.#entries.get(key);
-    if (hit) return hit.value;
+    if (hit && Date.now() - hit.loadedAt < MAX_ENTRY_AGE_MS) return hit.value;
     const generation = this.#generation;
+    const loadedAt = Date.now();
     const loaded = await load();
     if (!loaded) return undefined;
     if (generation === this.#generation) {
@@ -70,7 +78,8 @@ export class GroupCache<V> {
         const oldest = this.#entries.keys().next().value;
         if (oldest !== undefined) this.#entries.delete(oldest);
       }
-      this.#entries.set(key, { group: loaded.group, value: loaded.value });
+      this.#entries.delete(key);
+      this.#entries.set(key, { group: loaded.group, value: loaded.value, loadedAt });
     }
     return loaded.value;
   }
