@@ -1,3 +1,4 @@
+import type { ActionSchema } from "@chronicle/types";
 import type { Queryable } from "./types.js";
 
 /** An action of a project's catalog: defined, seen in events, or both. */
@@ -28,11 +29,8 @@ export interface DefinedActionRow {
   deprecated_at: Date | null;
 }
 
-export interface ActionSchemaRow {
-  version: number;
-  metadata_schema: Record<string, unknown>;
-  created_at: Date;
-}
+/** A stored metadata schema version: the contract's ActionSchema, its time as the driver reads it. */
+export type ActionSchemaRow = Omit<ActionSchema, "created_at"> & { created_at: Date };
 
 const ACTION_COLUMNS = `action, description, metadata_schema, defined_at, schema_version,
   deprecated_at, count, first_seen_at, last_seen_at`;

@@ -1,3 +1,4 @@
+import type { ProjectUpdate } from "@chronicle/types";
 import type { Queryable } from "./types.js";
 
 /** A project with the counts its page shows. */
@@ -20,12 +21,8 @@ export interface ProjectRow {
 }
 
 /** The settings a project's owner changes. */
-export interface ProjectSettingsRow {
-  name: string;
-  slug: string | null;
-  catalog: "open" | "strict";
-  retention_days: number | null;
-}
+/** The project's settable fields as stored: every one of the contract's ProjectUpdate present. */
+export type ProjectSettingsRow = Required<ProjectUpdate>;
 
 /** A project whose events expire, with the seqs retention works between. */
 export interface RetainedProjectRow {

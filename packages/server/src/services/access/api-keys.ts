@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { ApiKey, ApiKeyCreated } from "@chronicle/types";
+import type { ApiKey, ApiKeyCreate, ApiKeyCreated } from "@chronicle/types";
 import { notFound, validationFailed } from "../../domain/errors.js";
 import { isScope, SCOPES, type Scope } from "../../domain/scopes.js";
 import type { Credential, Page } from "../../domain/types.js";
@@ -51,12 +51,7 @@ function newSecret(): { secret: string; prefix: string; secretHash: string } {
 }
 
 /** What a new key may be given. */
-export interface ApiKeyInput {
-  name: string;
-  scopes: Scope[];
-  rate_limit_per_minute?: number;
-  workspace_id?: string;
-}
+export type ApiKeyInput = ApiKeyCreate;
 
 /** The operator's bounds on keys (config: CHRONICLE_MAX_KEY_RATE_LIMIT_PER_MINUTE). */
 export interface KeyLimits {
