@@ -337,9 +337,6 @@ describe("the SDK against the reference server", () => {
       const page = await reader.events.list({ limit: 5 });
       expect(page.data.every((event) => event.workspace_id === "ws_globex")).toBe(true);
     }
-    await expect(
-      chronicle.apiKeys.rotate(created.id, { overlap_seconds: -1 }),
-    ).rejects.toBeInstanceOf(ValidationError);
     await chronicle.apiKeys.rotate(created.id, { overlap_seconds: 0 });
     await expect(
       new Chronicle({ apiKey: rotated.key, baseUrl, maxRetries: 0 }).events.list(),

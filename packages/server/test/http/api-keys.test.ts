@@ -145,6 +145,9 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
     ).rejects.toMatchObject({
       status: 422,
     });
+    await expect(admin.apiKeys.rotate(key.id, { overlap_seconds: -1 })).rejects.toMatchObject({
+      status: 422,
+    });
   });
 
   it("when a key is pinned to a workspace, then it reads that workspace only, wherever it asks", async () => {
