@@ -214,7 +214,7 @@ export async function readChainHead(
     last_created_at: string | null;
   }>(
     `SELECT last_seq, last_hash, ${wireTime("last_created_at")} FROM projects
-     WHERE project_id = $1${lock ? " FOR UPDATE" : ""}`,
+     WHERE project_id = $1${lock ? " FOR NO KEY UPDATE" : ""}`,
     [projectId],
   );
   if (!head) return undefined;

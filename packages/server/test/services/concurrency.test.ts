@@ -6,7 +6,7 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ingestEvents, listEvents } from "../../src/services/index.js";
+import { createApiKey, ingestEvents, listEvents } from "../../src/services/index.js";
 import type { Store } from "../../src/store/index.js";
 
 const WRITERS = 8;
@@ -19,6 +19,27 @@ describe.each(STORE_KINDS)("concurrent writers on %s", (kind) => {
   });
   afterAll(async () => {
     await t?.dispose();
+  });
+
+  it("when keys are created at once, then each change is recorded and none waits on another's lock", async () => {
+    // Each creation inserts a row referencing the project (KEY SHARE on it) and then appends
+    // its api_key.created event under the project's lock: the two locks must not deadlock.
+    const { projectId } = await newProject(t.store);
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        createApiKey(
+          t.store,
+          projectId,
+          { name: `key ${i}`, scopes: ["activity:read"] },
+          { recordAs: { type: "api_key", id: "key_admin" } },
+        ),
+      ),
+    );
+    expect(new Set(created.map((key) => key.id)).size).toBe(6);
+    const page = await listEvents(t.store, projectId, { action: ["api_key.created"] }, {});
+    expect(page.data.map((event) => event.target.id).sort()).toEqual(
+      created.map((key) => key.id).sort(),
+    );
   });
 
   it("when 8 writers record 50 events each while a poller follows the asc cursor, then seq is gap-free and the poller sees each event once", async () => {

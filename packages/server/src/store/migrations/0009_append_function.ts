@@ -62,8 +62,11 @@ BEGIN
   IF p_flushed_later THEN
     PERFORM set_config('synchronous_commit', 'off', true);
   END IF;
+  -- NO KEY UPDATE: a transaction that inserted a row referencing the project (a stream, a
+  -- key) holds KEY SHARE on it, and two of them recording their change as an event would
+  -- deadlock under FOR UPDATE.
   SELECT p.last_seq, p.last_hash, p.last_created_at INTO v_seq, v_hash, v_at
-    FROM projects AS p WHERE p.project_id = p_project FOR UPDATE;
+    FROM projects AS p WHERE p.project_id = p_project FOR NO KEY UPDATE;
   IF NOT FOUND THEN
     status := 'missing';
     RETURN;
