@@ -31,7 +31,7 @@ export { defineAction, listActionSchemas, listActions } from "./catalog/actions.
 export type { CursorPayload } from "./events/cursors.js";
 export { decodeCursor, encodeCursor } from "./events/cursors.js";
 export {
-  eventsAfterSeq,
+  tailReader,
   exportEvents,
   getEvent,
   listEvents,

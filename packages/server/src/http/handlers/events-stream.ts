@@ -1,5 +1,5 @@
 import { ServiceError } from "../../domain/errors.js";
-import { eventsAfterSeq, newestEventSeq } from "../../services/index.js";
+import { newestEventSeq, tailReader } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { serveTail } from "../streaming/sse.js";
 import { caller, type HandlerDeps } from "./deps.js";
@@ -19,7 +19,7 @@ export function eventStreamHandlers({ store, config, logger, tails, streams }: H
     requestId,
   }) => {
     const who = caller(principal);
-    const filters = pinWorkspace(who, filtersOf(query));
+    const readAfter = tailReader(store, who.projectId, pinWorkspace(who, filtersOf(query)));
     const lastEventId = header["Last-Event-ID"];
     let after: number;
     if (typeof lastEventId === "string") {
@@ -37,7 +37,7 @@ export function eventStreamHandlers({ store, config, logger, tails, streams }: H
       await serveTail(
         res,
         {
-          readAfter: (seq, limit) => eventsAfterSeq(store, who.projectId, filters, seq, limit),
+          readAfter,
           subscribe: (onChange) => tails.subscribe(who.projectId, onChange),
         },
         {

@@ -180,19 +180,23 @@ export async function listEvents(
   return page;
 }
 
-/** Events after `afterSeq` in seq order: the live tail's read, resumed from Last-Event-ID. */
-export async function eventsAfterSeq(
+/**
+ * The live tail's read: events after a seq in seq order, resumed from Last-Event-ID. The
+ * filters are checked and compiled here, once, so that a bad filter is a 400 before the
+ * stream's headers are sent rather than an error inside a stream already answered 200.
+ */
+export function tailReader(
   store: Store,
   projectId: string,
   filters: EventFilters,
-  afterSeq: number,
-  limit: number,
   scope: ListScope = EVENTS_SCOPE,
-): Promise<Event[]> {
+): (afterSeq: number, limit: number) => Promise<Event[]> {
   const selection = selectionOf(projectId, filters, scope);
-  const range = { afterSeq, limit: Math.max(1, Math.floor(limit)) };
-  const rows = await selectedRowsInRange(store, selection, range);
-  return rows.map(eventToWire);
+  return async (afterSeq, limit) => {
+    const range = { afterSeq, limit: Math.max(1, Math.floor(limit)) };
+    const rows = await selectedRowsInRange(store, selection, range);
+    return rows.map(eventToWire);
+  };
 }
 
 /**
