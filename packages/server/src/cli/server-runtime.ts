@@ -68,6 +68,8 @@ export async function runServer(
   const metricsUrl = metricsServer ? `${urlOf(metricsServer)}/metrics` : undefined;
   logger.info("listening", {
     url,
+    console: `${url}/console`,
+    docs: `${url}/docs/`,
     store: store.kind,
     ...(metricsUrl ? { metrics: metricsUrl } : {}),
     ...(observability.metricsToken ? { metrics_on_api_port: true } : {}),

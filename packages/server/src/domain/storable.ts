@@ -59,9 +59,13 @@ const EARLIEST = Date.parse("0001-01-01T00:00:00.000Z");
 const LATEST = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const rfc3339 = fullFormats["date-time"] as { validate: (value: string) => boolean };
 
+/** An instant (ms) in years 0001–9999 UTC: what PostgreSQL reads back as it was written. */
+export function storableInstant(instant: number): boolean {
+  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
+}
+
 /** RFC 3339 `date-time` whose instant lies in years 0001–9999 UTC (what PostgreSQL stores). */
 export function storableDateTime(value: string): boolean {
   if (!rfc3339.validate(value)) return false;
-  const instant = Date.parse(value);
-  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
+  return storableInstant(Date.parse(value));
 }

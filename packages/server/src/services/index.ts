@@ -31,11 +31,11 @@ export { defineAction, listActionSchemas, listActions } from "./catalog/actions.
 export type { CursorPayload } from "./events/cursors.js";
 export { decodeCursor, encodeCursor } from "./events/cursors.js";
 export {
-  tailReader,
   exportEvents,
   getEvent,
   listEvents,
   newestEventSeq,
+  tailReader,
 } from "./events/events-read.js";
 export type { IngestResult } from "./events/events-write.js";
 export { type Idempotency, ingestEvents, requestHash } from "./events/events-write.js";

@@ -2,6 +2,7 @@ import {
   type Client,
   client,
   event,
+  newProject,
   STORE_KINDS,
   setUpWithProject,
   type TestContext,
@@ -72,6 +73,48 @@ describe.each(STORE_KINDS)("catalog, integrity and viewer tokens over HTTP (%s)"
     expect(invalidSchema.status).toBe(422);
     const badName = await api("PUT", "/v1/actions/Not-An-Action", { body: { description: "x" } });
     expect(badName.status).toBe(400);
+  });
+
+  it("when two projects define schemas with the same $id, then each is compiled and checked on its own", async () => {
+    // The validators are shared by the process: a schema's $id must not be registered there,
+    // or the first project to use an $id would refuse every other schema naming it.
+    const other = client(ctx.server.base, (await newProject(ctx.store, "Other tenant")).key);
+    const schemaOf = (required: string) => ({
+      $id: "https://schemas.example.com/invoice",
+      type: "object",
+      required: [required],
+      properties: { [required]: { $ref: "#/$defs/cents" } },
+      $defs: { cents: { type: "integer" } },
+    });
+    const first = await api("PUT", "/v1/actions/invoice.voided", {
+      body: { metadata_schema: schemaOf("amount_cents") },
+    });
+    expect(first.status, first.text).toBe(200);
+    const second = await other("PUT", "/v1/actions/invoice.voided", {
+      body: { metadata_schema: schemaOf("total_cents") },
+    });
+    expect(second.status, second.text).toBe(200);
+    // The first project's next version under the same $id is a schema of its own too.
+    const next = await api("PUT", "/v1/actions/invoice.voided", {
+      body: { metadata_schema: schemaOf("voided_cents") },
+    });
+    expect(next.status, next.text).toBe(200);
+    expect(next.json).toMatchObject({ schema_version: 2 });
+
+    const voided = (metadata: Record<string, unknown>) =>
+      event({ action: "invoice.voided", metadata });
+    expect((await api("POST", "/v1/events", { body: voided({ voided_cents: 5 }) })).status).toBe(
+      201,
+    );
+    expect((await api("POST", "/v1/events", { body: voided({ amount_cents: 5 }) })).status).toBe(
+      422,
+    );
+    expect((await other("POST", "/v1/events", { body: voided({ total_cents: 5 }) })).status).toBe(
+      201,
+    );
+    expect((await other("POST", "/v1/events", { body: voided({ total_cents: "5" }) })).status).toBe(
+      422,
+    );
   });
 
   it("when the chain is intact, then integrity is valid; a row altered in the database is reported at its seq", async () => {

@@ -209,6 +209,33 @@ describe.each(STORE_KINDS)("filters, search and q= over HTTP (%s)", (kind) => {
     }
   });
 
+  it("when created: names the calendar's edges, then year 0 is a 400 at the date and the last day of 9999 is a bound, never a 500", async () => {
+    const refused: [string, number][] = [
+      ["created:0000-01-01", 9],
+      ["created:<0000-06-01", 10],
+      ["created:0001-01-01T00:30:00+01:00", 9],
+      ["created:2026-01-01..0000-12-31", 21],
+      ["created:9999-12-31T23:59:59-01:00", 9],
+    ];
+    for (const [query, position] of refused) {
+      const response = await api("GET", `/v1/events?q=${encodeURIComponent(query)}`);
+      expect(response.status, `${query}: ${response.text}`).toBe(400);
+      expect(response.json.errors[0].position, query).toBe(position);
+    }
+    expect(await q("created:9999-12-31")).toEqual([]);
+    expect(await q("created:>9999-12-31T23:59:59.999Z")).toEqual([]);
+    expect(await q("created:<=9999-12-31")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await q("created:2026-01-01..9999-12-31")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await q("created:>=0001-01-01")).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await q("created:<0001-01-01")).toEqual([]);
+    const exported = await api(
+      "GET",
+      `/v1/events/export?format=ndjson&q=${encodeURIComponent("created:<=9999-12-31")}`,
+    );
+    expect(exported.status, exported.text).toBe(200);
+    expect(exported.text.trim().split("\n")).toHaveLength(6);
+  });
+
   it("when a search narrowed by a filter has its matches beyond the nearest few thousand of that filter's events, then they are still found, in order", async () => {
     const { key } = await newProject(ctx.store, "Narrowed search");
     const own = client(ctx.server.base, key);

@@ -89,12 +89,15 @@ describe.each(STORE_KINDS)("live tail over SSE (%s)", (kind) => {
     ["q", `q=${encodeURIComponent("(action:issue.created")}`],
     ["start_time", "start_time=2026-02-30T99:00:00Z"],
     ["include_on_behalf", "include_on_behalf=true"],
-  ])("when the filter %s cannot be read (%s), then 400 before the stream starts", async (name, query) => {
-    const response = await api("GET", `/v1/events/stream?${query}`);
-    expect(response.status).toBe(400);
-    expect(response.json.code).toBe("invalid_parameter");
-    expect(response.json.errors[0].pointer).toBe(`/query/${name}`);
-  });
+  ])(
+    "when the filter %s cannot be read (%s), then 400 before the stream starts",
+    async (name, query) => {
+      const response = await api("GET", `/v1/events/stream?${query}`);
+      expect(response.status).toBe(400);
+      expect(response.json.code).toBe("invalid_parameter");
+      expect(response.json.errors[0].pointer).toBe(`/query/${name}`);
+    },
+  );
 });
 
 describe.runIf(process.env.DATABASE_URL)("live tail across processes' stores (postgres)", () => {

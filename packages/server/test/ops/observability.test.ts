@@ -25,6 +25,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
   let apiKey: string;
   let base: string;
   let metricsUrl: string;
+  let consoleUrl: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -45,6 +46,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     );
     base = String(listening.url);
     metricsUrl = String(listening.metrics);
+    consoleUrl = String(listening.console);
   }, 240_000);
 
   afterAll(async () => {
@@ -141,6 +143,13 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     expect(await second.text()).toBe("");
     const other = await call(`/v1/events/${id}`, { headers: { "If-None-Match": '"abc"' } });
     expect(other.status).toBe(200);
+  });
+
+  it("when the server starts, then its banner gives the console's address, which answers the console", async () => {
+    expect(consoleUrl).toBe(`${base}/console`);
+    const response = await fetch(consoleUrl);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
   it("when /metrics is scraped, then it parses and counts operations, statuses, ingest, groups and the pool", async () => {

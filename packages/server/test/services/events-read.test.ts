@@ -11,12 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import type { EventFilters, ListOptions } from "../../src/domain/index.js";
 import {
-  eventsAfterSeq,
   exportEvents,
   getEvent,
   ingestEvents,
   listEvents,
   newestEventSeq,
+  tailReader,
 } from "../../src/services/index.js";
 
 async function code(promise: Promise<unknown>): Promise<string> {
@@ -238,8 +238,14 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
   });
 
   it("when the tail reads after a seq, then it gets the later events in order", async () => {
-    const after = await eventsAfterSeq(t.store, projectId, { actor_id: "user_2" }, 20, 100);
-    expect(seqs(after)).toEqual([23]);
+    const read = tailReader(t.store, projectId, { actor_id: "user_2" });
+    expect(seqs(await read(20, 100))).toEqual([23]);
+    expect(seqs(await read(23, 100))).toEqual([]);
+  });
+
+  it("when the tail's filter cannot be read, then the reader is refused before any read", () => {
+    expect(() => tailReader(t.store, projectId, { q: 'actor:"open' })).toThrow(ServiceError);
+    expect(() => tailReader(t.store, projectId, { include_on_behalf: true })).toThrow(ServiceError);
   });
 
   it("when a tail starts without Last-Event-ID, then it starts after the newest event, or at 0", async () => {

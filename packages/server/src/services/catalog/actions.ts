@@ -28,8 +28,13 @@ import {
   schemaWeight,
 } from "./metadata-schema.js";
 
-/** Patterns run on RE2 (linear time): no tenant's regex can hold the event loop. */
-const options = { strict: false, code: { regExp: re2Engine } } as const;
+/**
+ * Patterns run on RE2 (linear time): no tenant's regex can hold the event loop. The Ajv
+ * instances are the process's, shared by every project: a schema's `$id` is not registered
+ * in them (`addUsedSchema`), or the first schema to name an `$id` would refuse any other one
+ * naming it, in every project (a schema's `$ref`s stay inside it: metadata-schema.ts).
+ */
+const options = { strict: false, addUsedSchema: false, code: { regExp: re2Engine } } as const;
 /** Stops at the first error: what every event pays. */
 const firstErrorAjv = new Ajv2020({ ...options, allErrors: false });
 /** Every error, for the pointers of an invalid event whose metadata is small (see below). */

@@ -1,4 +1,5 @@
 import { type ActorType, type components, QUERY_KEYS, type QueryKey } from "@chronicle/types";
+import { storableInstant } from "../../../domain/storable.js";
 import type {
   SelectionCondition,
   SelectionPredicate,
@@ -48,18 +49,24 @@ function actions(value: string): Reading {
 function instant(text: string): [number, number] | undefined {
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
     const from = Date.parse(`${text}T00:00:00.000Z`);
-    if (Number.isNaN(from) || new Date(from).toISOString().slice(0, 10) !== text) return undefined;
+    if (!storableInstant(from) || new Date(from).toISOString().slice(0, 10) !== text) {
+      return undefined;
+    }
     return [from, from + DAY_MS];
   }
   if (!/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$/.test(text)) {
     return undefined;
   }
   const at = Date.parse(text);
-  if (Number.isNaN(at) || !/^\d{4}-/.test(new Date(at).toISOString())) return undefined;
+  if (!storableInstant(at)) return undefined;
   return [at, at + 1];
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+/**
+ * A bound as PostgreSQL reads it. The end of 9999-12-31 is in year 10000, which
+ * toISOString writes `+010000-…` (read by PostgreSQL as a time zone): five digits instead.
+ */
+const iso = (ms: number) => new Date(ms).toISOString().replace(/^\+0(\d{5}-)/, "$1");
 
 /**
  * `created:` bounds occurred_at: `>=D`, `>D`, `<=D`, `<D`, `D` (that day or instant) or
@@ -77,7 +84,7 @@ function created(value: string): Reading {
   };
   const refused = (offset: number): Reading => ({
     refused:
-      "expected a date (2026-11-01) or an RFC 3339 time, after >=, >, <=, < or none, or a range D1..D2",
+      "expected a date (2026-11-01) or an RFC 3339 time in years 0001 to 9999, after >=, >, <=, < or none, or a range D1..D2",
     offset,
   });
   if (range) {
