@@ -202,6 +202,17 @@ describe("pnpm start", () => {
       const response = await fetch(url, { headers: { Authorization: `Bearer ${key}` } });
       expect(response.status, url).toBe(200);
     }
+    // Streams work without setup too: the dev mode made their key in the data directory.
+    const api = new URL(printed[0] as string).origin;
+    const stream = await fetch(`${api}/v1/streams`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+      body: JSON.stringify({
+        name: "SIEM",
+        destination: { type: "webhook", url: "https://siem.example.com/hook" },
+      }),
+    });
+    expect(stream.status, await stream.clone().text()).toBe(201);
     process.kill(-(run.child.pid as number), "SIGINT");
     expect(await run.exited).toBe(0);
     expect(run.output()).not.toMatch(/ERR_PNPM|ELIFECYCLE/);

@@ -14,9 +14,9 @@ function readOrCreate(path: string, create: () => string): string {
 }
 
 /**
- * The embedded (PGlite) dev mode needs no setup: a checkpoint key and a token secret it
- * lacks are generated once into files of the data directory (never the database), and the
- * verifier key is logged. On PostgreSQL nothing is generated: without configured secrets a
+ * The embedded (PGlite) dev mode needs no setup: a checkpoint key, a token secret and a
+ * streams key it lacks are generated once into files of the data directory (never the
+ * database), and the verifier key is logged. On PostgreSQL nothing is generated: without configured secrets a
  * process signs with ephemeral ones and says so, since replicas would not agree.
  */
 export function withDevSecrets(config: Config, logger: Logger): Config {
@@ -37,7 +37,17 @@ export function withDevSecrets(config: Config, logger: Logger): Config {
   secrets.tokenSecrets ??= [
     readOrCreate(join(config.dataDir, "token.secret"), () => randomBytes(32).toString("base64url")),
   ];
+  const streamsKey =
+    config.streams.key ??
+    Buffer.from(
+      readOrCreate(join(config.dataDir, "streams.key"), () => randomBytes(32).toString("base64")),
+      "base64",
+    );
   const verifier = secretsFrom(secrets).checkpoints.signer.verifierKey;
   logger.info("checkpoint verifier key", { verifier_key: verifier });
-  return { ...config, integrity: { ...integrity, secrets } };
+  return {
+    ...config,
+    integrity: { ...integrity, secrets },
+    streams: { ...config.streams, key: streamsKey },
+  };
 }
