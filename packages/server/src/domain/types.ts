@@ -18,6 +18,11 @@ export interface Credential {
   name: string | null;
   /** The key's own requests per minute, when it has one (else the server's default). */
   rateLimitPerMinute?: number;
+  /**
+   * An API key's secret presented, by its hash: a rotation replaces it, and the streams it
+   * opened end when it stops (its overlap) though the key lives on.
+   */
+  secretHash?: string;
 }
 
 /** One page of any list: the contract's list envelope over another item type. */

@@ -16,7 +16,11 @@ export {
   rotateApiKey,
   updateApiKey,
 } from "./access/api-keys.js";
-export { type CredentialEnd, endedCredentials } from "./access/credential-checks.js";
+export {
+  type CredentialEnd,
+  endedCredentials,
+  stoppedSecrets,
+} from "./access/credential-checks.js";
 export {
   createProject,
   getProject,

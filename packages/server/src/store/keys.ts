@@ -196,3 +196,23 @@ export async function selectUnrevokedKeyIds(
   );
   return rows.map((row) => row.key_id);
 }
+
+/**
+ * Of the (project, secret hash) pairs given side by side, the hashes no key of that project
+ * accepts any more: neither its current secret nor a previous one still in its overlap.
+ */
+export async function selectStoppedSecretHashes(
+  db: Queryable,
+  projectIds: readonly string[],
+  secretHashes: readonly string[],
+): Promise<string[]> {
+  const rows = await db.query<{ secret_hash: string }>(
+    `SELECT c.secret_hash FROM unnest($1::text[], $2::text[]) AS c (project_id, secret_hash)
+     WHERE NOT EXISTS (
+       SELECT 1 FROM api_keys k WHERE k.project_id = c.project_id
+         AND (k.secret_hash = c.secret_hash
+           OR (k.previous_secret_hash = c.secret_hash AND k.previous_secret_expires_at > now())))`,
+    [projectIds, secretHashes],
+  );
+  return rows.map((row) => row.secret_hash);
+}

@@ -153,6 +153,36 @@ describe.each(STORE_KINDS)("credentials checked while in use (%s)", (kind) => {
     expect((await client(base, token.token)("GET", "/v1/events")).status).toBe(401);
   });
 
+  it("when a key is rotated while a tail holds its old secret, then that tail ends with credential_expired when the overlap does, and a tail on the new secret goes on", async () => {
+    const base = ctx.server.base;
+    const reader = await createKey(base, admin, ["activity:read"]);
+    const old = await openStream(`${base}/v1/events/stream`, {
+      Authorization: `Bearer ${reader.key}`,
+    });
+    expect(old.response.status).toBe(200);
+    const rotated = await client(base, admin)("POST", `/v1/api-keys/${reader.id}/rotate`, {
+      body: { overlap_seconds: 1 },
+    });
+    expect(rotated.status, rotated.text).toBe(200);
+    const overlapEnds = Date.parse(rotated.json.previous_key_expires_at);
+    const current = await openStream(`${base}/v1/events/stream`, {
+      Authorization: `Bearer ${rotated.json.key}`,
+    });
+    expect(current.response.status).toBe(200);
+    try {
+      await old.until(() => old.ended, overlapEnds - Date.now() + END_WITHIN_MS + 2_000);
+      expect(Date.now() - overlapEnds).toBeLessThan(END_WITHIN_MS);
+      const problem = JSON.parse(old.messages.at(-1)?.data ?? "{}");
+      expect(problem).toMatchObject({ code: "credential_expired" });
+      expect(current.ended).toBe(false);
+      await client(base, admin)("POST", "/v1/events", { body: event({ summary: "after" }) });
+      await current.until(() => current.messages.some((m) => m.event !== "error"));
+    } finally {
+      await old.close();
+      await current.close();
+    }
+  });
+
   it("when a key is revoked during an export, then the export stops with a final problem line", async () => {
     const base = ctx.server.base;
     const writer = client(base, admin);

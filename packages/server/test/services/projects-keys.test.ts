@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { newProject, openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
@@ -33,6 +34,7 @@ describe.each(STORE_KINDS)("projects and API keys on %s", (kind) => {
       scopes: ["activity:read", "activity:write", "activity:export", "admin"],
       workspaceId: null,
       name: "Admin key",
+      secretHash: createHash("sha256").update(adminKey.key).digest("hex"),
     });
     const project = await getProject(t.store, projectId);
     expect(project).toMatchObject({ id: projectId, name: "Acme", retention_days: null });

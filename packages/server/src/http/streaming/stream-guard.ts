@@ -1,5 +1,10 @@
 import { ServiceError } from "../../domain/errors.js";
-import { type CredentialEnd, endedCredentials, type Store } from "../../services/index.js";
+import {
+  type CredentialEnd,
+  endedCredentials,
+  type Store,
+  stoppedSecrets,
+} from "../../services/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import type { Principal } from "../middleware/principal.js";
 
@@ -90,6 +95,19 @@ export class StreamGuard {
       const ended = await endedCredentials(this.store, credentials);
       for (const [id, why] of ended) {
         for (const entry of this.open.get(id) ?? []) entry.controller.abort(ENDINGS[why]());
+      }
+      // A key's streams may hold different secrets (opened before and after a rotation): the
+      // replaced one's streams end with its overlap, while the key lives on.
+      const entries = [...this.open.values()].flatMap((set) => [...set]);
+      const stopped = await stoppedSecrets(
+        this.store,
+        entries.map((entry) => entry.principal),
+      );
+      for (const entry of entries) {
+        const { secretHash } = entry.principal;
+        if (secretHash !== undefined && stopped.has(secretHash)) {
+          entry.controller.abort(ENDINGS.expired());
+        }
       }
     } catch (error) {
       // The database is away: the streams' own reads fail too; check again next tick.

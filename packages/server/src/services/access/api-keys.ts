@@ -331,6 +331,7 @@ export async function authenticate(store: Store, bearer: string): Promise<Creden
       ...(row.rate_limit_per_minute !== null
         ? { rateLimitPerMinute: row.rate_limit_per_minute }
         : {}),
+      secretHash,
     };
     const lastUsedAt = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
     const expiresAt = row.expires_at ? new Date(row.expires_at).getTime() : undefined;

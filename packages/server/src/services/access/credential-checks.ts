@@ -1,5 +1,5 @@
 import type { Credential } from "../../domain/types.js";
-import { selectUnrevokedKeyIds } from "../../store/keys.js";
+import { selectStoppedSecretHashes, selectUnrevokedKeyIds } from "../../store/keys.js";
 import type { Store } from "../../store/types.js";
 import { selectViewerTokenStates } from "../../store/viewer-tokens.js";
 
@@ -41,4 +41,22 @@ export async function endedCredentials(
     for (const id of tokenIds) if (!seen.has(id)) ended.set(id, "revoked");
   }
   return ended;
+}
+
+/**
+ * Of the API keys' secrets in use (open streams), those that no longer authenticate though
+ * their key may live on: a rotation's previous secret once its overlap is over. One query.
+ */
+export async function stoppedSecrets(
+  store: Store,
+  credentials: readonly Pick<Credential, "projectId" | "secretHash">[],
+): Promise<Set<string>> {
+  const checked = credentials.filter((c) => c.secretHash !== undefined);
+  if (checked.length === 0) return new Set();
+  const stopped = await selectStoppedSecretHashes(
+    store,
+    checked.map((c) => c.projectId),
+    checked.map((c) => c.secretHash as string),
+  );
+  return new Set(stopped);
 }
