@@ -95,7 +95,7 @@ export const FULL: Sizes = {
     rounds: 3,
     warmupSeconds: 2,
   },
-  operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 3 },
+  operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 5 },
   replicas: {
     connections: 32,
     replicas: [1, 2, 4],
@@ -145,7 +145,7 @@ export const QUICK: Sizes = {
     rounds: 1,
     warmupSeconds: 1,
   },
-  operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 1 },
+  operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 5 },
   replicas: {
     connections: 16,
     replicas: [1, 2],
