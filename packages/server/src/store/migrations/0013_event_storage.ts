@@ -2,7 +2,7 @@
  * Events take less space, and dropping an expired partition no longer stops ingest for the
  * length of a scan.
  *
- * Indexes (bench/FINDINGS.md B18: each was 2.6-3 % of the events table at the bench's data):
+ * Indexes (bench/FINDINGS.md B19: each was 2.6-3 % of the events table at the bench's data):
  * - `events_outcome` and `events_correlation_id` hold only the rows that have a value: an
  *   event without an outcome or correlation id is found by no query through them (the
  *   filters compare with `=`, which a null never matches), and most events have neither;
