@@ -3,7 +3,6 @@ import { ulid } from "ulid";
 import { purgeExpired } from "../../packages/server/src/services/index.js";
 import { openStore } from "../../packages/server/src/store/index.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { runLoad } from "../lib/http-load.js";
 import { atMost } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
@@ -18,14 +17,17 @@ export const RETENTION_MONTH = Date.parse("2025-11-01T00:00:00.000Z");
 const DAY_MS = 86_400_000;
 
 interface Sample {
-  /** performance.now() when the response arrived. */
-  at: number;
+  /** performance.now() when the request was sent. */
+  sentAt: number;
   latencyMs: number;
 }
 
 /**
- * Single ingest (into the ingest project) in back-to-back one-second windows until `done`
- * says stop; every response's arrival time and latency.
+ * Single ingest (into the ingest project) by `clients` closed-loop clients until `done` says
+ * stop; every request's send time and latency. Each client finishes the request it has in
+ * flight before it stops, so a request held up by the purge is counted however long it
+ * waited (a load tool's fixed windows drop the requests in flight at their end — exactly
+ * the ones a pause holds up).
  */
 async function ingestUntil(
   context: BenchContext,
@@ -34,26 +36,25 @@ async function ingestUntil(
 ): Promise<Sample[]> {
   const generator = benchEvents(606);
   const samples: Sample[] = [];
-  let failed = 0;
-  while (!done()) {
-    await runLoad({
-      url: context.server.url,
-      method: "POST",
-      path: "/v1/events",
-      connections: clients,
-      durationSeconds: 1,
-      headers: { ...bearer(context.ingest), "content-type": "application/json" },
-      nextRequest: () => ({
+  const failures: string[] = [];
+  const url = `${context.server.url}/v1/events`;
+  const headers = { ...bearer(context.ingest), "content-type": "application/json" };
+  const client = async () => {
+    while (!done()) {
+      const sentAt = performance.now();
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { ...headers, "idempotency-key": ulid() },
         body: JSON.stringify(generator.next()),
-        headers: { "idempotency-key": ulid() },
-      }),
-      onResponse: (status, latencyMs) => {
-        if (status >= 200 && status < 300) samples.push({ at: performance.now(), latencyMs });
-        else failed += 1;
-      },
-    });
-  }
-  if (failed > 0) throw new Error(`ingest: ${failed} non-2xx responses`);
+      });
+      await response.arrayBuffer();
+      const latencyMs = performance.now() - sentAt;
+      if (response.ok) samples.push({ sentAt, latencyMs });
+      else failures.push(`${response.status}`);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, client));
+  if (failures.length > 0) throw new Error(`ingest: non-2xx responses ${failures.join(", ")}`);
   return samples;
 }
 
@@ -120,7 +121,7 @@ export const retentionWorkload: Workload = {
       purgeMs = ended - started;
       // Every request in flight at some moment of the purge.
       for (const sample of await load) {
-        if (sample.at > started && sample.at - sample.latencyMs < ended) {
+        if (sample.sentAt < ended && sample.sentAt + sample.latencyMs > started) {
           during.push(sample.latencyMs);
         }
       }

@@ -12,7 +12,7 @@ const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints", "operator_log"] a
  * append-only guard; it purges only through `chronicle_purge_events`, which runs with the
  * owner's rights and deletes nothing but an expired prefix, and `chronicle_purge_project`,
  * which removes only a project whose deletion grace period is over; it creates and drops
- * events partitions only through the owner's functions of migration 0008. PostgreSQL only
+ * events partitions only through the owner's functions of migrations 0008 and 0013. PostgreSQL only
  * (PGlite has one role).
  */
 export async function grantAppRole(store: Store, role: string): Promise<void> {
@@ -41,7 +41,7 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     );
     for (const { name } of partitions) await tx.query(`REVOKE ALL ON "${name}" FROM ${role}`);
     await tx.query(
-      `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, timestamptz, text) TO ${role}`,
+      `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, timestamptz, text), chronicle_drop_expired_event_partitions() TO ${role}`,
     );
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_project(text) TO ${role}`);
   });

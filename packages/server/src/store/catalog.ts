@@ -53,12 +53,23 @@ export async function selectDefinedCatalog(
   return { mode: project.catalog, actions };
 }
 
-/** The action, locked for the rest of the transaction; undefined when the catalog lacks it. */
+/**
+ * The action, locked for the rest of the transaction; undefined when there is no such
+ * project. An action the catalog lacks gets its row first (neither defined nor seen, and
+ * gone with a rollback), so that concurrent first definitions take turns on it instead of
+ * each numbering its schema version 1.
+ */
 export async function lockAction(
   tx: Queryable,
   projectId: string,
   action: string,
 ): Promise<ActionRow | undefined> {
+  await tx.query(
+    `INSERT INTO actions (project_id, action)
+     SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM projects WHERE project_id = $1)
+     ON CONFLICT (project_id, action) DO NOTHING`,
+    [projectId, action],
+  );
   const [row] = await tx.query<ActionRow>(
     `SELECT ${ACTION_COLUMNS} FROM actions WHERE project_id = $1 AND action = $2 FOR UPDATE`,
     [projectId, action],

@@ -45,10 +45,12 @@ export interface DroppedPartitionProject {
 }
 
 /**
- * Drops the partition when every row in it is past its project's retention at `now` and
+ * Detaches the partition when every row in it is past its project's retention at `now` and
  * is that project's next prefix, moving each project's checkpoint to its last row there;
  * one entry per project whose events went (none when it stayed, or was empty). A lock not
- * granted within `lockTimeoutMs` fails with SQLSTATE 55P03 (`isLockTimeout`).
+ * granted within `lockTimeoutMs` fails with SQLSTATE 55P03 (`isLockTimeout`). The detached
+ * table's files go with `dropExpiredEventPartitions`, after this transaction let go of the
+ * lock on `events` (migration 0013).
  */
 export async function dropEventPartition(
   db: Queryable,
@@ -65,6 +67,14 @@ export async function dropEventPartition(
     purged: Number(row.purged),
     checkpoint_seq: Number(row.checkpoint_seq),
   }));
+}
+
+/** Drops the tables of partitions `dropEventPartition` detached; how many. */
+export async function dropExpiredEventPartitions(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ dropped: number }>(
+    "SELECT chronicle_drop_expired_event_partitions() AS dropped",
+  );
+  return Number(row?.dropped ?? 0);
 }
 
 /** Whether a database error is a lock not granted within `lock_timeout`. */

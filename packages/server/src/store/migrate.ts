@@ -11,6 +11,8 @@ import { appendFunction } from "./migrations/0009_append_function.js";
 import { queryFilters } from "./migrations/0010_query_filters.js";
 import { projectsCatalogEventFields } from "./migrations/0011_projects_catalog_event_fields.js";
 import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pins.js";
+import { eventStorage } from "./migrations/0013_event_storage.js";
+import { pipelinedAppend } from "./migrations/0014_pipelined_append.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -32,6 +34,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: "query_filters", sql: queryFilters },
   { version: 11, name: "projects_catalog_event_fields", sql: projectsCatalogEventFields },
   { version: 12, name: "key_limits_rotation_pins", sql: keyLimitsRotationPins },
+  { version: 13, name: "event_storage", sql: eventStorage },
+  { version: 14, name: "pipelined_append", sql: pipelinedAppend },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

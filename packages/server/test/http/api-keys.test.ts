@@ -51,6 +51,17 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
     await ctx?.close();
   });
 
+  /** The statuses of five reads in a row, each answered with this RateLimit-Limit. */
+  async function fiveReads(key: string, limit: string): Promise<number[]> {
+    const statuses = [];
+    for (let n = 0; n < 5; n++) {
+      const answer = await get("/v1/events?limit=1", bearer(key));
+      statuses.push(answer.status);
+      expect(answer.headers.get("ratelimit-limit")).toBe(limit);
+    }
+    return statuses;
+  }
+
   async function recorded(action: string, keyId: string) {
     const page = await admin.events.list({ action, limit: 100 });
     return page.data.filter((e) => e.target?.id === keyId);
@@ -63,12 +74,7 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
       rate_limit_per_minute: 3,
     });
     expect(key.rate_limit_per_minute).toBe(3);
-    const statuses = [];
-    for (let n = 0; n < 5; n++) {
-      const answer = await get("/v1/events?limit=1", bearer(key.key));
-      statuses.push(answer.status);
-      expect(answer.headers.get("ratelimit-limit")).toBe("3");
-    }
+    const statuses = await fiveReads(key.key, "3");
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
 
     await expect(
@@ -86,7 +92,7 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
 
     const raised = await admin.apiKeys.update(key.id, { rate_limit_per_minute: MAX });
     expect(raised.rate_limit_per_minute).toBe(MAX);
-    // The new limit applies from the next window's lease; the answer shows it at once.
+    // The new limit applies at once (the window's count so far included).
     const back = await admin.apiKeys.update(key.id, {
       rate_limit_per_minute: null,
       name: "default",
@@ -100,6 +106,20 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
     const created = await recorded("api_key.created", key.id);
     expect(created[0]?.metadata).toMatchObject({ rate_limit_per_minute: 3, workspace_id: null });
   });
+
+  it("when a key's rate limit is lowered within a window, then the units already reserved under the old one do not carry it past the new one", async () => {
+    // One fixed window for the whole test: not within its last seconds.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000)
+      await new Promise((resolve) => setTimeout(resolve, 61_000 - intoMinute));
+    const key = await admin.apiKeys.create({ name: "lowered", scopes: ["activity:read"] });
+    // The first request reserves a lease of the server's default (1000 a minute: 50 units).
+    expect((await get("/v1/events?limit=1", bearer(key.key))).status).toBe(200);
+    await admin.apiKeys.update(key.id, { rate_limit_per_minute: 3 });
+    const statuses = await fiveReads(key.key, "3");
+    // Three in the window in all: the one before the change and two after it.
+    expect(statuses).toEqual([200, 200, 429, 429, 429]);
+  }, 90_000);
 
   it("when a key is rotated, then the new secret works, the old one works for the overlap only, and the rotation is recorded", async () => {
     const key = await admin.apiKeys.create({ name: "rotating", scopes: ["activity:read"] });

@@ -14,6 +14,7 @@ import {
   endedCredentials,
   ingestEvents,
   issueViewerToken,
+  listActionSchemas,
   listActions,
   revokeApiKey,
   revokeViewerToken,
@@ -89,6 +90,20 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
     }).catch((e) => e);
     expect(error.code).toBe("validation_failed");
     expect(error.errors[0].pointer).toBe("/metadata_schema");
+  });
+
+  it("when one new action is defined several times at once, then none fails and its schema is one version", async () => {
+    const { projectId } = await newProject(t.store);
+    // Ten connections open at once, so that the ten definitions start together.
+    await Promise.all(Array.from({ length: 10 }, () => t.store.query("SELECT pg_sleep(0.05)")));
+    const defined = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        defineAction(t.store, projectId, "invoice.raced", { metadata_schema: INVOICE_SCHEMA }),
+      ),
+    );
+    expect(defined.map((action) => action.schema_version)).toEqual(Array(10).fill(1));
+    const versions = await listActionSchemas(t.store, projectId, "invoice.raced");
+    expect(versions.data.map((row) => row.version)).toEqual([1]);
   });
 
   it("when an action is only defined, then it is listed with a zero count", async () => {

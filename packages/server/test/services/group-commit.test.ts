@@ -17,6 +17,7 @@ import {
   ingestEvents,
   listEvents,
   requestHash,
+  verifyIntegrity,
 } from "../../src/services/index.js";
 import type { Queryable, Store } from "../../src/store/types.js";
 
@@ -202,5 +203,50 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
     expect(ids[0]).not.toBe(ids[1]);
     expect(ids[1]).not.toBe(ids[2]);
     expect(ids[2]).toBe(ids[3]);
+  });
+
+  it("when large batches of one project arrive at once, then several are written at a time and they still commit gap-free, chained and in the tree", async () => {
+    const { projectId } = await newProject(t.store);
+    const key = { idempotencyKey: "pipelined", requestHash: requestHash("POST", "/b", [0]) };
+    const batch = (unit: number) =>
+      Array.from({ length: 120 }, (_, n) => issueEvent(n, { summary: `unit ${unit} #${n}` }));
+    const first = await ingestEvents(t.store, projectId, batch(0), key);
+    let running = 0;
+    let mostAtOnce = 0;
+    const counting: Store = Object.create(t.store, {
+      query: {
+        value: async (sql: string, params?: readonly unknown[]) => {
+          const append = sql.includes("chronicle_append");
+          if (append) mostAtOnce = Math.max(mostAtOnce, ++running);
+          try {
+            return await t.store.query(sql, params);
+          } finally {
+            if (append) running -= 1;
+          }
+        },
+      },
+    });
+    // The replay comes first: its group is refused (the key is used) after the groups behind
+    // it were chained on the head it would have made, so they are chained again.
+    const results = await Promise.all([
+      ingestEvents(counting, projectId, batch(0), key),
+      ...Array.from({ length: 5 }, (_, unit) => ingestEvents(counting, projectId, batch(unit + 1))),
+    ]);
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(results[0]?.replayed).toBe(true);
+    expect(results[0]?.events).toEqual(first.events);
+    const seqs = results.slice(1).flatMap((result) => result.events.map((event) => event.seq));
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, n) => 121 + n));
+    const rows = await t.store.query<{ seq: string; prev_hash: string | null; hash: string }>(
+      "SELECT seq, prev_hash, hash FROM events WHERE project_id = $1 ORDER BY seq",
+      [projectId],
+    );
+    expect(rows.map((row) => Number(row.seq))).toEqual(
+      Array.from({ length: 720 }, (_, n) => n + 1),
+    );
+    expect(rows.map((row) => row.prev_hash).slice(1)).toEqual(
+      rows.map((row) => row.hash).slice(0, -1),
+    );
+    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({ valid: true });
   });
 });

@@ -18,7 +18,7 @@ import {
   updateProject,
   verifyIntegrity,
 } from "../../src/services/index.js";
-import { selectEventPartitions } from "../../src/store/event-partitions.js";
+import { dropEventPartition, selectEventPartitions } from "../../src/store/event-partitions.js";
 import type { Store } from "../../src/store/types.js";
 
 const DAY_MS = 86_400_000;
@@ -143,6 +143,36 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     await maintainEventPartitions(store, BUILTIN);
     expect(await homes(store, first)).toEqual([partition.name]);
     expect(await verifyIntegrity(store, first)).toMatchObject({ valid: true, checked: 1 });
+  });
+
+  it("when a run detached a partition and stopped before dropping its table, then the events are gone from the table, the checkpoint moved, and the next run drops it", async () => {
+    const store = await fresh();
+    const projectId = await projectWithEvents(store, 8, 30);
+    const partition = await partitionOf(store, projectId);
+    const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+    const leftover = `events_expired_${partition.name}`;
+    const tables = async () =>
+      (
+        await store.query<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relname = $1 AND relkind = 'r'",
+          [leftover],
+        )
+      ).map((row) => row.name);
+
+    // The first of the purge's two steps alone: the detach, in its own transaction.
+    expect(await dropEventPartition(store, partition.name, at, 1000)).toEqual([
+      { project_id: projectId, purged: 8, checkpoint_seq: 8 },
+    ]);
+    expect(await tables()).toEqual([leftover]);
+    expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+    expect(await homes(store, projectId)).toEqual([]);
+    expect(await verifyIntegrity(store, projectId)).toMatchObject({
+      valid: true,
+      checkpoint: { seq: 8 },
+    });
+
+    expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+    expect(await tables()).toEqual([]);
   });
 
   it("when projects in a partition keep events for different times, then rows are deleted per project and nothing of another project is lost", async () => {

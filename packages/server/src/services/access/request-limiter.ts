@@ -15,6 +15,8 @@ const MAX_ATTEMPTS = 8;
 /** A subject's units reserved in one window, used by this process. */
 interface Lease {
   windowEnd: number;
+  /** The limit the units were reserved under. */
+  limit: number;
   /** Units reserved and not used yet. */
   units: number;
   /** The window's count in the database after this process's last reservation. */
@@ -53,6 +55,7 @@ export class RequestLimiter {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = databaseNow().getTime();
       const lease = this.#leases.get(key);
+      if (lease && lease.limit !== limit) refit(lease, limit);
       if (lease && now < lease.windowEnd) {
         if (lease.units > 0) {
           lease.units -= 1;
@@ -96,8 +99,10 @@ export class RequestLimiter {
     const granted = Math.max(0, Math.min(units, limit - (count - units)));
     const current = this.#leases.get(key);
     const sameWindow = current !== undefined && current.windowEnd === windowEnd;
+    if (sameWindow && current.limit !== limit) refit(current, limit);
     const lease: Lease = {
       windowEnd,
+      limit,
       units: (sameWindow ? current.units : 0) + granted,
       counted: Math.max(count, sameWindow ? current.counted : 0),
       exhausted: count >= limit,
@@ -113,6 +118,18 @@ export class RequestLimiter {
     this.#sweptAt = now;
     for (const [key, lease] of this.#leases) if (lease.windowEnd <= now) this.#leases.delete(key);
   }
+}
+
+/**
+ * A lease whose subject's limit changed within the window (the key's own limit set or
+ * lowered): its unused units are cut to what the new limit leaves after the window's count
+ * of units already taken, so the change holds at once rather than after up to a lease.
+ */
+function refit(lease: Lease, limit: number): void {
+  const taken = lease.counted - lease.units;
+  lease.units = Math.max(0, Math.min(lease.units, limit - taken));
+  lease.exhausted = lease.counted >= limit;
+  lease.limit = limit;
 }
 
 function decision(limit: number, lease: Lease, now: number, allowed: boolean): RateLimitDecision {

@@ -1,5 +1,6 @@
 import type { Event } from "@chronicle/types";
 import { notFound } from "../../domain/errors.js";
+import { MissingTreeHash } from "../../domain/merkle.js";
 import { notifyAppendAtCommit } from "../../store/event-notifications.js";
 import {
   type AppendAnswer,
@@ -9,7 +10,7 @@ import {
   readChainHead,
 } from "../../store/events.js";
 import type { Queryable, Store } from "../../store/types.js";
-import { treeGrowth } from "../integrity/merkle-store.js";
+import { cachedTreeGrowth, treeGrowth } from "../integrity/merkle-store.js";
 import { databaseNow, observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { announceAppend } from "./append-signal.js";
@@ -109,25 +110,35 @@ function receiptTime(head: ChainHead): string {
   return head.lastCreatedAt !== null && head.lastCreatedAt > now ? head.lastCreatedAt : now;
 }
 
-/** Chains the events from `head`, grows the tree, and sends the append's one statement. */
+/**
+ * Chains the events from `head`, grows the tree, and sends the append's one statement.
+ * With `predict`, once the events are chained (without waiting for anything when the
+ * tree's frontier at `head` is cached) the head they make becomes the project's known
+ * head, so the project's next group, started while this one is in flight, is chained on
+ * it: both insert at once and commit in seq order (migration 0014).
+ */
 async function appendFrom(
   db: Queryable,
   projectId: string,
   head: ChainHead,
   prepared: PreparedEvent[],
   keys: AppendKeys,
-  flushedLater: boolean,
+  options: { flushedLater: boolean; predict: boolean },
 ): Promise<{ answer: AppendAnswer; events: Event[] }> {
   const createdAt = receiptTime(head);
   const chained = chainEvents(prepared, head.lastSeq + 1, head.lastHash, createdAt);
   const events = chained.map((item) => item.event);
-  const tree = await treeGrowth(
-    db,
-    projectId,
-    head.lastSeq,
-    head.lastHash,
-    events.map((event) => event.hash),
-  );
+  const hashes = events.map((event) => event.hash);
+  const tree =
+    cachedTreeGrowth(projectId, head.lastSeq, head.lastHash, hashes) ??
+    (await treeGrowth(db, projectId, head.lastSeq, head.lastHash, hashes));
+  if (options.predict && events.length > 0) {
+    rememberHead(projectId, {
+      lastSeq: head.lastSeq + events.length,
+      lastHash: (events[events.length - 1] as Event).hash,
+      lastCreatedAt: createdAt,
+    });
+  }
   const sentAt = Date.now();
   const answer = await appendChained(db, {
     projectId,
@@ -142,7 +153,7 @@ async function appendFrom(
     })),
     retake: keys.retake,
     tree,
-    flushedLater,
+    flushedLater: options.flushedLater,
   });
   // Only a refused time is learnt from: the other answers read no clock, or read it before
   // waiting for the lock, which would skew the estimate.
@@ -152,8 +163,9 @@ async function appendFrom(
 
 /**
  * Appends prepared events in one statement of their own, from the chain head this process
- * knows (services/events/group-commit.ts runs one append of a project at a time here), so
- * the project row is locked only while that statement runs. When the head moved (another
+ * knows (the head its last append made, or will make if still in flight: services/events/
+ * group-commit.ts pipelines large groups), so the project row is locked only while that
+ * statement runs, after its rows are inserted. When the head moved (another
  * replica appended) the events are chained again from the head the database returned;
  * after OPTIMISTIC_TRIES misses the append locks the head first (lockedAppend), so a busy
  * project still makes progress. On PostgreSQL the append commits without waiting for its
@@ -173,21 +185,31 @@ export async function appendOnItsOwn(
     if (!head) throw notFound("Project");
     let outcome: { answer: AppendAnswer; events: Event[] };
     try {
-      outcome = await appendFrom(store, projectId, head, prepared, keys, flushesLater(store));
+      outcome = await appendFrom(store, projectId, head, prepared, keys, {
+        flushedLater: flushesLater(store),
+        predict: true,
+      });
     } catch (error) {
       knownHeads.delete(projectId);
+      // Chained on a head still in flight that did not commit, whose frontier is neither
+      // cached nor stored: chained again from the stored head.
+      if (error instanceof MissingTreeHash) {
+        head = undefined;
+        continue;
+      }
       throw error;
     }
     const { answer, events } = outcome;
     if (answer.status === "ok") return appended(store, projectId, answer.head, events);
-    if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
     if (answer.status === "missing") {
       knownHeads.delete(projectId);
       throw notFound("Project");
     }
-    if (answer.status === "clock" && ++clockRefusals >= CLOCK_TRIES) throw clockError();
+    // Nothing was written: the head predicted from these events is not the project's.
     head = answer.head;
     rememberHead(projectId, head);
+    if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
+    if (answer.status === "clock" && ++clockRefusals >= CLOCK_TRIES) throw clockError();
   }
   const locked = await store.transaction((tx) =>
     lockedAppend(tx, projectId, prepared, keys, flushesLater(store)),
@@ -201,7 +223,9 @@ export async function appendOnItsOwn(
  * for that too, `whenDurable`, before it answers: the append may have committed without it).
  */
 function appended(store: Store, projectId: string, head: ChainHead, events: Event[]) {
-  rememberHead(projectId, head);
+  // A later group may have been chained on this head already: its prediction stays.
+  const known = knownHeads.get(projectId);
+  if (!known || known.lastSeq <= head.lastSeq) rememberHead(projectId, head);
   const announce = () => announceAppend(store, projectId, head.lastSeq);
   void whenDurable(store).then(announce, announce);
   return { events };
@@ -228,7 +252,10 @@ async function lockedAppend(
   const head = await readChainHead(tx, projectId, true);
   if (!head) throw notFound("Project");
   for (let tries = 0; tries < CLOCK_TRIES; tries++) {
-    const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys, flushedLater);
+    const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys, {
+      flushedLater,
+      predict: false,
+    });
     if (answer.status === "ok") return { events, head: answer.head };
     if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
     if (answer.status !== "clock") {

@@ -116,7 +116,7 @@ const recordIngests: ProjectWriter<IngestUnit, IngestResult> = Object.assign(
     }
     return outcomes as Outcome<IngestResult>[];
   },
-  { commitsItself: true },
+  { commitsItself: true, pipelined: true },
 );
 
 /** The units that use a key an earlier unit of the group uses. */

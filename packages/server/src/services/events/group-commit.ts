@@ -7,7 +7,11 @@ import type { Queryable, Store } from "../../store/types.js";
  * receives for a project while one group is in flight wait in memory, and go to the
  * database together in the next group: one statement (or transaction) and one WAL flush for
  * all of them, each still getting its own result or error. A project's groups run one at a
- * time in a process, so a writer may rely on what the previous group of the project left.
+ * time in a process, so a writer may rely on what the previous group of the project left;
+ * except for a `pipelined` writer, whose large groups (PIPELINED_MIN_EVENTS events) start
+ * while up to PIPELINED_GROUPS - 1 earlier ones are in flight: its statements must order
+ * themselves in the database (migration 0014), and a group of a few events, whose time is
+ * mostly its commit, still waits and shares the next commit.
  *
  * A writer gets the group's units and returns one outcome per unit. A transactional writer
  * (the default) runs in a transaction the group shares: a unit's failure must be a
@@ -21,6 +25,7 @@ export type Outcome<R> = { ok: true; value: R } | { ok: false; error: Error };
 
 export type ProjectWriter<U, R> = ((db: Queryable, units: U[]) => Promise<Outcome<R>[]>) & {
   commitsItself?: boolean;
+  pipelined?: boolean;
 };
 
 interface Pending {
@@ -32,7 +37,8 @@ interface Pending {
 }
 
 interface Lane {
-  running: boolean;
+  /** Groups of the lane being written. */
+  inFlight: number;
   queue: Pending[];
 }
 
@@ -52,6 +58,15 @@ export interface AppendGroupMessage {
 
 const MAX_GROUP_UNITS = 64;
 const MAX_GROUP_EVENTS = 5000;
+/**
+ * A pipelined writer's groups: at most this many in flight per project, each of at most
+ * PIPELINED_GROUP_EVENTS events (a batch's maximum), so that queued batches are written by
+ * several connections at once rather than as one statement on one.
+ */
+const PIPELINED_GROUPS = 4;
+const PIPELINED_GROUP_EVENTS = 1000;
+/** Fewer events than this start only when nothing of the project is in flight. */
+const PIPELINED_MIN_EVENTS = 100;
 
 // biome-ignore lint/suspicious/noExplicitAny: lanes hold the units of any writer.
 type AnyWriter = ProjectWriter<any, unknown>;
@@ -77,14 +92,14 @@ export function inProjectGroup<U, R>(
   }
   let lane = byProject.get(projectId);
   if (!lane) {
-    lane = { running: false, queue: [] };
+    lane = { inFlight: 0, queue: [] };
     byProject.set(projectId, lane);
   }
   const current = lane;
   const projects = byProject;
   return new Promise<R>((resolve, reject) => {
     current.queue.push({ unit, size, resolve: resolve as (value: unknown) => void, reject });
-    if (!current.running) void drain(store, projectId, current, projects, writer as AnyWriter);
+    startGroups(store, projectId, current, projects, writer as AnyWriter);
   });
 }
 
@@ -101,29 +116,49 @@ export async function outcomeOf<R>(run: () => Promise<R>): Promise<Outcome<R>> {
   }
 }
 
-async function drain(
+/** Starts the lane's queued groups that may start now; each starts the next as it ends. */
+function startGroups(
   store: Store,
   projectId: string,
   lane: Lane,
   projects: Map<string, Lane>,
   writer: AnyWriter,
-) {
-  lane.running = true;
-  try {
-    while (lane.queue.length > 0) await runGroup(store, takeGroup(lane.queue), writer);
-  } finally {
-    lane.running = false;
-    if (lane.queue.length === 0) projects.delete(projectId);
-    else void drain(store, projectId, lane, projects, writer);
+): void {
+  while (lane.queue.length > 0 && mayStart(lane, writer)) {
+    const group = takeGroup(
+      lane.queue,
+      writer.pipelined ? PIPELINED_GROUP_EVENTS : MAX_GROUP_EVENTS,
+    );
+    lane.inFlight += 1;
+    void runGroup(store, group, writer)
+      .catch((error: unknown) => {
+        for (const pending of group) pending.reject(error);
+      })
+      .finally(() => {
+        lane.inFlight -= 1;
+        if (lane.queue.length === 0 && lane.inFlight === 0) projects.delete(projectId);
+        else startGroups(store, projectId, lane, projects, writer);
+      });
   }
 }
 
-function takeGroup(queue: Pending[]): Pending[] {
+function mayStart(lane: Lane, writer: AnyWriter): boolean {
+  if (lane.inFlight === 0) return true;
+  if (!writer.pipelined || lane.inFlight >= PIPELINED_GROUPS) return false;
+  let events = 0;
+  for (const pending of lane.queue) {
+    events += pending.size;
+    if (events >= PIPELINED_MIN_EVENTS) return true;
+  }
+  return false;
+}
+
+function takeGroup(queue: Pending[], maxEvents: number): Pending[] {
   let events = 0;
   let count = 0;
   while (count < queue.length && count < MAX_GROUP_UNITS) {
     const size = queue[count]?.size ?? 0;
-    if (count > 0 && events + size > MAX_GROUP_EVENTS) break;
+    if (count > 0 && events + size > maxEvents) break;
     events += size;
     count += 1;
   }

@@ -70,8 +70,36 @@ export async function treeGrowth(
   head: string | null,
   eventHashes: readonly string[],
 ): Promise<TreeHashRows> {
+  return (
+    cachedTreeGrowth(projectId, size, head, eventHashes) ??
+    grow(projectId, size, eventHashes, await frontierOf(db, projectId, size, head))
+  );
+}
+
+/**
+ * `treeGrowth` without waiting, when this process extended the tree to `head` last (the
+ * frontier is cached); undefined when the frontier has to be read. The append path chains
+ * a project's next group on the head the group in flight will make (services/events/
+ * event-append.ts): that head's hashes are not stored yet, only cached.
+ */
+export function cachedTreeGrowth(
+  projectId: string,
+  size: number,
+  head: string | null,
+  eventHashes: readonly string[],
+): TreeHashRows | undefined {
   if (eventHashes.length === 0 || !maintained) return { indexes: [], hashes: [] };
-  const frontier = await frontierOf(db, projectId, size, head);
+  const cached = frontiers.get(projectId);
+  if (!cached || cached.size !== size || cached.head !== head) return undefined;
+  return grow(projectId, size, eventHashes, lookupIn(cached.hashes));
+}
+
+function grow(
+  projectId: string,
+  size: number,
+  eventHashes: readonly string[],
+  frontier: HashLookup,
+): TreeHashRows {
   const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
   const newSize = size + eventHashes.length;
   const read = (index: number) => added.get(index) ?? frontier(index);

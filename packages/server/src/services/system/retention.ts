@@ -1,6 +1,7 @@
 import type { PurgeReport } from "../../domain/types.js";
 import {
   dropEventPartition,
+  dropExpiredEventPartitions,
   type EventPartition,
   isLockTimeout,
   selectEventPartitions,
@@ -97,9 +98,9 @@ export const PARTITION_LOCK_TIMEOUT_MS = 100;
 
 /**
  * Drops every partition that ended before `at` whose rows are all past their own
- * project's retention (migration 0008 checks, locks and moves the checkpoints), oldest
- * first; what each project lost, and whether it stopped early because the table's lock
- * was busy.
+ * project's retention (migration 0013 checks, locks, moves the checkpoints and detaches;
+ * the tables go after), oldest first; what each project lost, and whether it stopped
+ * early because the table's lock was busy.
  */
 async function dropExpiredPartitions(
   store: Store,
@@ -113,7 +114,10 @@ async function dropExpiredPartitions(
     try {
       projects = await dropEventPartition(store, partition.name, at, lockTimeoutMs);
     } catch (error) {
-      if (isLockTimeout(error)) return { dropped, busy: true };
+      if (isLockTimeout(error)) {
+        await dropExpiredEventPartitions(store);
+        return { dropped, busy: true };
+      }
       throw error;
     }
     for (const project of projects) {
@@ -125,6 +129,9 @@ async function dropExpiredPartitions(
       });
     }
   }
+  // In a transaction of its own, without a lock on `events`: the detached tables' files
+  // (and any a run that stopped halfway left).
+  await dropExpiredEventPartitions(store);
   return { dropped, busy: false };
 }
 
