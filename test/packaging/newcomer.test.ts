@@ -143,9 +143,11 @@ describe("the guides' TypeScript", () => {
 
 /** Runs a root script as a newcomer would, in its own process group (as a terminal does). */
 function runScript(args: string[], env: Record<string, string>) {
+  // As a newcomer runs it: the embedded store, not the database the test run was given.
+  const { DATABASE_URL: _given, ...inherited } = process.env;
   const child = spawn("pnpm", args, {
     cwd: root,
-    env: { ...process.env, ...env, FORCE_COLOR: "0" },
+    env: { ...inherited, ...env, FORCE_COLOR: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -75,3 +75,4 @@ export {
   workspaceId,
 } from "./server-source.js";
 export { testStreamsConfig } from "./streams.js";
+export { awayFromMinuteEdge } from "./time-windows.js";

@@ -1,5 +1,6 @@
 import {
   event as anyEvent,
+  awayFromMinuteEdge,
   newProject,
   STORE_KINDS,
   setUp,
@@ -109,9 +110,7 @@ describe.each(STORE_KINDS)("API keys: limits, rotation, workspace pins, Basic (%
 
   it("when a key's rate limit is lowered within a window, then the units already reserved under the old one do not carry it past the new one", async () => {
     // One fixed window for the whole test: not within its last seconds.
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 50_000)
-      await new Promise((resolve) => setTimeout(resolve, 61_000 - intoMinute));
+    await awayFromMinuteEdge();
     const key = await admin.apiKeys.create({ name: "lowered", scopes: ["activity:read"] });
     // The first request reserves a lease of the server's default (1000 a minute: 50 units).
     expect((await get("/v1/events?limit=1", bearer(key.key))).status).toBe(200);
