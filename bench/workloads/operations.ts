@@ -36,6 +36,15 @@ async function otlpSink(): Promise<{
 
 type Encoding = "identity" | "gzip" | "br";
 
+/**
+ * The ingest servers: all off; logs, metrics and traces with 10 % of new traces recorded
+ * (the configuration docs/guides/operations.md recommends for busy servers); and the same
+ * with every request traced (the default when no ratio is set).
+ */
+type Side = "off" | "on" | "traceAll";
+const SIDES: Side[] = ["off", "on", "traceAll"];
+const SAMPLE_RATIO = "0.1";
+
 /** Downloads an NDJSON export with `encoding`, decoding it client-side to count the rows. */
 function download(base: string, project: Project, encoding: Encoding) {
   const started = performance.now();
@@ -83,7 +92,8 @@ function download(base: string, project: Project, encoding: Encoding) {
 
 /**
  * What operating Chronicle costs: single-event ingest on a server with request logs at
- * info (JSON to a file), Prometheus metrics and OTLP traces exported to a local sink,
+ * info (JSON to a file), Prometheus metrics and OTLP traces exported to a local sink (10 %
+ * of new traces recorded; and every request traced),
  * against the same server with all three off; and an NDJSON export compressed (gzip, br)
  * against the same export uncompressed.
  */
@@ -91,21 +101,22 @@ export const operationsWorkload: Workload = {
   id: "operations",
   title: "Logs, metrics, traces and compression",
   measure:
-    "requests/s of `POST /v1/events` at 8 clients with logs, metrics and traces on; rows/s of a compressed NDJSON export",
+    "requests/s of `POST /v1/events` at 8 clients with logs, metrics and traces on (10 % of traces recorded, and all of them); rows/s of a compressed NDJSON export",
   baseline: "the same server with all three off; the same export uncompressed",
   goal: "≥ 0.95 (≤ 5 % cost); compressed export ≥ 0.8",
   datasets: ["medium"],
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     const sizes = context.sizes.operations;
     const sink = await otlpSink();
-    const servers: Record<"off" | "on", ChildServer | undefined> = {
+    const servers: Record<Side, ChildServer | undefined> = {
       off: undefined,
       on: undefined,
+      traceAll: undefined,
     };
-    const rates: Record<"off" | "on", number[]> = { off: [], on: [] };
-    const latencies: Record<"off" | "on", number[]> = { off: [], on: [] };
+    const rates: Record<Side, number[]> = { off: [], on: [], traceAll: [] };
+    const latencies: Record<Side, number[]> = { off: [], on: [], traceAll: [] };
     // Server CPU per request: steadier than throughput when other work shares the machine.
-    const cpuPerRequest: Record<"off" | "on", number[]> = { off: [], on: [] };
+    const cpuPerRequest: Record<Side, number[]> = { off: [], on: [], traceAll: [] };
     const exportRates: Record<Encoding, number[]> = { identity: [], gzip: [], br: [] };
     const exportCpuPerRow: Record<Encoding, number[]> = { identity: [], gzip: [], br: [] };
     const exportBytes: Record<Encoding, number> = { identity: 0, gzip: 0, br: 0 };
@@ -118,21 +129,29 @@ export const operationsWorkload: Workload = {
         nodeFlags: context.serverNodeFlags,
         extraEnv: { LOG_LEVEL: "warn", CHRONICLE_METRICS: "off" },
       });
+      const observed = {
+        LOG_LEVEL: "info",
+        LOG_FORMAT: "json",
+        CHRONICLE_METRICS_TOKEN: "bench-metrics",
+        OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      };
       servers.on = await context.chronicle.serve({
         name: "operations-on",
         pinning: context.pinning,
         logDir: context.workDir,
         nodeFlags: context.serverNodeFlags,
-        extraEnv: {
-          LOG_LEVEL: "info",
-          LOG_FORMAT: "json",
-          CHRONICLE_METRICS_TOKEN: "bench-metrics",
-          OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
-        },
+        extraEnv: { ...observed, OTEL_TRACES_SAMPLER_ARG: SAMPLE_RATIO },
+      });
+      servers.traceAll = await context.chronicle.serve({
+        name: "operations-trace-all",
+        pinning: context.pinning,
+        logDir: context.workDir,
+        nodeFlags: context.serverNodeFlags,
+        extraEnv: observed,
       });
       const project = await context.chronicle.createProject("bench-operations");
       const generator = benchEvents(303);
-      const post = (side: "off" | "on", seconds: number) =>
+      const post = (side: Side, seconds: number) =>
         runLoad({
           url: (servers[side] as ChildServer).url,
           method: "POST",
@@ -148,11 +167,10 @@ export const operationsWorkload: Workload = {
             headers: { "idempotency-key": ulid() },
           }),
         });
-      await post("off", sizes.warmupSeconds);
-      await post("on", sizes.warmupSeconds);
+      for (const side of SIDES) await post(side, sizes.warmupSeconds);
       for (let round = 0; round < sizes.rounds; round++) {
-        // Alternate which side goes first, so a drift within a round cancels out.
-        const order: ("off" | "on")[] = round % 2 === 0 ? ["off", "on"] : ["on", "off"];
+        // Rotate which side goes first, so a drift within a round cancels out.
+        const order = SIDES.map((_, i) => SIDES[(i + round) % SIDES.length] as Side);
         for (const side of order) {
           const { result, share } = await withCpuShare((servers[side] as ChildServer).pid, () =>
             post(side, sizes.seconds),
@@ -196,11 +214,10 @@ export const operationsWorkload: Workload = {
         }
       }
     } finally {
-      await servers.off?.stop();
-      await servers.on?.stop();
+      for (const side of SIDES) await servers[side]?.stop();
       await sink.close();
     }
-    const ingest = (side: "off" | "on", label: string): Measurement => ({
+    const ingest = (side: Side, label: string): Measurement => ({
       label,
       unit: "req/s",
       summary: summarize(rates[side]),
@@ -211,9 +228,18 @@ export const operationsWorkload: Workload = {
       unit: "rows/s",
       summary: summarize(exportRates[encoding]),
     });
-    const on = ingest("on", "logs + metrics + traces on");
+    const on = ingest("on", `logs + metrics + traces (${Number(SAMPLE_RATIO) * 100} % sampled)`);
+    const traceAll = ingest("traceAll", "logs + metrics + every request traced");
     const off = ingest("off", "all off");
     const ratio = on.summary.median / off.summary.median;
+    const traceAllRatio = traceAll.summary.median / off.summary.median;
+    const cpu = (side: Side, label: string): Measurement => ({
+      label,
+      unit: "CPU ms/request",
+      summary: summarize(cpuPerRequest[side]),
+    });
+    const cpuRatio = (side: Side) =>
+      summarize(cpuPerRequest[side]).median / summarize(cpuPerRequest.off).median;
     // Each round's compressed export against the uncompressed one next to it in time, so a
     // drift of the machine's load between rounds cancels out; the median of those ratios.
     const exportRatios = (encoding: Encoding) =>
@@ -231,10 +257,10 @@ export const operationsWorkload: Workload = {
     return {
       sizes: `${sizes.clients} keep-alive clients, ${sizes.seconds} s per round; export of the medium project`,
       warmup: `${sizes.warmupSeconds} s of ingest on each server; one export in each encoding`,
-      repetitions: `${sizes.rounds} ingest rounds alternating which server goes first; ${sizes.exportRounds} export rounds, order rotated`,
+      repetitions: `${sizes.rounds} ingest rounds rotating which server goes first; ${sizes.exportRounds} export rounds, order rotated`,
       rows: [
         {
-          name: "POST /v1/events with logs, metrics and traces",
+          name: `POST /v1/events with logs, metrics and traces (${Number(SAMPLE_RATIO) * 100} % of traces)`,
           measured: on,
           baseline: off,
           ratio: { value: ratio, label: "on / off" },
@@ -242,22 +268,30 @@ export const operationsWorkload: Workload = {
         },
         {
           name: "server CPU per POST /v1/events, on vs off",
-          measured: {
-            label: "logs + metrics + traces on",
-            unit: "CPU ms/request",
-            summary: summarize(cpuPerRequest.on),
-          },
-          baseline: {
-            label: "all off",
-            unit: "CPU ms/request",
-            summary: summarize(cpuPerRequest.off),
-          },
-          ratio: {
-            value: summarize(cpuPerRequest.on).median / summarize(cpuPerRequest.off).median,
-            label: "on / off (CPU per request)",
-          },
+          measured: cpu("on", on.label),
+          baseline: cpu("off", off.label),
+          ratio: { value: cpuRatio("on"), label: "on / off (CPU per request)" },
           goals: [],
           goalText: "shown: the cost in server CPU, steadier than throughput on a shared machine",
+        },
+        {
+          name: "POST /v1/events with logs, metrics and every request traced",
+          measured: traceAll,
+          baseline: off,
+          ratio: { value: traceAllRatio, label: "every request traced / off" },
+          goals: [],
+          goalText: "shown: the default sampling (all new traces)",
+        },
+        {
+          name: "server CPU per POST /v1/events, every request traced vs off",
+          measured: cpu("traceAll", traceAll.label),
+          baseline: cpu("off", off.label),
+          ratio: {
+            value: cpuRatio("traceAll"),
+            label: "every request traced / off (CPU per request)",
+          },
+          goals: [],
+          goalText: "shown: what tracing every request adds",
         },
         ...(["gzip", "br"] as const).flatMap((encoding) => {
           const name = `NDJSON export, ${encoding === "br" ? "brotli" : "gzip"}`;
@@ -286,7 +320,7 @@ export const operationsWorkload: Workload = {
         }),
       ],
       notes: [
-        `"On" logs one JSON line per request at info (pino, to the server's log file), counts and times every request in prom-client, and exports a span per request and per query over OTLP/HTTP (JSON, batched) to a sink on loopback (${sink.exports()} exports received); /metrics counted ${metricsCount} createEvent 201s.`,
+        `"On" logs one JSON line per request at info (pino, to the server's log file), counts and times every request in prom-client, and traces with \`OTEL_TRACES_SAMPLER_ARG=${SAMPLE_RATIO}\` (parent-based: a new trace is recorded for ${Number(SAMPLE_RATIO) * 100} % of requests, a caller's sampled \`traceparent\` always), a span per recorded request and per query exported over OTLP/HTTP (JSON, batched) to a sink on loopback; "every request traced" is the same with the default ratio of 1 (${sink.exports()} exports received in all); /metrics counted ${metricsCount} createEvent 201s on the "on" server.`,
         `Export bytes on the wire: uncompressed ${mb(exportBytes.identity)}, gzip ${mb(exportBytes.gzip)}, brotli ${mb(exportBytes.br)} (the client decodes to count rows).`,
       ],
     };

@@ -78,12 +78,18 @@ export async function selectKeys(db: Queryable, projectId: string): Promise<KeyR
   );
 }
 
-/** The key, locked for the rest of the transaction `tx`. */
+/**
+ * The key, locked for the rest of the transaction `tx`, after its project's row (FOR NO KEY
+ * UPDATE, as an append takes it to record the change). A project's deletion locks the
+ * project and then revokes its keys: a key change holding the key while it waited for the
+ * project to record itself deadlocked with it.
+ */
 export async function lockKey(
   tx: Queryable,
   projectId: string,
   keyId: string,
 ): Promise<KeyRow | undefined> {
+  await tx.query("SELECT 1 FROM projects WHERE project_id = $1 FOR NO KEY UPDATE", [projectId]);
   const [row] = await tx.query<KeyRow>(
     `SELECT ${KEY_COLUMNS} FROM api_keys WHERE project_id = $1 AND key_id = $2 FOR UPDATE`,
     [projectId, keyId],

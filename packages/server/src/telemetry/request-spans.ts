@@ -36,6 +36,12 @@ export function requestSpans(tracer: Tracer) {
       parent,
     );
     res.locals.span = span;
+    // A request the sampler left out records nothing: nothing to finish, and no context to
+    // carry (the traced store starts no query span under it), so no async-local scope either.
+    if (!span.isRecording()) {
+      next();
+      return;
+    }
     res.on("close", () => {
       const operation = operationIdOf(res);
       if (operation) {

@@ -9,8 +9,8 @@ import {
 import type { Queryable, Store } from "../store/types.js";
 
 /**
- * The store with a client span per query and per transaction, made only inside a request's
- * span: background work (purge timers, stream polling) would otherwise start a trace per poll.
+ * The store with a client span per query and per transaction, made only inside a recorded
+ * request's span: background work (purge timers, stream polling) would otherwise start a trace per poll.
  * Stands in for the pg instrumentation, which needs a module loader hook and does not see PGlite.
  */
 export function tracedStore(store: Store, tracer: Tracer): Store {
@@ -37,10 +37,12 @@ export function tracedStore(store: Store, tracer: Tracer): Store {
     );
   }
   // A query's span is a leaf: it is started under the active context but not made active,
-  // which spares a context switch (async-local storage) per query.
+  // which spares a context switch (async-local storage) per query. Under a request the
+  // sampler left out, the SDK would only hand back another non-recording span: the query
+  // runs as it is instead, without the span's objects and the extra promise.
   function querySpan<T>(sql: string, run: () => Promise<T>): Promise<T> {
     const active = context.active();
-    if (!trace.getSpan(active)) return run();
+    if (!trace.getSpan(active)?.isRecording()) return run();
     const span = tracer.startSpan(
       "db.query",
       { kind: SpanKind.CLIENT, attributes: { "db.system.name": system, "db.query.text": sql } },
@@ -50,7 +52,7 @@ export function tracedStore(store: Store, tracer: Tracer): Store {
   }
   // A transaction's span is the parent of its queries', so it is made active while it runs.
   function transactionSpan<T>(run: () => Promise<T>): Promise<T> {
-    if (!trace.getActiveSpan()) return run();
+    if (!trace.getActiveSpan()?.isRecording()) return run();
     return tracer.startActiveSpan(
       "db.transaction",
       { kind: SpanKind.CLIENT, attributes: { "db.system.name": system } },

@@ -6,7 +6,13 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, ingestEvents, listEvents } from "../../src/services/index.js";
+import {
+  createApiKey,
+  ingestEvents,
+  listEvents,
+  requestProjectDeletion,
+  revokeApiKey,
+} from "../../src/services/index.js";
 import type { Store } from "../../src/store/index.js";
 
 const WRITERS = 8;
@@ -41,6 +47,57 @@ describe.each(STORE_KINDS)("concurrent writers on %s", (kind) => {
       created.map((key) => key.id).sort(),
     );
   });
+
+  it.runIf(kind === "postgres")(
+    "when a key is revoked while its project's deletion waits on the project, then neither deadlocks",
+    async () => {
+      // The deletion locks the project, then revokes the keys; a key's revocation locks the
+      // key, then records under the project's lock. Queued in that order behind an append
+      // holding the project, they must not wait on each other.
+      const { projectId } = await newProject(t.store, "Doomed");
+      const key = await createApiKey(t.store, projectId, { name: "k", scopes: ["activity:read"] });
+      const waiting = async (count: number) => {
+        for (;;) {
+          const [row] = await t.store.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          if ((row?.n ?? 0) >= count) return;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let locked = () => {};
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      const append = t.store.transaction(async (tx) => {
+        await tx.query("SELECT 1 FROM projects WHERE project_id = $1 FOR NO KEY UPDATE", [
+          projectId,
+        ]);
+        locked();
+        await held;
+      });
+      await holding;
+      const admin = { type: "api_key" as const, id: "key_admin" };
+      const deletion = requestProjectDeletion(t.store, projectId, "Doomed", {
+        requestedBy: admin,
+      });
+      await waiting(1);
+      const revocation = revokeApiKey(t.store, projectId, key.id, { recordAs: admin });
+
+      await waiting(2);
+      release();
+      const [deleted, revoked] = await Promise.allSettled([deletion, revocation]);
+      await append;
+
+      expect(deleted.status === "rejected" ? String(deleted.reason) : "ok").toBe("ok");
+      expect(revoked.status === "rejected" ? String(revoked.reason) : "ok").toBe("ok");
+    },
+  );
 
   it("when 8 writers record 50 events each while a poller follows the asc cursor, then seq is gap-free and the poller sees each event once", async () => {
     const { projectId } = await newProject(t.store);

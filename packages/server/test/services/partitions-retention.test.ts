@@ -175,6 +175,43 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     expect(await tables()).toEqual([]);
   });
 
+  it("when a project's receipt times went back across a partition bound, then neither partition is dropped and the rows go one by one in seq order", async () => {
+    const store = await fresh();
+    await maintainEventPartitions(store, BUILTIN);
+    const [older, newer] = await selectEventPartitions(store);
+    if (!older || !newer) throw new Error("no partitions");
+    const { projectId } = await newProject(store);
+    // seq 2 was received (a clock stepped back) in the partition before seq 1's and 3's.
+    const at = (partition: typeof older, minutes: number) =>
+      new Date(partition.lower.getTime() + minutes * 60_000).toISOString();
+    for (const [seq, time] of [
+      [1, at(newer, 1)],
+      [2, at(older, 2)],
+      [3, at(newer, 3)],
+    ] as const) {
+      await store.query(
+        `INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, occurred_at,
+           created_at, hash, search_text)
+         VALUES ($1, $2, $3, 'user.login', 'user', 'u1', $4, $4, $5, '')`,
+        [projectId, seq, `evt_back_${seq}`, time, `h${seq}`],
+      );
+    }
+    await store.query(
+      "UPDATE projects SET last_seq = 3, retention_days = 1 WHERE project_id = $1",
+      [projectId],
+    );
+    const later = new Date(newer.upper.getTime() + 2 * DAY_MS);
+
+    // The older partition does not start the project's prefix; the newer one does, but
+    // seq 2, between its first and last there, is elsewhere: both stay.
+    expect(await purgeExpired(store, later, { granularity: "partition" })).toEqual([
+      { project_id: projectId, purged: 3, checkpoint_seq: 3 },
+    ]);
+    const names = (await selectEventPartitions(store)).map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining([older.name, newer.name]));
+    expect(await homes(store, projectId)).toEqual([]);
+  });
+
   it("when projects in a partition keep events for different times, then rows are deleted per project and nothing of another project is lost", async () => {
     const store = await fresh();
     const short = await projectWithEvents(store, 20, 30);
