@@ -5,18 +5,18 @@
  * connections sent them: the index maintenance of a 1000-event batch (most of its time)
  * used one backend, where a hand-written endpoint's concurrent INSERTs use every core.
  *
- * Now the rows go in first, and only then is the head locked and compared, so an append
- * chained on another still in flight (the server chains a project's next group on the head
- * its previous group will make, services/events/event-append.ts) inserts while that one
- * does, and commits after it:
+ * Now an append chained on another still in flight (the server chains a project's next
+ * group on the head its previous group will make, services/events/event-append.ts) inserts
+ * its rows first, while that one does, and only then locks and compares the head, so it
+ * commits after it (an append chained on the committed head locks first, as before):
  * - an append takes, if free, a transaction-level advisory lock named after the head it
  *   makes (`hashtext(project)`, seq); one chained on a head not committed yet waits for
  *   that lock (the append making it has committed or rolled back) before it locks the row,
  *   so the compare-and-set finds the head it chained on, not the one before. The advisory
  *   lock is only a hint: correctness stays with the row lock and the compare-and-set;
  * - every refusal (`moved`, `keys_used`, `clock`) rolls the inserted rows back (the block is
- *   a subtransaction), and a head already past the expected one, the commonest miss, is
- *   seen before anything is inserted; a `unique_violation` of the rows (a seq another
+ *   a subtransaction); a head already past the expected one, the commonest miss, and a key
+ *   already recorded are seen before anything is inserted; a `unique_violation` of the rows (a seq another
  *   append of a stale head inserted in the same millisecond) or a deadlock with it answers
  *   `moved` as well.
  * The checks under the row lock are those of migration 0009, in the same order: gap-free
@@ -52,6 +52,8 @@ DECLARE
   v_at timestamptz;
   v_count integer := jsonb_array_length(p_rows);
   v_columns text;
+  v_insert text;
+  v_ahead boolean;
   v_lock_space integer := hashtext(p_project);
 BEGIN
   IF p_flushed_later THEN
@@ -71,17 +73,38 @@ BEGIN
     status := 'moved';
     RETURN;
   END IF;
+  -- A key already recorded is answered before anything is written (checked again below).
+  IF jsonb_array_length(p_keys) > 0 THEN
+    SELECT array_agg(k.key) INTO used_keys
+      FROM idempotency_keys AS k
+      WHERE k.project_id = p_project
+        AND k.key IN (SELECT e->>'key' FROM jsonb_array_elements(p_keys) AS e)
+        AND k.key <> ALL (coalesce(p_retake, '{}'))
+        AND k.created_at >= now() - interval '24 hours';
+    IF used_keys IS NOT NULL THEN
+      last_seq := v_seq;
+      last_hash := v_hash;
+      last_created_at := to_char(v_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+      status := 'keys_used';
+      RETURN;
+    END IF;
+  END IF;
+  v_ahead := v_seq < p_expected_seq;
   -- Names the head this append makes, for an append chained on it; taken only if free
   -- (never waited for, so it cannot close a cycle of waits).
   PERFORM pg_try_advisory_xact_lock(v_lock_space, ((p_expected_seq + v_count) % 2147483647)::integer);
+  SELECT string_agg(quote_ident(c), ', ') INTO v_columns FROM jsonb_object_keys(p_rows -> 0) AS c;
+  v_insert := format(
+    'INSERT INTO events (%1$s) SELECT %1$s FROM jsonb_populate_recordset(NULL::events, $1)',
+    v_columns);
   BEGIN
-    SELECT string_agg(quote_ident(c), ', ') INTO v_columns FROM jsonb_object_keys(p_rows -> 0) AS c;
-    EXECUTE format(
-      'INSERT INTO events (%1$s) SELECT %1$s FROM jsonb_populate_recordset(NULL::events, $1)',
-      v_columns) USING p_rows;
-
-    IF v_seq < p_expected_seq THEN
-      -- Chained on an append not committed when this one started: wait for it to end.
+    -- Chained on an append not committed when this one started: insert while it runs, then
+    -- wait for it to end. Chained on the committed head, lock first as migration 0009 did:
+    -- rows inserted before the lock could meet, in the primary key, those of a transaction
+    -- that holds the lock (seq and receipt millisecond alike) and wait for it while it
+    -- waits for the lock.
+    IF v_ahead THEN
+      EXECUTE v_insert USING p_rows;
       PERFORM pg_advisory_xact_lock_shared(v_lock_space, (p_expected_seq % 2147483647)::integer);
     END IF;
     -- NO KEY UPDATE: a transaction that inserted a row referencing the project (a stream, a
@@ -117,6 +140,9 @@ BEGIN
     IF used_keys IS NOT NULL THEN
       status := 'keys_used';
       RAISE EXCEPTION USING ERRCODE = 'CH001';
+    END IF;
+    IF NOT v_ahead THEN
+      EXECUTE v_insert USING p_rows;
     END IF;
 
     last_seq := v_seq + v_count;
