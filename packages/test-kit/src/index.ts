@@ -42,6 +42,7 @@ export {
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
 export { countingQueries } from "./query-counter.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
+export { atRemovalClock } from "./removal-clock.js";
 export {
   type CreatedProject,
   createProjectWithCli,
@@ -71,6 +72,7 @@ export {
   type StreamsConfig,
   StreamWorker,
   seededRandom,
+  updateRemovalPolicy,
   userId,
   workspaceId,
 } from "./server-source.js";

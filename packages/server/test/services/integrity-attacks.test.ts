@@ -2,6 +2,7 @@
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
 import {
+  atRemovalClock,
   issueEvent,
   issueEvents,
   newProject,
@@ -109,7 +110,9 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
     const { projectId } = await seeded(25);
     await updateProject(t.store, projectId, { retention_days: 1 });
     // Everything received so far is past retention three days from now.
-    const reports = await purgeExpired(t.store, new Date(Date.now() + 3 * DAY_MS));
+    const reports = await atRemovalClock(t.store, new Date(Date.now() + 3 * DAY_MS), () =>
+      purgeExpired(t.store),
+    );
     expect(reports.find((r) => r.project_id === projectId)?.checkpoint_seq).toBe(25);
     const fresh = await ingestEvents(t.store, projectId, [issueEvent(100), issueEvent(101)]);
     expect(fresh.events[0]?.seq).toBe(26);
@@ -228,7 +231,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const { projectId } = await newProject(app);
       await ingestEvents(app, projectId, [issueEvent(1), issueEvent(2), issueEvent(3)]);
       await updateProject(app, projectId, { retention_days: 1 });
-      const reports = await purgeExpired(app, new Date(Date.now() + 3 * DAY_MS));
+      const reports = await atRemovalClock(t.store, new Date(Date.now() + 3 * DAY_MS), () =>
+        purgeExpired(app),
+      );
       expect(reports.find((r) => r.project_id === projectId)).toMatchObject({ purged: 3 });
       expect(await verifyIntegrity(app, projectId)).toMatchObject({ valid: true });
     });

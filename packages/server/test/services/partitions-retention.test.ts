@@ -1,4 +1,5 @@
 import {
+  atRemovalClock,
   collect,
   issueEvent,
   issueEvents,
@@ -38,6 +39,11 @@ async function projectWithEvents(store: Store, count: number, retentionDays: num
   await ingestEvents(store, projectId, issueEvents(count));
   await updateProject(store, projectId, { retention_days: retentionDays });
   return projectId;
+}
+
+/** The purge as it runs when the database's removal clock reads `at`. */
+function purgeAt(store: Store, at: Date, options: Parameters<typeof purgeExpired>[1]) {
+  return atRemovalClock(store, at, () => purgeExpired(store, options));
 }
 
 /** The partition holding the project's events (they were all received just now). */
@@ -114,7 +120,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     const partition = await partitionOf(store, first);
     const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
 
-    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    const reports = await purgeAt(store, at, { granularity: "partition" });
     expect(reports).toEqual(
       expect.arrayContaining([
         { project_id: first, purged: 20, checkpoint_seq: 20 },
@@ -160,9 +166,9 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       ).map((row) => row.name);
 
     // The first of the purge's two steps alone: the detach, in its own transaction.
-    expect(await dropEventPartition(store, partition.name, at, 1000)).toEqual([
-      { project_id: projectId, purged: 8, checkpoint_seq: 8 },
-    ]);
+    expect(
+      await atRemovalClock(store, at, () => dropEventPartition(store, partition.name, 1000)),
+    ).toEqual([{ project_id: projectId, purged: 8, checkpoint_seq: 8 }]);
     expect(await tables()).toEqual([leftover]);
     expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
     expect(await homes(store, projectId)).toEqual([]);
@@ -171,7 +177,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       checkpoint: { seq: 8 },
     });
 
-    expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+    expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
     expect(await tables()).toEqual([]);
   });
 
@@ -204,7 +210,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
 
     // The older partition does not start the project's prefix; the newer one does, but
     // seq 2, between its first and last there, is elsewhere: both stay.
-    expect(await purgeExpired(store, later, { granularity: "partition" })).toEqual([
+    expect(await purgeAt(store, later, { granularity: "partition" })).toEqual([
       { project_id: projectId, purged: 3, checkpoint_seq: 3 },
     ]);
     const names = (await selectEventPartitions(store)).map((p) => p.name);
@@ -220,7 +226,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     const partition = await partitionOf(store, short);
     const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
 
-    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    const reports = await purgeAt(store, at, { granularity: "partition" });
     expect(reports).toEqual([{ project_id: short, purged: 20, checkpoint_seq: 20 }]);
     expect((await selectEventPartitions(store)).map((p) => p.name)).toContain(partition.name);
     expect(await homes(store, short)).toEqual([]);
@@ -247,10 +253,10 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     // One second after the newest event expired, its partition has not ended (unless the
     // events were received in the partition's last second).
     if (at.getTime() - DAY_MS < partition.upper.getTime()) {
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
       expect(await homes(store, projectId)).toHaveLength(10);
     }
-    expect(await purgeExpired(store, at, { granularity: "event" })).toEqual([
+    expect(await purgeAt(store, at, { granularity: "event" })).toEqual([
       { project_id: projectId, purged: 10, checkpoint_seq: 10 },
     ]);
     expect(await verifyIntegrity(store, projectId)).toMatchObject({ valid: true, checked: 0 });
@@ -281,7 +287,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       await holding;
       try {
         const [reports] = await Promise.all([
-          purgeExpired(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
+          purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
           ingestEvents(store, projectId, [issueEvent(6)]),
         ]);
         // Nothing went row by row either: the partition waits for the next run.
@@ -292,7 +298,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
         release();
         await transaction;
       }
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
         { project_id: projectId, purged: 6, checkpoint_seq: 6 },
       ]);
     },
@@ -337,7 +343,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       const projectId = await projectWithEvents(store, 9, 30);
       const partition = await partitionOf(store, projectId);
       const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
         { project_id: projectId, purged: 9, checkpoint_seq: 9 },
       ]);
       expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
