@@ -3,6 +3,8 @@
  * empty or copied from a migrated template), the server in this process or as a child
  * process on a real port, the CLI as a process, fixtures, and a contract-checking client.
  */
+
+export { type AppRoleStore, openAppRoleStore } from "./app-role.js";
 export {
   CliProcess,
   type CliResult,

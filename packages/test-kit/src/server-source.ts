@@ -31,6 +31,7 @@ export {
   restoreProject,
 } from "../../server/src/services/index.js";
 export { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
+export { grantAppRole } from "../../server/src/store/app-role.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";
 export { MIGRATIONS } from "../../server/src/store/migrate.js";
 export { setRemovalClock, updateRemovalPolicy } from "../../server/src/store/retention.js";
