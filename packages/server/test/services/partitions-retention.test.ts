@@ -15,6 +15,7 @@ import {
   maintainEventPartitions,
   proveInclusion,
   purgeExpired,
+  removeDetachedPartitions,
   signLatest,
   updateProject,
   verifyIntegrity,
@@ -44,6 +45,14 @@ async function projectWithEvents(store: Store, count: number, retentionDays: num
 /** The purge as it runs when the database's removal clock reads `at`. */
 function purgeAt(store: Store, at: Date, options: Parameters<typeof purgeExpired>[1]) {
   return atRemovalClock(store, at, () => purgeExpired(store, options));
+}
+
+/** The tables of detached partitions whose files are not removed yet. */
+async function detachedTables(store: Store): Promise<string[]> {
+  const rows = await store.query<{ name: string }>(
+    "SELECT relname AS name FROM pg_class WHERE relname LIKE 'events\\_expired\\_%' AND relkind = 'r'",
+  );
+  return rows.map((row) => row.name);
 }
 
 /** The partition holding the project's events (they were all received just now). */
@@ -177,8 +186,37 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       checkpoint: { seq: 8 },
     });
 
+    // The next run's purge finds no more events to remove (it detaches the empty partitions
+    // after it, expired too); its second step removes the tables.
     expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
-    expect(await tables()).toEqual([]);
+    expect(await tables()).toEqual([leftover]);
+    const left = await detachedTables(store);
+    expect(left).toContain(leftover);
+    expect(await removeDetachedPartitions(store)).toBe(left.length);
+    expect(await detachedTables(store)).toEqual([]);
+    expect(await removeDetachedPartitions(store)).toBe(0);
+  });
+
+  it("when the storage job purges an expired partition, then the events leave the table first and the detached table's files go in the job's second step", async () => {
+    const store = await fresh();
+    const projectId = await projectWithEvents(store, 6, 30);
+    const partition = await partitionOf(store, projectId);
+    const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+
+    expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
+      { project_id: projectId, purged: 6, checkpoint_seq: 6 },
+    ]);
+    expect(await homes(store, projectId)).toEqual([]);
+    const detached = await detachedTables(store);
+    expect(detached).toContain(`events_expired_${partition.name}`);
+    expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+    expect(await removeDetachedPartitions(store)).toBe(detached.length);
+    expect(await detachedTables(store)).toEqual([]);
+    expect(await verifyIntegrity(store, projectId)).toMatchObject({
+      valid: true,
+      checked: 0,
+      checkpoint: { seq: 6 },
+    });
   });
 
   it("when a project's receipt times went back across a partition bound, then neither partition is dropped and the rows go one by one in seq order", async () => {

@@ -98,10 +98,10 @@ export interface PurgeOptions {
 export const PARTITION_LOCK_TIMEOUT_MS = 100;
 
 /**
- * Drops every partition that ended before `at` whose rows are all past their own
+ * Detaches every partition that ended before `at` whose rows are all past their own
  * project's retention (migration 0013 checks, locks, moves the checkpoints and detaches;
- * the tables go after), oldest first; what each project lost, and whether it stopped
- * early because the table's lock was busy.
+ * the tables go with `removeDetachedPartitions`), oldest first; what each project lost, and
+ * whether it stopped early because the table's lock was busy.
  */
 async function dropExpiredPartitions(
   store: Store,
@@ -115,10 +115,7 @@ async function dropExpiredPartitions(
     try {
       projects = await dropEventPartition(store, partition.name, lockTimeoutMs);
     } catch (error) {
-      if (isLockTimeout(error)) {
-        await dropExpiredEventPartitions(store);
-        return { dropped, busy: true };
-      }
+      if (isLockTimeout(error)) return { dropped, busy: true };
       throw error;
     }
     for (const project of projects) {
@@ -130,10 +127,18 @@ async function dropExpiredPartitions(
       });
     }
   }
-  // In a transaction of its own, without a lock on `events`: the detached tables' files
-  // (and any a run that stopped halfway left).
-  await dropExpiredEventPartitions(store);
   return { dropped, busy: false };
+}
+
+/**
+ * Removes the tables of the partitions `purgeExpired` detached (and any a run that stopped
+ * halfway left); how many. Their events are already out of `events`, so nothing the API
+ * serves changes: this is the files' removal, I/O that grows with the partition (seconds
+ * for a month of a million events, bench/FINDINGS.md B22), in a transaction of its own that
+ * holds no lock on `events`. Run it after `purgeExpired`.
+ */
+export async function removeDetachedPartitions(store: Store): Promise<number> {
+  return dropExpiredEventPartitions(store);
 }
 
 /**
@@ -157,7 +162,8 @@ function partitionCutoff(cutoff: number, partitions: readonly EventPartition[]):
  * then rows in bulk ranges of seq as `granularity` says, recording the checkpoint (seq and
  * hash of the last removed event) from which integrity verifies. "Now" is the database's
  * removal clock, never this replica's or a caller's: the owner's functions read it
- * themselves. Also drops expired idempotency keys and rate-limit windows.
+ * themselves. Also drops expired idempotency keys and rate-limit windows. The detached
+ * partitions' files stay until `removeDetachedPartitions`.
  */
 export async function purgeExpired(
   store: Store,

@@ -5,7 +5,7 @@ import {
   type PartitionMaintenance,
   type PartitionsConfig,
 } from "./partitions.js";
-import { purgeExpired, type RetentionGranularity } from "./retention.js";
+import { purgeExpired, type RetentionGranularity, removeDetachedPartitions } from "./retention.js";
 
 export interface StorageSettings {
   partitions: PartitionsConfig;
@@ -14,7 +14,7 @@ export interface StorageSettings {
 
 /**
  * The server's periodic storage work: partitions made ahead of the clock, then the
- * retention purge (whole partitions first).
+ * retention purge (whole partitions first), then the files of the partitions it detached.
  */
 export async function maintainStorage(
   store: Store,
@@ -24,5 +24,6 @@ export async function maintainStorage(
   const reports = await purgeExpired(store, {
     granularity: settings.retentionGranularity,
   });
+  await removeDetachedPartitions(store);
   return { partitions, reports };
 }
