@@ -1,6 +1,12 @@
 import type { Event } from "@chronicle/types";
-import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
+import {
+  type EventSelection,
+  isSingleIndexWalk,
+  SqlParams,
+  selectionConditions,
+} from "./event-selection.js";
 import type { TreeHashRows } from "./merkle.js";
+import { prepared } from "./prepared.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
@@ -20,15 +26,16 @@ export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name,
 
 // --- Reads ---------------------------------------------------------------------------------
 
+const EVENT_BY_ID = prepared(
+  `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id = $2`,
+);
+
 export async function findEventRow(
   db: Queryable,
   projectId: string,
   eventId: string,
 ): Promise<Row | undefined> {
-  const [row] = await db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id = $2`,
-    [projectId, eventId],
-  );
+  const [row] = await db.query(EVENT_BY_ID, [projectId, eventId]);
   return row;
 }
 
@@ -123,11 +130,10 @@ export async function readPageRows(
   }
   if (plan.kind === "walk-nearest")
     where.push(nearestSeqs(ascending, afterSeq, plan.window, params));
-  return db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
-     ORDER BY seq ${direction} LIMIT ${limit}`,
-    params.values,
-  );
+  const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+     ORDER BY seq ${direction} LIMIT ${limit}`;
+  const walk = plan.kind === "walk" && isSingleIndexWalk(selection) ? prepared(sql) : sql;
+  return db.query(walk, params.values);
 }
 
 function nearestSeqs(
