@@ -247,3 +247,18 @@ export function isSingleIndexWalk(selection: EventSelection): boolean {
   const filters = predicates.map((predicate) => predicate.filter).sort();
   return filters.length === 2 && filters[0] === "target_id" && filters[1] === "target_type";
 }
+
+/**
+ * Whether the selection is a time window and nothing else: its count and its pick read the
+ * occurred_at index, whatever the bounds (a pick runs only for a window known to be
+ * narrow), so they may be prepared.
+ */
+export function isTimeWindowOnly(selection: EventSelection): boolean {
+  if (selection.query !== undefined || (selection.actorTypes?.length ?? 0) > 0) return false;
+  if (selection.scope.kind !== "events") return false;
+  const predicates = filterPredicates(selection.filters);
+  return (
+    predicates.length > 0 &&
+    predicates.every(({ filter }) => filter === "start_time" || filter === "end_time")
+  );
+}

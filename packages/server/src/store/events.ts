@@ -2,6 +2,7 @@ import type { Event } from "@chronicle/types";
 import {
   type EventSelection,
   isSingleIndexWalk,
+  isTimeWindowOnly,
   SqlParams,
   selectionConditions,
 } from "./event-selection.js";
@@ -68,9 +69,10 @@ export async function countSelectedUpTo(
 ): Promise<number> {
   const params = new SqlParams();
   const where = selectionConditions(selection, params);
+  const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
+     LIMIT ${cap}) AS matches`;
   const [row] = await db.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
-     LIMIT ${cap}) AS matches`,
+    isTimeWindowOnly(selection) ? prepared(sql) : sql,
     params.values,
   );
   return Number(row?.n ?? 0);
@@ -120,13 +122,11 @@ export async function readPageRows(
   if (afterSeq !== undefined) where.push(`seq ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
   const direction = ascending ? "ASC" : "DESC";
   if (plan.kind === "pick") {
-    return db.query(
-      `SELECT ${EVENT_COLUMNS} FROM events
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events
      WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
        ORDER BY seq + 0 ${direction} LIMIT ${limit})
-     ORDER BY seq ${direction}`,
-      params.values,
-    );
+     ORDER BY seq ${direction}`;
+    return db.query(isTimeWindowOnly(selection) ? prepared(sql) : sql, params.values);
   }
   if (plan.kind === "walk-nearest")
     where.push(nearestSeqs(ascending, afterSeq, plan.window, params));
