@@ -27,6 +27,8 @@ export interface Sizes {
     rounds: number;
     warmupSeconds: number;
     exportRounds: number;
+    /** Exports of the medium project read back to back per measurement (a quick one is short). */
+    exportsPerRound: number;
   };
   /** Single ingest over R server processes (and the DIY endpoint as R processes). */
   replicas: {
@@ -95,7 +97,14 @@ export const FULL: Sizes = {
     rounds: 3,
     warmupSeconds: 2,
   },
-  operations: { clients: 8, seconds: 5, rounds: 6, warmupSeconds: 2, exportRounds: 5 },
+  operations: {
+    clients: 8,
+    seconds: 4,
+    rounds: 10,
+    warmupSeconds: 2,
+    exportRounds: 7,
+    exportsPerRound: 1,
+  },
   replicas: {
     connections: 32,
     replicas: [1, 2, 4],
@@ -145,7 +154,14 @@ export const QUICK: Sizes = {
     rounds: 1,
     warmupSeconds: 1,
   },
-  operations: { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, exportRounds: 5 },
+  operations: {
+    clients: 8,
+    seconds: 2,
+    rounds: 6,
+    warmupSeconds: 1,
+    exportRounds: 7,
+    exportsPerRound: 4,
+  },
   replicas: {
     connections: 16,
     replicas: [1, 2],

@@ -1,7 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { ulid } from "ulid";
-import { purgeExpired } from "../../packages/server/src/services/index.js";
+import {
+  purgeExpired,
+  removeDetachedPartitions,
+} from "../../packages/server/src/services/index.js";
 import { openStore } from "../../packages/server/src/store/index.js";
+import type { Store } from "../../packages/server/src/store/types.js";
 import { benchEvents } from "../lib/event-generator.js";
 import { atMost } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
@@ -20,6 +24,47 @@ interface Sample {
   /** performance.now() when the request was sent. */
   sentAt: number;
   latencyMs: number;
+}
+
+/** What a statement of the purge is, for its line in the breakdown. */
+function statementName(sql: string): string {
+  const fn = /chronicle_\w+/.exec(sql);
+  if (fn) return fn[0];
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? "?";
+  const table = /\b(?:FROM|INTO|UPDATE)\s+(\w+)/i.exec(sql)?.[1] ?? "?";
+  return `${verb} ${table}`;
+}
+
+/**
+ * The store with every statement timed by name: the purge's steps as the service runs them
+ * (each owner function is one statement).
+ */
+function timedStore(store: Store, steps: Map<string, number[]>): Store {
+  const query: Store["query"] = async (sql, params) => {
+    const started = performance.now();
+    try {
+      return await store.query(sql, params);
+    } finally {
+      const name = statementName(sql);
+      steps.set(name, [...(steps.get(name) ?? []), performance.now() - started]);
+    }
+  };
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === "query") return query;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+function describeSteps(steps: Map<string, number[]>): string {
+  return [...steps]
+    .map(([name, times]) => {
+      const total = times.reduce((sum, ms) => sum + ms, 0);
+      return `\`${name}\` ${times.length} × ${total.toFixed(1)} ms`;
+    })
+    .join("; ");
 }
 
 /**
@@ -73,9 +118,9 @@ export const retentionWorkload: Workload = {
   id: "retention",
   title: "Retention",
   measure:
-    "time to remove one expired month of 1 M events (`purgeExpired`, as the purge timer and `chronicle purge` run it), and p99 of `POST /v1/events` meanwhile",
+    "time to remove one expired month of 1 M events from `events` (`purgeExpired`, as the purge timer and `chronicle purge` run it), then its files' removal (`removeDetachedPartitions`), and p99 of `POST /v1/events` during each",
   baseline: "the same single ingest without a purge, before and after it",
-  goal: "purge < 1 s; ingest p99 during the purge ≤ 1.5 × without",
+  goal: "purge < 1 s; ingest p99 during the purge and during the files' removal ≤ 1.5 × without",
   datasets: ["retention"],
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     const sizes = context.sizes.retention;
@@ -93,11 +138,15 @@ export const retentionWorkload: Workload = {
     });
     if (!patch.ok) throw new Error(`PATCH /v1/project → ${patch.status}: ${await patch.text()}`);
 
-    const store = await openStore({ databaseUrl: context.databaseUrl, poolSize: 4 });
+    const opened = await openStore({ databaseUrl: context.databaseUrl, poolSize: 4 });
+    const steps = new Map<string, number[]>();
+    const store = timedStore(opened, steps);
     const without: Sample[] = [];
-    const during: number[] = [];
-    let purgeMs = 0;
+    let purge = { started: 0, ended: 0 };
+    let files = { started: 0, ended: 0 };
     let purged = 0;
+    let removed = 0;
+    let during: Sample[] = [];
     try {
       await ingestFor(context, sizes.clients, 1);
       const half = Math.max(1, Math.ceil(sizes.rounds / 2));
@@ -107,36 +156,54 @@ export const retentionWorkload: Workload = {
       let purging = true;
       const load = ingestUntil(context, sizes.clients, () => !purging);
       await sleep(500);
-      const started = performance.now();
-      let ended = started;
       try {
+        purge = { started: performance.now(), ended: 0 };
         const reports = await purgeExpired(store);
-        ended = performance.now();
+        purge.ended = performance.now();
         purged = reports
           .filter((report) => report.project_id === context.retention.project_id)
           .reduce((sum, report) => sum + report.purged, 0);
+        files = { started: performance.now(), ended: 0 };
+        removed = await removeDetachedPartitions(store);
+        files.ended = performance.now();
       } finally {
         purging = false;
       }
-      purgeMs = ended - started;
-      // Every request in flight at some moment of the purge.
-      for (const sample of await load) {
-        if (sample.sentAt < ended && sample.sentAt + sample.latencyMs > started) {
-          during.push(sample.latencyMs);
-        }
-      }
+      during = await load;
       for (let round = half; round < sizes.rounds; round++) {
         without.push(...(await ingestFor(context, sizes.clients, sizes.seconds)));
       }
     } finally {
-      await store.close();
+      await opened.close();
     }
+    context.log(`retention: the purge's statements: ${describeSteps(steps)}`);
     if (purged !== expected) {
       throw new Error(`the purge removed ${purged} of the ${expected} expired events`);
     }
+    if (removed !== 1) throw new Error(`the purge left ${removed} detached tables, not 1`);
+    // Every request in flight at some moment of the window.
+    const inFlight = (window: { started: number; ended: number }) =>
+      during
+        .filter(
+          (sample) =>
+            sample.sentAt < window.ended && sample.sentAt + sample.latencyMs > window.started,
+        )
+        .map((sample) => sample.latencyMs);
+    const purgeMs = purge.ended - purge.started;
+    const filesMs = files.ended - files.started;
     const withoutSummary = summarize(without.map((sample) => sample.latencyMs));
-    const duringSummary = summarize(during);
-    const ratio = duringSummary.p99 / withoutSummary.p99;
+    const duringPurge = summarize(inFlight(purge));
+    const duringFiles = summarize(inFlight(files));
+    const pauseRow = (name: string, label: string, summary: typeof withoutSummary) => {
+      const ratio = summary.p99 / withoutSummary.p99;
+      return {
+        name,
+        measured: { label, unit: "ms" as const, summary },
+        baseline: { label: "without", unit: "ms" as const, summary: withoutSummary },
+        ratio: { value: ratio, label: "p99 during / p99 without" },
+        goals: [atMost(ratio, 1.5, "p99 ≤ 1.5 ×")],
+      };
+    };
     return {
       sizes: `${formatCount(expected)} events received in one month (November 2025, before every other project's events; the large project's rows copied there in the database), retention set through \`PATCH /v1/project\`; single ingest at ${sizes.clients} clients into another project`,
       warmup: "1 s of ingest",
@@ -148,15 +215,25 @@ export const retentionWorkload: Workload = {
           goals: [atMost(purgeMs, 1000, "< 1 s", `${(purgeMs / 1000).toFixed(2)} s`)],
         },
         {
-          name: "POST /v1/events p99 during the purge",
-          measured: { label: "during the purge", unit: "ms", summary: duringSummary },
-          baseline: { label: "without", unit: "ms", summary: withoutSummary },
-          ratio: { value: ratio, label: "p99 during / p99 without" },
-          goals: [atMost(ratio, 1.5, "p99 ≤ 1.5 ×")],
+          name: "then its files' removal (no lock on events; shown)",
+          measured: {
+            label: "removeDetachedPartitions",
+            unit: "ms",
+            summary: summarize([filesMs]),
+          },
+          goals: [],
+          goalText: "shown: after the month left the table",
         },
+        pauseRow("POST /v1/events p99 during the purge", "during the purge", duringPurge),
+        pauseRow(
+          "POST /v1/events p99 during the files' removal",
+          "during the files' removal",
+          duringFiles,
+        ),
       ],
       notes: [
-        `The purge ran in the bench process on its own store (4 connections) against the same database; ${during.length} ingest requests were in flight at some moment of it.`,
+        `The purge ran in the bench process on its own store (4 connections) against the same database, as the server's storage job runs it: \`purgeExpired\` (the expired month leaves \`events\`: checks, checkpoints, detach; what the API serves no longer has it), then \`removeDetachedPartitions\` (the detached table's files, I/O that grows with the month, holding no lock on \`events\`). ${duringPurge.n} ingest requests were in flight at some moment of the first, ${duringFiles.n} of the second.`,
+        `The purge's statements, in order, with their count and total time: ${describeSteps(steps)}.`,
       ],
     };
   },

@@ -57,6 +57,6 @@ export { checkReadinessCached, pingStoreCached } from "./system/health.js";
 export { newId } from "./system/ids.js";
 export { maintainEventPartitions } from "./system/partitions.js";
 export { countDistinct, purgeDueProjects } from "./system/project-maintenance.js";
-export { purgeExpired } from "./system/retention.js";
+export { purgeExpired, removeDetachedPartitions } from "./system/retention.js";
 export { installSecrets } from "./system/secrets.js";
 export { maintainStorage } from "./system/storage.js";

@@ -74,10 +74,15 @@ function isPlain(value: unknown): value is object {
 /**
  * Log lines are written in blocks of at least this many bytes (or after `FLUSH_MS`), not a
  * write per line: an asynchronous write per line handed each request line to the threadpool
- * and back, ~5 % of a logged request's CPU. Lines still buffered are written when the process
- * exits (pino flushes its destination on exit); a `kill -9` can lose the last `FLUSH_MS`.
+ * and back, ~5 % of a logged request's CPU, and 4 KiB blocks (about ten request lines) still
+ * left sonic-boom's write to the pipe at ~4.7 % of a busy server's CPU (bench/FINDINGS.md
+ * B20, B22). Lines still buffered are written when the process exits (pino flushes its
+ * destination synchronously on exit, SIGTERM's clean stop and a crash included); a `kill -9`
+ * can lose the last `FLUSH_MS`.
  */
-const BUFFER_BYTES = 4096;
+const BUFFER_BYTES = 32 * 1024;
+/** A single write's limit; sonic-boom requires it above `BUFFER_BYTES`. */
+const MAX_WRITE_BYTES = 2 * BUFFER_BYTES;
 const FLUSH_MS = 100;
 
 const SILENT: Logger = {
@@ -94,7 +99,12 @@ const SILENT: Logger = {
  * through the threadpool ten times a second on an idle server.
  */
 function bufferedStdout(): { stream: DestinationStream; lineWritten: () => void } {
-  const stream = pino.destination({ dest: 1, sync: false, minLength: BUFFER_BYTES });
+  const stream = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: BUFFER_BYTES,
+    maxWrite: MAX_WRITE_BYTES,
+  });
   // Two ticks per line: a flush that finds a write in flight does nothing, the next one
   // writes what was left behind it.
   let ticksToFlush = 0;

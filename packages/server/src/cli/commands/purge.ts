@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { purgeExpired } from "../../services/index.js";
+import { purgeExpired, removeDetachedPartitions } from "../../services/index.js";
 import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
 import { withStoreOptions } from "../options.js";
 import { createProgress } from "../progress.js";
@@ -13,7 +13,7 @@ export function registerPurge(program: Command): void {
       const store = await openMigratedStore(config);
       try {
         const progress = createProgress("purging projects");
-        const reports = await purgeExpired(store, undefined, {
+        const reports = await purgeExpired(store, {
           granularity: config.storage.retentionGranularity,
           onProgress: (done, total) => {
             progress.total(total);
@@ -21,6 +21,7 @@ export function registerPurge(program: Command): void {
           },
         });
         progress.stop();
+        await removeDetachedPartitions(store);
         const purged = reports.reduce((sum, report) => sum + report.purged, 0);
         process.stdout.write(`${JSON.stringify({ purged, projects: reports })}\n`);
       } finally {
