@@ -7,6 +7,8 @@ export interface AppRoleStore {
   /** The store, connected as `role`, exactly as a server given its credentials would be. */
   store: Store;
   role: string;
+  /** The connection string with the role's credentials (for a server or CLI process). */
+  databaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function openAppRoleStore(owner: Store): Promise<AppRoleStore> {
   return {
     store,
     role,
+    databaseUrl: url.toString(),
     /** Before the owner's store closes: the role's grants go, then the role. */
     async close() {
       await store.close();
