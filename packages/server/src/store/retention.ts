@@ -37,8 +37,8 @@ export async function deleteIdempotencyKeysBefore(db: Queryable, before: Date): 
 }
 
 /**
- * The clock removals are decided by (migration 0015): the database's, moved by the owner's
- * `removal_policy.clock_offset` (zero unless an owner rehearses a later date).
+ * The clock removals are decided by (migration 0015): the database's, or the owner's
+ * `removal_policy.clock_at` (null, the database's own, unless an owner rehearses a date).
  */
 export async function selectRemovalClock(db: Queryable): Promise<Date> {
   const [row] = await db.query<{ now: Date | string }>("SELECT chronicle_removal_now() AS now");
@@ -46,14 +46,13 @@ export async function selectRemovalClock(db: Queryable): Promise<Date> {
 }
 
 /**
- * Owner only: moves the removal clock so that it reads `at` now (null: back to the
- * database's own clock). Recorded in `operator_log`.
+ * Owner only: sets the removal clock to `at`, where it stays until set again (null: back to
+ * the database's own clock). Recorded in `operator_log`.
  */
 export async function setRemovalClock(db: Queryable, at: Date | null): Promise<void> {
-  await db.query(
-    "UPDATE removal_policy SET clock_offset = coalesce($1::timestamptz - now(), interval '0 seconds')",
-    [at?.toISOString() ?? null],
-  );
+  await db.query("UPDATE removal_policy SET clock_at = $1::timestamptz", [
+    at?.toISOString() ?? null,
+  ]);
 }
 
 /** The owner's floors under every project's retention and deletion grace period. */

@@ -251,7 +251,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
     it("when the app role moves the removal clock, lowers the floors, turns triggers off or deletes a project's row, then it is refused", async () => {
       const app = appRole.store;
       for (const sql of [
-        "UPDATE removal_policy SET clock_offset = interval '100 days'",
+        "UPDATE removal_policy SET clock_at = now() + interval '100 days'",
         "UPDATE removal_policy SET min_retention_days = 1, min_deletion_grace_days = 0",
         "DELETE FROM removal_policy",
         "INSERT INTO removal_policy (singleton) VALUES (true)",
@@ -264,10 +264,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
       ]) {
         await expect(app.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
       }
-      const [clock] = await t.store.query<{ offset: string; grace: number }>(
-        "SELECT clock_offset::text AS offset, min_deletion_grace_days AS grace FROM removal_policy",
+      const [clock] = await t.store.query<{ clock_at: Date | null; grace: number }>(
+        "SELECT clock_at, min_deletion_grace_days AS grace FROM removal_policy",
       );
-      expect(clock).toEqual({ offset: "00:00:00", grace: 7 });
+      expect(clock).toEqual({ clock_at: null, grace: 7 });
     });
 
     it("when the app role changes retention, then the record names it as the one who did", async () => {

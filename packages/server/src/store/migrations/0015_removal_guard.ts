@@ -6,9 +6,9 @@
  * - `removal_policy`, one row the app role may only read: the floors for retention
  *   (`min_retention_days`, 1 by default, the contract's minimum) and for the deletion grace
  *   period (`min_deletion_grace_days`, 7 by default, the documented grace), and
- *   `clock_offset`, which moves the clock removals are decided by (0; rehearsals and tests
- *   move it forward instead of waiting days). Its changes are recorded in `operator_log`.
- * - `chronicle_removal_now()` is that clock: the database's `now()` plus the offset. Every
+ *   `clock_at`, which sets the clock removals are decided by to a fixed time (null: the
+ *   database's own; rehearsals and tests set a later date instead of waiting days). Its changes are recorded in `operator_log`.
+ * - `chronicle_removal_now()` is that clock: `clock_at` when set, else `now()`. Every
  *   removal function reads it; none takes a time from its caller any more
  *   (`chronicle_drop_event_partition` loses its `p_now`).
  * - `chronicle_purge_events` removes only the prefix received before the cut-off (the
@@ -28,7 +28,7 @@ CREATE TABLE removal_policy (
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   min_retention_days integer NOT NULL DEFAULT 1 CHECK (min_retention_days >= 1),
   min_deletion_grace_days integer NOT NULL DEFAULT 7 CHECK (min_deletion_grace_days >= 0),
-  clock_offset interval NOT NULL DEFAULT '0 seconds'
+  clock_at timestamptz
 );
 INSERT INTO removal_policy DEFAULT VALUES;
 
@@ -36,7 +36,7 @@ INSERT INTO removal_policy DEFAULT VALUES;
 -- a missing row means the defaults.
 CREATE FUNCTION chronicle_removal_now() RETURNS timestamptz
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path FROM CURRENT AS $$
-  SELECT now() + coalesce((SELECT clock_offset FROM removal_policy), interval '0 seconds');
+  SELECT coalesce((SELECT clock_at FROM removal_policy), now());
 $$;
 
 CREATE FUNCTION chronicle_min_retention_days() RETURNS integer
