@@ -1,0 +1,88 @@
+// The owner's removal functions run with the owner's rights and resolve the names in their
+// body through their search_path. PostgreSQL searches a session's temporary schema first
+// unless pg_temp is named last, and every role may create temporary tables: a caller with
+// the app role's credentials could shadow removal_policy (the clock and the floors),
+// projects or operator_log for the length of its session.
+import {
+  type AppRoleStore,
+  issueEvents,
+  newProject,
+  openAppRoleStore,
+  openTestStore,
+  type TestStore,
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestEvents } from "../../src/services/index.js";
+import { selectOperatorLog } from "../../src/store/projects.js";
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  "the owner's removal functions under tables of the caller's session",
+  () => {
+    let t: TestStore;
+    let appRole: AppRoleStore;
+    beforeAll(async () => {
+      t = await openTestStore("postgres");
+      appRole = await openAppRoleStore(t.store);
+    });
+    afterAll(async () => {
+      await appRole?.close();
+      await t?.dispose();
+    });
+
+    it("when the app role shadows removal_policy and operator_log with temporary tables, then the purge still reads the owner's clock and floors and nothing unexpired goes", async () => {
+      const app = appRole.store;
+      const { projectId } = await newProject(app);
+      await ingestEvents(app, projectId, issueEvents(5));
+      await app.query("UPDATE projects SET retention_days = 1 WHERE project_id = $1", [projectId]);
+      const purged = await app.transaction(async (tx) => {
+        await tx.query(
+          `CREATE TEMP TABLE removal_policy ON COMMIT DROP AS SELECT true AS singleton,
+             1 AS min_retention_days, 0 AS min_deletion_grace_days,
+             interval '3650 days' AS clock_offset`,
+        );
+        await tx.query(
+          "CREATE TEMP TABLE operator_log (LIKE public.operator_log INCLUDING DEFAULTS) ON COMMIT DROP",
+        );
+        const [row] = await tx.query<{ n: string | number }>(
+          "SELECT chronicle_purge_events($1, 5) AS n",
+          [projectId],
+        );
+        return Number(row?.n);
+      });
+      expect(purged).toBe(0);
+      const [left] = await t.store.query<{ n: string | number }>(
+        "SELECT count(*) AS n FROM events WHERE project_id = $1",
+        [projectId],
+      );
+      expect(Number(left?.n)).toBe(5);
+    });
+
+    it("when the app role shadows projects with a temporary table, then a project whose grace period has not passed stays", async () => {
+      const app = appRole.store;
+      const { projectId } = await newProject(app);
+      await ingestEvents(app, projectId, issueEvents(2));
+      const purged = await app.transaction(async (tx) => {
+        await tx.query(
+          `CREATE TEMP TABLE projects ON COMMIT DROP AS SELECT * FROM public.projects
+             WHERE project_id = $1`,
+          [projectId],
+        );
+        await tx.query(
+          `UPDATE pg_temp.projects SET deletion_requested_at = now() - interval '30 days',
+             purge_after = now() - interval '1 day'`,
+        );
+        const [row] = await tx.query<{ n: string | number }>(
+          "SELECT chronicle_purge_project($1) AS n",
+          [projectId],
+        );
+        return Number(row?.n);
+      });
+      expect(purged).toBe(0);
+      const rows = await t.store.query("SELECT 1 FROM events WHERE project_id = $1", [projectId]);
+      expect(rows).toHaveLength(2);
+      expect((await selectOperatorLog(t.store, projectId)).map((e) => e.action)).not.toContain(
+        "project.purged",
+      );
+    });
+  },
+);
