@@ -18,19 +18,21 @@ import { selectOperatorLog } from "../../src/store/projects.js";
 describe.skipIf(!process.env.DATABASE_URL)(
   "the owner's removal functions under tables of the caller's session",
   () => {
-    let t: TestStore;
-    let appRole: AppRoleStore;
+    // The test's own store owns the schema; the attacks run as the app role.
+    const stores: { t?: TestStore; appRole?: AppRoleStore } = {};
     beforeAll(async () => {
-      t = await openTestStore("postgres");
-      appRole = await openAppRoleStore(t.store);
+      stores.t = await openTestStore("postgres");
+      stores.appRole = await openAppRoleStore(stores.t.store);
     });
     afterAll(async () => {
-      await appRole?.close();
-      await t?.dispose();
+      await stores.appRole?.close();
+      await stores.t?.dispose();
     });
+    const owner = () => (stores.t as TestStore).store;
+    const attacker = () => (stores.appRole as AppRoleStore).store;
 
     it("when the app role shadows removal_policy and operator_log with temporary tables, then the purge still reads the owner's clock and floors and nothing unexpired goes", async () => {
-      const app = appRole.store;
+      const app = attacker();
       const { projectId } = await newProject(app);
       await ingestEvents(app, projectId, issueEvents(5));
       await app.query("UPDATE projects SET retention_days = 1 WHERE project_id = $1", [projectId]);
@@ -50,7 +52,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
         return Number(row?.n);
       });
       expect(purged).toBe(0);
-      const [left] = await t.store.query<{ n: string | number }>(
+      const [left] = await owner().query<{ n: string | number }>(
         "SELECT count(*) AS n FROM events WHERE project_id = $1",
         [projectId],
       );
@@ -58,7 +60,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
     });
 
     it("when the app role shadows projects with a temporary table, then a project whose grace period has not passed stays", async () => {
-      const app = appRole.store;
+      const app = attacker();
       const { projectId } = await newProject(app);
       await ingestEvents(app, projectId, issueEvents(2));
       const purged = await app.transaction(async (tx) => {
@@ -78,9 +80,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
         return Number(row?.n);
       });
       expect(purged).toBe(0);
-      const rows = await t.store.query("SELECT 1 FROM events WHERE project_id = $1", [projectId]);
+      const rows = await owner().query("SELECT 1 FROM events WHERE project_id = $1", [projectId]);
       expect(rows).toHaveLength(2);
-      expect((await selectOperatorLog(t.store, projectId)).map((e) => e.action)).not.toContain(
+      expect((await selectOperatorLog(owner(), projectId)).map((e) => e.action)).not.toContain(
         "project.purged",
       );
     });
