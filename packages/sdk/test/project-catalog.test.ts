@@ -11,6 +11,7 @@ import {
   setUp,
   startServer,
   type TestContext,
+  updateRemovalPolicy,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -53,6 +54,8 @@ describe.each(STORE_KINDS)("project, catalog and deletion through the SDK (%s)",
     ctx = await setUp(kind, {
       projects: { deletionGraceDays: 0, maintenanceIntervalMs: 60_000 },
     });
+    // A deployment without a grace period: its owner lowered the database's floor (7 days).
+    await updateRemovalPolicy(ctx.store, { min_deletion_grace_days: 0 });
     base = ctx.server.base;
   });
   afterAll(async () => {
@@ -251,9 +254,13 @@ describe.each(STORE_KINDS)("project, catalog and deletion through the SDK (%s)",
       "SELECT action FROM operator_log WHERE project_id = $1 ORDER BY seq",
       [doomed.projectId],
     );
+    // The database records each change of the deletion times itself, beside the server.
     expect(log.map((entry) => entry.action)).toEqual([
+      "project.deletion_times_changed",
       "project.deletion_requested",
+      "project.deletion_times_changed",
       "project.restored",
+      "project.deletion_times_changed",
       "project.deletion_requested",
       "project.purged",
     ]);

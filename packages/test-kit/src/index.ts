@@ -3,6 +3,8 @@
  * empty or copied from a migrated template), the server in this process or as a child
  * process on a real port, the CLI as a process, fixtures, and a contract-checking client.
  */
+
+export { type AppRoleStore, openAppRoleStore } from "./app-role.js";
 export {
   CliProcess,
   type CliResult,
@@ -42,6 +44,7 @@ export {
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
 export { countingQueries } from "./query-counter.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
+export { atRemovalClock } from "./removal-clock.js";
 export {
   type CreatedProject,
   createProjectWithCli,
@@ -71,6 +74,7 @@ export {
   type StreamsConfig,
   StreamWorker,
   seededRandom,
+  updateRemovalPolicy,
   userId,
   workspaceId,
 } from "./server-source.js";

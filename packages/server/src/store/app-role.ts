@@ -5,15 +5,19 @@ const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 /** Tables whose rows the app's role may add but never change or remove. */
 const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints", "operator_log"] as const;
 
+/** Tables the app's role may only read: the owner's settings. */
+const READ_ONLY = ["schema_migrations", "removal_policy"] as const;
+
 /**
  * Least privilege for the role the server runs as (docs/security.md): run by the owner
  * after `migrate`. The app role reads and writes the tables it needs, but cannot change or
  * delete events, Merkle hashes or checkpoints, alter or drop anything, or lift the
- * append-only guard; it purges only through `chronicle_purge_events`, which runs with the
- * owner's rights and deletes nothing but an expired prefix, and `chronicle_purge_project`,
- * which removes only a project whose deletion grace period is over; it creates and drops
- * events partitions only through the owner's functions of migrations 0008 and 0013. PostgreSQL only
- * (PGlite has one role).
+ * append-only guard, or change the owner's `removal_policy`; it purges only through
+ * `chronicle_purge_events`, which runs with the owner's rights and deletes nothing but a
+ * prefix expired on the database's clock, and `chronicle_purge_project`, which removes only
+ * a project whose deletion grace period is over; it creates and drops events partitions
+ * only through the owner's functions (migrations 0008, 0013, 0015). Each removal records
+ * itself in `operator_log`. PostgreSQL only (PGlite has one role).
  */
 export async function grantAppRole(store: Store, role: string): Promise<void> {
   if (store.kind !== "postgres") throw new Error("an app role needs PostgreSQL");
@@ -32,7 +36,9 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     await tx.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${ns} TO ${role}`);
     await tx.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${ns} TO ${role}`);
     await tx.query(`REVOKE UPDATE, DELETE, TRUNCATE ON ${APPEND_ONLY.join(", ")} FROM ${role}`);
-    await tx.query(`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ${role}`);
+    await tx.query(
+      `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${READ_ONLY.join(", ")} FROM ${role}`,
+    );
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_events(text, bigint) TO ${role}`);
     // Events partitions are reached through their parent only (whose rights are checked);
     // they are created and dropped by the owner's functions (migration 0008).
@@ -41,7 +47,7 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     );
     for (const { name } of partitions) await tx.query(`REVOKE ALL ON "${name}" FROM ${role}`);
     await tx.query(
-      `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, timestamptz, text), chronicle_drop_expired_event_partitions() TO ${role}`,
+      `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, text), chronicle_drop_expired_event_partitions() TO ${role}`,
     );
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_project(text) TO ${role}`);
   });

@@ -45,8 +45,9 @@ export interface DroppedPartitionProject {
 }
 
 /**
- * Detaches the partition when every row in it is past its project's retention at `now` and
- * is that project's next prefix, moving each project's checkpoint to its last row there;
+ * Detaches the partition when every row in it is past its project's retention on the
+ * database's removal clock and is that project's next prefix, moving each project's
+ * checkpoint to its last row there and recording it in `operator_log` (migration 0015);
  * one entry per project whose events went (none when it stayed, or was empty). A lock not
  * granted within `lockTimeoutMs` fails with SQLSTATE 55P03 (`isLockTimeout`). The detached
  * table's files go with `dropExpiredEventPartitions`, after this transaction let go of the
@@ -55,12 +56,11 @@ export interface DroppedPartitionProject {
 export async function dropEventPartition(
   db: Queryable,
   name: string,
-  now: Date,
   lockTimeoutMs: number,
 ): Promise<DroppedPartitionProject[]> {
   const rows = await db.query<{ project_id: string; purged: string; checkpoint_seq: string }>(
-    "SELECT project_id, purged, checkpoint_seq FROM chronicle_drop_event_partition($1, $2, $3)",
-    [name, now.toISOString(), `${Math.max(1, Math.round(lockTimeoutMs))}ms`],
+    "SELECT project_id, purged, checkpoint_seq FROM chronicle_drop_event_partition($1, $2)",
+    [name, `${Math.max(1, Math.round(lockTimeoutMs))}ms`],
   );
   return rows.map((row) => ({
     project_id: row.project_id,

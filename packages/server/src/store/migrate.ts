@@ -13,6 +13,7 @@ import { projectsCatalogEventFields } from "./migrations/0011_projects_catalog_e
 import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pins.js";
 import { eventStorage } from "./migrations/0013_event_storage.js";
 import { pipelinedAppend } from "./migrations/0014_pipelined_append.js";
+import { removalGuard } from "./migrations/0015_removal_guard.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 12, name: "key_limits_rotation_pins", sql: keyLimitsRotationPins },
   { version: 13, name: "event_storage", sql: eventStorage },
   { version: 14, name: "pipelined_append", sql: pipelinedAppend },
+  { version: 15, name: "removal_guard", sql: removalGuard },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

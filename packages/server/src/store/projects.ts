@@ -125,7 +125,7 @@ export async function markProjectDeleted(
   const [row] = await tx.query<DeletionRow>(
     `WITH marked AS (
        UPDATE projects SET deletion_requested_at = now(),
-         purge_after = now() + make_interval(days => $2)
+         purge_after = now() + make_interval(days => greatest($2, chronicle_min_deletion_grace_days()))
        WHERE project_id = $1 AND deletion_requested_at IS NULL
        RETURNING deletion_requested_at, purge_after
      ), revoked AS (
@@ -171,10 +171,16 @@ export async function unmarkProjectDeleted(
   return row?.restored_keys;
 }
 
-/** Projects whose deletion grace period is over, oldest first. */
+/**
+ * Projects whose deletion grace period is over, oldest first: by the condition
+ * `chronicle_purge_project` checks (migration 0015), so a row the function would refuse
+ * does not hold a place.
+ */
 export async function selectProjectsToPurge(db: Queryable, limit: number): Promise<string[]> {
   const rows = await db.query<{ project_id: string }>(
-    `SELECT project_id FROM projects WHERE purge_after <= now()
+    `SELECT project_id FROM projects WHERE purge_after <= chronicle_removal_now()
+       AND deletion_requested_at <= chronicle_removal_now()
+         - make_interval(days => chronicle_min_deletion_grace_days())
      ORDER BY purge_after, project_id LIMIT $1`,
     [limit],
   );
@@ -183,7 +189,8 @@ export async function selectProjectsToPurge(db: Queryable, limit: number): Promi
 
 /**
  * Removes every row of a project whose grace period is over, through
- * `chronicle_purge_project` (migration 0011); how many rows, 0 when it is not due.
+ * `chronicle_purge_project` (migrations 0011, 0015), which records the removal in
+ * `operator_log` in the same transaction; how many rows, 0 when it is not due.
  */
 export async function purgeProject(db: Queryable, projectId: string): Promise<number> {
   const [row] = await db.query<{ n: number | string }>("SELECT chronicle_purge_project($1) AS n", [
@@ -286,10 +293,11 @@ export async function countNextEvents(
   return Number(row?.counted_seq ?? 0);
 }
 
-/** Every project with a retention period, by id. */
+/** Every project with a retention period (never under the owner's floor), by id. */
 export async function selectRetainedProjects(db: Queryable): Promise<RetainedProjectRow[]> {
   return db.query<RetainedProjectRow>(
-    `SELECT project_id, retention_days, last_seq, checkpoint_seq FROM projects
+    `SELECT project_id, greatest(retention_days, chronicle_min_retention_days()) AS retention_days,
+       last_seq, checkpoint_seq FROM projects
      WHERE retention_days IS NOT NULL ORDER BY project_id`,
   );
 }

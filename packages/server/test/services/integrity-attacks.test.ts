@@ -2,10 +2,13 @@
 // they must now fail loudly.
 import { randomBytes } from "node:crypto";
 import {
+  type AppRoleStore,
+  atRemovalClock,
   issueEvent,
   issueEvents,
   newProject,
   newProjectWithEvents,
+  openAppRoleStore,
   openTestStore,
   STORE_KINDS,
   type TestStore,
@@ -25,8 +28,7 @@ import {
   verifyViewerToken,
 } from "../../src/services/index.js";
 import { sign } from "../../src/services/integrity/signing.js";
-import { grantAppRole } from "../../src/store/app-role.js";
-import { openStore, type Store } from "../../src/store/index.js";
+import type { Store } from "../../src/store/index.js";
 
 const DAY_MS = 86_400_000;
 
@@ -109,7 +111,9 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
     const { projectId } = await seeded(25);
     await updateProject(t.store, projectId, { retention_days: 1 });
     // Everything received so far is past retention three days from now.
-    const reports = await purgeExpired(t.store, new Date(Date.now() + 3 * DAY_MS));
+    const reports = await atRemovalClock(t.store, new Date(Date.now() + 3 * DAY_MS), () =>
+      purgeExpired(t.store),
+    );
     expect(reports.find((r) => r.project_id === projectId)?.checkpoint_seq).toBe(25);
     const fresh = await ingestEvents(t.store, projectId, [issueEvent(100), issueEvent(101)]);
     expect(fresh.events[0]?.seq).toBe(26);
@@ -168,28 +172,16 @@ describe.skipIf(!process.env.DATABASE_URL)(
   "the app's PostgreSQL role under least privilege",
   () => {
     let t: TestStore;
+    let appRole: AppRoleStore;
     let app: Store;
-    const role = `chronicle_app_${randomBytes(4).toString("hex")}`;
     beforeAll(async () => {
       t = await openTestStore("postgres");
-      await t.store.query(`CREATE ROLE ${role} LOGIN PASSWORD 'app-password'`);
-      await grantAppRole(t.store, role);
-      const [db] = await t.store.query<{ name: string }>("SELECT current_database() AS name");
-      const url = new URL(process.env.DATABASE_URL as string);
-      url.username = role;
-      url.password = "app-password";
-      url.pathname = `/${db?.name}`;
-      app = await openStore({ databaseUrl: url.toString(), poolSize: 2 });
+      appRole = await openAppRoleStore(t.store);
+      app = appRole.store;
     });
     afterAll(async () => {
-      await app?.close();
+      await appRole?.close();
       await t?.dispose();
-      const admin = await openStore({
-        databaseUrl: process.env.DATABASE_URL as string,
-        poolSize: 1,
-      });
-      await admin.query(`DROP ROLE IF EXISTS ${role}`);
-      await admin.close();
     });
 
     it("when the app role lifts the guard with set_config, then events still cannot change", async () => {
@@ -228,7 +220,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const { projectId } = await newProject(app);
       await ingestEvents(app, projectId, [issueEvent(1), issueEvent(2), issueEvent(3)]);
       await updateProject(app, projectId, { retention_days: 1 });
-      const reports = await purgeExpired(app, new Date(Date.now() + 3 * DAY_MS));
+      const reports = await atRemovalClock(t.store, new Date(Date.now() + 3 * DAY_MS), () =>
+        purgeExpired(app),
+      );
       expect(reports.find((r) => r.project_id === projectId)).toMatchObject({ purged: 3 });
       expect(await verifyIntegrity(app, projectId)).toMatchObject({ valid: true });
     });

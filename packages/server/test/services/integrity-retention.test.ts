@@ -1,4 +1,5 @@
 import {
+  atRemovalClock,
   issueEvent,
   issueEvents,
   newProject,
@@ -124,7 +125,9 @@ describe.each(STORE_KINDS)("integrity and retention on %s", (kind) => {
     const [expiredHead] = (
       await listEvents(t.store, projectId, {}, { order: "asc", limit: 40 })
     ).data.slice(-1);
-    const reports = await purgeExpired(t.store, new Date(boundary + DAY_MS));
+    const reports = await atRemovalClock(t.store, new Date(boundary + DAY_MS), () =>
+      purgeExpired(t.store),
+    );
     expect(reports).toEqual([{ project_id: projectId, purged: 40, checkpoint_seq: 40 }]);
 
     const left = await listEvents(t.store, projectId, {}, { order: "asc", includeTotal: true });
@@ -139,7 +142,9 @@ describe.each(STORE_KINDS)("integrity and retention on %s", (kind) => {
       checkpoint: { seq: 40, hash: expiredHead?.hash },
     });
     // A second purge at the same time has nothing to do; the project without retention is kept.
-    expect(await purgeExpired(t.store, new Date(boundary + DAY_MS))).toEqual([]);
+    expect(
+      await atRemovalClock(t.store, new Date(boundary + DAY_MS), () => purgeExpired(t.store)),
+    ).toEqual([]);
     expect((await verifyIntegrity(t.store, keepForever)).checked).toBe(5);
 
     // New events chain on from the head, and the checkpointed chain still verifies.
@@ -155,7 +160,9 @@ describe.each(STORE_KINDS)("integrity and retention on %s", (kind) => {
       Array.from({ length: 12 }, (_, i) => issueEvent(i)),
     );
     await updateProject(t.store, projectId, { retention_days: 2 });
-    const reports = await purgeExpired(t.store, new Date(Date.now() + 3 * DAY_MS));
+    const reports = await atRemovalClock(t.store, new Date(Date.now() + 3 * DAY_MS), () =>
+      purgeExpired(t.store),
+    );
     expect(reports.find((report) => report.project_id === projectId)).toEqual({
       project_id: projectId,
       purged: 12,

@@ -1,4 +1,5 @@
 import {
+  atRemovalClock,
   collect,
   issueEvent,
   issueEvents,
@@ -39,6 +40,11 @@ async function projectWithEvents(store: Store, count: number, retentionDays: num
   await ingestEvents(store, projectId, issueEvents(count));
   await updateProject(store, projectId, { retention_days: retentionDays });
   return projectId;
+}
+
+/** The purge as it runs when the database's removal clock reads `at`. */
+function purgeAt(store: Store, at: Date, options: Parameters<typeof purgeExpired>[1]) {
+  return atRemovalClock(store, at, () => purgeExpired(store, options));
 }
 
 /** The tables of detached partitions whose files are not removed yet. */
@@ -123,7 +129,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     const partition = await partitionOf(store, first);
     const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
 
-    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    const reports = await purgeAt(store, at, { granularity: "partition" });
     expect(reports).toEqual(
       expect.arrayContaining([
         { project_id: first, purged: 20, checkpoint_seq: 20 },
@@ -169,9 +175,9 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       ).map((row) => row.name);
 
     // The first of the purge's two steps alone: the detach, in its own transaction.
-    expect(await dropEventPartition(store, partition.name, at, 1000)).toEqual([
-      { project_id: projectId, purged: 8, checkpoint_seq: 8 },
-    ]);
+    expect(
+      await atRemovalClock(store, at, () => dropEventPartition(store, partition.name, 1000)),
+    ).toEqual([{ project_id: projectId, purged: 8, checkpoint_seq: 8 }]);
     expect(await tables()).toEqual([leftover]);
     expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
     expect(await homes(store, projectId)).toEqual([]);
@@ -182,7 +188,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
 
     // The next run's purge finds no more events to remove (it detaches the empty partitions
     // after it, expired too); its second step removes the tables.
-    expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+    expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
     expect(await tables()).toEqual([leftover]);
     const left = await detachedTables(store);
     expect(left).toContain(leftover);
@@ -197,7 +203,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     const partition = await partitionOf(store, projectId);
     const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
 
-    expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+    expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
       { project_id: projectId, purged: 6, checkpoint_seq: 6 },
     ]);
     expect(await homes(store, projectId)).toEqual([]);
@@ -242,7 +248,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
 
     // The older partition does not start the project's prefix; the newer one does, but
     // seq 2, between its first and last there, is elsewhere: both stay.
-    expect(await purgeExpired(store, later, { granularity: "partition" })).toEqual([
+    expect(await purgeAt(store, later, { granularity: "partition" })).toEqual([
       { project_id: projectId, purged: 3, checkpoint_seq: 3 },
     ]);
     const names = (await selectEventPartitions(store)).map((p) => p.name);
@@ -258,7 +264,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     const partition = await partitionOf(store, short);
     const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
 
-    const reports = await purgeExpired(store, at, { granularity: "partition" });
+    const reports = await purgeAt(store, at, { granularity: "partition" });
     expect(reports).toEqual([{ project_id: short, purged: 20, checkpoint_seq: 20 }]);
     expect((await selectEventPartitions(store)).map((p) => p.name)).toContain(partition.name);
     expect(await homes(store, short)).toEqual([]);
@@ -285,10 +291,10 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     // One second after the newest event expired, its partition has not ended (unless the
     // events were received in the partition's last second).
     if (at.getTime() - DAY_MS < partition.upper.getTime()) {
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([]);
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
       expect(await homes(store, projectId)).toHaveLength(10);
     }
-    expect(await purgeExpired(store, at, { granularity: "event" })).toEqual([
+    expect(await purgeAt(store, at, { granularity: "event" })).toEqual([
       { project_id: projectId, purged: 10, checkpoint_seq: 10 },
     ]);
     expect(await verifyIntegrity(store, projectId)).toMatchObject({ valid: true, checked: 0 });
@@ -319,7 +325,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       await holding;
       try {
         const [reports] = await Promise.all([
-          purgeExpired(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
+          purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
           ingestEvents(store, projectId, [issueEvent(6)]),
         ]);
         // Nothing went row by row either: the partition waits for the next run.
@@ -330,7 +336,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
         release();
         await transaction;
       }
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
         { project_id: projectId, purged: 6, checkpoint_seq: 6 },
       ]);
     },
@@ -375,7 +381,7 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       const projectId = await projectWithEvents(store, 9, 30);
       const partition = await partitionOf(store, projectId);
       const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
-      expect(await purgeExpired(store, at, { granularity: "partition" })).toEqual([
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
         { project_id: projectId, purged: 9, checkpoint_seq: 9 },
       ]);
       expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);

@@ -3,6 +3,7 @@ import { registerIntegrity } from "./integrity.js";
 import { registerMigrate } from "./migrate.js";
 import { registerProject } from "./project.js";
 import { registerPurge } from "./purge.js";
+import { registerRemovalPolicy } from "./removal-policy.js";
 import { registerServe } from "./serve.js";
 import { registerStart } from "./start.js";
 import { registerTail } from "./tail.js";
@@ -15,6 +16,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerMigrate,
   registerProject,
   registerPurge,
+  registerRemovalPolicy,
   registerTail,
   registerExport,
   registerIntegrity,

@@ -13,7 +13,7 @@ export function registerPurge(program: Command): void {
       const store = await openMigratedStore(config);
       try {
         const progress = createProgress("purging projects");
-        const reports = await purgeExpired(store, undefined, {
+        const reports = await purgeExpired(store, {
           granularity: config.storage.retentionGranularity,
           onProgress: (done, total) => {
             progress.total(total);

@@ -1,6 +1,5 @@
 import {
   countNextEvents,
-  insertOperatorLog,
   purgeProject,
   selectProject,
   selectProjectsToCount,
@@ -36,31 +35,16 @@ export interface ProjectPurge {
 }
 
 /**
- * Removes every row of each project whose deletion grace period is over, and records the
- * removal in the operator log in the same transaction (the record and the removal commit
- * together, or neither does), with what the project was: its name, slug and last seq.
+ * Removes every row of each project whose deletion grace period is over. The owner's
+ * function records the removal in the operator log itself, in its own transaction (the
+ * record and the removal commit together, or neither does), with what the project was:
+ * its name, slug and last seq.
  */
 export async function purgeDueProjects(store: Store): Promise<ProjectPurge[]> {
   const due = await selectProjectsToPurge(store, PROJECTS_PER_RUN);
   const purged: ProjectPurge[] = [];
   for (const projectId of due) {
-    const rows = await store.transaction(async (tx) => {
-      const project = await selectProject(tx, projectId);
-      if (!project) return 0;
-      const removed = await purgeProject(tx, projectId);
-      if (removed === 0) return 0;
-      await insertOperatorLog(tx, {
-        action: "project.purged",
-        projectId,
-        detail: {
-          name: project.name,
-          slug: project.slug,
-          last_seq: Number(project.last_seq),
-          rows: removed,
-        },
-      });
-      return removed;
-    });
+    const rows = await purgeProject(store, projectId);
     if (rows > 0) purged.push({ projectId, rows });
   }
   return purged;

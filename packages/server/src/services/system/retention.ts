@@ -11,10 +11,10 @@ import {
   deleteIdempotencyKeysBefore,
   purgeEventsUpTo,
   selectEventCreatedAt,
+  selectRemovalClock,
 } from "../../store/retention.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { pruneRateLimits } from "../access/rate-limits.js";
-import { readDatabaseClock } from "./clock.js";
 
 /** Rows deleted per transaction: short enough not to hold up writers for long. */
 const PURGE_CHUNK = 10_000;
@@ -55,10 +55,11 @@ async function lastExpiredSeq(
 
 /**
  * Deletes the expired prefix up to `upTo` in chunks, through `chronicle_purge_events`
- * (migration 0006): the one way past the append-only guard, run with its owner's rights.
- * It deletes only from the retention checkpoint on and moves the checkpoint to the last
- * deleted row, whose hash it reads itself. The Merkle tree keeps every hash, so proofs and
- * consistency with earlier checkpoints survive the purge.
+ * (migrations 0006, 0015): the one way past the append-only guard, run with its owner's
+ * rights. It deletes only from the retention checkpoint on and only rows past the cut-off
+ * on its own clock, moves the checkpoint to the last deleted row, whose hash it reads
+ * itself, and records the removal in `operator_log`. The Merkle tree keeps every hash, so
+ * proofs and consistency with earlier checkpoints survive the purge.
  */
 async function purgeRange(store: Store, projectId: string, upTo: number): Promise<number> {
   let purged = 0;
@@ -112,7 +113,7 @@ async function dropExpiredPartitions(
     if (partition.upper.getTime() > at.getTime()) break;
     let projects: Awaited<ReturnType<typeof dropEventPartition>>;
     try {
-      projects = await dropEventPartition(store, partition.name, at, lockTimeoutMs);
+      projects = await dropEventPartition(store, partition.name, lockTimeoutMs);
     } catch (error) {
       if (isLockTimeout(error)) return { dropped, busy: true };
       throw error;
@@ -156,19 +157,19 @@ function partitionCutoff(cutoff: number, partitions: readonly EventPartition[]):
 }
 
 /**
- * Removes the events past each project's retention_days (by receipt time): whole
- * partitions where every row in them is expired for its own project, then rows in bulk
- * ranges of seq as `granularity` says, recording the checkpoint (seq and hash of the last
- * removed event) from which integrity verifies. Also drops expired idempotency keys and
- * rate-limit windows. The detached partitions' files stay until `removeDetachedPartitions`.
+ * Removes the events past each project's retention_days (by receipt time; never under the
+ * owner's floor): whole partitions where every row in them is expired for its own project,
+ * then rows in bulk ranges of seq as `granularity` says, recording the checkpoint (seq and
+ * hash of the last removed event) from which integrity verifies. "Now" is the database's
+ * removal clock, never this replica's or a caller's: the owner's functions read it
+ * themselves. Also drops expired idempotency keys and rate-limit windows. The detached
+ * partitions' files stay until `removeDetachedPartitions`.
  */
 export async function purgeExpired(
   store: Store,
-  /** The cut-off's "now"; default the database's clock, never this replica's. */
-  now?: Date,
   options: PurgeOptions = {},
 ): Promise<PurgeReport[]> {
-  const at = now ?? (await readDatabaseClock(store));
+  const at = await selectRemovalClock(store);
   const { dropped, busy } = await dropExpiredPartitions(
     store,
     at,

@@ -21,7 +21,7 @@ export async function maintainStorage(
   settings: StorageSettings,
 ): Promise<{ partitions: PartitionMaintenance; reports: PurgeReport[] }> {
   const partitions = await maintainEventPartitions(store, settings.partitions);
-  const reports = await purgeExpired(store, undefined, {
+  const reports = await purgeExpired(store, {
     granularity: settings.retentionGranularity,
   });
   await removeDetachedPartitions(store);
