@@ -1451,7 +1451,7 @@ export interface components {
             deletion_requested_at: string;
             /**
              * Format: date-time
-             * @description When the grace period ends (the server's `CHRONICLE_DELETION_GRACE_DAYS`, 7 by default).
+             * @description When the grace period ends (the server's `CHRONICLE_DELETION_GRACE_DAYS`, 7 by default, and never sooner than the database's floor, `chronicle removal-policy`, also 7 days by default). The project is removed by the first maintenance run after it.
              */
             purge_after: string;
         };

@@ -1,8 +1,10 @@
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import {
   CliProcess,
   cliEnv,
   createTestDatabase,
+  REPO_ROOT,
   runCli,
   type TestDatabase,
 } from "@chronicle/test-kit";
@@ -66,5 +68,41 @@ describe("a served process's buffered log", () => {
       expect(requestIds.filter((id) => !logged.has(id))).toEqual([]);
     },
     120_000,
+  );
+
+  it.each([
+    ["an uncaught exception", "setTimeout(() => { throw new Error('crash'); }, 10);"],
+    ["an unhandled rejection", "Promise.reject(new Error('crash'));"],
+  ])(
+    "when the process dies of %s, then the lines logged before it are in its output",
+    async (_, crash) => {
+      const code = [
+        "import { createLogger } from './packages/server/src/telemetry/logger.ts';",
+        "const logger = createLogger('info', { format: 'json' });",
+        "for (let i = 0; i < 20; i++) logger.info('before the crash', { line: i });",
+        crash,
+      ].join("\n");
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "--input-type=module", "-e", code],
+        {
+          cwd: REPO_ROOT,
+        },
+      );
+      let stdout = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      const exitCode = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(exitCode).not.toBe(0);
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line) as { message: string; line: number });
+      expect(
+        lines.filter((line) => line.message === "before the crash").map((line) => line.line),
+      ).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    },
+    60_000,
   );
 });

@@ -26,7 +26,11 @@ function compressible(res: ServerResponse): boolean {
  *
  * Levels favour throughput over ratio: an export is CPU-bound in the server, and on exported
  * NDJSON gzip 1 ran ~1.7× and brotli 1 ~3.5× faster than level 4 of each, for output under
- * 10 % larger (13.4× smaller than the NDJSON against 13.6× and 14.8×).
+ * 10 % larger (13.4× smaller than the NDJSON against 13.6× and 14.8×). Brotli keeps its
+ * default window and is never flushed per chunk: at quality 1 its fast compressor ran
+ * 50–70 ms per 20 MB of NDJSON streamed in 64 KiB writes whatever the window (16, 18 or 22
+ * bits; gzip 1 ~90 ms), and a flush per chunk would only add output blocks. Quality 0 saved
+ * ~10 % of that for 12 % more bytes: not worth it (bench/FINDINGS.md B15, B22).
  *
  * The compressor takes up to `QUEUED_BYTES` of a response before its `write()` asks the
  * writer to wait: an export then queues a whole database batch and fetches the next while the

@@ -122,19 +122,36 @@ BEGIN
     RETURN 0;
   END IF;
   v_cutoff := chronicle_removal_now() - make_interval(days => v_retention);
-  -- Up to the first row received at or after the cut-off, whatever p_to says.
-  SELECT coalesce(min(seq) - 1, p_to) INTO v_to FROM events
-    WHERE project_id = p_project AND seq >= v_from AND seq <= p_to AND created_at >= v_cutoff;
-  IF v_to < v_from THEN
-    RETURN 0;
-  END IF;
+  v_to := p_to;
   SELECT hash INTO v_hash FROM events WHERE project_id = p_project AND seq = v_to;
   IF v_hash IS NULL THEN
     RETURN 0;
   END IF;
   PERFORM set_config('chronicle.purge', 'on', true);
-  DELETE FROM events WHERE project_id = p_project AND seq >= v_from AND seq <= v_to;
-  GET DIAGNOSTICS v_count = ROW_COUNT;
+  -- The delete itself spares every row received at or after the cut-off. Usually none is in
+  -- the range (receipt times follow seq), and then it deleted one row per seq: the range
+  -- went whole. Otherwise it is undone, and the range cut back to the first such row (a
+  -- scan of the range the common case does without).
+  BEGIN
+    DELETE FROM events WHERE project_id = p_project AND seq >= v_from AND seq <= v_to
+      AND created_at < v_cutoff;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    IF v_count <> v_to - v_from + 1 THEN
+      RAISE EXCEPTION USING ERRCODE = 'CHR01';
+    END IF;
+  EXCEPTION WHEN SQLSTATE 'CHR01' THEN
+    SELECT coalesce(min(seq) - 1, p_to) INTO v_to FROM events
+      WHERE project_id = p_project AND seq >= v_from AND seq <= p_to AND created_at >= v_cutoff;
+    v_hash := NULL;
+    SELECT hash INTO v_hash FROM events WHERE project_id = p_project AND seq = v_to;
+    IF v_to < v_from OR v_hash IS NULL THEN
+      PERFORM set_config('chronicle.purge', 'off', true);
+      RETURN 0;
+    END IF;
+    DELETE FROM events WHERE project_id = p_project AND seq >= v_from AND seq <= v_to
+      AND created_at < v_cutoff;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+  END;
   PERFORM set_config('chronicle.purge', 'off', true);
   UPDATE projects SET checkpoint_seq = v_to, checkpoint_hash = v_hash
     WHERE project_id = p_project;
