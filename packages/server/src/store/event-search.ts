@@ -7,9 +7,17 @@ import {
 import { EVENT_COLUMNS, type PageRead } from "./events.js";
 import type { Queryable, Row } from "./types.js";
 
-/** The conditions of the selection but its `search`, and the cursor's bound. */
-function otherConditions(selection: EventSelection, read: PageRead, params: SqlParams): string {
-  const { search: _search, ...others } = selection.filters;
+/** A filter tested on the rows the selection's other filters find first. */
+export type WithinFilter = "search" | "changed_field";
+
+/** The conditions of the selection but its `tested` filter, and the cursor's bound. */
+function otherConditions(
+  selection: EventSelection,
+  tested: WithinFilter,
+  read: PageRead,
+  params: SqlParams,
+): string {
+  const others = { ...selection.filters, [tested]: undefined };
   const where = selectionConditions({ ...selection, filters: others }, params);
   if (read.afterSeq !== undefined) {
     where.push(`seq ${read.ascending ? ">" : "<"} ${params.add(read.afterSeq)}`);
@@ -18,27 +26,30 @@ function otherConditions(selection: EventSelection, read: PageRead, params: SqlP
 }
 
 /**
- * A page of a search narrowed by other filters, looked for among the `window` events nearest
- * the cursor that match those other filters (read through their own index, in seq order),
- * the text tested on those rows alone. A search with one actor or one workspace then costs
- * that actor's or workspace's nearest rows, not the trigram posting lists of the whole
- * project, which grow with it (issue 12). `exhausted` says the other filters matched fewer
- * than `window` events there, so a short page is complete.
+ * A page of a search (or a changed_field) narrowed by other filters, looked for among the
+ * `window` events nearest the cursor that match those other filters (read through their
+ * own index, in seq order), the tested filter checked on those rows alone. A search with
+ * one actor or one workspace then costs that actor's or workspace's nearest rows, not the
+ * trigram posting lists of the whole project, which grow with it (issue 12); a changed
+ * field within a workspace costs the workspace's nearest rows, not every row of the
+ * workspace sorted (bench/FINDINGS.md B22). `exhausted` says the other filters matched
+ * fewer than `window` events there, so a short page is complete.
  */
-export async function readSearchWithinRows(
+export async function readWithinRows(
   db: Queryable,
   selection: EventSelection,
+  tested: WithinFilter,
   read: PageRead,
   window: number,
 ): Promise<{ rows: Row[]; exhausted: boolean }> {
   const direction = read.ascending ? "ASC" : "DESC";
   const params = new SqlParams();
-  const nearest = `SELECT * FROM events WHERE ${otherConditions(selection, read, params)}
+  const nearest = `SELECT * FROM events WHERE ${otherConditions(selection, tested, read, params)}
     ORDER BY seq ${direction} LIMIT ${window}`;
-  const search = selection.filters.search ?? "";
-  const text = predicateSql({ filter: "search", value: search }, params);
+  const value = selection.filters[tested] ?? "";
+  const test = predicateSql({ filter: tested, value }, params);
   const rows = await db.query(
-    `SELECT ${EVENT_COLUMNS} FROM (${nearest}) AS events WHERE ${text}
+    `SELECT ${EVENT_COLUMNS} FROM (${nearest}) AS events WHERE ${test}
      ORDER BY seq ${direction} LIMIT ${read.limit}`,
     params.values,
   );
@@ -46,7 +57,7 @@ export async function readSearchWithinRows(
   const counted = new SqlParams();
   const [count] = await db.query<{ n: number | string }>(
     `SELECT count(*) AS n FROM (SELECT 1 FROM events
-      WHERE ${otherConditions(selection, read, counted)} LIMIT ${window}) AS nearest`,
+      WHERE ${otherConditions(selection, tested, read, counted)} LIMIT ${window}) AS nearest`,
     counted.values,
   );
   return { rows, exhausted: Number(count?.n ?? 0) < window };

@@ -1,6 +1,13 @@
 import type { Event } from "@chronicle/types";
-import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
+import {
+  type EventSelection,
+  isSingleIndexWalk,
+  isTimeWindowOnly,
+  SqlParams,
+  selectionConditions,
+} from "./event-selection.js";
 import type { TreeHashRows } from "./merkle.js";
+import { prepared } from "./prepared.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A timestamptz as PostgreSQL formats it for the wire: what toISOString gives, made there. */
@@ -20,15 +27,16 @@ export const EVENT_COLUMNS = `seq, id, action, actor_type, actor_id, actor_name,
 
 // --- Reads ---------------------------------------------------------------------------------
 
+const EVENT_BY_ID = prepared(
+  `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id = $2`,
+);
+
 export async function findEventRow(
   db: Queryable,
   projectId: string,
   eventId: string,
 ): Promise<Row | undefined> {
-  const [row] = await db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE project_id = $1 AND id = $2`,
-    [projectId, eventId],
-  );
+  const [row] = await db.query(EVENT_BY_ID, [projectId, eventId]);
   return row;
 }
 
@@ -61,9 +69,10 @@ export async function countSelectedUpTo(
 ): Promise<number> {
   const params = new SqlParams();
   const where = selectionConditions(selection, params);
+  const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
+     LIMIT ${cap}) AS matches`;
   const [row] = await db.query<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
-     LIMIT ${cap}) AS matches`,
+    isTimeWindowOnly(selection) ? prepared(sql) : sql,
     params.values,
   );
   return Number(row?.n ?? 0);
@@ -113,21 +122,18 @@ export async function readPageRows(
   if (afterSeq !== undefined) where.push(`seq ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
   const direction = ascending ? "ASC" : "DESC";
   if (plan.kind === "pick") {
-    return db.query(
-      `SELECT ${EVENT_COLUMNS} FROM events
+    const sql = `SELECT ${EVENT_COLUMNS} FROM events
      WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
        ORDER BY seq + 0 ${direction} LIMIT ${limit})
-     ORDER BY seq ${direction}`,
-      params.values,
-    );
+     ORDER BY seq ${direction}`;
+    return db.query(isTimeWindowOnly(selection) ? prepared(sql) : sql, params.values);
   }
   if (plan.kind === "walk-nearest")
     where.push(nearestSeqs(ascending, afterSeq, plan.window, params));
-  return db.query(
-    `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
-     ORDER BY seq ${direction} LIMIT ${limit}`,
-    params.values,
-  );
+  const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
+     ORDER BY seq ${direction} LIMIT ${limit}`;
+  const walk = plan.kind === "walk" && isSingleIndexWalk(selection) ? prepared(sql) : sql;
+  return db.query(walk, params.values);
 }
 
 function nearestSeqs(

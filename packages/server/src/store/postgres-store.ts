@@ -1,4 +1,5 @@
 import pg from "pg";
+import { preparedName } from "./prepared.js";
 import {
   type DatabaseTimeouts,
   DEFAULT_DATABASE_TIMEOUTS,
@@ -47,7 +48,11 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<R = Row>(sql: string, params: readonly unknown[] = []) {
       try {
-        const result = await client.query(sql, params as unknown[]);
+        const name = preparedName(sql);
+        const values = params as unknown[];
+        const result = await (name
+          ? client.query({ name, text: sql, values })
+          : client.query(sql, values));
         return result.rows as R[];
       } catch (error) {
         throw translateDatabaseError(error);
@@ -177,7 +182,11 @@ export async function openPostgresStore(
   timeouts: Partial<DatabaseTimeouts> = {},
 ): Promise<Store> {
   const config = clientConfig(connectionString, { ...DEFAULT_DATABASE_TIMEOUTS, ...timeouts });
-  const pool = new pg.Pool({ ...config, max: poolSize });
+  // A fixed-size pool: a connection, once opened, stays open (min = max), since a new one
+  // pays ~13 ms planning its first events query while the relation cache of every partition
+  // and index loads (bench/FINDINGS.md B21), and a closed one gives back its prepared
+  // statements. Idle connections do not keep the process alive.
+  const pool = new pg.Pool({ ...config, max: poolSize, min: poolSize, allowExitOnIdle: true });
   // An idle client's error (server restart, terminated backend): the pool drops it.
   pool.on("error", () => undefined);
   const listener = new Listener(config);

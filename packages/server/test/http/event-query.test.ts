@@ -265,6 +265,31 @@ describe.each(STORE_KINDS)("filters, search and q= over HTTP (%s)", (kind) => {
     expect(common.json.total).toBe(3000);
   });
 
+  it("when a changed field narrowed by a workspace has its matches beyond the nearest few thousand of that workspace's events, then they are still found, in order", async () => {
+    const { key } = await newProject(ctx.store, "Narrowed changed field");
+    const own = client(ctx.server.base, key);
+    const changes = { before: { status: "open" }, after: { status: "closed" } };
+    const needles = [0, 1, 2].map((i) =>
+      event({ workspace_id: "ws_many", summary: `changed ${i}`, changes }),
+    );
+    const hay = Array.from({ length: 1000 }, () => event({ workspace_id: "ws_many" }));
+    for (const events of [needles, hay, hay, hay]) {
+      expect((await own("POST", "/v1/events/batch", { body: { events } })).status).toBe(201);
+    }
+    const query = encodeURIComponent("changed:status workspace:ws_many");
+    const page = await own("GET", `/v1/events?q=${query}&limit=2`);
+    expect(page.status).toBe(200);
+    expect(page.json.data.map((e: { summary: string }) => e.summary)).toEqual([
+      "changed 2",
+      "changed 1",
+    ]);
+    const rest = await own("GET", `/v1/events?q=${query}&limit=2&cursor=${page.json.next_cursor}`);
+    expect(rest.json.data.map((e: { summary: string }) => e.summary)).toEqual(["changed 0"]);
+    expect(rest.json.has_more).toBe(false);
+    const filtered = await own("GET", "/v1/events?changed_field=status&workspace_id=ws_many");
+    expect(filtered.json.data).toHaveLength(3);
+  });
+
   it("when another project asks the same q=, then it sees only its own events", async () => {
     const mine = await seqs(`q=${encodeURIComponent("trace:trace-bbb")}`, other);
     expect(mine).toHaveLength(2);

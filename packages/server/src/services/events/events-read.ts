@@ -1,7 +1,7 @@
 import type { Event } from "@chronicle/types";
 import { invalidParameter, notFound } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
-import { readSearchWithinRows } from "../../store/event-search.js";
+import { readWithinRows, type WithinFilter } from "../../store/event-search.js";
 import type { EventSelection } from "../../store/event-selection.js";
 import {
   countSelected,
@@ -48,15 +48,15 @@ const NARROW = 5000;
 /** How many seqs next to the cursor a changed_field page walks before it asks the index. */
 const CHANGED_FIELD_WINDOW = 5000;
 
-/** How many of the other filters' nearest events a narrowed search tests first. */
-const SEARCH_WITHIN_WINDOW = 2000;
+/** How many of the other filters' nearest events a narrowed search or changed field tests first. */
+const WITHIN_WINDOW = 2000;
 
-/** A search with something else that narrows it (a filter, a feed, a `q=` condition). */
-function isNarrowedSearch(selection: EventSelection): boolean {
-  const { search, ...others } = selection.filters;
-  if (search === undefined || search === "") return false;
+/** A search or changed field with something else that narrows it (a filter, a feed, a `q=` condition). */
+function isNarrowed(selection: EventSelection, tested: WithinFilter): boolean {
+  const { [tested]: value, ...others } = selection.filters;
+  if (value === undefined || value === "") return false;
   const narrowed = Object.entries(others).some(
-    ([key, value]) => key !== "q" && key !== "include_on_behalf" && value !== undefined,
+    ([key, other]) => key !== "q" && key !== "include_on_behalf" && other !== undefined,
   );
   return narrowed || selection.scope.kind !== "events" || selection.query !== undefined;
 }
@@ -88,6 +88,11 @@ async function pageRows(store: Store, selection: EventSelection, read: PageRead)
   if (await isNarrowSelection(store, selection)) {
     return readPageRows(store, selection, read, { kind: "pick" });
   }
+  if (isNarrowed(selection, "changed_field")) {
+    // The other filters' nearest rows first: a workspace's or an actor's, not the project's.
+    const within = await readWithinRows(store, selection, "changed_field", read, WITHIN_WINDOW);
+    if (within.exhausted || within.rows.length >= read.limit) return within.rows;
+  }
   if (selection.filters.changed_field !== undefined) {
     // The planner cannot tell a rare changed_field from a common one, so the page is first
     // looked for among the nearest CHANGED_FIELD_WINDOW seqs (a bounded walk, enough for a
@@ -97,11 +102,11 @@ async function pageRows(store: Store, selection: EventSelection, read: PageRead)
     if (rows.length > read.limit - 1) return rows;
     return readPageRows(store, selection, read, { kind: "pick" });
   }
-  if (isNarrowedSearch(selection)) {
+  if (isNarrowed(selection, "search")) {
     // The other filters' own index, nearest rows first, the text tested on those: bounded by
     // the window, and enough for a common word or a narrow filter; a rare word among many
     // rows goes on to the plan below (the trigram index, or the walk).
-    const within = await readSearchWithinRows(store, selection, read, SEARCH_WITHIN_WINDOW);
+    const within = await readWithinRows(store, selection, "search", read, WITHIN_WINDOW);
     if (within.exhausted || within.rows.length >= read.limit) return within.rows;
   }
   return readPageRows(store, selection, read, { kind: "walk" });
