@@ -39,6 +39,9 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
     await tx.query(
       `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON ${READ_ONLY.join(", ")} FROM ${role}`,
     );
+    // A project's row goes only with the rest of it, through chronicle_purge_project: a row
+    // deleted alone would hide the project's events from the API without removing them.
+    await tx.query(`REVOKE DELETE, TRUNCATE ON projects FROM ${role}`);
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_events(text, bigint) TO ${role}`);
     // Events partitions are reached through their parent only (whose rights are checked);
     // they are created and dropped by the owner's functions (migration 0008).

@@ -248,7 +248,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
     });
     removalAttacks(() => ({ owner: t.store, attacker: appRole.store, separateRoles: true }));
 
-    it("when the app role moves the removal clock, lowers the floors or turns triggers off, then it is refused", async () => {
+    it("when the app role moves the removal clock, lowers the floors, turns triggers off or deletes a project's row, then it is refused", async () => {
       const app = appRole.store;
       for (const sql of [
         "UPDATE removal_policy SET clock_offset = interval '100 days'",
@@ -260,6 +260,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
         "ALTER TABLE projects DISABLE TRIGGER projects_removal_times",
         "ALTER TABLE operator_log DISABLE TRIGGER operator_log_append_only",
         "DROP TRIGGER projects_removal_times ON projects",
+        "DELETE FROM projects",
       ]) {
         await expect(app.query(sql), sql).rejects.toThrow(/permission denied|must be owner/);
       }
