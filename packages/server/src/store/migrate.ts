@@ -14,7 +14,7 @@ import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pin
 import { eventStorage } from "./migrations/0013_event_storage.js";
 import { pipelinedAppend } from "./migrations/0014_pipelined_append.js";
 import { removalGuard } from "./migrations/0015_removal_guard.js";
-import { partitionStatistics } from "./migrations/0017_partition_statistics.js";
+import { partitionStatistics } from "./migrations/0016_partition_statistics.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -39,7 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: "event_storage", sql: eventStorage },
   { version: 14, name: "pipelined_append", sql: pipelinedAppend },
   { version: 15, name: "removal_guard", sql: removalGuard },
-  { version: 17, name: "partition_statistics", sql: partitionStatistics },
+  { version: 16, name: "partition_statistics", sql: partitionStatistics },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
