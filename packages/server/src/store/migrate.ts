@@ -14,7 +14,8 @@ import { keyLimitsRotationPins } from "./migrations/0012_key_limits_rotation_pin
 import { eventStorage } from "./migrations/0013_event_storage.js";
 import { pipelinedAppend } from "./migrations/0014_pipelined_append.js";
 import { removalGuard } from "./migrations/0015_removal_guard.js";
-import { partitionStatistics } from "./migrations/0017_partition_statistics.js";
+import { partitionStatistics } from "./migrations/0016_partition_statistics.js";
+import { searchPathTempLast } from "./migrations/0017_search_path_temp_last.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -39,7 +40,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: "event_storage", sql: eventStorage },
   { version: 14, name: "pipelined_append", sql: pipelinedAppend },
   { version: 15, name: "removal_guard", sql: removalGuard },
-  { version: 17, name: "partition_statistics", sql: partitionStatistics },
+  { version: 16, name: "partition_statistics", sql: partitionStatistics },
+  { version: 17, name: "search_path_temp_last", sql: searchPathTempLast },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
@@ -58,6 +60,11 @@ export async function migrate(
   if (await isCurrent(store)) return applied;
   await store.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
+    // Functions made with `SET search_path FROM CURRENT` search the session's temporary
+    // tables last, not first (migration 0017).
+    await tx.query(
+      "SELECT set_config('search_path', current_setting('search_path') || ', pg_temp', true)",
+    );
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
       name text NOT NULL,

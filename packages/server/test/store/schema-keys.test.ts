@@ -88,4 +88,34 @@ describe.each(STORE_KINDS)("schema keys on %s", (kind) => {
       await t.store.query("DROP TABLE keyless_offender");
     }
   });
+
+  /**
+   * Owner-rights (SECURITY DEFINER) functions of the schema whose search_path does not end
+   * with pg_temp: in those, a temporary table of the caller's could stand in for a table
+   * the function trusts (PostgreSQL's advice for SECURITY DEFINER, docs/security.md).
+   */
+  async function definerOffenders(): Promise<string[]> {
+    const rows = await t.store.query<{ name: string; path: string | null }>(
+      `SELECT p.proname AS name,
+              (SELECT c FROM unnest(p.proconfig) AS c WHERE c LIKE 'search_path=%') AS path
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+       WHERE p.prosecdef AND n.nspname = current_schema()
+       ORDER BY 1`,
+    );
+    return rows
+      .filter((row) => !/(^|[ ,])pg_temp"?$/.test(row.path ?? ""))
+      .map((row) => `${row.name}: ${row.path ?? "no search_path"}`);
+  }
+
+  it("when the schema is freshly migrated, then every owner-rights function searches pg_temp last", async () => {
+    expect(await definerOffenders()).toEqual([]);
+    await t.store.query(
+      "CREATE FUNCTION definer_offender() RETURNS int LANGUAGE sql SECURITY DEFINER SET search_path = public AS 'SELECT 1'",
+    );
+    try {
+      expect(await definerOffenders()).toEqual(["definer_offender: search_path=public"]);
+    } finally {
+      await t.store.query("DROP FUNCTION definer_offender()");
+    }
+  });
 });

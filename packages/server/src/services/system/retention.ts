@@ -134,7 +134,7 @@ async function dropExpiredPartitions(
  * Removes the tables of the partitions `purgeExpired` detached (and any a run that stopped
  * halfway left); how many. Their events are already out of `events`, so nothing the API
  * serves changes: this is the files' removal, I/O that grows with the partition (seconds
- * for a month of a million events, bench/FINDINGS.md B22), in a transaction of its own that
+ * for a month of a million events, bench/FINDINGS.md B24), in a transaction of its own that
  * holds no lock on `events`. Run it after `purgeExpired`.
  */
 export async function removeDetachedPartitions(store: Store): Promise<number> {
