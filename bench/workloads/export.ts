@@ -11,6 +11,9 @@ import { bearer, formatCount } from "../lib/workload.js";
 
 type Format = "ndjson" | "csv";
 
+/** RSS growth below this is the allocator's and collector's noise, not the export's. */
+const RSS_NOISE_MB = 8;
+
 /**
  * Reads a body as fast as it comes, counting bytes and lines, keeping nothing. Asks for it
  * uncompressed, as COPY's is: fetch would otherwise send `Accept-Encoding: gzip, deflate`
@@ -194,12 +197,18 @@ export const exportWorkload: Workload = {
     });
     const large = summarize(largeGrowth.map((bytes) => bytes / MB));
     const medium = summarize(mediumGrowth.map((bytes) => bytes / MB));
-    const growthRatio = large.max / Math.max(medium.max, 0.001);
+    // Growths are compared from RSS_NOISE_MB up: below it RSS moves by pages the allocator
+    // and the collector keep or return, not by what the export holds, and two such figures
+    // (1–2 MB each once rows are released per batch, B22) make a ratio of noise.
+    const growthRatio = Math.max(large.max, RSS_NOISE_MB) / Math.max(medium.max, RSS_NOISE_MB);
     rows.push({
       name: `server RSS growth, ${formatCount(context.sizes.largeRows)} vs ${formatCount(context.sizes.mediumRows)} export`,
       measured: { label: formatCount(context.sizes.largeRows), unit: "MB", summary: large },
       baseline: { label: formatCount(context.sizes.mediumRows), unit: "MB", summary: medium },
-      ratio: { value: growthRatio, label: "worst growth large / worst growth medium" },
+      ratio: {
+        value: growthRatio,
+        label: `worst growth large / worst growth medium, each at least ${RSS_NOISE_MB} MB`,
+      },
       goals: [
         atMost(growthRatio, 1.2, "≤ 1.2 × the 100 k growth"),
         atMost(large.max, 64, "≤ 64 MB", `${large.max.toFixed(1)} MB`),
