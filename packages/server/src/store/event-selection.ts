@@ -231,6 +231,11 @@ function isOneOrderedValue(predicate: SelectionPredicate): boolean {
   return ORDERED_BY_SEQ.has(predicate.filter);
 }
 
+/** Whether the selection is its filters and scope alone: no `q=` condition, no stream's actor types. */
+function isFiltersOnly(selection: EventSelection): boolean {
+  return selection.query === undefined && (selection.actorTypes?.length ?? 0) === 0;
+}
+
 /**
  * Whether one index walks the selection in seq order whatever its values: no filter, one
  * equality filter (one exact action or verb included), a target's type and id together, or
@@ -238,7 +243,7 @@ function isOneOrderedValue(predicate: SelectionPredicate): boolean {
  * prepared (store/prepared.ts); any other selection is planned for its values each time.
  */
 export function isSingleIndexWalk(selection: EventSelection): boolean {
-  if (selection.query !== undefined || (selection.actorTypes?.length ?? 0) > 0) return false;
+  if (!isFiltersOnly(selection)) return false;
   const predicates = filterPredicates(selection.filters);
   const { scope } = selection;
   if (scope.kind === "target") return false;
@@ -254,8 +259,7 @@ export function isSingleIndexWalk(selection: EventSelection): boolean {
  * narrow), so they may be prepared.
  */
 export function isTimeWindowOnly(selection: EventSelection): boolean {
-  if (selection.query !== undefined || (selection.actorTypes?.length ?? 0) > 0) return false;
-  if (selection.scope.kind !== "events") return false;
+  if (!isFiltersOnly(selection) || selection.scope.kind !== "events") return false;
   const predicates = filterPredicates(selection.filters);
   return (
     predicates.length > 0 &&
