@@ -32,7 +32,7 @@ function otherConditions(
  * one actor or one workspace then costs that actor's or workspace's nearest rows, not the
  * trigram posting lists of the whole project, which grow with it (issue 12); a changed
  * field within a workspace costs the workspace's nearest rows, not every row of the
- * workspace sorted (bench/FINDINGS.md B22). `exhausted` says the other filters matched
+ * workspace sorted (bench/FINDINGS.md B25). `exhausted` says the other filters matched
  * fewer than `window` events there, so a short page is complete.
  */
 export async function readWithinRows(

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
  * node-postgres): from the sixth execution on a connection it reuses a generic plan when
  * that plan costs no more than the custom ones, instead of planning every time. Planning a
  * query of the partitioned `events` table is most of its database time (~1 ms over 16
- * partitions and 17 indexes each, against 0.05–0.5 ms of execution; bench/FINDINGS.md B22).
+ * partitions and 17 indexes each, against 0.05–0.5 ms of execution; bench/FINDINGS.md B25).
  *
  * Only statements whose best plan does not depend on the parameters' values belong here:
  * lookups by key and walks down one filter's `(project_id, value, seq)` index. A search, a

@@ -6,7 +6,7 @@
  * guessed at 0.5 % of the rows whatever the value. For `actor_id = x OR on_behalf_of->>'id'
  * = x` (`include_on_behalf`, and the same `q=`) that guess made the planner walk the whole
  * project down seq instead of reading the few rows of both indexes: 131 ms against 7 ms at
- * 1 M events (bench/FINDINGS.md B22). Statistics exist per table, and the planner estimates
+ * 1 M events (bench/FINDINGS.md B25). Statistics exist per table, and the planner estimates
  * each partition with its own, so the per-partition setup (which also puts on the
  * append-only guard) creates them, and the partitions there are are analysed once.
  */
