@@ -343,6 +343,46 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
   );
 
   it.runIf(kind === "postgres")(
+    "when a reader holds the events table, then the drop's request for its lock does not stop new writes, and the drop goes through once the reader is done",
+    async () => {
+      const store = await fresh();
+      const projectId = await projectWithEvents(store, 5, 30);
+      const partition = await partitionOf(store, projectId);
+      const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
+      const { projectId: writer } = await newProject(store);
+      const reader = await t?.reopen();
+      if (!reader) throw new Error("no second connection");
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let reading = () => {};
+      const holding = new Promise<void>((resolve) => {
+        reading = resolve;
+      });
+      const transaction = reader.transaction(async (tx) => {
+        await tx.query("SELECT count(*) FROM events");
+        reading();
+        await released;
+      });
+      await holding;
+      let purge: Promise<unknown> = Promise.resolve();
+      try {
+        purge = purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 5_000 });
+        // A lock request queued behind the reader would hold this append until the reader
+        // ends (the old detach): it must go through while the reader still holds the table.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect((await ingestEvents(store, writer, [issueEvent(1)])).events).toHaveLength(1);
+      } finally {
+        release();
+        await transaction;
+      }
+      expect(await purge).toEqual([{ project_id: projectId, purged: 5, checkpoint_seq: 5 }]);
+      expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+    },
+  );
+
+  it.runIf(kind === "postgres")(
     "when pg_partman is installed, then it takes the partitions over and retention still drops them",
     async () => {
       const store = await fresh();
