@@ -6,6 +6,7 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import { rootOf } from "../store/root.js";
 import type { Queryable, Store } from "../store/types.js";
 
 /**
@@ -64,6 +65,7 @@ export function tracedStore(store: Store, tracer: Tracer): Store {
   });
   const tracedOne: Store = {
     kind: store.kind,
+    root: rootOf(store),
     query: traced(store).query,
     transaction: (fn) => transactionSpan(() => store.transaction((tx) => fn(traced(tx)))),
     listen: (channel, onPayload, onReconnect) => store.listen(channel, onPayload, onReconnect),

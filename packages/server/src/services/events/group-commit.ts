@@ -1,5 +1,6 @@
 import { channel } from "node:diagnostics_channel";
 import { ServiceError } from "../../domain/errors.js";
+import { rootOf } from "../../store/root.js";
 import type { Queryable, Store } from "../../store/types.js";
 
 /**
@@ -80,10 +81,10 @@ export function inProjectGroup<U, R>(
   unit: U,
   writer: ProjectWriter<U, R>,
 ): Promise<R> {
-  let byWriter = lanes.get(store);
+  let byWriter = lanes.get(rootOf(store));
   if (!byWriter) {
     byWriter = new Map();
-    lanes.set(store, byWriter);
+    lanes.set(rootOf(store), byWriter);
   }
   let byProject = byWriter.get(writer as AnyWriter);
   if (!byProject) {
