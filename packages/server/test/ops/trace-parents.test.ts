@@ -1,18 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
-import {
-  createTestDatabase,
-  newProject,
-  STORE_KINDS,
-  type TestDatabase,
-  testConfig,
-} from "@chronicle/test-kit";
+import { STORE_KINDS } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app.js";
-import { closeServer, listen, urlOf } from "../../src/http/listen.js";
-import type { Store } from "../../src/store/types.js";
-import { startTracing, type Tracing } from "../../src/telemetry/tracing.js";
-import { OtlpReceiver, type OtlpSpan } from "./otlp-receiver.js";
+import type { OtlpSpan } from "./otlp-receiver.js";
+import { startTracedApp, type TracedApp } from "./traced-app.js";
 
 /**
  * Query spans get their parent from the request's own view of the store, not from an
@@ -21,35 +11,16 @@ import { OtlpReceiver, type OtlpSpan } from "./otlp-receiver.js";
  * or through the transaction it ran in), none a root of its own and none in another trace.
  */
 describe.each(STORE_KINDS)("database spans under their request's span (%s)", (kind) => {
-  let db: TestDatabase;
-  let store: Store;
-  let receiver: OtlpReceiver;
-  let tracing: Tracing;
-  let server: Server;
+  let app: TracedApp;
   let base: string;
   let apiKey: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind, { migrated: true });
-    store = await db.open();
-    apiKey = (await newProject(store)).key;
-    receiver = new OtlpReceiver();
-    tracing = startTracing({ endpoint: await receiver.start(), serviceName: "chronicle-test" });
-    server = await listen(
-      createApp({ store, config: testConfig(), tracer: tracing.tracer }),
-      0,
-      "127.0.0.1",
-    );
-    base = urlOf(server);
+    app = await startTracedApp(kind);
+    ({ base, apiKey } = app);
   }, 120_000);
 
-  afterAll(async () => {
-    if (server) await closeServer(server);
-    await tracing?.shutdown();
-    await receiver?.stop();
-    await store?.close();
-    await db?.drop();
-  });
+  afterAll(() => app?.close());
 
   /** Sends a request in a trace of its own; resolves to that trace's id once answered. */
   const traced = async (path: string, init: RequestInit = {}) => {
@@ -87,9 +58,9 @@ describe.each(STORE_KINDS)("database spans under their request's span (%s)", (ki
       Promise.all(Array.from({ length: 12 }, (_, index) => list(index))),
       Promise.all(Array.from({ length: 6 }, (_, index) => define(index))),
     ]);
-    await tracing.shutdown();
+    await app.tracing.shutdown();
 
-    const byId = new Map(receiver.spans.map((span) => [span.spanId, span]));
+    const byId = new Map(app.receiver.spans.map((span) => [span.spanId, span]));
     const serverSpanOf = (span: OtlpSpan): OtlpSpan | undefined => {
       let current: OtlpSpan | undefined = span;
       while (current?.name.startsWith("db.")) {
@@ -97,7 +68,7 @@ describe.each(STORE_KINDS)("database spans under their request's span (%s)", (ki
       }
       return current;
     };
-    const databaseSpans = receiver.spans.filter((span) => span.name.startsWith("db."));
+    const databaseSpans = app.receiver.spans.filter((span) => span.name.startsWith("db."));
     expect(databaseSpans.length).toBeGreaterThan(0);
     for (const span of databaseSpans) {
       const request = serverSpanOf(span);
