@@ -1,3 +1,4 @@
+import { prepared } from "./prepared.js";
 import type { Queryable } from "./types.js";
 
 /** A stored signed tree head (table `checkpoints`, migration 0006), as read. */
@@ -10,6 +11,16 @@ export interface CheckpointRow {
 
 const COLUMNS = "tree_size, note, key_id, signed_at";
 
+const TREE_HEAD = prepared(
+  `SELECT p.last_seq, c.tree_size, c.note, c.key_id, c.signed_at
+     FROM projects p
+     LEFT JOIN LATERAL (
+       SELECT ${COLUMNS} FROM checkpoints
+       WHERE project_id = p.project_id ORDER BY tree_size DESC LIMIT 1
+     ) c ON true
+     WHERE p.project_id = $1`,
+);
+
 /**
  * The project's size (`last_seq`) and its newest stored checkpoint, in one query (the
  * checkpoint and proof endpoints start with both); null when there is no such project.
@@ -18,16 +29,9 @@ export async function selectTreeHead(
   db: Queryable,
   projectId: string,
 ): Promise<{ size: number; newest: CheckpointRow | null } | null> {
-  const [row] = await db.query<{ last_seq: string | number } & Partial<CheckpointRow>>(
-    `SELECT p.last_seq, c.tree_size, c.note, c.key_id, c.signed_at
-     FROM projects p
-     LEFT JOIN LATERAL (
-       SELECT ${COLUMNS} FROM checkpoints
-       WHERE project_id = p.project_id ORDER BY tree_size DESC LIMIT 1
-     ) c ON true
-     WHERE p.project_id = $1`,
-    [projectId],
-  );
+  const [row] = await db.query<{ last_seq: string | number } & Partial<CheckpointRow>>(TREE_HEAD, [
+    projectId,
+  ]);
   if (!row) return null;
   const { last_seq, tree_size, note, key_id, signed_at } = row;
   const newest =

@@ -110,6 +110,16 @@ export interface PageRead {
   afterSeq?: number;
 }
 
+/**
+ * The page reads prepared are those of the usual page sizes (the rows read are the size plus
+ * one): the LIMIT stays a literal because with `LIMIT $n` PostgreSQL prices a generic plan as
+ * if it read 10 % of the matches and never chooses it over a custom plan (0 generic plans in
+ * 7 executions at 1 M events, bench/FINDINGS.md B26), so each plan would be made anew, and a
+ * limit's value in the text must not let a tenant cycling `limit=` fill the bounded registry
+ * (store/prepared.ts). Other sizes are planned each time, as unprepared reads are.
+ */
+const PREPARED_PAGE_ROWS: ReadonlySet<number> = new Set([11, 21, 26, 51, 101, 201]);
+
 export async function readPageRows(
   db: Queryable,
   selection: EventSelection,
@@ -126,13 +136,16 @@ export async function readPageRows(
      WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
        ORDER BY seq + 0 ${direction} LIMIT ${limit})
      ORDER BY seq ${direction}`;
-    return db.query(isTimeWindowOnly(selection) ? prepared(sql) : sql, params.values);
+    const preparable = isTimeWindowOnly(selection) && PREPARED_PAGE_ROWS.has(limit);
+    return db.query(preparable ? prepared(sql) : sql, params.values);
   }
   if (plan.kind === "walk-nearest")
     where.push(nearestSeqs(ascending, afterSeq, plan.window, params));
   const sql = `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(" AND ")}
      ORDER BY seq ${direction} LIMIT ${limit}`;
-  const walk = plan.kind === "walk" && isSingleIndexWalk(selection) ? prepared(sql) : sql;
+  const preparable =
+    plan.kind === "walk" && isSingleIndexWalk(selection) && PREPARED_PAGE_ROWS.has(limit);
+  const walk = preparable ? prepared(sql) : sql;
   return db.query(walk, params.values);
 }
 

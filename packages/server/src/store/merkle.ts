@@ -6,6 +6,7 @@ import {
   type HashLookup,
   lookupIn,
 } from "../domain/merkle.js";
+import { prepared } from "./prepared.js";
 import type { Queryable } from "./types.js";
 
 /**
@@ -22,12 +23,12 @@ import type { Queryable } from "./types.js";
  * probe (kept a subquery by its LIMIT, so it is not flattened into a join the same estimate
  * would order wrongly) uses both key columns whatever the estimate.
  */
-const SELECT_HASHES = `
+const SELECT_HASHES = prepared(`
 SELECT n.idx, encode(m.hash, 'hex') AS hash
 FROM unnest($2::bigint[]) AS n(idx)
 CROSS JOIN LATERAL (
   SELECT hash FROM merkle_hashes WHERE project_id = $1 AND idx = n.idx LIMIT 1
-) AS m`;
+) AS m`);
 
 /** The stored hashes at `indexes` (hex) that exist, by index. */
 export async function selectTreeHashes(

@@ -83,6 +83,22 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
     expect(byActor).toBeDefined();
   });
 
+  it("when a caller cycles through page sizes, then only the usual sizes are prepared and every page is still right", async () => {
+    for (let limit = 2; limit <= 40; limit++) {
+      const page = await listEvents(store, projectId, { actor_id: "common" }, { limit });
+      expect(page.data.map((event) => event.seq)).toEqual(
+        Array.from({ length: limit }, (_, n) => 60 - n),
+      );
+    }
+    const limits = await store.query<{ rows: string }>(
+      `SELECT substring(statement from 'LIMIT ([0-9]+)') AS rows FROM pg_prepared_statements
+       WHERE name LIKE 'chronicle_%' AND statement LIKE '%actor_id = $2%'`,
+    );
+    // 11, 21 and 26 rows from this loop (sizes 10, 20, 25), 51 from the default size above.
+    const prepared = [...new Set(limits.map((row) => Number(row.rows)))].sort((a, b) => a - b);
+    expect(prepared).toEqual([11, 21, 26, 51]);
+  });
+
   it("when a page is searched, then its statement is not prepared", async () => {
     await listEvents(store, projectId, { search: "issue 7" });
     const searched = await store.query(
