@@ -13,7 +13,7 @@ import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, httpMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
 import { metricsRoute } from "../telemetry/metrics-endpoint.js";
 import { requestSpans } from "../telemetry/request-spans.js";
-import { tracedStore } from "../telemetry/traced-store.js";
+import { requestStores } from "../telemetry/traced-store.js";
 import { loadBundledDocument, type OpenApiDocument } from "./contract/contract.js";
 import { createHandlers } from "./handlers/index.js";
 import { accessLog } from "./middleware/access-log.js";
@@ -62,9 +62,12 @@ export function createApp(options: CreateAppOptions): Express {
 
 /** The services behind the routes, over the store (traced when a tracer is given). */
 function partsOver(options: CreateAppOptions): AppParts {
-  const { config, logger, document, tracer } = options;
-  const store = tracer ? tracedStore(options.store, tracer) : options.store;
-  installSecrets([options.store, store], config.integrity?.secrets);
+  const { config, logger, document, tracer, store } = options;
+  // A request's handler and authentication use its own view of the store (traced under its
+  // span when it is traced); background work, the tails, the stream guard and the rate
+  // limits' shared reservations use the store itself.
+  const storeOf = tracer ? requestStores(store, tracer) : () => store;
+  installSecrets([store], config.integrity?.secrets);
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics());
   if (metrics) observeStore(metrics, store);
   const log = logger ?? createLogger(config.logLevel);
@@ -88,7 +91,8 @@ function partsOver(options: CreateAppOptions): AppParts {
       streams,
       ...(metrics ? { metrics } : {}),
     }),
-    authenticate: (token) => authenticate(store, token),
+    authenticate: (token, res) => authenticate(storeOf(res), token),
+    storeOf,
     authThrottle,
     trustProxy: config.abuse.trustProxy,
     consumeRateLimit: async (principal) => {

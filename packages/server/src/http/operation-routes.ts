@@ -1,5 +1,6 @@
 import type { Express, NextFunction, Request, Response } from "express";
 import { ServiceError } from "../domain/errors.js";
+import type { Store } from "../services/index.js";
 import { type OpenApiDocument, type Operation, operationsOf } from "./contract/contract.js";
 import type { Handler, HandlerTable, OperationId } from "./contract/handler-types.js";
 import {
@@ -21,6 +22,8 @@ import { requestIdOf } from "./middleware/request-id.js";
 export interface OperationRouteParts {
   handlers: HandlerTable;
   authenticate: Authenticate;
+  /** The store a request's handler works with (its traced view when the request is traced). */
+  storeOf: (res: Response) => Store;
   consumeRateLimit: ConsumeRateLimit;
   /** Failed-authentication throttle per client address; none when absent. */
   authThrottle?: AuthThrottle;
@@ -46,13 +49,14 @@ function validate(operation: Operation, validator: OperationValidator) {
   };
 }
 
-function run<K extends OperationId>(handler: Handler<K>) {
+function run<K extends OperationId>(handler: Handler<K>, storeOf: (res: Response) => Store) {
   return async (req: Request, res: Response) => {
     const input = res.locals.input as ValidatedInput;
     const result = await handler({
       req,
       res,
       requestId: requestIdOf(res),
+      store: storeOf(res),
       principal: res.locals.principal as Principal | undefined,
       path: input.path as never,
       query: input.query as never,
@@ -100,7 +104,7 @@ export function mountOperations(
         authorize(operation),
         ...jsonBody(operation),
         validate(operation, validator),
-        run(handler as Handler<OperationId>),
+        run(handler as Handler<OperationId>, parts.storeOf),
       );
     }
     // Any method the path's own routes did not take (HEAD included where there is no GET).

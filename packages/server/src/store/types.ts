@@ -8,6 +8,8 @@ export interface Queryable {
 
 export interface Store extends Queryable {
   readonly kind: "postgres" | "pglite";
+  /** Set on a view of another store (store/root.ts): the store whose connections it uses. */
+  readonly root?: Store;
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { operationIdOf } from "../http/middleware/operation-tag.js";
 import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
+import { rootOf } from "../store/root.js";
 import type { Store } from "../store/types.js";
 
 /**
@@ -143,7 +144,7 @@ let subscribed = false;
 
 function onAppendGroup(message: unknown): void {
   const { store, units, events } = message as AppendGroupMessage;
-  for (const metrics of storeMetrics.get(store) ?? []) {
+  for (const metrics of storeMetrics.get(rootOf(store)) ?? []) {
     metrics.appendGroupUnits.observe(units);
     metrics.appendGroupEvents.observe(events);
     metrics.ingestedEvents.inc(events);
@@ -156,9 +157,9 @@ export function observeStore(metrics: Metrics, store: Store): void {
     subscribe(appendGroupChannel.name, onAppendGroup);
     subscribed = true;
   }
-  const set = storeMetrics.get(store) ?? new Set<Metrics>();
+  const set = storeMetrics.get(rootOf(store)) ?? new Set<Metrics>();
   set.add(metrics);
-  storeMetrics.set(store, set);
+  storeMetrics.set(rootOf(store), set);
   const poolStats = store.poolStats?.bind(store);
   if (!poolStats) return;
   new Gauge({

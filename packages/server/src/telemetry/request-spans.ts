@@ -1,20 +1,19 @@
 import {
-  context,
   propagation,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
-  trace,
 } from "@opentelemetry/api";
 import type { NextFunction, Request, Response } from "express";
 import { operationIdOf } from "../http/middleware/operation-tag.js";
 
 /**
  * One server span per request, child of the caller's `traceparent` when it sent one, named
- * after the contract operation (`GET getEvent`). The handler runs inside the span's context,
- * so database spans (traced-store.ts) become its children.
+ * after the contract operation (`GET getEvent`). The span is kept in `res.locals`, and the
+ * request's store is a view that makes its database spans the span's children
+ * (traced-store.ts `requestStores`): no async-local context is carried.
  */
 export function requestSpans(tracer: Tracer) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -36,8 +35,8 @@ export function requestSpans(tracer: Tracer) {
       parent,
     );
     res.locals.span = span;
-    // A request the sampler left out records nothing: nothing to finish, and no context to
-    // carry (the traced store starts no query span under it), so no async-local scope either.
+    // A request the sampler left out records nothing: nothing to finish, and its handler
+    // works with the store itself (no query spans).
     if (!span.isRecording()) {
       next();
       return;
@@ -53,7 +52,7 @@ export function requestSpans(tracer: Tracer) {
       if (!res.writableFinished) span.setAttribute("chronicle.aborted", true);
       span.end();
     });
-    context.with(trace.setSpan(parent, span), next);
+    next();
   };
 }
 

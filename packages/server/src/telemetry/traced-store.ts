@@ -1,19 +1,27 @@
 import {
-  context,
+  type Context,
+  ROOT_CONTEXT,
   type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from "@opentelemetry/api";
+import type { Response } from "express";
+import { rootOf } from "../store/root.js";
 import type { Queryable, Store } from "../store/types.js";
+import { requestSpanOf } from "./request-spans.js";
 
 /**
- * The store with a client span per query and per transaction, made only inside a recorded
- * request's span: background work (purge timers, stream polling) would otherwise start a trace per poll.
+ * The store as one traced request sees it: a client span per query and per transaction,
+ * children of `parent` (the request's span), with a transaction's queries children of the
+ * transaction's span. The parent is handed over, not looked up in an async-local context:
+ * carrying that context would make every promise of every request pay for promise hooks
+ * once one request is traced (bench/FINDINGS.md B22, B26). The view shares the store's
+ * connections and its root identity (store/root.ts).
  * Stands in for the pg instrumentation, which needs a module loader hook and does not see PGlite.
  */
-export function tracedStore(store: Store, tracer: Tracer): Store {
+export function tracedStore(store: Store, tracer: Tracer, parent: Span): Store {
   const system = store.kind === "postgres" ? "postgresql" : "pglite";
   const failed = (span: Span, error: unknown): never => {
     span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
@@ -36,41 +44,54 @@ export function tracedStore(store: Store, tracer: Tracer): Store {
       (error: unknown) => failed(span, error),
     );
   }
-  // A query's span is a leaf: it is started under the active context but not made active,
-  // which spares a context switch (async-local storage) per query. Under a request the
-  // sampler left out, the SDK would only hand back another non-recording span: the query
-  // runs as it is instead, without the span's objects and the extra promise.
-  function querySpan<T>(sql: string, run: () => Promise<T>): Promise<T> {
-    const active = context.active();
-    if (!trace.getSpan(active)?.isRecording()) return run();
-    const span = tracer.startSpan(
-      "db.query",
-      { kind: SpanKind.CLIENT, attributes: { "db.system.name": system, "db.query.text": sql } },
-      active,
-    );
-    return endWhenSettled(span, run);
-  }
-  // A transaction's span is the parent of its queries', so it is made active while it runs.
-  function transactionSpan<T>(run: () => Promise<T>): Promise<T> {
-    if (!trace.getActiveSpan()?.isRecording()) return run();
-    return tracer.startActiveSpan(
-      "db.transaction",
-      { kind: SpanKind.CLIENT, attributes: { "db.system.name": system } },
-      (span) => endWhenSettled(span, run),
-    );
-  }
-  const traced = (queryable: Queryable): Queryable => ({
-    query: (sql, params) => querySpan(sql, () => queryable.query(sql, params)),
+  const attributes = { "db.system.name": system };
+  const traced = (queryable: Queryable, under: Context): Queryable => ({
+    query: (sql, params) =>
+      endWhenSettled(
+        tracer.startSpan(
+          "db.query",
+          { kind: SpanKind.CLIENT, attributes: { ...attributes, "db.query.text": sql } },
+          under,
+        ),
+        () => queryable.query(sql, params),
+      ),
   });
-  const tracedOne: Store = {
+  const request = trace.setSpan(ROOT_CONTEXT, parent);
+  const view: Store = {
     kind: store.kind,
-    query: traced(store).query,
-    transaction: (fn) => transactionSpan(() => store.transaction((tx) => fn(traced(tx)))),
+    root: rootOf(store),
+    query: traced(store, request).query,
+    transaction: (fn) => {
+      const span = tracer.startSpan(
+        "db.transaction",
+        { kind: SpanKind.CLIENT, attributes },
+        request,
+      );
+      const inTransaction = trace.setSpan(ROOT_CONTEXT, span);
+      return endWhenSettled(span, () => store.transaction((tx) => fn(traced(tx, inTransaction))));
+    },
     listen: (channel, onPayload, onReconnect) => store.listen(channel, onPayload, onReconnect),
     notify: (channel, payload) => store.notify(channel, payload),
     close: () => store.close(),
   };
   if (store.poolStats)
-    tracedOne.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0 };
-  return tracedOne;
+    view.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0 };
+  return view;
+}
+
+/**
+ * The store each request works with: a traced view under the request's span when the
+ * request is recorded (made once, on first use), else `store` itself, so a request the
+ * sampler left out costs nothing here.
+ */
+export function requestStores(store: Store, tracer: Tracer): (res: Response) => Store {
+  return (res) => {
+    const made = res.locals.tracedStore as Store | undefined;
+    if (made) return made;
+    const span = requestSpanOf(res);
+    if (!span?.isRecording()) return store;
+    const view = tracedStore(store, tracer, span);
+    res.locals.tracedStore = view;
+    return view;
+  };
 }

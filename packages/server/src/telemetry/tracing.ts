@@ -1,5 +1,4 @@
-import { context, propagation, type Tracer, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { propagation, type Tracer, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
@@ -33,8 +32,11 @@ export function tracesUrl(endpoint: string, env: NodeJS.ProcessEnv = process.env
 
 /**
  * Starts exporting spans over OTLP/HTTP (JSON) in batches, with W3C `traceparent`
- * propagation and async-local context. Called once by the CLI, before the app is built;
- * without it the OpenTelemetry API is a no-op and requests carry no spans.
+ * propagation. No context manager is installed: the server hands a request's span to its
+ * query spans itself (traced-store.ts), because async-local context makes every promise of
+ * every request pay for promise hooks (bench/FINDINGS.md B22, B26). Called once by the CLI,
+ * before the app is built; without it the OpenTelemetry API is a no-op and requests carry
+ * no spans.
  */
 export function startTracing(options: TracingOptions): Tracing {
   const provider = new TracerProvider({
@@ -52,8 +54,6 @@ export function startTracing(options: TracingOptions): Tracing {
       }),
     ],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
   return {
@@ -62,7 +62,6 @@ export function startTracing(options: TracingOptions): Tracing {
       await provider.shutdown();
       trace.disable();
       propagation.disable();
-      context.disable();
     },
   };
 }

@@ -5,6 +5,7 @@ import type { OpenApiDocument } from "../../src/http/contract/contract.js";
 import type { HandlerTable } from "../../src/http/contract/handler-types.js";
 import { closeServer } from "../../src/http/listen.js";
 import type { Principal } from "../../src/http/middleware/principal.js";
+import type { Store } from "../../src/store/types.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 
 /**
@@ -97,6 +98,8 @@ beforeAll(async () => {
     handlers,
     logger: createLogger("silent"),
     authenticate: async (token) => principals[token] ?? null,
+    // The handlers above use no store.
+    storeOf: () => undefined as unknown as Store,
     consumeRateLimit: async (principal) => {
       const count = (used.get(principal.id) ?? 0) + 1;
       used.set(principal.id, count);

@@ -1,18 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { Server } from "node:http";
-import {
-  createTestDatabase,
-  newProject,
-  STORE_KINDS,
-  type TestDatabase,
-  testConfig,
-} from "@chronicle/test-kit";
+import { STORE_KINDS } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app.js";
-import { closeServer, listen, urlOf } from "../../src/http/listen.js";
-import type { Store } from "../../src/store/types.js";
-import { startTracing, type Tracing } from "../../src/telemetry/tracing.js";
-import { OtlpReceiver } from "./otlp-receiver.js";
+import { startTracedApp, type TracedApp } from "./traced-app.js";
 
 /**
  * With OTEL_TRACES_SAMPLER_ARG=0 no new trace is recorded, and the server skips the spans of
@@ -20,39 +9,16 @@ import { OtlpReceiver } from "./otlp-receiver.js";
  * its database spans included.
  */
 describe.each(STORE_KINDS)("traces sampled at ratio 0 (%s)", (kind) => {
-  let db: TestDatabase;
-  let store: Store;
-  let receiver: OtlpReceiver;
-  let tracing: Tracing;
-  let server: Server;
+  let app: TracedApp;
   let base: string;
   let apiKey: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind, { migrated: true });
-    store = await db.open();
-    apiKey = (await newProject(store)).key;
-    receiver = new OtlpReceiver();
-    tracing = startTracing({
-      endpoint: await receiver.start(),
-      serviceName: "chronicle-test",
-      sampleRatio: 0,
-    });
-    server = await listen(
-      createApp({ store, config: testConfig(), tracer: tracing.tracer }),
-      0,
-      "127.0.0.1",
-    );
-    base = urlOf(server);
+    app = await startTracedApp(kind, 0);
+    ({ base, apiKey } = app);
   }, 120_000);
 
-  afterAll(async () => {
-    if (server) await closeServer(server);
-    await tracing?.shutdown();
-    await receiver?.stop();
-    await store?.close();
-    await db?.drop();
-  });
+  afterAll(() => app?.close());
 
   const record = async (traceparent?: string) => {
     const response = await fetch(`${base}/v1/events`, {
@@ -81,14 +47,14 @@ describe.each(STORE_KINDS)("traces sampled at ratio 0 (%s)", (kind) => {
     expect(sampled.context?.trace_id).toBe(traceId);
 
     // Shutting down exports what the batch processor still holds.
-    await tracing.shutdown();
-    const serverSpan = receiver.spans.find((span) => span.name === "POST createEvent");
+    await app.tracing.shutdown();
+    const serverSpan = app.receiver.spans.find((span) => span.name === "POST createEvent");
     expect(serverSpan?.traceId).toBe(traceId);
     expect(serverSpan?.parentSpanId).toBe(parentId);
-    const databaseSpans = receiver.spans.filter((span) => span.name.startsWith("db."));
+    const databaseSpans = app.receiver.spans.filter((span) => span.name.startsWith("db."));
     expect(databaseSpans.length).toBeGreaterThan(0);
     for (const span of databaseSpans) expect(span.traceId).toBe(traceId);
     expect(databaseSpans.some((span) => span.parentSpanId === serverSpan?.spanId)).toBe(true);
-    expect(receiver.spans.every((span) => span.traceId === traceId)).toBe(true);
+    expect(app.receiver.spans.every((span) => span.traceId === traceId)).toBe(true);
   });
 });

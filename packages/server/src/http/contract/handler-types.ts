@@ -1,5 +1,6 @@
 import type { operations } from "@chronicle/types";
 import type { Request, Response } from "express";
+import type { Store } from "../../services/index.js";
 import type { Principal } from "../middleware/principal.js";
 
 /** Every operationId of the contract. */
@@ -40,6 +41,12 @@ export interface HandlerInput<K extends OperationId> {
   req: Request;
   res: Response;
   requestId: string;
+  /**
+   * The store for this request: the shared one, or a view of it whose query spans are
+   * children of the request's span when the request is traced (telemetry/traced-store.ts).
+   * Handlers pass this one to the services, never a store they closed over.
+   */
+  store: Store;
   /** Absent only on `x-required-scope: none` operations. */
   principal: Principal | undefined;
   path: PathOf<K>;

@@ -4,13 +4,14 @@ import { streamExport } from "../streaming/export-stream.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, pinWorkspace } from "./event-query.js";
 
-export function eventExportHandlers({ store, streams }: HandlerDeps) {
+export function eventExportHandlers({ streams }: HandlerDeps) {
   /**
    * Records `events.exported` first (so it is not in its own snapshot), then streams the
    * matching events in seq order with backpressure. Counts as one of the credential's open
    * streams, and stops with a final line when the credential is revoked or expires.
    */
   const exportEventsHandler: Handler<"exportEvents"> = async ({
+    store,
     principal,
     query,
     res,

@@ -5,13 +5,14 @@ import { serveTail } from "../streaming/sse.js";
 import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, pinWorkspace } from "./event-query.js";
 
-export function eventStreamHandlers({ store, config, logger, tails, streams }: HandlerDeps) {
+export function eventStreamHandlers({ config, logger, tails, streams }: HandlerDeps) {
   /**
    * Live tail over SSE. Resumes after `Last-Event-ID`; without it, starts after the
    * project's newest event at the time of the request. Ends with `event: error` when the
    * credential is revoked or expires (checked by the stream guard).
    */
   const streamEvents: Handler<"streamEvents"> = async ({
+    store,
     principal,
     query,
     header,

@@ -54,8 +54,15 @@ function withTraceId(inputs: EventInput[], traceId: string | undefined): EventIn
   );
 }
 
-export function eventHandlers({ store }: HandlerDeps) {
-  const createEvent: Handler<"createEvent"> = async ({ principal, header, body, req, res }) => {
+export function eventHandlers(_deps: HandlerDeps) {
+  const createEvent: Handler<"createEvent"> = async ({
+    store,
+    principal,
+    header,
+    body,
+    req,
+    res,
+  }) => {
     const { projectId } = caller(principal);
     const inputs = withTraceId([body], traceIdOf(req, res));
     const result = await ingestEvents(store, projectId, inputs, {
@@ -73,6 +80,7 @@ export function eventHandlers({ store }: HandlerDeps) {
   };
 
   const createEventBatch: Handler<"createEventBatch"> = async ({
+    store,
     principal,
     header,
     body,
@@ -94,14 +102,14 @@ export function eventHandlers({ store }: HandlerDeps) {
     };
   };
 
-  const listEventsHandler: Handler<"listEvents"> = async ({ principal, query }) => {
+  const listEventsHandler: Handler<"listEvents"> = async ({ store, principal, query }) => {
     const who = caller(principal);
     const filters = pinWorkspace(who, filtersOf(query));
     const page = await listEvents(store, who.projectId, filters, listOptionsOf(query));
     return { status: 200, body: page };
   };
 
-  const getEventHandler: Handler<"getEvent"> = async ({ principal, path, header }) => {
+  const getEventHandler: Handler<"getEvent"> = async ({ store, principal, path, header }) => {
     const who = caller(principal);
     const event = await getEvent(store, who.projectId, path.event_id);
     // A credential pinned to a workspace cannot tell another's event from a missing one.

@@ -5,8 +5,13 @@ import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
 /** The feed of one object and the feed of one end-customer workspace. */
-export function feedHandlers({ store }: HandlerDeps) {
-  const listTargetEvents: Handler<"listTargetEvents"> = async ({ principal, path, query }) => {
+export function feedHandlers(_deps: HandlerDeps) {
+  const listTargetEvents: Handler<"listTargetEvents"> = async ({
+    store,
+    principal,
+    path,
+    query,
+  }) => {
     const who = caller(principal);
     const { target_type, target_id } = path;
     // A pinned credential reads the object's feed inside its own workspace only.
@@ -19,6 +24,7 @@ export function feedHandlers({ store }: HandlerDeps) {
   };
 
   const listWorkspaceEvents: Handler<"listWorkspaceEvents"> = async ({
+    store,
     principal,
     path,
     query,

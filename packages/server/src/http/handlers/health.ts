@@ -8,12 +8,12 @@ import type { HandlerDeps } from "./deps.js";
 const SERVER_VERSION = serverPackage.version;
 const STARTED_AT = performance.now();
 
-export function healthHandlers({ store }: HandlerDeps) {
+export function healthHandlers(_deps: HandlerDeps) {
   /**
    * No credential, no rate limit: 200 when the database answers, 503 otherwise; the ping's
    * outcome is reused for a second.
    */
-  const getHealth: Handler<"getHealth"> = async () => {
+  const getHealth: Handler<"getHealth"> = async ({ store }) => {
     try {
       await pingStoreCached(store);
     } catch {
@@ -44,7 +44,7 @@ export function healthHandlers({ store }: HandlerDeps) {
    * Ready to serve: the database answers (within a bounded probe) and has this server's
    * migrations. `unavailable` (503, `Retry-After`) otherwise; outcomes reused for a second.
    */
-  const getReadiness: Handler<"getReadiness"> = async () => {
+  const getReadiness: Handler<"getReadiness"> = async ({ store }) => {
     const readiness = await checkReadinessCached(store);
     return {
       status: 200,

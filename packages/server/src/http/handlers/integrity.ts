@@ -10,8 +10,12 @@ import type { Handler } from "../contract/handler-types.js";
 import { caller, type HandlerDeps } from "./deps.js";
 
 /** The hash chain's verification, signed checkpoints, Merkle proofs and the keys that verify them. */
-export function integrityHandlers({ store, logger }: HandlerDeps) {
-  const verifyIntegrityHandler: Handler<"verifyIntegrity"> = async ({ principal, query }) => {
+export function integrityHandlers({ logger }: HandlerDeps) {
+  const verifyIntegrityHandler: Handler<"verifyIntegrity"> = async ({
+    store,
+    principal,
+    query,
+  }) => {
     const { from_seq, to_seq } = query;
     const range: { fromSeq?: number; toSeq?: number } = {};
     if (from_seq !== undefined) range.fromSeq = from_seq;
@@ -19,7 +23,7 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     return { status: 200, body: await verifyIntegrity(store, caller(principal).projectId, range) };
   };
 
-  const getCheckpoint: Handler<"getCheckpoint"> = async ({ principal }) => {
+  const getCheckpoint: Handler<"getCheckpoint"> = async ({ store, principal }) => {
     const projectId = caller(principal).projectId;
     const checkpoint = await latestCheckpoint(store, projectId, (error) =>
       logger.error("refused to sign a checkpoint over tampered storage", {
@@ -31,7 +35,7 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     return { status: 200, body: checkpoint };
   };
 
-  const getInclusionProof: Handler<"getInclusionProof"> = async ({ principal, query }) => {
+  const getInclusionProof: Handler<"getInclusionProof"> = async ({ store, principal, query }) => {
     const who = caller(principal);
     const options: { treeSize?: number; workspaceId?: string } = {};
     if (query.tree_size !== undefined) options.treeSize = query.tree_size;
@@ -41,7 +45,11 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     return { status: 200, body: await proveInclusion(store, who.projectId, query.seq, options) };
   };
 
-  const getConsistencyProof: Handler<"getConsistencyProof"> = async ({ principal, query }) => {
+  const getConsistencyProof: Handler<"getConsistencyProof"> = async ({
+    store,
+    principal,
+    query,
+  }) => {
     const projectId = caller(principal).projectId;
     return {
       status: 200,
@@ -49,7 +57,7 @@ export function integrityHandlers({ store, logger }: HandlerDeps) {
     };
   };
 
-  const listVerifierKeys: Handler<"listVerifierKeys"> = async () => {
+  const listVerifierKeys: Handler<"listVerifierKeys"> = async ({ store }) => {
     return { status: 200, body: { data: verifierKeys(store) } };
   };
 

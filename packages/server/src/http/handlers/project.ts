@@ -2,14 +2,14 @@ import { getProject, requestProjectDeletion, updateProject } from "../../service
 import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
-export function projectHandlers({ store, config }: HandlerDeps) {
-  const getProjectHandler: Handler<"getProject"> = async ({ principal }) => {
+export function projectHandlers({ config }: HandlerDeps) {
+  const getProjectHandler: Handler<"getProject"> = async ({ store, principal }) => {
     const project = await getProject(store, caller(principal).projectId);
     return { status: 200, body: project };
   };
 
   /** The change is recorded as `project.updated` by the calling key, in the same transaction. */
-  const updateProjectHandler: Handler<"updateProject"> = async ({ principal, body }) => {
+  const updateProjectHandler: Handler<"updateProject"> = async ({ store, principal, body }) => {
     const who = caller(principal);
     const project = await updateProject(store, who.projectId, body, {
       recordAs: actorOf(who),
@@ -18,7 +18,7 @@ export function projectHandlers({ store, config }: HandlerDeps) {
   };
 
   /** Scheduled for removal after the configured grace period; the keys stop at once. */
-  const deleteProjectHandler: Handler<"deleteProject"> = async ({ principal, query }) => {
+  const deleteProjectHandler: Handler<"deleteProject"> = async ({ store, principal, query }) => {
     const who = caller(principal);
     const graceDays = config.projects?.deletionGraceDays;
     const deletion = await requestProjectDeletion(store, who.projectId, query.confirm, {

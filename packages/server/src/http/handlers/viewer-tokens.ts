@@ -4,9 +4,9 @@ import type { Handler } from "../contract/handler-types.js";
 import { hasScope } from "../middleware/principal.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
-export function viewerTokenHandlers({ store }: HandlerDeps) {
+export function viewerTokenHandlers(_deps: HandlerDeps) {
   /** A key hands out at most what it holds: `activity:export` needs the key to have it. */
-  const createViewerToken: Handler<"createViewerToken"> = async ({ principal, body }) => {
+  const createViewerToken: Handler<"createViewerToken"> = async ({ store, principal, body }) => {
     const who = caller(principal);
     const request = body;
     for (const scope of request.scopes ?? []) {
@@ -19,7 +19,11 @@ export function viewerTokenHandlers({ store }: HandlerDeps) {
   };
 
   /** Revoking a viewer token is recorded as `viewer_token.revoked`; its open streams end. */
-  const revokeViewerTokenHandler: Handler<"revokeViewerToken"> = async ({ principal, path }) => {
+  const revokeViewerTokenHandler: Handler<"revokeViewerToken"> = async ({
+    store,
+    principal,
+    path,
+  }) => {
     const who = caller(principal);
     const token = await revokeViewerToken(store, who.projectId, path.viewer_token_id, {
       recordAs: actorOf(who),

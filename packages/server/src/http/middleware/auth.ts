@@ -5,7 +5,8 @@ import type { AuthThrottle } from "./auth-throttle.js";
 import { hasScope, type Principal } from "./principal.js";
 
 /** Resolves a bearer credential; null when unknown, revoked or expired. */
-export type Authenticate = (token: string) => Promise<Principal | null>;
+/** The caller of `token`, or null; `res` is the request being authenticated. */
+export type Authenticate = (token: string, res: Response) => Promise<Principal | null>;
 
 /**
  * Operations a credential pinned to a workspace (a viewer token, a workspace read key) may
@@ -96,7 +97,7 @@ export function authenticateRequest(
     }
     let principal: Principal | null;
     try {
-      principal = await authenticate(credentialOf(req));
+      principal = await authenticate(credentialOf(req), res);
     } catch (error) {
       if (error instanceof ServiceError) await throttle?.failed(address);
       throw error;

@@ -1,4 +1,5 @@
 import { notifyAppends } from "../../store/event-notifications.js";
+import { rootOf } from "../../store/root.js";
 import type { Store } from "../../store/types.js";
 
 /**
@@ -27,10 +28,10 @@ const MAX_FAILURES = 20;
 const outboxes = new WeakMap<Store, Outbox>();
 
 function outboxOf(store: Store): Outbox {
-  let outbox = outboxes.get(store);
+  let outbox = outboxes.get(rootOf(store));
   if (!outbox) {
     outbox = { listeners: new Set(), pending: new Map(), timer: undefined, failures: 0 };
-    outboxes.set(store, outbox);
+    outboxes.set(rootOf(store), outbox);
   }
   return outbox;
 }

@@ -1,3 +1,4 @@
+import { rootOf } from "../../store/root.js";
 import type { Store } from "../../store/types.js";
 import { flushWal } from "../../store/wal.js";
 
@@ -29,10 +30,10 @@ export function flushesLater(_store: Store): boolean {
 
 export function whenDurable(store: Store): Promise<void> {
   if (!flushesLater(store)) return Promise.resolve();
-  let flusher = flushers.get(store);
+  let flusher = flushers.get(rootOf(store));
   if (!flusher) {
     flusher = { running: undefined, next: undefined };
-    flushers.set(store, flusher);
+    flushers.set(rootOf(store), flusher);
   }
   const state = flusher;
   if (!state.running) {

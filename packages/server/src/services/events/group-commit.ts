@@ -1,5 +1,6 @@
 import { channel } from "node:diagnostics_channel";
 import { ServiceError } from "../../domain/errors.js";
+import { rootOf } from "../../store/root.js";
 import type { Queryable, Store } from "../../store/types.js";
 
 /**
@@ -30,6 +31,11 @@ export type ProjectWriter<U, R> = ((db: Queryable, units: U[]) => Promise<Outcom
 
 interface Pending {
   unit: unknown;
+  /**
+   * The store the unit came with (a request's traced view, or the shared one): the group
+   * runs on its first unit's, so its transaction is attributed to the request that opened it.
+   */
+  store: Store;
   /** Events the unit writes: groups stop growing at MAX_GROUP_EVENTS. */
   size: number;
   resolve(value: unknown): void;
@@ -84,10 +90,10 @@ export function inProjectGroup<U, R>(
   unit: U,
   writer: ProjectWriter<U, R>,
 ): Promise<R> {
-  let byWriter = lanes.get(store);
+  let byWriter = lanes.get(rootOf(store));
   if (!byWriter) {
     byWriter = new Map();
-    lanes.set(store, byWriter);
+    lanes.set(rootOf(store), byWriter);
   }
   let byProject = byWriter.get(writer as AnyWriter);
   if (!byProject) {
@@ -102,8 +108,14 @@ export function inProjectGroup<U, R>(
   const current = lane;
   const projects = byProject;
   return new Promise<R>((resolve, reject) => {
-    current.queue.push({ unit, size, resolve: resolve as (value: unknown) => void, reject });
-    startGroups(store, projectId, current, projects, writer as AnyWriter);
+    current.queue.push({
+      unit,
+      size,
+      store,
+      resolve: resolve as (value: unknown) => void,
+      reject,
+    });
+    startGroups(projectId, current, projects, writer as AnyWriter);
   });
 }
 
@@ -122,7 +134,6 @@ export async function outcomeOf<R>(run: () => Promise<R>): Promise<Outcome<R>> {
 
 /** Starts the lane's queued groups that may start now; each starts the next as it ends. */
 function startGroups(
-  store: Store,
   projectId: string,
   lane: Lane,
   projects: Map<string, Lane>,
@@ -134,14 +145,14 @@ function startGroups(
       writer.pipelined ? PIPELINED_GROUP_EVENTS : MAX_GROUP_EVENTS,
     );
     lane.inFlight += 1;
-    void runGroup(store, group, writer)
+    void runGroup(group, writer)
       .catch((error: unknown) => {
         for (const pending of group) pending.reject(error);
       })
       .finally(() => {
         lane.inFlight -= 1;
         if (lane.queue.length === 0 && lane.inFlight === 0) projects.delete(projectId);
-        else startGroups(store, projectId, lane, projects, writer);
+        else startGroups(projectId, lane, projects, writer);
       });
   }
 }
@@ -182,7 +193,8 @@ class NothingToCommit extends Error {
   }
 }
 
-async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Promise<void> {
+async function runGroup(group: Pending[], writer: AnyWriter): Promise<void> {
+  const store = (group[0] as Pending).store;
   const units = group.map((pending) => pending.unit);
   let outcomes: Outcome<unknown>[];
   if (writer.commitsItself) {
@@ -207,7 +219,7 @@ async function runGroup(store: Store, group: Pending[], writer: AnyWriter): Prom
     }
     if (group.length === 1) return (group[0] as Pending).reject(error);
     for (const pending of group) {
-      await runGroup(store, [pending], writer);
+      await runGroup([pending], writer);
     }
     return;
   }

@@ -3,6 +3,7 @@ import {
   INVALIDATIONS_CHANNEL,
   selectCacheVersion,
 } from "../../store/cache-invalidation.js";
+import { rootOf } from "../../store/root.js";
 import type { Queryable, Store } from "../../store/types.js";
 
 /**
@@ -206,12 +207,13 @@ export class CacheInvalidation implements CacheFreshness {
 
 const byStore = new WeakMap<Store, CacheInvalidation>();
 
-/** The cache invalidation of `store` (one per Store object, made on first use). */
+/** The cache invalidation of `store` (one per root store, made on first use). */
 export function cacheInvalidation(store: Store): CacheInvalidation {
-  let invalidation = byStore.get(store);
+  const root = rootOf(store);
+  let invalidation = byStore.get(root);
   if (!invalidation) {
-    invalidation = new CacheInvalidation(store);
-    byStore.set(store, invalidation);
+    invalidation = new CacheInvalidation(root);
+    byStore.set(root, invalidation);
   }
   return invalidation;
 }

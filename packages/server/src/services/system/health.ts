@@ -1,5 +1,6 @@
 import { ServiceError } from "../../domain/errors.js";
 import { LATEST_MIGRATION } from "../../store/migrate.js";
+import { rootOf } from "../../store/root.js";
 import { ping, selectAppliedMigration } from "../../store/system.js";
 import type { Store } from "../../store/types.js";
 import { translateDatabaseError } from "../../store/unavailable.js";
@@ -30,13 +31,13 @@ interface CachedCheck<T> {
 function cachedPerStore<T>(check: (store: Store) => Promise<T>) {
   const last = new WeakMap<Store, CachedCheck<T>>();
   return (store: Store, now: number = Date.now()): Promise<T> => {
-    const previous = last.get(store);
+    const previous = last.get(rootOf(store));
     if (previous && now - previous.at < PING_TTL_MS && now >= previous.at) {
       return previous.outcome;
     }
     const outcome = withinProbeTimeout(check(store));
     outcome.catch(() => undefined);
-    last.set(store, { at: now, outcome });
+    last.set(rootOf(store), { at: now, outcome });
     return outcome;
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { rootOf } from "../../store/root.js";
 import type { Store } from "../../store/types.js";
 import {
   generateSignerKey,
@@ -61,14 +62,14 @@ const installed = new WeakMap<Store, ServerSecrets>();
 
 /** Binds a store to the configured secrets; a store without them gets ephemeral ones. */
 export function useSecrets(store: Store, secrets: ServerSecrets): void {
-  installed.set(store, secrets);
+  installed.set(rootOf(store), secrets);
 }
 
 /** Shared by every store of the process, so in-process replicas accept each other's. */
 let ephemeral: ServerSecrets | undefined;
 
 export function secretsOf(store: Store): ServerSecrets {
-  const secrets = installed.get(store);
+  const secrets = installed.get(rootOf(store));
   if (secrets) return secrets;
   ephemeral ??= secretsFrom({});
   return ephemeral;
