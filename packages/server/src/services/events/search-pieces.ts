@@ -6,7 +6,7 @@ import type { Store } from "../../store/types.js";
  * of the text and the GIN scan decodes each one's whole posting list, so a word that most
  * events hold (`usr` in `usr_0042_3`: 91 % of a 1 M-event project) costs a full pass over
  * its posting lists for no narrowing: 4 of 11 trigrams, two thirds of the index time
- * (bench/FINDINGS.md B26). Such words are left to the row test: the index gets the runs of
+ * (bench/FINDINGS.md B27). Such words are left to the row test: the index gets the runs of
  * the other words (with one separator on each side, which keeps the word-boundary
  * trigrams), and the whole text is still tested on every row, so the rows are exactly the
  * plain search's.
