@@ -17,6 +17,7 @@ import { removalGuard } from "./migrations/0015_removal_guard.js";
 import { partitionStatistics } from "./migrations/0016_partition_statistics.js";
 import { searchPathTempLast } from "./migrations/0017_search_path_temp_last.js";
 import { detachBetweenWrites } from "./migrations/0020_detach_between_writes.js";
+import { searchPathPinned } from "./migrations/0021_search_path_pinned.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -44,6 +45,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 16, name: "partition_statistics", sql: partitionStatistics },
   { version: 17, name: "search_path_temp_last", sql: searchPathTempLast },
   { version: 20, name: "detach_between_writes", sql: detachBetweenWrites },
+  { version: 21, name: "search_path_pinned", sql: searchPathPinned },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
@@ -62,10 +64,11 @@ export async function migrate(
   if (await isCurrent(store)) return applied;
   await store.transaction(async (tx) => {
     await tx.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-    // Functions made with `SET search_path FROM CURRENT` search the session's temporary
-    // tables last, not first (migration 0017).
+    // Functions made with `SET search_path FROM CURRENT` search the schema, then the
+    // session's temporary tables last, not first (migration 0017), and no `"$user"` schema
+    // (migration 0021).
     await tx.query(
-      "SELECT set_config('search_path', current_setting('search_path') || ', pg_temp', true)",
+      "SELECT set_config('search_path', format('%I, pg_temp', current_schema()), true)",
     );
     await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY,
