@@ -79,6 +79,9 @@ async function main(): Promise<void> {
   });
   const databaseUrl = database.url;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // An idle connection ended from outside (a restart, another run dropping databases) must
+  // fail the workload that next uses the pool, not kill the run with an unhandled 'error'.
+  pool.on("error", (error) => log(`bench pool: idle connection lost (${error.message})`));
   const chronicle = new Chronicle({ databaseUrl, dataDir: join(workDir, "unused") });
   const serverNodeFlags = args.cpuProfile
     ? ["--cpu-prof", `--cpu-prof-dir=${join(workDir, "profiles")}`]

@@ -1,4 +1,5 @@
 import {
+  containsPattern,
   type EventSelection,
   predicateSql,
   SqlParams,
@@ -61,4 +62,32 @@ export async function readWithinRows(
     counted.values,
   );
   return { rows, exhausted: Number(count?.n ?? 0) < window };
+}
+
+/**
+ * The share of the project's newest `sample` events whose search text holds each of
+ * `words` (lower-cased): how common a word of a search is, from rows the primary key reads
+ * in order.
+ */
+export async function searchWordShares(
+  db: Queryable,
+  projectId: string,
+  words: readonly string[],
+  sample: number,
+): Promise<number[]> {
+  if (words.length === 0) return [];
+  const params = new SqlParams();
+  params.add(projectId);
+  const counts = words.map(
+    (word, n) =>
+      `count(*) FILTER (WHERE search_text LIKE ${params.add(containsPattern(word))}) AS w${n}`,
+  );
+  const [row] = await db.query<Record<string, number | string>>(
+    `SELECT count(*) AS total, ${counts.join(", ")} FROM (
+       SELECT search_text FROM events WHERE project_id = $1 ORDER BY seq DESC LIMIT ${params.add(sample)}
+     ) AS newest`,
+    params.values,
+  );
+  const total = Number(row?.total ?? 0);
+  return words.map((_, n) => (total === 0 ? 0 : Number(row?.[`w${n}`] ?? 0) / total));
 }

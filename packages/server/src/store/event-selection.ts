@@ -14,6 +14,11 @@ export interface EventSelection {
   actorTypes?: string[];
   /** A condition over the filters' predicates, AND-ed with the filters (a `q=` query). */
   query?: SelectionCondition;
+  /**
+   * Substrings of `filters.search` the trigram index is asked for instead of the whole text
+   * (services/events/search-pieces.ts); the whole text is still tested on every row.
+   */
+  searchPieces?: readonly string[];
 }
 
 export type SelectionScope =
@@ -128,7 +133,7 @@ export function predicateSql(predicate: SelectionPredicate, params: SqlParams): 
       return `(actor_id = ${id} OR (on_behalf_of->>'id') = ${id})`;
     }
     case "search":
-      return `search_text LIKE ${params.add(`%${escapeLike(predicate.value.toLowerCase())}%`)}`;
+      return `search_text LIKE ${params.add(containsPattern(predicate.value))}`;
     case "start_time":
       return `occurred_at >= ${params.add(predicate.value)}::timestamptz`;
     case "end_time":
@@ -194,11 +199,35 @@ export function filterPredicates(filters: EventFilters): SelectionPredicate[] {
   return predicates;
 }
 
+/** A `%text%` LIKE pattern: the search's substring match. */
+export function containsPattern(text: string): string {
+  return `%${escapeLike(text.toLowerCase())}%`;
+}
+
+/**
+ * The search text tested whole on each row (`search_text || ''` is the same text, but not the
+ * indexed expression, so the planner does not hand its trigrams to the index), and each
+ * piece looked up in the trigram index. Every piece is a substring of the text, so a row
+ * holding the text holds every piece: the rows are exactly the plain LIKE's.
+ */
+function searchByPiecesSql(text: string, pieces: readonly string[], params: SqlParams): string {
+  const indexed = pieces.map((piece) => `search_text LIKE ${params.add(containsPattern(piece))}`);
+  return [`(search_text || '') LIKE ${params.add(containsPattern(text))}`, ...indexed].join(
+    " AND ",
+  );
+}
+
 /** The WHERE conditions of a selection, each served by an index. The project id is always $1. */
 export function selectionConditions(selection: EventSelection, params: SqlParams): string[] {
-  const { projectId, filters, scope } = selection;
+  const { projectId, filters, scope, searchPieces } = selection;
   const where = [`project_id = ${params.add(projectId)}`];
-  for (const predicate of filterPredicates(filters)) where.push(predicateSql(predicate, params));
+  for (const predicate of filterPredicates(filters)) {
+    where.push(
+      predicate.filter === "search" && searchPieces !== undefined && searchPieces.length > 0
+        ? searchByPiecesSql(predicate.value, searchPieces, params)
+        : predicateSql(predicate, params),
+    );
+  }
   if (scope.kind === "target") {
     where.push(`target_keys @> ARRAY[${params.add(scope.key)}]::text[]`);
   } else if (scope.kind === "workspace") {

@@ -16,6 +16,7 @@ import { pipelinedAppend } from "./migrations/0014_pipelined_append.js";
 import { removalGuard } from "./migrations/0015_removal_guard.js";
 import { partitionStatistics } from "./migrations/0016_partition_statistics.js";
 import { searchPathTempLast } from "./migrations/0017_search_path_temp_last.js";
+import { detachBetweenWrites } from "./migrations/0020_detach_between_writes.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: "removal_guard", sql: removalGuard },
   { version: 16, name: "partition_statistics", sql: partitionStatistics },
   { version: 17, name: "search_path_temp_last", sql: searchPathTempLast },
+  { version: 20, name: "detach_between_writes", sql: detachBetweenWrites },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

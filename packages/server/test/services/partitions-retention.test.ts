@@ -63,6 +63,37 @@ async function partitionOf(store: Store, projectId: string) {
   return partition;
 }
 
+/** A project's 5 events in their partition, and a time when that partition has expired. */
+async function expiredPartition(store: Store) {
+  const projectId = await projectWithEvents(store, 5, 30);
+  const partition = await partitionOf(store, projectId);
+  return { projectId, partition, at: new Date(partition.upper.getTime() + 31 * DAY_MS) };
+}
+
+/**
+ * A transaction on a second connection that has read `events` (so it holds a lock on the
+ * table) and stays open until `release`; `transaction` settles when it has ended.
+ */
+async function readerHoldingEvents(t: TestStore | undefined) {
+  const reader = await t?.reopen();
+  if (!reader) throw new Error("no second connection");
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reading = () => {};
+  const holding = new Promise<void>((resolve) => {
+    reading = resolve;
+  });
+  const transaction = reader.transaction(async (tx) => {
+    await tx.query("SELECT count(*) FROM events");
+    reading();
+    await released;
+  });
+  await holding;
+  return { release, transaction };
+}
+
 describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
   let t: TestStore | undefined;
   afterEach(async () => {
@@ -304,25 +335,8 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
     "when a reader holds the events table, then the drop gives up within its lock timeout, ingest goes on, and the next run drops",
     async () => {
       const store = await fresh();
-      const projectId = await projectWithEvents(store, 5, 30);
-      const partition = await partitionOf(store, projectId);
-      const at = new Date(partition.upper.getTime() + 31 * DAY_MS);
-      const reader = await t?.reopen();
-      if (!reader) throw new Error("no second connection");
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let reading = () => {};
-      const holding = new Promise<void>((resolve) => {
-        reading = resolve;
-      });
-      const transaction = reader.transaction(async (tx) => {
-        await tx.query("SELECT count(*) FROM events");
-        reading();
-        await released;
-      });
-      await holding;
+      const { projectId, partition, at } = await expiredPartition(store);
+      const { release, transaction } = await readerHoldingEvents(t);
       try {
         const [reports] = await Promise.all([
           purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
@@ -339,6 +353,29 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([
         { project_id: projectId, purged: 6, checkpoint_seq: 6 },
       ]);
+    },
+  );
+
+  it.runIf(kind === "postgres")(
+    "when a reader holds the events table, then the drop's request for its lock does not stop new writes, and the drop goes through once the reader is done",
+    async () => {
+      const store = await fresh();
+      const { projectId, partition, at } = await expiredPartition(store);
+      const { projectId: writer } = await newProject(store);
+      const { release, transaction } = await readerHoldingEvents(t);
+      let purge: Promise<unknown> = Promise.resolve();
+      try {
+        purge = purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 5_000 });
+        // A lock request queued behind the reader would hold this append until the reader
+        // ends (the old detach): it must go through while the reader still holds the table.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect((await ingestEvents(store, writer, [issueEvent(1)])).events).toHaveLength(1);
+      } finally {
+        release();
+        await transaction;
+      }
+      expect(await purge).toEqual([{ project_id: projectId, purged: 5, checkpoint_seq: 5 }]);
+      expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
     },
   );
 

@@ -17,6 +17,7 @@ import type { Row, Store } from "../../store/types.js";
 import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterDigest, selectionOf } from "./event-filters.js";
 import { eventToWire } from "./event-row.js";
+import { searchPieces } from "./search-pieces.js";
 
 const EVENTS_SCOPE: ListScope = { kind: "events" };
 export const EXPORT_BATCH = 1000;
@@ -168,6 +169,10 @@ export async function listEvents(
   const backward = cursor?.k === "before";
   const ascending = (order === "asc") !== backward;
   const selection = selectionOf(projectId, filters, scope);
+  if (selection.filters.search && !isNarrowed(selection, "search")) {
+    const pieces = await searchPieces(store, projectId, selection.filters.search);
+    if (pieces !== undefined) selection.searchPieces = pieces;
+  }
 
   const rows = await pageRows(store, selection, {
     ascending,

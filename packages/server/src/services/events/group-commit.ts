@@ -71,7 +71,11 @@ const MAX_GROUP_EVENTS = 5000;
  */
 const PIPELINED_GROUPS = 4;
 const PIPELINED_GROUP_EVENTS = 1000;
-/** Fewer events than this start only when nothing of the project is in flight. */
+/**
+ * Fewer events than this start only when nothing of the project is in flight. 100, not 1 or
+ * 500 (bench/FINDINGS.md B26): at 1 single events pipeline and wait on each other's locks;
+ * at 500 a project's 100-event batches are written as one statement on one backend.
+ */
 const PIPELINED_MIN_EVENTS = 100;
 
 // biome-ignore lint/suspicious/noExplicitAny: lanes hold the units of any writer.

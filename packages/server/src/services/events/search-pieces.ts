@@ -1,0 +1,111 @@
+import { searchWordShares } from "../../store/event-search.js";
+import type { Store } from "../../store/types.js";
+
+/**
+ * Which parts of a search the trigram index is asked for. pg_trgm looks up every trigram
+ * of the text and the GIN scan decodes each one's whole posting list, so a word that most
+ * events hold (`usr` in `usr_0042_3`: 91 % of a 1 M-event project) costs a full pass over
+ * its posting lists for no narrowing: 4 of 11 trigrams, two thirds of the index time
+ * (bench/FINDINGS.md B26). Such words are left to the row test: the index gets the runs of
+ * the other words (with one separator on each side, which keeps the word-boundary
+ * trigrams), and the whole text is still tested on every row, so the rows are exactly the
+ * plain search's.
+ */
+
+/** Newest events of the project sampled to tell how common a word is. */
+const SAMPLE = 500;
+/** A word held by at least this share of the sample is not looked up in the index. */
+const COMMON_SHARE = 0.25;
+/** Words shorter than this give at most two trigrams: always kept. */
+const MIN_DROPPED_LENGTH = 3;
+/** Fewer words than this left for the index: the whole text is looked up instead. */
+const MIN_KEPT_WORDS = 2;
+const SHARE_TTL_MS = 60_000;
+const MAX_SHARES = 4096;
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const PLAIN_SEPARATOR = /^[\x20-\x7e]$/;
+
+interface Token {
+  word: string;
+  start: number;
+  end: number;
+}
+
+const shares = new Map<string, { share: number; at: number }>();
+
+async function wordShares(
+  store: Store,
+  projectId: string,
+  words: string[],
+  now: number,
+): Promise<Map<string, number>> {
+  const known = new Map<string, number>();
+  const missing: string[] = [];
+  for (const word of words) {
+    const cached = shares.get(`${projectId}\u0000${word}`);
+    if (cached && now - cached.at < SHARE_TTL_MS) known.set(word, cached.share);
+    else missing.push(word);
+  }
+  if (missing.length > 0) {
+    const measured = await searchWordShares(store, projectId, missing, SAMPLE);
+    if (shares.size + missing.length > MAX_SHARES) shares.clear();
+    missing.forEach((word, n) => {
+      const share = measured[n] ?? 0;
+      known.set(word, share);
+      shares.set(`${projectId}\u0000${word}`, { share, at: now });
+    });
+  }
+  return known;
+}
+
+/** One run of kept tokens as a substring of `text`, with a plain separator on each side. */
+function pieceOf(text: string, run: Token[]): string {
+  const first = run[0] as Token;
+  const last = run[run.length - 1] as Token;
+  const before = text[first.start - 1];
+  const after = text[last.end];
+  const start =
+    before !== undefined && PLAIN_SEPARATOR.test(before) ? first.start - 1 : first.start;
+  const end = after !== undefined && PLAIN_SEPARATOR.test(after) ? last.end + 1 : last.end;
+  return text.slice(start, end);
+}
+
+/**
+ * The substrings of `search` to look up in the trigram index, or undefined when the whole
+ * text should be (no common word, or fewer than two other words).
+ */
+export async function searchPieces(
+  store: Store,
+  projectId: string,
+  search: string,
+  now: number = Date.now(),
+): Promise<string[] | undefined> {
+  const text = search.toLowerCase();
+  const tokens: Token[] = [...text.matchAll(WORD)].map((match) => ({
+    word: match[0],
+    start: match.index,
+    end: match.index + match[0].length,
+  }));
+  const candidates = [
+    ...new Set(tokens.map((t) => t.word).filter((w) => w.length >= MIN_DROPPED_LENGTH)),
+  ];
+  if (tokens.length < 2 || candidates.length === 0) return undefined;
+  const known = await wordShares(store, projectId, candidates, now);
+  const common = (token: Token) => (known.get(token.word) ?? 0) >= COMMON_SHARE;
+  // One word left narrows too little: `usr_0042` asked as `_0042` finds every `*_0042*` id
+  // and costs more rows to test than the common word's posting lists (2.2 × slower at 1 M).
+  const kept = tokens.filter((token) => !common(token)).length;
+  if (kept === tokens.length || kept < MIN_KEPT_WORDS) return undefined;
+  const pieces: string[] = [];
+  let run: Token[] = [];
+  for (const token of [...tokens, null]) {
+    if (token !== null && !common(token)) {
+      run.push(token);
+      continue;
+    }
+    if (run.length > 0) pieces.push(pieceOf(text, run));
+    run = [];
+  }
+  return pieces;
+}

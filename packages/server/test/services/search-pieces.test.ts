@@ -1,0 +1,80 @@
+import {
+  issueEvents,
+  newProjectWithEvents,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
+import type { Event } from "@chronicle/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { searchPieces } from "../../src/services/events/search-pieces.js";
+import { searchText } from "../../src/services/events/search-text.js";
+import { listEvents } from "../../src/services/index.js";
+
+/** Every event's actor is `usr_<team>_<n>`: `usr` is in all of them, a team's id in a few. */
+const EVENTS = issueEvents(60, (n) => ({
+  actor: { type: "user", id: `usr_00${n % 12}_${n % 5}`, name: n === 7 ? "Ünïcode Ωmega" : "Ada" },
+  summary: n === 9 ? "50% off_the usr_004_x list" : `Issue ${n} created`,
+}));
+
+const SEARCHES = [
+  "usr_004_3",
+  "USR_004_3",
+  "usr_0011_1",
+  "usr_004",
+  "usr_00",
+  "usr",
+  "_004_",
+  "004_3 iss",
+  "50% off_the",
+  "off\\the",
+  "Ωmega",
+  "ünïcode ωmega",
+  "usr_004_x list",
+];
+
+describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (kind) => {
+  let t: TestStore;
+  let projectId: string;
+  let all: Event[];
+
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+    projectId = (await newProjectWithEvents(t.store, EVENTS)).projectId;
+    all = (await listEvents(t.store, projectId, {}, { limit: 200 })).data;
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when a search holds a word most events hold and two others, then the index is asked for the others with their separators", async () => {
+    expect(await searchPieces(t.store, projectId, "usr_004_3")).toEqual(["_004_3"]);
+    expect(await searchPieces(t.store, projectId, "Issue 4 usr_004_3")).toEqual([" 4 ", "_004_3"]);
+    // One word left, or no common word: the whole text.
+    expect(await searchPieces(t.store, projectId, "usr_004")).toBeUndefined();
+    expect(await searchPieces(t.store, projectId, "iss-4 ada")).toBeUndefined();
+    expect(await searchPieces(t.store, projectId, "usr")).toBeUndefined();
+  });
+
+  it("when searching with or without pieces, then every page holds exactly the events whose text contains the search", async () => {
+    for (const search of SEARCHES) {
+      const expected = all
+        .filter((event) => searchText(event).includes(search.toLowerCase()))
+        .map((event) => event.seq);
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      for (let n = 0; n < 20; n++) {
+        const page = await listEvents(
+          t.store,
+          projectId,
+          { search },
+          cursor ? { limit: 4, cursor } : { limit: 4 },
+        );
+        seen.push(...page.data.map((event) => event.seq));
+        if (!page.has_more || !page.next_cursor) break;
+        cursor = page.next_cursor;
+      }
+      expect({ search, seqs: seen }).toEqual({ search, seqs: expected });
+    }
+  });
+});
