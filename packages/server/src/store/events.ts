@@ -114,7 +114,7 @@ export interface PageRead {
  * The page reads prepared are those of the usual page sizes (the rows read are the size plus
  * one): the LIMIT stays a literal because with `LIMIT $n` PostgreSQL prices a generic plan as
  * if it read 10 % of the matches and never chooses it over a custom plan (0 generic plans in
- * 7 executions at 1 M events, bench/FINDINGS.md B26), so each plan would be made anew, and a
+ * 7 executions at 1 M events, bench/FINDINGS.md B27), so each plan would be made anew, and a
  * limit's value in the text must not let a tenant cycling `limit=` fill the bounded registry
  * (store/prepared.ts). Other sizes are planned each time, as unprepared reads are.
  */

@@ -35,9 +35,18 @@ export function originOf(store: Store, projectId: string): string {
 const verified = new Map<string, true>();
 const VERIFIED_CACHE = 1000;
 
+function verifiedKey(store: Store, projectId: string, row: CheckpointRow): string {
+  return `${checkpointKeys(store).signer.keyId} ${projectId} ${row.tree_size}\n${row.note}`;
+}
+
+function rememberVerified(cacheKey: string): void {
+  if (verified.size >= VERIFIED_CACHE) verified.clear();
+  verified.set(cacheKey, true);
+}
+
 function trusted(store: Store, projectId: string, row: CheckpointRow): SignedCheckpoint {
   const keys = checkpointKeys(store);
-  const cacheKey = `${keys.signer.keyId} ${projectId} ${row.tree_size}\n${row.note}`;
+  const cacheKey = verifiedKey(store, projectId, row);
   if (verified.has(cacheKey)) return checkpointOf(row);
   const text = openNote(row.note, keys.verifiers);
   const body = text === null ? null : parseCheckpoint(text);
@@ -50,8 +59,7 @@ function trusted(store: Store, projectId: string, row: CheckpointRow): SignedChe
       `the stored checkpoint at tree size ${row.tree_size} does not carry a valid signature`,
     );
   }
-  if (verified.size >= VERIFIED_CACHE) verified.clear();
-  verified.set(cacheKey, true);
+  rememberVerified(cacheKey);
   return checkpointOf(row);
 }
 
@@ -146,6 +154,11 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
       note,
       keyId: keys.signer.keyId,
     });
+    // A row stored exactly as this call signed it needs no second Ed25519 verification (one
+    // per checkpoint signed: on every batch when signing follows ingest).
+    if (inserted && inserted.note === note && Number(inserted.tree_size) === size) {
+      rememberVerified(verifiedKey(store, projectId, inserted));
+    }
   } catch (error) {
     if (error instanceof MissingTreeHash) throw new TreeIntegrityError(error.message);
     throw error;
