@@ -20,8 +20,16 @@ const COMMON_SHARE = 0.25;
 const MIN_DROPPED_LENGTH = 3;
 /** Fewer words than this left for the index: the whole text is looked up instead. */
 const MIN_KEPT_WORDS = 2;
+/**
+ * Words of one search sampled at most: each is a LIKE over the sample's texts, so a
+ * 200-character search of fresh words must not cost dozens of passes. Words past these are
+ * asked of the index, as a rare word is.
+ */
+const MAX_SAMPLED_WORDS = 8;
 const SHARE_TTL_MS = 60_000;
-const MAX_SHARES = 4096;
+/** Shares kept per project; a project past it forgets its own, never another project's. */
+const MAX_SHARES_PER_PROJECT = 512;
+const MAX_PROJECTS = 4096;
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const PLAIN_SEPARATOR = /^[\x20-\x7e]$/;
@@ -32,7 +40,17 @@ interface Token {
   end: number;
 }
 
-const shares = new Map<string, { share: number; at: number }>();
+const sharesByProject = new Map<string, Map<string, { share: number; at: number }>>();
+
+function projectShares(projectId: string): Map<string, { share: number; at: number }> {
+  let shares = sharesByProject.get(projectId);
+  if (!shares) {
+    if (sharesByProject.size >= MAX_PROJECTS) sharesByProject.clear();
+    shares = new Map();
+    sharesByProject.set(projectId, shares);
+  }
+  return shares;
+}
 
 async function wordShares(
   store: Store,
@@ -40,20 +58,21 @@ async function wordShares(
   words: string[],
   now: number,
 ): Promise<Map<string, number>> {
+  const shares = projectShares(projectId);
   const known = new Map<string, number>();
   const missing: string[] = [];
   for (const word of words) {
-    const cached = shares.get(`${projectId}\u0000${word}`);
+    const cached = shares.get(word);
     if (cached && now - cached.at < SHARE_TTL_MS) known.set(word, cached.share);
     else missing.push(word);
   }
   if (missing.length > 0) {
     const measured = await searchWordShares(store, projectId, missing, SAMPLE);
-    if (shares.size + missing.length > MAX_SHARES) shares.clear();
+    if (shares.size + missing.length > MAX_SHARES_PER_PROJECT) shares.clear();
     missing.forEach((word, n) => {
       const share = measured[n] ?? 0;
       known.set(word, share);
-      shares.set(`${projectId}\u0000${word}`, { share, at: now });
+      shares.set(word, { share, at: now });
     });
   }
   return known;
@@ -89,7 +108,7 @@ export async function searchPieces(
   }));
   const candidates = [
     ...new Set(tokens.map((t) => t.word).filter((w) => w.length >= MIN_DROPPED_LENGTH)),
-  ];
+  ].slice(0, MAX_SAMPLED_WORDS);
   if (tokens.length < 2 || candidates.length === 0) return undefined;
   const known = await wordShares(store, projectId, candidates, now);
   const common = (token: Token) => (known.get(token.word) ?? 0) >= COMMON_SHARE;
