@@ -17,7 +17,7 @@ import { requestSpanOf } from "./request-spans.js";
  * children of `parent` (the request's span), with a transaction's queries children of the
  * transaction's span. The parent is handed over, not looked up in an async-local context:
  * carrying that context would make every promise of every request pay for promise hooks
- * once one request is traced (bench/FINDINGS.md B22, B26). The view shares the store's
+ * once one request is traced (bench/FINDINGS.md B22, B28). The view shares the store's
  * connections and its root identity (store/root.ts).
  * Stands in for the pg instrumentation, which needs a module loader hook and does not see PGlite.
  */

@@ -34,7 +34,7 @@ export function tracesUrl(endpoint: string, env: NodeJS.ProcessEnv = process.env
  * Starts exporting spans over OTLP/HTTP (JSON) in batches, with W3C `traceparent`
  * propagation. No context manager is installed: the server hands a request's span to its
  * query spans itself (traced-store.ts), because async-local context makes every promise of
- * every request pay for promise hooks (bench/FINDINGS.md B22, B26). Called once by the CLI,
+ * every request pay for promise hooks (bench/FINDINGS.md B22, B28). Called once by the CLI,
  * before the app is built; without it the OpenTelemetry API is a no-op and requests carry
  * no spans.
  */

@@ -54,9 +54,10 @@ describe.each(STORE_KINDS)("database spans under their request's span (%s)", (ki
 
   it("when writes and reads run concurrently, then every database span descends from its own request's server span", async () => {
     const writes = await Promise.all(Array.from({ length: 12 }, (_, index) => record(index)));
-    const [reads, definitions] = await Promise.all([
+    const [reads, definitions, streams] = await Promise.all([
       Promise.all(Array.from({ length: 12 }, (_, index) => list(index))),
       Promise.all(Array.from({ length: 6 }, (_, index) => define(index))),
+      Promise.all(Array.from({ length: 3 }, () => traced("/v1/streams"))),
     ]);
     await app.tracing.shutdown();
 
@@ -73,7 +74,7 @@ describe.each(STORE_KINDS)("database spans under their request's span (%s)", (ki
     for (const span of databaseSpans) {
       const request = serverSpanOf(span);
       expect(request?.name, `${span.name} ${span.spanId} has no request above it`).toMatch(
-        /^(POST createEvent|GET listEvents|PUT defineAction)$/,
+        /^(POST createEvent|GET listEvents|PUT defineAction|GET listStreams)$/,
       );
       expect(request?.traceId).toBe(span.traceId);
     }
@@ -81,7 +82,7 @@ describe.each(STORE_KINDS)("database spans under their request's span (%s)", (ki
     // transaction, whose queries are its children); the writes shared group commits, whose
     // statements belong to the request that opened each group.
     const tracesWithQueries = new Set(databaseSpans.map((span) => span.traceId));
-    for (const traceId of [...reads, ...definitions]) {
+    for (const traceId of [...reads, ...definitions, ...streams]) {
       expect(tracesWithQueries.has(traceId)).toBe(true);
     }
     expect(writes.some((traceId) => tracesWithQueries.has(traceId))).toBe(true);

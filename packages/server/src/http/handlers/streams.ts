@@ -1,3 +1,4 @@
+import type { Store } from "../../services/index.js";
 import {
   createStream,
   createStreamsContext,
@@ -7,6 +8,7 @@ import {
   listStreams,
   replayStream,
   rotateStreamSecret,
+  type StreamsContext,
   testStream,
   updateStream,
 } from "../../services/streams/index.js";
@@ -14,66 +16,73 @@ import type { Handler } from "../contract/handler-types.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 
 /** Log streams (admin). Changes are recorded as `stream.*` events. */
-export function streamsHandlers({ store, config }: HandlerDeps) {
-  const context = createStreamsContext(store, config.streams);
+export function streamsHandlers({ store: shared, config }: HandlerDeps) {
+  const context = createStreamsContext(shared, config.streams);
+  /** The services' context over the request's own store (traced under its span when traced). */
+  const over = (store: Store): StreamsContext => ({ ...context, store });
 
-  const listStreamsHandler: Handler<"listStreams"> = async ({ principal }) => ({
+  const listStreamsHandler: Handler<"listStreams"> = async ({ store, principal }) => ({
     status: 200,
-    body: await listStreams(context, caller(principal).projectId),
+    body: await listStreams(over(store), caller(principal).projectId),
   });
 
-  const createStreamHandler: Handler<"createStream"> = async ({ principal, body }) => {
+  const createStreamHandler: Handler<"createStream"> = async ({ store, principal, body }) => {
     const who = caller(principal);
-    const stream = await createStream(context, who.projectId, body, { recordAs: actorOf(who) });
+    const stream = await createStream(over(store), who.projectId, body, { recordAs: actorOf(who) });
     return { status: 201, body: stream };
   };
 
-  const getStreamHandler: Handler<"getStream"> = async ({ principal, path }) => ({
+  const getStreamHandler: Handler<"getStream"> = async ({ store, principal, path }) => ({
     status: 200,
-    body: await getStream(context, caller(principal).projectId, path.stream_id),
+    body: await getStream(over(store), caller(principal).projectId, path.stream_id),
   });
 
-  const updateStreamHandler: Handler<"updateStream"> = async ({ principal, path, body }) => {
+  const updateStreamHandler: Handler<"updateStream"> = async ({ store, principal, path, body }) => {
     const who = caller(principal);
-    const stream = await updateStream(context, who.projectId, path.stream_id, body, {
+    const stream = await updateStream(over(store), who.projectId, path.stream_id, body, {
       recordAs: actorOf(who),
     });
     return { status: 200, body: stream };
   };
 
-  const deleteStreamHandler: Handler<"deleteStream"> = async ({ principal, path }) => {
+  const deleteStreamHandler: Handler<"deleteStream"> = async ({ store, principal, path }) => {
     const who = caller(principal);
-    await deleteStream(context, who.projectId, path.stream_id, { recordAs: actorOf(who) });
+    await deleteStream(over(store), who.projectId, path.stream_id, { recordAs: actorOf(who) });
     return { status: 204, body: undefined };
   };
 
-  const rotateStreamSecretHandler: Handler<"rotateStreamSecret"> = async ({ principal, path }) => {
+  const rotateStreamSecretHandler: Handler<"rotateStreamSecret"> = async ({
+    store,
+    principal,
+    path,
+  }) => {
     const who = caller(principal);
-    const stream = await rotateStreamSecret(context, who.projectId, path.stream_id, {
+    const stream = await rotateStreamSecret(over(store), who.projectId, path.stream_id, {
       recordAs: actorOf(who),
     });
     return { status: 200, body: stream };
   };
 
-  const testStreamHandler: Handler<"testStream"> = async ({ principal, path }) => ({
+  const testStreamHandler: Handler<"testStream"> = async ({ store, principal, path }) => ({
     status: 200,
-    body: await testStream(context, caller(principal).projectId, path.stream_id),
+    body: await testStream(over(store), caller(principal).projectId, path.stream_id),
   });
 
-  const replayStreamHandler: Handler<"replayStream"> = async ({ principal, path, body }) => {
+  const replayStreamHandler: Handler<"replayStream"> = async ({ store, principal, path, body }) => {
     const who = caller(principal);
-    const stream = await replayStream(context, who.projectId, path.stream_id, body.from_seq, {
+    const stream = await replayStream(over(store), who.projectId, path.stream_id, body.from_seq, {
       recordAs: actorOf(who),
     });
     return { status: 200, body: stream };
   };
 
   const listStreamDeliveriesHandler: Handler<"listStreamDeliveries"> = async ({
+    store,
     principal,
     path,
   }) => ({
     status: 200,
-    body: await listStreamDeliveries(context, caller(principal).projectId, path.stream_id),
+    body: await listStreamDeliveries(over(store), caller(principal).projectId, path.stream_id),
   });
 
   return {
