@@ -4,8 +4,10 @@ import type { Operation } from "../contract/contract.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import { hasScope, type Principal } from "./principal.js";
 
-/** Resolves a bearer credential; null when unknown, revoked or expired. */
-/** The caller of `token`, or null; `res` is the request being authenticated. */
+/**
+ * Resolves a bearer credential for the request `res` (through that request's view of the
+ * store); null when unknown, revoked or expired.
+ */
 export type Authenticate = (token: string, res: Response) => Promise<Principal | null>;
 
 /**
