@@ -100,8 +100,9 @@ describe.each(STORE_KINDS)("chronicle tail and export against a server (%s)", (k
     await rm(dir, { recursive: true, force: true });
   });
 
-  const record = (count: number, action = "cli.recorded") =>
-    fetch(`${ctx.server.base}/v1/events/batch`, {
+  /** Records `count` events; an answer other than 201 fails with its body, so the cause shows. */
+  const record = async (count: number, action = "cli.recorded") => {
+    const response = await fetch(`${ctx.server.base}/v1/events/batch`, {
       method: "POST",
       headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
       body: JSON.stringify({
@@ -112,6 +113,11 @@ describe.each(STORE_KINDS)("chronicle tail and export against a server (%s)", (k
         })),
       }),
     });
+    if (response.status !== 201) {
+      throw new Error(`recording answered ${response.status}: ${await response.text()}`);
+    }
+    return response;
+  };
 
   it("when tail runs and events are recorded, then it prints each as one NDJSON line, and Ctrl+C ends it with 0", async () => {
     const newest = await fetch(`${ctx.server.base}/v1/events?limit=1`, {
@@ -131,6 +137,7 @@ describe.each(STORE_KINDS)("chronicle tail and export against a server (%s)", (k
       ],
       cliEnv({ CHRONICLE_API_KEY: key }),
     );
+    let code: number | null = null;
     try {
       expect((await record(2, "cli.other")).status).toBe(201);
       expect((await record(3, "cli.tailed")).status).toBe(201);
@@ -142,8 +149,10 @@ describe.each(STORE_KINDS)("chronicle tail and export against a server (%s)", (k
       expect(events.map((e) => e.action)).toEqual(["cli.tailed", "cli.tailed", "cli.tailed"]);
       expect(events[1]?.seq).toBe((events[0]?.seq ?? 0) + 1);
     } finally {
-      expect(await tail.stop("SIGINT")).toBe(0);
+      // Stopped here, asserted below: a failure above must not be hidden by this one.
+      code = await tail.stop("SIGINT");
     }
+    expect(code, tail.stderr).toBe(0);
     expect(tail.stderr).toBe("");
   }, 120_000);
 
