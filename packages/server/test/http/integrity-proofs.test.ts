@@ -222,4 +222,20 @@ describe.each(STORE_KINDS)("signed checkpoints and Merkle proofs over HTTP on %s
     expect(beyond.status).toBe(400);
     expect(beyond.json.errors[0].pointer).toBe("/query/seq");
   });
+
+  it("when the tree grows between consistency proofs, then each is to the latest signed size, never the size the last one found", async () => {
+    const before = await sdk.integrity.checkpoint();
+    const first = await sdk.integrity.consistencyProof(1);
+    expect(first.to_size).toBe(before.tree_size);
+    await sdk.events.batch({ events: inputs(3, 300) });
+    // The last proof found the old size: its hashes may be read ahead, never served.
+    const grown = await sdk.integrity.consistencyProof(before.tree_size);
+    const after = await sdk.integrity.checkpoint();
+    expect(after.tree_size).toBe(before.tree_size + 3);
+    expect(grown.to_size).toBe(after.tree_size);
+    const from = await verifyCheckpoint(before.note, keys);
+    const to = await verifyCheckpoint(after.note, keys);
+    expect(await verifyConsistency(from, to, grown)).toBe(true);
+    expect(await verifyConsistency(from, to, first)).toBe(false);
+  });
 });
