@@ -1,9 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { type Command, Option } from "commander";
-import { verifyExportFile } from "../../services/integrity/export-verification.js";
-import { grantAppRole } from "../../store/app-role.js";
 import { clientFailure, clientFrom } from "../client.js";
-import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { CliFailure, UsageError } from "../errors.js";
 import { withClientOptions, withStoreOptions } from "../options.js";
 
@@ -44,6 +42,9 @@ function registerVerify(program: Command): void {
         file: string,
         options: { checkpoint: string; verifierKey: string[]; verifierKeysFile: string[] },
       ) => {
+        const { verifyExportFile } = await import(
+          "../../services/integrity/export-verification.js"
+        );
         const keys = await readKeys(options.verifierKey, options.verifierKeysFile);
         const report = await verifyExportFile(file, await readCheckpoint(options.checkpoint), keys);
         process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -115,6 +116,8 @@ function registerGrantAppRole(program: Command): void {
     )
     .argument("<role>", "the PostgreSQL role the server connects as")
     .action(async (role: string, _options: ConfigOptions, self: Command) => {
+      const { configFrom, openMigratedStore } = await import("../context.js");
+      const { grantAppRole } = await import("../../store/app-role.js");
       const config = configFrom(self.optsWithGlobals());
       if (!config.databaseUrl)
         throw new UsageError("grant-app-role needs PostgreSQL (--database-url)");

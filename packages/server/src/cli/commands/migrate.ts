@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { type ConfigOptions, configFrom, migrateWithProgress } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { withStoreOptions } from "../options.js";
 
 export function registerMigrate(program: Command): void {
@@ -7,6 +7,7 @@ export function registerMigrate(program: Command): void {
     .command("migrate")
     .description("apply the schema migrations the database does not have yet")
     .action(async (_options: ConfigOptions, self: Command) => {
+      const { configFrom, migrateWithProgress } = await import("../context.js");
       const config = configFrom(self.optsWithGlobals());
       const applied = await migrateWithProgress(config);
       process.stdout.write(

@@ -1,6 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
-import { createProject, restoreProject } from "../../services/index.js";
-import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { withStoreOptions } from "../options.js";
 
 function projectName(value: string): string {
@@ -16,6 +15,8 @@ export function registerProject(program: Command): void {
     .description('create a project; prints {"project_id","api_key"} (an admin key)')
     .requiredOption("--name <name>", "the project's name", projectName)
     .action(async (options: ConfigOptions & { name: string }, self: Command) => {
+      const { configFrom, openMigratedStore } = await import("../context.js");
+      const { createProject } = await import("../../services/index.js");
       const config = configFrom(self.optsWithGlobals());
       const store = await openMigratedStore(config);
       try {
@@ -35,6 +36,8 @@ export function registerProject(program: Command): void {
     )
     .argument("<project_id>", "the project's id (prj_…)")
     .action(async (projectId: string, _options: ConfigOptions, self: Command) => {
+      const { configFrom, openMigratedStore } = await import("../context.js");
+      const { restoreProject } = await import("../../services/index.js");
       const config = configFrom(self.optsWithGlobals());
       const store = await openMigratedStore(config);
       try {

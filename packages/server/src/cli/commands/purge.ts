@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { purgeExpired, removeDetachedPartitions } from "../../services/index.js";
-import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { withStoreOptions } from "../options.js";
 import { createProgress } from "../progress.js";
 
@@ -9,6 +8,8 @@ export function registerPurge(program: Command): void {
     .command("purge")
     .description("remove the events past each project's retention, once")
     .action(async (_options: ConfigOptions, self: Command) => {
+      const { configFrom, openMigratedStore } = await import("../context.js");
+      const { purgeExpired, removeDetachedPartitions } = await import("../../services/index.js");
       const config = configFrom(self.optsWithGlobals());
       const store = await openMigratedStore(config);
       try {

@@ -1,10 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
-import {
-  type RemovalPolicy,
-  selectRemovalPolicy,
-  updateRemovalPolicy,
-} from "../../store/retention.js";
-import { type ConfigOptions, configFrom, openMigratedStore } from "../context.js";
+import type { RemovalPolicy } from "../../store/retention.js";
+import type { ConfigOptions } from "../context.js";
 import { CliFailure } from "../errors.js";
 import { withStoreOptions } from "../options.js";
 
@@ -44,6 +40,10 @@ export function registerRemovalPolicy(program: Command): void {
         options: ConfigOptions & { minRetentionDays?: number; minDeletionGraceDays?: number },
         self: Command,
       ) => {
+        const { configFrom, openMigratedStore } = await import("../context.js");
+        const { selectRemovalPolicy, updateRemovalPolicy } = await import(
+          "../../store/retention.js"
+        );
         const config = configFrom(self.optsWithGlobals());
         const store = await openMigratedStore(config);
         try {

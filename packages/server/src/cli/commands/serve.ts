@@ -1,13 +1,14 @@
 import type { Command } from "commander";
-import { type ConfigOptions, configFrom, loggerFor, openMigratedStore } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { withListenOptions, withStoreOptions } from "../options.js";
-import { runServer } from "../server-runtime.js";
 
 export function registerServe(program: Command): void {
   const command = program
     .command("serve")
     .description("migrate the database and serve the API on HOST:PORT")
     .action(async (_options: ConfigOptions, self: Command) => {
+      const { configFrom, openMigratedStore, loggerFor } = await import("../context.js");
+      const { runServer } = await import("../server-runtime.js");
       const config = configFrom(self.optsWithGlobals());
       const logger = loggerFor(config, "stdout");
       const store = await openMigratedStore(config);

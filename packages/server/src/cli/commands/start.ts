@@ -1,16 +1,17 @@
 import type { Command } from "commander";
-import { ensureDemoProject } from "../../demo/seed.js";
-import { assertPortFree } from "../../http/port-check.js";
-import { type ConfigOptions, configFrom, loggerFor, openMigratedStore } from "../context.js";
+import type { ConfigOptions } from "../context.js";
 import { withListenOptions, withStoreOptions } from "../options.js";
 import { createProgress } from "../progress.js";
-import { runServer } from "../server-runtime.js";
 
 export function registerStart(program: Command): void {
   const command = program
     .command("start")
     .description("migrate, create a demo project on first run, print its key and serve")
     .action(async (_options: ConfigOptions, self: Command) => {
+      const { configFrom, openMigratedStore, loggerFor } = await import("../context.js");
+      const { ensureDemoProject } = await import("../../demo/seed.js");
+      const { assertPortFree } = await import("../../http/port-check.js");
+      const { runServer } = await import("../server-runtime.js");
       const config = configFrom(self.optsWithGlobals());
       const logger = loggerFor(config, "stdout");
       await assertPortFree(config.port, config.host);
