@@ -21,8 +21,9 @@ const flushers = new WeakMap<Store, Flusher>();
  * True when appends to `store` commit without waiting for their flush. Off: between such a
  * commit and its flush, other sessions already read the events (lists, exports, streams,
  * the checkpoint signer), and a crash in that window would hand the same seqs to other
- * events after they were seen or even signed. Measured, it bought no single-ingest
- * throughput; it stays behind this switch until every reader waits for durability too.
+ * events after they were seen or even signed. Measured on, it bought neither single-ingest
+ * throughput nor replica scaling, and the row's lock waits stayed (bench/FINDINGS.md B33);
+ * it stays behind this switch until every reader waits for durability too.
  */
 export function flushesLater(_store: Store): boolean {
   return false;
