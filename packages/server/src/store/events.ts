@@ -93,7 +93,11 @@ export async function countSelected(db: Queryable, selection: EventSelection): P
  * - `walk`: down seq from the cursor, filtering as it goes;
  * - `pick`: the page's seqs first, through the filter's own index ("seq + 0" keeps the
  *   planner off a walk down the primary key), index-only for a bare time window, then just
- *   those rows, instead of every row of the window (bench/FINDINGS.md B8);
+ *   those rows, instead of every row of the window (bench/FINDINGS.md B8). The seqs are
+ *   handed over as an array, not joined (`seq IN (…)`): the join's estimate came from the
+ *   partitioned parent's statistics, which autovacuum never gathers, so it was 5,000 × the
+ *   page and PostgreSQL compiled the plan with JIT on every execution, and each of the page's
+ *   seqs was looked up in every partition (B32);
  * - `walk-nearest`: a walk bounded to the `window` seqs next to the cursor or, on a first
  *   page, next to the start (ascending) or the end (descending) of the project.
  */
@@ -118,7 +122,7 @@ export interface PageRead {
  * limit's value in the text must not let a tenant cycling `limit=` fill the bounded registry
  * (store/prepared.ts). Other sizes are planned each time, as unprepared reads are.
  */
-const PREPARED_PAGE_ROWS: ReadonlySet<number> = new Set([11, 21, 26, 51, 101, 201]);
+export const PREPARED_PAGE_ROWS: ReadonlySet<number> = new Set([11, 21, 26, 51, 101, 201]);
 
 export async function readPageRows(
   db: Queryable,
@@ -133,8 +137,8 @@ export async function readPageRows(
   const direction = ascending ? "ASC" : "DESC";
   if (plan.kind === "pick") {
     const sql = `SELECT ${EVENT_COLUMNS} FROM events
-     WHERE project_id = $1 AND seq IN (SELECT seq FROM events WHERE ${where.join(" AND ")}
-       ORDER BY seq + 0 ${direction} LIMIT ${limit})
+     WHERE project_id = $1 AND seq = ANY(ARRAY(SELECT seq FROM events WHERE ${where.join(" AND ")}
+       ORDER BY seq + 0 ${direction} LIMIT ${limit}))
      ORDER BY seq ${direction}`;
     const preparable = isTimeWindowOnly(selection) && PREPARED_PAGE_ROWS.has(limit);
     return db.query(preparable ? prepared(sql) : sql, params.values);

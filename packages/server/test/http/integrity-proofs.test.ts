@@ -170,4 +170,56 @@ describe.each(STORE_KINDS)("signed checkpoints and Merkle proofs over HTTP on %s
     const proof = await viewer.integrity.consistencyProof(5);
     expect(proof.to_size).toBe(signed.tree_size);
   });
+  it("when the tree grows between proofs, then each proof is at the latest signed size, never the size the last one found", async () => {
+    const http = client(t.server.base, key);
+    const before = await sdk.integrity.checkpoint();
+    const first = await sdk.integrity.inclusionProof(1);
+    expect(first.tree_size).toBe(before.tree_size);
+    await sdk.events.batch({ events: inputs(6, 200) });
+    // The proof signs the grown tree on demand and is served at its size, the old one's
+    // hashes read ahead or not.
+    const grown = await sdk.integrity.inclusionProof(1);
+    expect(grown.tree_size).toBe(before.tree_size + 6);
+    const after = await sdk.integrity.checkpoint();
+    expect(after.tree_size).toBe(grown.tree_size);
+    const events = await sdk.events.list({ order: "desc", limit: 7 });
+    const [newest] = events.data;
+    const event1 = (await sdk.events.list({ order: "asc", limit: 1 })).data[0];
+    if (!newest || !event1) throw new Error("no events");
+    expect(await verifyInclusion(event1, grown, after, keys)).toBe(true);
+    expect(await verifyInclusion(event1, first, before, keys)).toBe(true);
+    expect(await verifyInclusion(event1, first, after, keys)).toBe(false);
+    // An event past the old size is proven at the new one.
+    const last = await sdk.integrity.inclusionProof(newest.seq);
+    expect(last.tree_size).toBe(after.tree_size);
+    expect(await verifyInclusion(newest, last, after, keys)).toBe(true);
+    // An older size asked for is still served at that size; a size past the latest is refused.
+    const older = await sdk.integrity.inclusionProof(1, before.tree_size);
+    expect(older).toEqual(first);
+    const tooBig = await http(
+      "GET",
+      `/v1/integrity/proofs/inclusion?seq=1&tree_size=${after.tree_size + 1}`,
+    );
+    expect(tooBig.status).toBe(400);
+    expect(tooBig.json.errors[0].pointer).toBe("/query/tree_size");
+    const consistency = await sdk.integrity.consistencyProof(before.tree_size);
+    expect(consistency.to_size).toBe(after.tree_size);
+    const from = await verifyCheckpoint(before.note, keys);
+    const to = await verifyCheckpoint(after.note, keys);
+    expect(await verifyConsistency(from, to, consistency)).toBe(true);
+    // A viewer token is refused another workspace's event whether or not hashes were read ahead.
+    const token = await sdk.viewerTokens.create({ workspace_id: "ws_acme" });
+    const viewer = new Chronicle({ apiKey: token.token, baseUrl: t.server.base, maxRetries: 0 });
+    const foreign = events.data.find((event) => event.workspace_id !== "ws_acme");
+    const own = events.data.find((event) => event.workspace_id === "ws_acme");
+    if (!foreign || !own) throw new Error("no events of both workspaces");
+    for (let i = 0; i < 2; i++) {
+      await expect(viewer.integrity.inclusionProof(foreign.seq)).rejects.toThrow(NotFoundError);
+      const proof = await viewer.integrity.inclusionProof(own.seq);
+      expect(await verifyInclusion(own, proof, after, keys)).toBe(true);
+    }
+    const beyond = await http("GET", `/v1/integrity/proofs/inclusion?seq=${after.tree_size + 1}`);
+    expect(beyond.status).toBe(400);
+    expect(beyond.json.errors[0].pointer).toBe("/query/seq");
+  });
 });

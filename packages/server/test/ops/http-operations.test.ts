@@ -45,7 +45,8 @@ describe.each(STORE_KINDS)("compression and the metrics token over HTTP (%s)", (
       actor: { type: "user", id: `user_${i % 7}`, name: "Ada Lovelace" },
       target: { type: "document", id: `doc_${i}` },
       summary: `Ada edited document ${i}`,
-      metadata: { words: i * 10, tags: ["draft", "shared"] },
+      // An event of a little over 1 KiB on the wire.
+      metadata: { words: i * 10, tags: ["draft", "shared"], note: "n".repeat(600) },
     }));
     const response = await fetch(`${ctx.server.base}/v1/events/batch`, {
       method: "POST",
@@ -87,7 +88,7 @@ describe.each(STORE_KINDS)("compression and the metrics token over HTTP (%s)", (
     expect((JSON.parse(lines[199] as string) as { action: string }).action).toBe("doc.edited");
   });
 
-  it("when a small answer or an identity-only client asks, then nothing is compressed", async () => {
+  it("when an answer under 4 KiB or an identity-only client asks, then nothing is compressed", async () => {
     const small = await rawGet(`${ctx.server.base}/v1/events/evt_01KMX4Q2R7B9C3D5E6F8G0H1J2`, {
       ...auth,
       "Accept-Encoding": "gzip",
@@ -95,6 +96,24 @@ describe.each(STORE_KINDS)("compression and the metrics token over HTTP (%s)", (
     expect(small.status).toBe(404);
     expect(small.body.length).toBeLessThan(1024);
     expect(small.headers["content-encoding"]).toBeUndefined();
+    // One event, a proof: answers of a few KiB go as they are, gzip accepted or not.
+    const page = await rawGet(`${ctx.server.base}/v1/events?limit=1&action=doc.edited`, auth);
+    const [event] = (JSON.parse(page.body.toString("utf8")) as { data: { id: string }[] }).data;
+    const one = await rawGet(`${ctx.server.base}/v1/events/${event?.id}`, {
+      ...auth,
+      "Accept-Encoding": "gzip, br",
+    });
+    expect(one.status).toBe(200);
+    expect(one.body.length).toBeGreaterThan(1024);
+    expect(one.body.length).toBeLessThan(4096);
+    expect(one.headers["content-encoding"]).toBeUndefined();
+    expect(String(one.headers.vary)).toMatch(/Accept-Encoding/i);
+    const proof = await rawGet(`${ctx.server.base}/v1/integrity/proofs/inclusion?seq=3`, {
+      ...auth,
+      "Accept-Encoding": "gzip",
+    });
+    expect(proof.status).toBe(200);
+    expect(proof.headers["content-encoding"]).toBeUndefined();
     const identity = await rawGet(`${ctx.server.base}/v1/events?limit=100`, {
       ...auth,
       "Accept-Encoding": "identity",

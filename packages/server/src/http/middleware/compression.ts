@@ -11,6 +11,13 @@ const COMPRESSIBLE =
 /** Uncompressed bytes a response's compressor holds before `write()` returns false. */
 const QUEUED_BYTES = 1024 * 1024;
 const OUTPUT_CHUNK_BYTES = 64 * 1024;
+/**
+ * Smaller answers go as they are: one event, a proof, a checkpoint, a problem. Under 4 KiB
+ * gzip saves at most a few KiB, all within the first flight of a connection (ten segments,
+ * ~14 KiB), so no round trip; and it costs a hop through the threadpool on each side. A
+ * 1.1 KiB proof over HTTP took 0.56× the time uncompressed (bench/FINDINGS.md B31).
+ */
+const THRESHOLD_BYTES = 4 * 1024;
 
 const NO_TRANSFORM = /(?:^|,)\s*no-transform\s*(?:,|$)/i;
 
@@ -45,7 +52,7 @@ function compressible(res: ServerResponse): boolean {
 export function compressResponses(): RequestHandler {
   const stream = { chunkSize: OUTPUT_CHUNK_BYTES, highWaterMark: QUEUED_BYTES };
   const compress = compression({
-    threshold: 1024,
+    threshold: THRESHOLD_BYTES,
     level: 1,
     ...stream,
     brotli: { ...stream, params: { [constants.BROTLI_PARAM_QUALITY]: 1 } },

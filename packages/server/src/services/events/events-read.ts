@@ -2,7 +2,8 @@ import type { Event } from "@chronicle/types";
 import { invalidParameter, notFound } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
 import { readWithinRows, type WithinFilter } from "../../store/event-search.js";
-import type { EventSelection } from "../../store/event-selection.js";
+import { type EventSelection, isTimeWindowOnly } from "../../store/event-selection.js";
+import { readWindowPage } from "../../store/event-window.js";
 import {
   countSelected,
   countSelectedUpTo,
@@ -86,6 +87,12 @@ async function isNarrowSelection(store: Store, selection: EventSelection): Promi
  * the selection is cheapest to read (store/events.ts, PagePlan).
  */
 async function pageRows(store: Store, selection: EventSelection, read: PageRead): Promise<Row[]> {
+  if (isTimeWindowOnly(selection)) {
+    // The probe and the pick in one statement (B32); a wide window is walked down seq.
+    const window = await readWindowPage(store, selection, read, NARROW);
+    if (window.matches < NARROW) return window.rows;
+    return readPageRows(store, selection, read, { kind: "walk" });
+  }
   if (await isNarrowSelection(store, selection)) {
     return readPageRows(store, selection, read, { kind: "pick" });
   }
