@@ -7,7 +7,7 @@ import {
   lookupIn,
 } from "../../packages/server/src/domain/merkle.js";
 import { selectEventHashes } from "../../packages/server/src/store/integrity.js";
-import { insertTreeHashes } from "../../packages/server/src/store/merkle.js";
+import { hashRuns, insertTreeHashes } from "../../packages/server/src/store/merkle.js";
 
 const CHUNK = 20_000;
 
@@ -44,9 +44,6 @@ export async function storeTreeFrontier(
     nodes = new Map(keep.map((index) => [index, nodes.get(index) as Hash]));
   }
   if (size !== lastSeq) throw new Error(`${projectId}: ${size} events found, ${lastSeq} expected`);
-  await insertTreeHashes(db, projectId, {
-    indexes: [...nodes.keys()],
-    hashes: [...nodes.values()].map((hash) => hash.toString("hex")),
-  });
+  await insertTreeHashes(db, projectId, hashRuns(nodes));
   return nodes.size;
 }

@@ -3,10 +3,13 @@ import type { Store } from "./types.js";
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Tables whose rows the app's role may add but never change or remove. */
-const APPEND_ONLY = ["events", "merkle_hashes", "checkpoints", "operator_log"] as const;
+const APPEND_ONLY = ["events", "merkle_hash_runs", "checkpoints", "operator_log"] as const;
 
-/** Tables the app's role may only read: the owner's settings. */
-const READ_ONLY = ["schema_migrations", "removal_policy"] as const;
+/**
+ * Tables the app's role may only read: the owner's settings, and the Merkle hashes stored
+ * one per row before migration 0022 (nothing adds to them since).
+ */
+const READ_ONLY = ["schema_migrations", "removal_policy", "merkle_hashes"] as const;
 
 /**
  * Least privilege for the role the server runs as (docs/security.md): run by the owner

@@ -6,7 +6,7 @@ import {
   SqlParams,
   selectionConditions,
 } from "./event-selection.js";
-import type { TreeHashRows } from "./merkle.js";
+import type { TreeHashRuns } from "./merkle.js";
 import { prepared } from "./prepared.js";
 import type { Queryable, Row } from "./types.js";
 
@@ -276,7 +276,7 @@ export interface ChainedAppend {
   /** Keys found live but with nothing usable recorded (their events were purged): taken over. */
   retake: readonly string[];
   /** The Merkle tree's hashes this append adds (services/integrity/merkle-store.ts). */
-  tree: TreeHashRows;
+  tree: TreeHashRuns;
   /**
    * Commit without waiting for the WAL flush: only for an append that is its own
    * transaction and whose caller waits for `flushWal` before it answers.
@@ -365,7 +365,7 @@ export async function appendChained(db: Queryable, append: ChainedAppend): Promi
       })),
     ),
     append.retake,
-    append.tree.indexes,
+    append.tree.firstIndexes,
     append.tree.hashes,
     actions,
     actionCounts,

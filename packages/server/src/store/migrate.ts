@@ -18,6 +18,7 @@ import { partitionStatistics } from "./migrations/0016_partition_statistics.js";
 import { searchPathTempLast } from "./migrations/0017_search_path_temp_last.js";
 import { detachBetweenWrites } from "./migrations/0020_detach_between_writes.js";
 import { searchPathPinned } from "./migrations/0021_search_path_pinned.js";
+import { merkleHashRuns } from "./migrations/0022_merkle_hash_runs.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -46,6 +47,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: "search_path_temp_last", sql: searchPathTempLast },
   { version: 20, name: "detach_between_writes", sql: detachBetweenWrites },
   { version: 21, name: "search_path_pinned", sql: searchPathPinned },
+  { version: 22, name: "merkle_hash_runs", sql: merkleHashRuns },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */
@@ -90,10 +92,11 @@ export async function migrate(
         migration.name,
       ]);
       applied.push(migration.version);
-      // Projects older than their Merkle tree get one (store/merkle-backfill.ts).
-      if (migration.version === 6) await backfillTrees(tx);
       options.onProgress?.(applied.length, pending);
     }
+    // Projects older than their Merkle tree (migration 0006) get one (store/merkle-backfill.ts),
+    // once the tables it is stored in (migration 0022) exist.
+    if (applied.includes(6)) await backfillTrees(tx);
   });
   return applied;
 }

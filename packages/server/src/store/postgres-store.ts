@@ -39,6 +39,10 @@ function clientConfig(connectionString: string, timeouts: DatabaseTimeouts): pg.
       query_timeout: timeouts.statementTimeoutMs + READ_TIMEOUT_MARGIN_MS,
     }),
     idle_in_transaction_session_timeout: timeouts.idleInTransactionTimeoutMs,
+    // Every statement is a short indexed read or write; JIT never pays for itself here, and a
+    // plan priced from a partitioned parent without statistics (autovacuum never analyzes
+    // one) crossed jit_above_cost and compiled for 1-4 s per execution (bench/FINDINGS.md B32).
+    options: "-c jit=off",
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };

@@ -134,9 +134,14 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
     const { projectId } = await seeded(12);
     await t.store.transaction(async (tx) => {
       await tx.query("SELECT set_config('chronicle.purge', 'on', true)");
-      await tx.query("UPDATE merkle_hashes SET hash = sha256(hash) WHERE project_id = $1", [
-        projectId,
-      ]);
+      // Every stored hash replaced, every run's length kept.
+      await tx.query(
+        `UPDATE merkle_hash_runs SET hashes = (
+           SELECT string_agg(sha256(substring(hashes FROM i * 32 + 1 FOR 32)), ''::bytea ORDER BY i)
+           FROM generate_series(0, octet_length(hashes) / 32 - 1) AS i)
+         WHERE project_id = $1`,
+        [projectId],
+      );
     });
     await ingestEvents(t.store, projectId, [issueEvent(50)]);
     await expect(signLatest(t.store, projectId)).rejects.toThrow(TreeIntegrityError);
@@ -193,7 +198,9 @@ describe.skipIf(!process.env.DATABASE_URL)(
         // A statement on a partition skips the parent's guard: the role has no rights there.
         "DELETE FROM events_default WHERE project_id = $1",
         `DELETE FROM events_p${new Date().toISOString().slice(0, 7).replace("-", "_")} WHERE project_id = $1`,
-        "UPDATE merkle_hashes SET hash = sha256(hash) WHERE project_id = $1",
+        "UPDATE merkle_hash_runs SET hashes = sha256(hashes) WHERE project_id = $1",
+        "DELETE FROM merkle_hash_runs WHERE project_id = $1",
+        "INSERT INTO merkle_hashes (project_id, idx, hash) VALUES ($1, 1000000, sha256(''))",
         "DELETE FROM checkpoints WHERE project_id = $1",
       ]) {
         await expect(
@@ -203,6 +210,20 @@ describe.skipIf(!process.env.DATABASE_URL)(
           }),
         ).rejects.toThrow(/permission denied|append-only/);
       }
+      // A run inserted inside a stored one would shadow its hashes, even with the check's
+      // table shadowed in turn by a temporary one of the session.
+      const [schema] = await app.query<{ name: string }>("SELECT current_schema() AS name");
+      await expect(
+        app.transaction(async (tx) => {
+          await tx.query(
+            `CREATE TEMPORARY TABLE merkle_hash_runs (LIKE "${schema?.name}".merkle_hash_runs)`,
+          );
+          await tx.query(
+            `INSERT INTO "${schema?.name}".merkle_hash_runs (project_id, first_idx, hashes) VALUES ($1, 1, sha256(''))`,
+            [projectId],
+          );
+        }),
+      ).rejects.toThrow(/append-only/);
       await expect(
         app.query("ALTER TABLE events DISABLE TRIGGER events_append_only"),
       ).rejects.toThrow(/must be owner|permission denied/);

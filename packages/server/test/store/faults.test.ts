@@ -44,6 +44,11 @@ describe.skipIf(!adminUrl)("the PostgreSQL store under faults", () => {
     await admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   });
 
+  it("when a pooled connection runs a statement, then JIT is off for it", async () => {
+    const [row] = await store.query<{ jit: string }>("SELECT current_setting('jit') AS jit");
+    expect(row?.jit).toBe("off");
+  });
+
   it("when the database is not migrated, then readiness is unavailable; once migrated, it reports the schema", async () => {
     await expect(checkReadiness(store)).rejects.toSatisfy(isUnavailable);
     await migrate(store);

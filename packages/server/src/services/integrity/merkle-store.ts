@@ -11,7 +11,7 @@ import {
   rangeNeeds,
   rootWithLeaves,
 } from "../../domain/merkle.js";
-import { appendLeavesToTree, readHashes, type TreeHashRows } from "../../store/merkle.js";
+import { appendLeavesToTree, hashRuns, readHashes, type TreeHashRuns } from "../../store/merkle.js";
 import type { Queryable } from "../../store/types.js";
 
 let maintained = true;
@@ -69,7 +69,7 @@ export async function treeGrowth(
   size: number,
   head: string | null,
   eventHashes: readonly string[],
-): Promise<TreeHashRows> {
+): Promise<TreeHashRuns> {
   return (
     cachedTreeGrowth(projectId, size, head, eventHashes) ??
     grow(projectId, size, eventHashes, await frontierOf(db, projectId, size, head))
@@ -87,8 +87,8 @@ export function cachedTreeGrowth(
   size: number,
   head: string | null,
   eventHashes: readonly string[],
-): TreeHashRows | undefined {
-  if (eventHashes.length === 0 || !maintained) return { indexes: [], hashes: [] };
+): TreeHashRuns | undefined {
+  if (eventHashes.length === 0 || !maintained) return { firstIndexes: [], hashes: [] };
   const cached = frontiers.get(projectId);
   if (!cached || cached.size !== size || cached.head !== head) return undefined;
   return grow(projectId, size, eventHashes, lookupIn(cached.hashes));
@@ -99,7 +99,7 @@ function grow(
   size: number,
   eventHashes: readonly string[],
   frontier: HashLookup,
-): TreeHashRows {
+): TreeHashRuns {
   const added = appendHashes(size, eventHashes.map(eventLeafHash), frontier);
   const newSize = size + eventHashes.length;
   const read = (index: number) => added.get(index) ?? frontier(index);
@@ -108,10 +108,7 @@ function grow(
     head: eventHashes[eventHashes.length - 1] as string,
     hashes: new Map(frontierNeeds(newSize).map((index) => [index, read(index)])),
   });
-  return {
-    indexes: [...added.keys()],
-    hashes: [...added.values()].map((hash) => hash.toString("hex")),
-  };
+  return hashRuns(added);
 }
 
 /** Adds the leaves of events `firstSeq`… (hex hashes in seq order) to the project's tree. */
