@@ -30,21 +30,8 @@ if (!pipelinedAppend.includes(hashesInsert)) {
   throw new Error("migration 0022: migration 0014's tree insert was not found");
 }
 
-export const merkleHashRuns = `
-CREATE TABLE merkle_hash_runs (
-  project_id text NOT NULL,
-  first_idx bigint NOT NULL,
-  hashes bytea NOT NULL
-    CHECK (octet_length(hashes) % 32 = 0 AND octet_length(hashes) BETWEEN 32 AND 60 * 32),
-  PRIMARY KEY (project_id, first_idx)
-);
-ALTER TABLE merkle_hash_runs ALTER COLUMN hashes SET STORAGE PLAIN;
-
-CREATE TRIGGER merkle_hash_runs_append_only
-  BEFORE UPDATE OR DELETE OR TRUNCATE ON merkle_hash_runs
-  FOR EACH STATEMENT EXECUTE FUNCTION chronicle_owner_only();
-
-CREATE FUNCTION chronicle_merkle_runs_disjoint() RETURNS trigger
+/** The check that a statement's runs overlap no stored hash (replaced by migration 0023). */
+export const runsDisjoint = `CREATE FUNCTION chronicle_merkle_runs_disjoint() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
   IF EXISTS (
@@ -66,7 +53,23 @@ BEGIN
   RETURN NULL;
 END;
 $$;
+`;
 
+export const merkleHashRuns = `
+CREATE TABLE merkle_hash_runs (
+  project_id text NOT NULL,
+  first_idx bigint NOT NULL,
+  hashes bytea NOT NULL
+    CHECK (octet_length(hashes) % 32 = 0 AND octet_length(hashes) BETWEEN 32 AND 60 * 32),
+  PRIMARY KEY (project_id, first_idx)
+);
+ALTER TABLE merkle_hash_runs ALTER COLUMN hashes SET STORAGE PLAIN;
+
+CREATE TRIGGER merkle_hash_runs_append_only
+  BEFORE UPDATE OR DELETE OR TRUNCATE ON merkle_hash_runs
+  FOR EACH STATEMENT EXECUTE FUNCTION chronicle_owner_only();
+
+${runsDisjoint}
 CREATE TRIGGER merkle_hash_runs_disjoint
   AFTER INSERT ON merkle_hash_runs
   REFERENCING NEW TABLE AS added
