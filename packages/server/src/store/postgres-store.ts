@@ -42,7 +42,9 @@ function clientConfig(connectionString: string, timeouts: DatabaseTimeouts): pg.
     // Every statement is a short indexed read or write; JIT never pays for itself here, and a
     // plan priced from a partitioned parent without statistics (autovacuum never analyzes
     // one) crossed jit_above_cost and compiled for 1-4 s per execution (bench/FINDINGS.md B32).
-    options: "-c jit=off",
+    // `options` replaces libpq's PGOPTIONS in node-postgres: the operator's settings follow,
+    // so they still apply and win over this default (the bench's index-free baseline uses them).
+    options: ["-c jit=off", process.env.PGOPTIONS].filter(Boolean).join(" "),
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
   };

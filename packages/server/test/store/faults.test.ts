@@ -49,6 +49,23 @@ describe.skipIf(!adminUrl)("the PostgreSQL store under faults", () => {
     expect(row?.jit).toBe("off");
   });
 
+  it("when the operator sets PGOPTIONS, then its settings apply beside JIT off and win over it", async () => {
+    const before = process.env.PGOPTIONS;
+    process.env.PGOPTIONS = "-c enable_bitmapscan=off -c jit=on";
+    let configured: Store | undefined;
+    try {
+      configured = await openStore({ databaseUrl: url, poolSize: 1 });
+      const [row] = await configured.query<{ bitmap: string; jit: string }>(
+        "SELECT current_setting('enable_bitmapscan') AS bitmap, current_setting('jit') AS jit",
+      );
+      expect(row).toEqual({ bitmap: "off", jit: "on" });
+    } finally {
+      if (before === undefined) delete process.env.PGOPTIONS;
+      else process.env.PGOPTIONS = before;
+      await configured?.close();
+    }
+  });
+
   it("when the database is not migrated, then readiness is unavailable; once migrated, it reports the schema", async () => {
     await expect(checkReadiness(store)).rejects.toSatisfy(isUnavailable);
     await migrate(store);
