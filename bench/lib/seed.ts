@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
+import { countNextEvents } from "../../packages/server/src/store/projects.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { storeTreeFrontier } from "./merkle-frontier.js";
 import { copyIn } from "./postgres.js";
@@ -96,8 +97,28 @@ async function lastRow(
   return { seq: Number(row.seq), hash: row.hash };
 }
 
-/** Aggregates the write path keeps (action catalog, workspaces), recomputed for seeded rows. */
+/**
+ * Aggregates the write path keeps (action catalog, workspaces) recomputed for seeded rows,
+ * and the distinct counts the server's background counter would have caught up on: a
+ * running deployment has them, and counting millions of seeded events would otherwise run
+ * beside the first workloads and load the database they measure (bench/FINDINGS.md B34).
+ */
 async function refreshAggregates(pool: pg.Pool, projectId: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await countNextEvents(
+      { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
+      projectId,
+      Number.MAX_SAFE_INTEGER,
+    );
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK");
+    throw error;
+  } finally {
+    client.release();
+  }
   await pool.query(
     `INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
      SELECT project_id, action, count(*), min(created_at), max(created_at)

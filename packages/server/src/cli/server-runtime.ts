@@ -91,7 +91,11 @@ export async function runServer(
   );
   const purge = setInterval(maintain, config.purgeIntervalMs);
   purge.unref();
+  // One run at a time: a run counting a large backlog may outlast the interval.
+  let maintainingProjects = false;
   const maintainProjects = setInterval(() => {
+    if (maintainingProjects) return;
+    maintainingProjects = true;
     countDistinct(store)
       .then(() => purgeDueProjects(store))
       .then(
@@ -101,7 +105,10 @@ export async function runServer(
           }
         },
         (error: unknown) => logger.error("project maintenance failed", { error: String(error) }),
-      );
+      )
+      .finally(() => {
+        maintainingProjects = false;
+      });
   }, config.projects?.maintenanceIntervalMs ?? 60_000);
   maintainProjects.unref();
   const streams = new StreamWorker(createStreamsContext(store, config.streams), logger);
