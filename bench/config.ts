@@ -136,8 +136,8 @@ export const FULL: Sizes = {
     proofRequests: 400,
     warmupRequests: 40,
     batchSize: 1000,
-    batchesPerRound: 5,
-    rounds: 6,
+    batchesPerRound: 3,
+    rounds: 10,
   },
 };
 

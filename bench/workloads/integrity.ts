@@ -111,11 +111,14 @@ export const integrityWorkload: Workload = {
     }
     const service = summarize(serviceMs);
     const throughput = { on: summarize(rates.on), off: summarize(rates.off) };
-    const cost = 1 - throughput.on.median / throughput.off.median;
+    // Each round's on and off sides ran back to back, so their ratio cancels the machine's
+    // drift between rounds that a ratio of the two medians keeps.
+    const onOverOff = median(rates.on.map((on, round) => on / (rates.off[round] as number)));
+    const cost = 1 - onOverOff;
     return {
       sizes: `${formatCount(rows)} events in the tree; ${sizes.proofRequests} random seqs; ${sizes.rounds} rounds × ${sizes.batchesPerRound} batches × ${formatCount(sizes.batchSize)} events per side`,
       warmup: `${sizes.warmupRequests} requests; one batch per side`,
-      repetitions: `proof and get alternated per seq; tree on/off rounds interleaved, order alternating`,
+      repetitions: `proof and get alternated per seq; tree on/off rounds interleaved, order alternating; the cost is the median of each round's on/off ratio`,
       rows: [
         {
           name: `inclusion proof at ${formatCount(rows)} events (HTTP)`,
@@ -133,10 +136,10 @@ export const integrityWorkload: Workload = {
           name: "batch append with tree + a checkpoint per batch",
           measured: { label: "tree on", unit: "events/s", summary: throughput.on },
           baseline: { label: "tree off", unit: "events/s", summary: throughput.off },
-          ratio: { value: throughput.on.median / throughput.off.median, label: "on / off" },
+          ratio: { value: onOverOff, label: "on / off, median of the rounds' pairs" },
           goals: [
             atLeast(
-              throughput.on.median / throughput.off.median,
+              onOverOff,
               0.95,
               "cost ≤ 5 %",
               `${(cost * 100).toFixed(1)} %`,
