@@ -23,7 +23,7 @@ export interface CountOptions {
 }
 
 const restAsLong = (chunkMs: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, Math.min(chunkMs, 1_000)));
+  new Promise<void>((resolve) => setTimeout(resolve, Math.min(chunkMs, 1_000)).unref());
 
 /**
  * Brings the distinct actor, target and target type counts of every project up to the
