@@ -137,14 +137,7 @@ export const integrityWorkload: Workload = {
           measured: { label: "tree on", unit: "events/s", summary: throughput.on },
           baseline: { label: "tree off", unit: "events/s", summary: throughput.off },
           ratio: { value: onOverOff, label: "on / off, median of the rounds' pairs" },
-          goals: [
-            atLeast(
-              onOverOff,
-              0.95,
-              "cost ≤ 5 %",
-              `${(cost * 100).toFixed(1)} %`,
-            ),
-          ],
+          goals: [atLeast(onOverOff, 0.95, "cost ≤ 5 %", `${(cost * 100).toFixed(1)} %`)],
         },
       ],
       notes: [
