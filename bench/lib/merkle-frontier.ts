@@ -8,6 +8,7 @@ import {
 } from "../../packages/server/src/domain/merkle.js";
 import { selectEventHashes } from "../../packages/server/src/store/integrity.js";
 import { hashRuns, insertTreeHashes } from "../../packages/server/src/store/merkle.js";
+import { queryable } from "./postgres.js";
 
 const CHUNK = 20_000;
 
@@ -24,10 +25,7 @@ export async function storeTreeFrontier(
   lastSeq: number,
   chunk = CHUNK,
 ): Promise<number> {
-  const db = {
-    query: async (sql: string, params?: readonly unknown[]) =>
-      (await client.query(sql, params as unknown[])).rows,
-  };
+  const db = queryable(client);
   let nodes = new Map<number, Hash>();
   let size = 0;
   for (let from = 1; from <= lastSeq; from += chunk) {

@@ -2,6 +2,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import type { Queryable } from "../../packages/server/src/store/types.js";
 import { run } from "./processes.js";
 
 /**
@@ -18,6 +19,11 @@ export async function postgresServerUrl(repoRoot: string): Promise<string> {
   );
   if (!output.startsWith("postgres")) throw new Error(`ci-postgres.sh gave no URL: ${output}`);
   return output;
+}
+
+/** A pg connection or pool as the server's store functions take it (rows only). */
+export function queryable(db: pg.Pool | pg.PoolClient | pg.Client): Queryable {
+  return { query: async (sql, params) => (await db.query(sql, params as unknown[])).rows };
 }
 
 /** Streams text chunks into `COPY … FROM STDIN`; resolves with the rows copied. */

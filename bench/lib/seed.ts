@@ -3,7 +3,7 @@ import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import { countNextEvents } from "../../packages/server/src/store/projects.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { storeTreeFrontier } from "./merkle-frontier.js";
-import { copyIn } from "./postgres.js";
+import { copyIn, queryable } from "./postgres.js";
 import { indexOnPartitions, rowValues, seedChunks, seedPartitions } from "./seed-rows.js";
 
 export interface SeedSpec {
@@ -104,21 +104,7 @@ async function lastRow(
  * beside the first workloads and load the database they measure (bench/FINDINGS.md B34).
  */
 async function refreshAggregates(pool: pg.Pool, projectId: string): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    await countNextEvents(
-      { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
-      projectId,
-      Number.MAX_SAFE_INTEGER,
-    );
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK");
-    throw error;
-  } finally {
-    client.release();
-  }
+  await countNextEvents(queryable(pool), projectId, Number.MAX_SAFE_INTEGER);
   await pool.query(
     `INSERT INTO actions (project_id, action, count, first_seen_at, last_seen_at)
      SELECT project_id, action, count(*), min(created_at), max(created_at)
@@ -184,12 +170,7 @@ export async function seedProjects(
       // export's own event among them) extend it. A copied project gets only the tree's
       // frontier: appends work, proofs of its seeded events do not (no workload asks).
       if (spec.copyOf) await storeTreeFrontier(client, spec.projectId, last.seq);
-      else
-        await buildTree(
-          { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
-          spec.projectId,
-          last.seq,
-        );
+      else await buildTree(queryable(client), spec.projectId, last.seq);
       log(
         `seeded ${copied} events into ${spec.projectId} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
       );

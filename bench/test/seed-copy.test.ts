@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import { storeTreeFrontier } from "../lib/merkle-frontier.js";
+import { queryable } from "../lib/postgres.js";
 import { seedProjects } from "../lib/seed.js";
 
 describe.skipIf(!POSTGRES_URL)("a project seeded as copies of another", () => {
@@ -97,11 +98,7 @@ describe.skipIf(!POSTGRES_URL)("a project seeded as copies of another", () => {
     }
     const client = await pool.connect();
     try {
-      await buildTree(
-        { query: async (sql, params) => (await client.query(sql, params as unknown[])).rows },
-        "prj_full",
-        3100,
-      );
+      await buildTree(queryable(client), "prj_full", 3100);
       await storeTreeFrontier(client, "prj_chunked", 3100, 700);
     } finally {
       client.release();
