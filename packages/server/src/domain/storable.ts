@@ -9,33 +9,51 @@ import { escapePointer } from "./json-pointer.js";
  */
 
 const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const isUnstorable = (text: string) => text.includes("\u0000") || UNPAIRED_SURROGATE.test(text);
+/**
+ * NUL or any surrogate: one plain scan that clears almost every string, so the precise test
+ * (two scans, one with look-around) runs only on the rare text that holds one.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is one of the characters looked for
+const SUSPECT = /[\u0000\ud800-\udfff]/;
+const isUnstorable = (text: string) =>
+  SUSPECT.test(text) && (text.includes("\u0000") || UNPAIRED_SURROGATE.test(text));
 const MAX_ERRORS = 20;
 
-/** Field errors for every string (or object key) holding NUL or an unpaired surrogate. */
+/**
+ * Field errors for every string (or object key) holding NUL or an unpaired surrogate. The
+ * walk keeps the raw path and writes a pointer only for an error: it runs over every value
+ * of every event ingested.
+ */
 export function unstorableText(value: unknown, pointer = ""): FieldError[] {
   const errors: FieldError[] = [];
-  const visit = (node: unknown, at: string) => {
+  const path: string[] = [];
+  const fail = () =>
+    errors.push({
+      pointer: pointer + path.map((segment) => `/${escapePointer(segment)}`).join(""),
+      detail: "must not contain NUL characters or unpaired surrogates",
+      code: "format",
+    });
+  const visit = (node: unknown) => {
     if (errors.length >= MAX_ERRORS) return;
     if (typeof node === "string") {
-      if (isUnstorable(node)) {
-        errors.push({
-          pointer: at,
-          detail: "must not contain NUL characters or unpaired surrogates",
-          code: "format",
-        });
-      }
+      if (isUnstorable(node)) fail();
     } else if (Array.isArray(node)) {
-      for (const [index, item] of node.entries()) visit(item, `${at}/${index}`);
+      for (let index = 0; index < node.length; index++) {
+        path.push(String(index));
+        visit(node[index]);
+        path.pop();
+      }
     } else if (typeof node === "object" && node !== null) {
       for (const [key, inner] of Object.entries(node)) {
-        const child = `${at}/${escapePointer(key)}`;
-        if (isUnstorable(key)) visit(key, child);
-        else visit(inner, child);
+        path.push(key);
+        if (isUnstorable(key)) {
+          if (errors.length < MAX_ERRORS) fail();
+        } else visit(inner);
+        path.pop();
       }
     }
   };
-  visit(value, pointer);
+  visit(value);
   return errors;
 }
 
