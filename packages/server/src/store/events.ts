@@ -297,9 +297,11 @@ export interface AppendAnswer {
   databaseTime: string | null;
 }
 
-const APPEND = `SELECT status, last_seq, last_hash, last_created_at, used_keys, database_time
+/** Prepared: parsing and binding it unnamed was a sixth of a single event's database time. */
+const APPEND =
+  prepared(`SELECT status, last_seq, last_hash, last_created_at, used_keys, database_time
   FROM chronicle_append($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9, $10, $11, $12, $13,
-    $14)`;
+    $14)`);
 
 /**
  * The row of `events` an event is stored as, by column name: the actor and the target are
