@@ -16,7 +16,7 @@ import { detectPinning } from "./lib/affinity.js";
 import { parseArgs } from "./lib/args.js";
 import { Chronicle } from "./lib/chronicle.js";
 import { BENCH_START } from "./lib/event-generator.js";
-import { postgresFacts, postgresServerUrl } from "./lib/postgres.js";
+import { postgresFacts, postgresServerUrl, settleWrites } from "./lib/postgres.js";
 import type { BenchResults, WorkloadReport } from "./lib/results.js";
 import { type SeedSpec, seedProjects } from "./lib/seed.js";
 import type { BenchContext } from "./lib/workload.js";
@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       await seedProjects(pool, specs, log);
       log("VACUUM ANALYZE");
       await pool.query("VACUUM ANALYZE");
+      await settleWrites(pool, log);
     }
     if (workloads.some((workload) => workload.id === "console")) ensureConsoleBuilt(repoRoot, log);
     server = await chronicle.serve({
