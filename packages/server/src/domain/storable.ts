@@ -27,12 +27,14 @@ const MAX_ERRORS = 20;
 export function unstorableText(value: unknown, pointer = ""): FieldError[] {
   const errors: FieldError[] = [];
   const path: string[] = [];
-  const fail = () =>
+  const fail = () => {
+    if (errors.length >= MAX_ERRORS) return;
     errors.push({
       pointer: pointer + path.map((segment) => `/${escapePointer(segment)}`).join(""),
       detail: "must not contain NUL characters or unpaired surrogates",
       code: "format",
     });
+  };
   const visit = (node: unknown) => {
     if (errors.length >= MAX_ERRORS) return;
     if (typeof node === "string") {
@@ -46,9 +48,8 @@ export function unstorableText(value: unknown, pointer = ""): FieldError[] {
     } else if (typeof node === "object" && node !== null) {
       for (const [key, inner] of Object.entries(node)) {
         path.push(key);
-        if (isUnstorable(key)) {
-          if (errors.length < MAX_ERRORS) fail();
-        } else visit(inner);
+        if (isUnstorable(key)) fail();
+        else visit(inner);
         path.pop();
       }
     }
