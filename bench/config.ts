@@ -94,7 +94,7 @@ export const FULL: Sizes = {
     batchSizes: [100, 1000],
     batchEventsPerClient: 3000,
     seconds: 4,
-    rounds: 3,
+    rounds: 5,
     warmupSeconds: 2,
   },
   operations: {

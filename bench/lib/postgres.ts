@@ -77,3 +77,26 @@ export async function postgresFacts(
   for (const row of result.rows) settings[row.name] = row.setting + (row.unit ?? "");
   return { version: version.split(" on ")[0] ?? version, settings };
 }
+
+/**
+ * Starts a measured round of an interleaved comparison on a settled database: the dirty
+ * pages of the rounds before written out and no autovacuum worker busy in the bench's
+ * database (waiting at most `maxWaitMs` for one). Without it, what one side's writes leave
+ * behind (the checkpoint they bring on, the vacuum of the table they filled) runs during
+ * the next side's round: in bench/FINDINGS.md B36 PostgreSQL's CPU per Chronicle event was
+ * 1.8–3.1 ms in such rounds against 0.7–0.8 ms settled. Every side of a comparison gets the
+ * same start; what a side's own round brings on while it runs still counts against it.
+ * Without the right to CHECKPOINT, only the autovacuum wait remains.
+ */
+export async function settleRound(pool: pg.Pool, maxWaitMs = 20_000): Promise<void> {
+  await pool.query("CHECKPOINT").catch(() => undefined);
+  const deadline = performance.now() + maxWaitMs;
+  while (performance.now() < deadline) {
+    const result = await pool.query<{ busy: number }>(
+      `SELECT count(*)::int AS busy FROM pg_stat_activity
+        WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
+    );
+    if ((result.rows[0]?.busy ?? 0) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

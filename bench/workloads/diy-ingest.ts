@@ -2,6 +2,7 @@ import { ulid } from "ulid";
 import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
 import { benchEvents } from "../lib/event-generator.js";
 import { type LoadResult, runLoad } from "../lib/http-load.js";
+import { settleRound } from "../lib/postgres.js";
 import type { ChildServer } from "../lib/processes.js";
 import { withCpuShare } from "../lib/processes.js";
 import { atLeast, type Goal, type Measurement, type ResultRow } from "../lib/results.js";
@@ -143,6 +144,7 @@ export const diyIngest: Workload = {
         for (let round = 0; round < sizes.rounds; round++) {
           const order = SIDES.map((_, at) => SIDES[(at + round) % SIDES.length] as Side);
           for (const side of order) {
+            await settleRound(context.pool);
             const { result, share } = await withCpuShare(targets[side].pid, () =>
               load(side, sizes.seconds),
             );
@@ -182,7 +184,7 @@ export const diyIngest: Workload = {
     return {
       sizes: `single events at ${sizes.singleClients} clients for ${sizes.seconds} s per round; batches of ${sizes.batchSizes.map(formatCount).join(" and ")} at ${sizes.batchClients} clients, ${formatCount(sizes.batchEventsPerClient)} events per client per round (autocannon, keep-alive, one request in flight each); ${BODIES_PER_SCENARIO} request bodies per scenario, cycled`,
       warmup: `${sizes.warmupSeconds} s per side (single), one request per client (batches)`,
-      repetitions: `${sizes.rounds} rounds of the four sides per scenario, order rotated per round`,
+      repetitions: `${sizes.rounds} rounds of the four sides per scenario, order rotated per round; every round starts settled (CHECKPOINT, no autovacuum busy)`,
       rows,
       notes: [
         `The same-index tables are made at the start of the workload from \`pg_indexes\` of the migrated \`events\` table (bench/lib/events-copy.ts), so they follow the schema; the lean table has the primary key, the unique \`(project_id, id)\` and b-trees on action, actor id and occurred_at. Both start empty, while \`events\` holds whatever the run seeded before.`,

@@ -4,6 +4,7 @@ import { ulid } from "ulid";
 import { benchEvents } from "../lib/event-generator.js";
 import { type Column, eventColumns, writableColumns } from "../lib/events-table.js";
 import { runLoad } from "../lib/http-load.js";
+import { settleRound } from "../lib/postgres.js";
 import { run, withCpuShare } from "../lib/processes.js";
 import { atLeast } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
@@ -132,6 +133,7 @@ export const singleIngest: Workload = {
     for (let round = 0; round < sizes.rounds; round++) {
       const sides = round % 2 === 0 ? ["chronicle", "pgbench"] : ["pgbench", "chronicle"];
       for (const side of sides) {
+        await settleRound(context.pool);
         if (side === "chronicle") {
           const { result, share } = await withCpuShare(context.server.pid, () =>
             post(sizes.seconds),
@@ -157,7 +159,7 @@ export const singleIngest: Workload = {
     return {
       sizes: `${sizes.clients} concurrent clients (keep-alive connections, one request in flight each), ${sizes.seconds} s per round; pgbench -c ${sizes.clients} -j 2`,
       warmup: `${sizes.warmupSeconds} s on each side`,
-      repetitions: `${sizes.rounds} alternating rounds per side`,
+      repetitions: `${sizes.rounds} alternating rounds per side, each started settled (CHECKPOINT, no autovacuum busy)`,
       rows: [
         {
           name: "POST /v1/events, 8 clients",
