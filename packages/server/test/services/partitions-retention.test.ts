@@ -71,28 +71,36 @@ async function expiredPartition(store: Store) {
 }
 
 /**
- * A transaction on a second connection that has read `events` (so it holds a lock on the
- * table) and stays open until `release`; `transaction` settles when it has ended.
+ * A transaction on a second connection that has run `statement` (so it holds the locks that
+ * takes) and stays open until `release`; `transaction` settles when it has ended.
  */
-async function readerHoldingEvents(t: TestStore | undefined) {
-  const reader = await t?.reopen();
-  if (!reader) throw new Error("no second connection");
+async function holdingInTransaction(t: TestStore | undefined, statement: string) {
+  const other = await t?.reopen();
+  if (!other) throw new Error("no second connection");
   let release = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  let reading = () => {};
-  const holding = new Promise<void>((resolve) => {
-    reading = resolve;
+  let holding = () => {};
+  const held = new Promise<void>((resolve) => {
+    holding = resolve;
   });
-  const transaction = reader.transaction(async (tx) => {
-    await tx.query("SELECT count(*) FROM events");
-    reading();
+  const transaction = other.transaction(async (tx) => {
+    await tx.query(statement);
+    holding();
     await released;
   });
-  await holding;
+  await held;
   return { release, transaction };
 }
+
+/** A reader of `events`, which holds the table (and every partition) while it is open. */
+const readerHoldingEvents = (t: TestStore | undefined) =>
+  holdingInTransaction(t, "SELECT count(*) FROM events");
+
+/** What VACUUM and ANALYZE hold (autovacuum's, all day on the partition ingest fills). */
+const vacuumHolding = (t: TestStore | undefined, partition: string) =>
+  holdingInTransaction(t, `LOCK TABLE ONLY "${partition}" IN SHARE UPDATE EXCLUSIVE MODE`);
 
 describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
   let t: TestStore | undefined;
@@ -376,6 +384,58 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       }
       expect(await purge).toEqual([{ project_id: projectId, purged: 5, checkpoint_seq: 5 }]);
       expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+    },
+  );
+
+  it.runIf(kind === "postgres")(
+    "when a vacuum holds a partition that has not expired, then the expired one is still detached, and appends go on meanwhile",
+    async () => {
+      const store = await fresh();
+      await maintainEventPartitions(store, BUILTIN);
+      const { projectId, partition, at } = await expiredPartition(store);
+      const live = (await selectEventPartitions(store)).find((p) => p.upper > at);
+      if (!live) throw new Error("maintenance made no partition past the purge's clock");
+      const { release, transaction } = await vacuumHolding(t, live.name);
+      try {
+        const { projectId: writer } = await newProject(store);
+        const [reports, appended] = await Promise.all([
+          purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
+          ingestEvents(store, writer, [issueEvent(1)]),
+        ]);
+        expect(reports).toEqual([{ project_id: projectId, purged: 5, checkpoint_seq: 5 }]);
+        expect(appended.events).toHaveLength(1);
+        expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(
+          partition.name,
+        );
+      } finally {
+        release();
+        await transaction;
+      }
+    },
+  );
+
+  it.runIf(kind === "postgres")(
+    "when a later expired partition's lock is busy, then the run stops there and still reports what the partitions before it removed",
+    async () => {
+      const store = await fresh();
+      await maintainEventPartitions(store, BUILTIN);
+      const { projectId, partition, at } = await expiredPartition(store);
+      const next = (await selectEventPartitions(store)).find(
+        (p) => p.lower.getTime() === partition.upper.getTime(),
+      );
+      if (!next || next.upper > at) throw new Error("no empty expired partition after the first");
+      const { release, transaction } = await vacuumHolding(t, next.name);
+      try {
+        expect(await purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 100 })).toEqual([
+          { project_id: projectId, purged: 5, checkpoint_seq: 5 },
+        ]);
+        expect((await selectEventPartitions(store)).map((p) => p.name)).toContain(next.name);
+      } finally {
+        release();
+        await transaction;
+      }
+      expect(await purgeAt(store, at, { granularity: "partition" })).toEqual([]);
+      expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(next.name);
     },
   );
 

@@ -192,11 +192,8 @@ export async function purgeExpired(
       Number(project.last_seq),
       cutoff,
     );
+    if (upTo === null) continue;
     const fromPartitions = dropped.get(project.project_id);
-    if (upTo === null) {
-      if (fromPartitions) reports.push(fromPartitions);
-      continue;
-    }
     const purged = await purgeRange(store, project.project_id, upTo);
     reports.push({
       project_id: project.project_id,
@@ -205,6 +202,12 @@ export async function purgeExpired(
     });
   }
   options.onProgress?.(projects.length, projects.length);
+  // Projects whose partitions went but whose rows were not looked at (a later partition's
+  // lock was busy) or had no expired rows left.
+  const reported = new Set(reports.map((report) => report.project_id));
+  for (const report of dropped.values()) {
+    if (!reported.has(report.project_id)) reports.push(report);
+  }
   await deleteIdempotencyKeysBefore(store, new Date(at.getTime() - DAY_MS));
   await pruneRateLimits(store, at);
   return reports;
