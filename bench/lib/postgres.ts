@@ -46,13 +46,21 @@ export async function copyIn(
  */
 export async function settleWrites(pool: pg.Pool, log: (message: string) => void): Promise<void> {
   const started = performance.now();
+  const refused = await checkpoint(pool);
+  if (refused === undefined) {
+    log(`CHECKPOINT in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } else {
+    log(`CHECKPOINT refused (${refused}): seeding's writes may overlap the first workloads`);
+  }
+}
+
+/** Runs CHECKPOINT; why it was refused, if it was. */
+async function checkpoint(pool: pg.Pool): Promise<string | undefined> {
   try {
     await pool.query("CHECKPOINT");
-    log(`CHECKPOINT in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return undefined;
   } catch (error) {
-    log(
-      `CHECKPOINT refused (${(error as Error).message}): seeding's writes may overlap the first workloads`,
-    );
+    return (error as Error).message;
   }
 }
 
@@ -88,15 +96,22 @@ export async function postgresFacts(
  * same start; what a side's own round brings on while it runs still counts against it.
  * Without the right to CHECKPOINT, only the autovacuum wait remains.
  */
-export async function settleRound(pool: pg.Pool, maxWaitMs = 20_000): Promise<void> {
-  await pool.query("CHECKPOINT").catch(() => undefined);
+export async function settleRound(
+  pool: pg.Pool,
+  log: (message: string) => void,
+  maxWaitMs = 20_000,
+): Promise<void> {
+  await checkpoint(pool);
   const deadline = performance.now() + maxWaitMs;
+  let busy: string[] = [];
   while (performance.now() < deadline) {
-    const result = await pool.query<{ busy: number }>(
-      `SELECT count(*)::int AS busy FROM pg_stat_activity
+    const result = await pool.query<{ query: string }>(
+      `SELECT query FROM pg_stat_activity
         WHERE backend_type = 'autovacuum worker' AND datname = current_database()`,
     );
-    if ((result.rows[0]?.busy ?? 0) === 0) return;
+    busy = result.rows.map((row) => row.query);
+    if (busy.length === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  log(`round started with autovacuum still busy after ${maxWaitMs / 1000} s: ${busy.join("; ")}`);
 }

@@ -144,7 +144,7 @@ export const diyIngest: Workload = {
         for (let round = 0; round < sizes.rounds; round++) {
           const order = SIDES.map((_, at) => SIDES[(at + round) % SIDES.length] as Side);
           for (const side of order) {
-            await settleRound(context.pool);
+            await settleRound(context.pool, context.log);
             const { result, share } = await withCpuShare(targets[side].pid, () =>
               load(side, sizes.seconds),
             );

@@ -133,7 +133,7 @@ export const singleIngest: Workload = {
     for (let round = 0; round < sizes.rounds; round++) {
       const sides = round % 2 === 0 ? ["chronicle", "pgbench"] : ["pgbench", "chronicle"];
       for (const side of sides) {
-        await settleRound(context.pool);
+        await settleRound(context.pool, context.log);
         if (side === "chronicle") {
           const { result, share } = await withCpuShare(context.server.pid, () =>
             post(sizes.seconds),
