@@ -82,8 +82,15 @@ export async function postgresFacts(
     "SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1)",
     [names],
   );
-  for (const row of result.rows) settings[row.name] = row.setting + (row.unit ?? "");
+  for (const row of result.rows) settings[row.name] = withUnit(row.setting, row.unit);
   return { version: version.split(" on ")[0] ?? version, settings };
+}
+
+/** A setting as pg_settings counts it (16384 of "8kB" for shared_buffers) in plain units. */
+function withUnit(setting: string, unit: string | null): string {
+  const block = unit?.match(/^(\d+)(\D+)$/);
+  if (!block) return setting + (unit ?? "");
+  return `${Number(setting) * Number(block[1])}${block[2]}`;
 }
 
 /**
