@@ -21,6 +21,7 @@ import { searchPathPinned } from "./migrations/0021_search_path_pinned.js";
 import { merkleHashRuns } from "./migrations/0022_merkle_hash_runs.js";
 import { merkleRunsOneWriter } from "./migrations/0023_merkle_runs_one_writer.js";
 import { detachLocksItsTables } from "./migrations/0024_detach_locks_its_tables.js";
+import { keyLookupByIndex } from "./migrations/0025_key_lookup_by_index.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -52,6 +53,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 22, name: "merkle_hash_runs", sql: merkleHashRuns },
   { version: 23, name: "merkle_runs_one_writer", sql: merkleRunsOneWriter },
   { version: 24, name: "detach_locks_its_tables", sql: detachLocksItsTables },
+  { version: 25, name: "key_lookup_by_index", sql: keyLookupByIndex },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

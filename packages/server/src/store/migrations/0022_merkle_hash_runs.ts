@@ -30,6 +30,9 @@ if (!pipelinedAppend.includes(hashesInsert)) {
   throw new Error("migration 0022: migration 0014's tree insert was not found");
 }
 
+/** `chronicle_append` as this migration leaves it (replaced by migration 0025). */
+export const appendWritingRuns = pipelinedAppend.replace(hashesInsert, runsInsert);
+
 /** The check that a statement's runs overlap no stored hash (replaced by migration 0023). */
 export const runsDisjoint = `CREATE FUNCTION chronicle_merkle_runs_disjoint() RETURNS trigger
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -75,5 +78,5 @@ CREATE TRIGGER merkle_hash_runs_disjoint
   REFERENCING NEW TABLE AS added
   FOR EACH STATEMENT EXECUTE FUNCTION chronicle_merkle_runs_disjoint();
 
-${pipelinedAppend.replace(hashesInsert, runsInsert)}
+${appendWritingRuns}
 `;

@@ -1,0 +1,48 @@
+import { issueEvent, newProject, openTestStore, type TestStore } from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ingestEvents } from "../../src/services/index.js";
+
+describe.skipIf(!process.env.DATABASE_URL)("the append's idempotency key lookup", () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore("postgres");
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when a project holds thousands of live keys, then an append finds its key through the primary key, not by reading the table", async () => {
+    const { store } = t;
+    const { projectId } = await newProject(store);
+    await ingestEvents(store, projectId, [issueEvent(1)], {
+      idempotencyKey: "key-used",
+      requestHash: "fingerprint",
+    });
+    await store.query(
+      `INSERT INTO idempotency_keys (project_id, key, request_hash)
+       SELECT $1, 'key-' || g, 'fingerprint' FROM generate_series(1, 5000) AS g`,
+      [projectId],
+    );
+    await store.query("ANALYZE idempotency_keys");
+    const scans = await store.transaction(async (tx) => {
+      const [head] = await tx.query<{ last_seq: string; last_hash: string }>(
+        "SELECT last_seq, last_hash FROM projects WHERE project_id = $1",
+        [projectId],
+      );
+      // The key is live, so the append answers from its first lookup, before any write.
+      const [append] = await tx.query<{ status: string; used_keys: string[] }>(
+        `SELECT status, used_keys FROM chronicle_append($1, $2, $3, now(), '[{}]'::jsonb,
+           '[{"key": "key-used"}]'::jsonb, NULL, '{}', '{}', '{}', '{}', '{}', '{}', false)`,
+        [projectId, head?.last_seq, head?.last_hash],
+      );
+      expect(append).toEqual({ status: "keys_used", used_keys: ["key-used"] });
+      const [counts] = await tx.query<{ seq_scan: string; idx_scan: string }>(
+        `SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables
+         WHERE relid = 'idempotency_keys'::regclass`,
+      );
+      return { seq: Number(counts?.seq_scan), index: Number(counts?.idx_scan) };
+    });
+    expect(scans.seq).toBe(0);
+    expect(scans.index).toBeGreaterThanOrEqual(1);
+  });
+});
