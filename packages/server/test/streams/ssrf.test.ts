@@ -129,6 +129,26 @@ describe("log stream destinations: SSRF guard", { timeout: 60_000 }, () => {
     expect(attempt.error).toContain("not a public address");
   });
 
+  it("when the resolver does not answer, then creating the stream still answers, and the name is checked again at every delivery", async () => {
+    const { projectId } = await newProject(store);
+    let silent = true;
+    const resolveAll = (): Promise<LookupAddress[]> =>
+      silent
+        ? new Promise<LookupAddress[]>(() => {})
+        : Promise.resolve([{ address: "169.254.169.254", family: 4 }]);
+    const context = createStreamsContext(store, strict, resolveAll);
+    const stream = await createStream(context, projectId, {
+      name: "silent",
+      destination: { type: "webhook", url: "https://silent.example.test/hook" },
+    });
+    expect(stream.status).toBe("active");
+    silent = false;
+    // The name now answers with the metadata address: refused before connecting.
+    const attempt = await testStream(context, projectId, stream.id);
+    expect(attempt.outcome).toBe("failed");
+    expect(attempt.error).toContain("not a public address");
+  });
+
   it("when a destination redirects to the metadata address, then the redirect is not followed and the attempt fails", async () => {
     const target = await new Receiver(() => ({ status: 200 })).start();
     const redirecting = await new Receiver(() => ({

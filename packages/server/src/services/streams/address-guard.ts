@@ -64,6 +64,30 @@ export function guardedLookup(resolveAll: LookupAll) {
   };
 }
 
+/**
+ * How long the check at creation waits for DNS. A resolver that does not answer (the
+ * C library's default is two 5 s tries) held `POST /v1/streams` for 10 s; a name not
+ * resolved in time passes here as an unresolvable one does, and the connect-time guard
+ * (`guardedLookup`) still refuses a forbidden answer on every delivery.
+ */
+export const CREATION_LOOKUP_TIMEOUT_MS = 2_000;
+
+/** The addresses of `host`, or undefined when the resolver fails or does not answer in time. */
+async function addressesInTime(
+  host: string,
+  resolveAll: LookupAll,
+): Promise<LookupAddress[] | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, CREATION_LOOKUP_TIMEOUT_MS, undefined);
+  });
+  try {
+    return await Promise.race([resolveAll(host).catch(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Why `url` may not be a destination, or null; names that do not resolve (yet) pass here. */
 export async function destinationUrlProblem(
   url: string,
@@ -85,12 +109,8 @@ export async function destinationUrlProblem(
   if (isIP(host)) {
     return isForbiddenAddress(host) ? `${host} is not a public address` : null;
   }
-  let addresses: LookupAddress[];
-  try {
-    addresses = await resolveAll(host);
-  } catch {
-    return null;
-  }
+  const addresses = await addressesInTime(host, resolveAll);
+  if (!addresses) return null;
   const forbidden = addresses.find((entry) => isForbiddenAddress(entry.address));
   return forbidden
     ? `${host} resolves to ${forbidden.address}, which is not a public address`
