@@ -85,6 +85,8 @@ export interface StreamsConfig {
   retryMaxMs: number;
   /** A stream failing continuously this long pauses itself (default 24 h). */
   pauseAfterMs: number;
+  /** Log streams one project may have (`409 stream_limit_reached` past it). */
+  maxPerProject: number;
 }
 
 /** Credentials in use and abuse limits (docs/guides/rate-limits.md). */
@@ -288,5 +290,6 @@ function streamsConfig(env: NodeJS.ProcessEnv): StreamsConfig {
     retryBaseMs: positiveInteger(env, "CHRONICLE_STREAMS_RETRY_BASE_MS", 1000),
     retryMaxMs: positiveInteger(env, "CHRONICLE_STREAMS_RETRY_MAX_MS", 5 * 60 * 1000),
     pauseAfterMs: positiveInteger(env, "CHRONICLE_STREAMS_PAUSE_AFTER_MS", 24 * 60 * 60 * 1000),
+    maxPerProject: positiveInteger(env, "CHRONICLE_STREAMS_MAX_PER_PROJECT", 50),
   };
 }

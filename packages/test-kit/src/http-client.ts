@@ -8,13 +8,14 @@ export function client(base: string, key?: string) {
   return async (
     method: string,
     path: string,
-    options: { body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+    options: { body?: unknown; headers?: Record<string, string>; raw?: string | Uint8Array } = {},
   ) => {
     const headers: Record<string, string> = { ...options.headers };
     if (key) headers.Authorization = `Bearer ${key}`;
-    let body: string | undefined;
-    if (options.raw !== undefined) body = options.raw;
-    else if (options.body !== undefined) {
+    let body: string | Uint8Array<ArrayBuffer> | undefined;
+    if (options.raw !== undefined) {
+      body = typeof options.raw === "string" ? options.raw : new Uint8Array(options.raw);
+    } else if (options.body !== undefined) {
       body = JSON.stringify(options.body);
       headers["Content-Type"] ??= "application/json";
     }

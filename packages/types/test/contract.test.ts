@@ -201,4 +201,21 @@ describe("the bundled contract", () => {
     );
     expect(limits).toEqual({ createEvent: 262_144, createEventBatch: 8_388_608 });
   });
+
+  it("bounds every `uniqueItems` array (ajv compares its items pairwise)", () => {
+    /** Every object in the document below `node`, with where it is. */
+    function* objectsIn(
+      node: unknown,
+      where: string,
+    ): Generator<[string, Record<string, unknown>]> {
+      if (typeof node !== "object" || node === null) return;
+      if (!Array.isArray(node)) yield [where, node as Record<string, unknown>];
+      for (const [key, value] of Object.entries(node)) yield* objectsIn(value, `${where}/${key}`);
+    }
+    const unbounded = [...objectsIn(openapiDocument, "#")]
+      .filter(([, schema]) => schema.uniqueItems === true)
+      .filter(([, schema]) => !(typeof schema.maxItems === "number" && schema.maxItems <= 100))
+      .map(([where]) => where);
+    expect(unbounded).toEqual([]);
+  });
 });

@@ -183,6 +183,33 @@ export const STREAM_CASES: ConformanceCase[] = [
   ]),
   status(
     "createStream",
+    409,
+    "one stream more than a project may have (in the other project, emptied again after)",
+    async (ctx) => {
+      const created: string[] = [];
+      const create = () =>
+        ctx.api.call("POST", "/v1/streams", {
+          body: { name: "Filler", destination: { type: "webhook", url: CLOSED_PORT_URL } },
+          key: ctx.otherProjectKey,
+        });
+      try {
+        for (;;) {
+          const answer = await create();
+          if (answer.status !== 201) return answer;
+          created.push(answer.json.id);
+          if (created.length > 1000) throw new Error("no stream limit reached");
+        }
+      } finally {
+        for (const id of created) {
+          await ctx.api.call("DELETE", `/v1/streams/${id}`, { key: ctx.otherProjectKey });
+        }
+      }
+    },
+    (r) => expect(r.json.detail).toMatch(/at most \d+/),
+    "stream_limit_reached",
+  ),
+  status(
+    "createStream",
     422,
     "a destination that is not https",
     (ctx) =>

@@ -29,6 +29,7 @@ export const PROBLEMS = {
   unknown_action: { status: 422, title: "Unknown action" },
   confirmation_mismatch: { status: 422, title: "Confirmation does not match" },
   slug_taken: { status: 409, title: "Slug taken" },
+  stream_limit_reached: { status: 409, title: "Stream limit reached" },
   rate_limit_exceeded: { status: 429, title: "Rate limit exceeded" },
   too_many_streams: { status: 429, title: "Too many open streams" },
   credential_revoked: { status: 401, title: "Credential revoked" },

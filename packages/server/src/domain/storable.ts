@@ -58,17 +58,23 @@ export function unstorableText(value: unknown, pointer = ""): FieldError[] {
   return errors;
 }
 
-/** Field errors for integers a JavaScript number (and so the database binding) would round. */
+/**
+ * Field errors for integers a JavaScript number (and so the database binding) would round,
+ * and for ±Infinity, which the validator's integer type lets through ("Infinity", "1e400").
+ * Bodies never hold either: their text is judged first (http/middleware/json-limits.ts).
+ */
 export function unsafeIntegers(values: Record<string, unknown>, prefix: string): FieldError[] {
   const errors: FieldError[] = [];
   for (const [name, value] of Object.entries(values)) {
-    if (typeof value === "number" && Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      errors.push({
-        pointer: `${prefix}/${escapePointer(name)}`,
-        detail: `must be <= ${Number.MAX_SAFE_INTEGER}`,
-        code: "maximum",
-      });
-    }
+    if (typeof value !== "number" || Number.isSafeInteger(value)) continue;
+    // A fraction or NaN is the validator's to refuse.
+    if (!Number.isInteger(value) && Math.abs(value) !== Number.POSITIVE_INFINITY) continue;
+    const pointer = `${prefix}/${escapePointer(name)}`;
+    errors.push(
+      value > 0
+        ? { pointer, detail: `must be <= ${Number.MAX_SAFE_INTEGER}`, code: "maximum" }
+        : { pointer, detail: `must be >= ${Number.MIN_SAFE_INTEGER}`, code: "minimum" },
+    );
   }
   return errors;
 }

@@ -22,6 +22,7 @@ import { merkleHashRuns } from "./migrations/0022_merkle_hash_runs.js";
 import { merkleRunsOneWriter } from "./migrations/0023_merkle_runs_one_writer.js";
 import { detachLocksItsTables } from "./migrations/0024_detach_locks_its_tables.js";
 import { keyLookupByIndex } from "./migrations/0025_key_lookup_by_index.js";
+import { viewerTokenMintingSecret } from "./migrations/0026_viewer_token_minting_secret.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -54,6 +55,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 23, name: "merkle_runs_one_writer", sql: merkleRunsOneWriter },
   { version: 24, name: "detach_locks_its_tables", sql: detachLocksItsTables },
   { version: 25, name: "key_lookup_by_index", sql: keyLookupByIndex },
+  { version: 26, name: "viewer_token_minting_secret", sql: viewerTokenMintingSecret },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

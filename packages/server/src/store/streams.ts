@@ -68,6 +68,21 @@ export async function insertStream(tx: Queryable, stream: NewStream): Promise<Ro
   return row as Row;
 }
 
+/**
+ * How many streams the project has, with the project's stream creations serialised until the
+ * transaction `tx` ends (so that two at once cannot both pass a limit).
+ */
+export async function countStreamsLocked(tx: Queryable, projectId: string): Promise<number> {
+  await tx.query("SELECT pg_advisory_xact_lock(hashtext('chronicle.streams'), hashtext($1))", [
+    projectId,
+  ]);
+  const [row] = await tx.query<{ count: string | number }>(
+    "SELECT count(*) AS count FROM streams WHERE project_id = $1",
+    [projectId],
+  );
+  return Number(row?.count ?? 0);
+}
+
 /** Every stream of the project, by id. */
 export async function selectStreams(db: Queryable, projectId: string): Promise<Row[]> {
   return db.query(

@@ -114,6 +114,50 @@ describe.each(STORE_KINDS)("credentials checked while in use (%s)", (kind) => {
     expect((await client(base, token.token)("GET", "/v1/events")).status).toBe(401);
   });
 
+  it("when the key that minted viewer tokens is rotated, then they stop with the secret that minted them; those of the new secret go on", async () => {
+    const base = ctx.server.base;
+    const minter = await createKey(base, admin, ["activity:read"]);
+    const mintedBefore = await createViewerToken(base, minter.key, { workspace_id: "ws_acme" });
+    const rotate = (overlap: number) =>
+      client(base, admin)("POST", `/v1/api-keys/${minter.id}/rotate`, {
+        body: { overlap_seconds: overlap },
+      });
+    const status = async (token: string) => (await client(base, token)("GET", "/v1/events")).status;
+    expect(await status(mintedBefore.token)).toBe(200);
+
+    // In the overlap the old secret, and the tokens it minted, still work.
+    const first = await rotate(3600);
+    expect(first.status, first.text).toBe(200);
+    expect(await status(mintedBefore.token)).toBe(200);
+    const mintedAfter = await createViewerToken(base, first.json.key, { workspace_id: "ws_acme" });
+    const mintedInOverlap = await createViewerToken(base, minter.key, { workspace_id: "ws_acme" });
+
+    // Rotated again at once (a leaked key): the first secret is gone, and its tokens with it.
+    const second = await rotate(0);
+    expect(second.status, second.text).toBe(200);
+    expect(await status(mintedBefore.token)).toBe(401);
+    expect(await status(mintedInOverlap.token)).toBe(401);
+    // The tokens of the secret just replaced live as long as its overlap (none here).
+    expect(await status(mintedAfter.token)).toBe(401);
+    const mintedLast = await createViewerToken(base, second.json.key, { workspace_id: "ws_acme" });
+    expect(await status(mintedLast.token)).toBe(200);
+  });
+
+  it("when a key with a request limit mints a viewer token, then the token is held to that limit", async () => {
+    await awayFromMinuteEdge();
+    const base = ctx.server.base;
+    const created = await client(base, admin)("POST", "/v1/api-keys", {
+      body: { name: "slow key", scopes: ["activity:read"], rate_limit_per_minute: 3 },
+    });
+    expect(created.status, created.text).toBe(201);
+    const token = await createViewerToken(base, created.json.key, { workspace_id: "ws_acme" });
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      statuses.push((await client(base, token.token)("GET", "/v1/events")).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+
   it("when a key is revoked while its tail is open, then the tail ends with credential_revoked", async () => {
     const base = ctx.server.base;
     const reader = await createKey(base, admin, ["activity:read"]);

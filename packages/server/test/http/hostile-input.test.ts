@@ -83,6 +83,144 @@ describe.each(STORE_KINDS)("hostile input over HTTP (%s)", (kind) => {
     }
   });
 
+  it("when an integer parameter is Infinity or beyond 2^53, then 400 at it, never a 500", async () => {
+    for (const [path, pointer, code] of [
+      ["/v1/integrity?from_seq=Infinity", "/query/from_seq", "maximum"],
+      ["/v1/integrity?from_seq=1e400", "/query/from_seq", "maximum"],
+      ["/v1/integrity?to_seq=-Infinity", "/query/to_seq", "minimum"],
+      ["/v1/integrity/proofs/inclusion?seq=Infinity", "/query/seq", "maximum"],
+      [
+        "/v1/integrity/proofs/inclusion?seq=1&tree_size=9007199254740993",
+        "/query/tree_size",
+        "maximum",
+      ],
+      [
+        "/v1/integrity/proofs/consistency?from_size=1&to_size=Infinity",
+        "/query/to_size",
+        "maximum",
+      ],
+      ["/v1/events?limit=Infinity", "/query/limit", "maximum"],
+    ] as const) {
+      const body = expectProblem(await api("GET", path), 400, "invalid_parameter");
+      expect(
+        body.errors?.some((error) => error.pointer === pointer && error.code === code),
+        `${path}: ${JSON.stringify(body.errors)}`,
+      ).toBe(true);
+    }
+  });
+
+  it("when a batch holds 200,000 invalid items, then 422 at /events at once, and the server keeps answering", async () => {
+    const raw = `{"events":[${Array.from({ length: 200_000 }, () => "{}").join(",")}]}`;
+    const started = Date.now();
+    const [answer, health] = await Promise.all([
+      api("POST", "/v1/events/batch", { raw, headers: json }),
+      api("GET", "/v1/health/live"),
+    ]);
+    const body = expectProblem(answer, 422, "validation_failed");
+    expect(body.errors).toEqual([
+      { pointer: "/events", detail: "must NOT have more than 1000 items", code: "maxItems" },
+    ]);
+    expect(health.status).toBe(200);
+    // Listing every item's errors was quadratic: minutes for this body.
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("when a body breaks many rules within its sizes, then at most 100 field errors are listed", async () => {
+    const raw = JSON.stringify({ events: Array.from({ length: 1000 }, () => ({})) });
+    const body = expectProblem(
+      await api("POST", "/v1/events/batch", { raw, headers: json }),
+      422,
+      "validation_failed",
+    );
+    expect(body.errors).toHaveLength(100);
+    expect(body.errors?.[0]).toMatchObject({ pointer: "/events/0/action", code: "required" });
+  });
+
+  it("when an array that must hold unique items is long, then 422 maxItems before any pair is compared", async () => {
+    const scopes = Array.from({ length: 30_000 }, (_, n) => [n]);
+    const body = expectProblem(
+      await api("POST", "/v1/api-keys", { body: { name: "many", scopes } }),
+      422,
+      "validation_failed",
+    );
+    expect(body.errors).toEqual([
+      { pointer: "/scopes", detail: "must NOT have more than 4 items", code: "maxItems" },
+    ]);
+  });
+
+  it("when a changes key is longer than a changed_field can be, then 422 at it, and other writes go on", async () => {
+    // 1,000 CJK characters: 3,000 bytes that do not compress, past a GIN entry's 2,712.
+    const key = Array.from({ length: 1000 }, (_, n) =>
+      String.fromCodePoint(0x4e00 + ((n * 7919) % 20_000)),
+    ).join("");
+    const [long, fine] = await Promise.all([
+      api("POST", "/v1/events", {
+        body: event({ changes: { before: { [key]: 1 }, after: {} } }),
+      }),
+      api("POST", "/v1/events", {
+        body: event({ changes: { before: { [key.slice(0, 256)]: 1 }, after: {} } }),
+      }),
+    ]);
+    const body = expectProblem(long, 422, "validation_failed");
+    expect(body.errors?.[0]?.pointer).toMatch(/^\/changes\/before/);
+    expect(fine.status, fine.text).toBe(201);
+  });
+
+  it("when a destination credential holds a line break or non-ASCII, then 422 at it (it would be a header)", async () => {
+    const destinations = [
+      [{ type: "datadog", api_key: "abc\r\nX-Injected: 1" }, "/destination/api_key"],
+      [
+        { type: "splunk_hec", url: "https://splunk.example.com:8088", token: "t€" },
+        "/destination/token",
+      ],
+    ] as const;
+    for (const [destination, pointer] of destinations) {
+      const body = expectProblem(
+        await api("POST", "/v1/streams", { body: { name: "s", destination } }),
+        422,
+        "validation_failed",
+      );
+      expect(body.errors?.map((error) => error.pointer)).toContain(pointer);
+    }
+  });
+
+  it("when metadata holds a __proto__ member, then it is recorded as sent, not dropped", async () => {
+    const raw = `{"action":"a.b","actor":{"type":"user","id":"u"},"metadata":{"__proto__":{"x":1},"a":1}}`;
+    const created = await api("POST", "/v1/events", { raw, headers: json });
+    expect(created.status, created.text).toBe(201);
+    expect(created.text).toContain('"__proto__":{"x":1}');
+    const read = await api("GET", `/v1/events/${created.json.id}`);
+    expect(read.text).toContain('"__proto__":{"x":1}');
+    expect(JSON.parse(read.text).metadata).toEqual(JSON.parse('{"a":1,"__proto__":{"x":1}}'));
+  });
+
+  it("when a compressed body does not decompress, then 400 invalid_json; a good one is read", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const payload = JSON.stringify(event({ summary: "sent gzipped" }));
+    for (const encoding of ["gzip", "deflate", "br"]) {
+      const bad = await api("POST", "/v1/events", {
+        raw: "not compressed at all",
+        headers: { ...json, "Content-Encoding": encoding },
+      });
+      expectProblem(bad, 400, "invalid_json");
+    }
+    const truncated = gzipSync(payload).subarray(0, 20);
+    expectProblem(
+      await api("POST", "/v1/events", {
+        raw: truncated,
+        headers: { ...json, "Content-Encoding": "gzip" },
+      }),
+      400,
+      "invalid_json",
+    );
+    const good = await api("POST", "/v1/events", {
+      raw: gzipSync(payload),
+      headers: { ...json, "Content-Encoding": "gzip" },
+    });
+    expect(good.status, good.text).toBe(201);
+    expect(good.json.summary).toBe("sent gzipped");
+  });
+
   it("when the body is not valid UTF-8, then 400 invalid_json rather than a stored U+FFFD", async () => {
     const prefix = Buffer.from('{"action":"a.b","actor":{"type":"user","id":"u"},"summary":"');
     for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xe2, 0x28, 0xa1], [0xc0, 0xaf]]) {

@@ -129,10 +129,14 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
   it("when a viewer token is issued, then it authenticates pinned to its workspace, read-only", async () => {
     const { projectId, adminKey } = await newProject(t.store);
     const [before] = await t.store.query<{ now: Date }>("SELECT now() AS now");
-    const token = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_acme",
-      ttl_seconds: 600,
-    });
+    const token = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_acme",
+        ttl_seconds: 600,
+      },
+    );
     expect(token.token).toMatch(/^chv_/);
     expect(token.id).toMatch(/^vtk_/);
     // Expiry comes from the database's clock.
@@ -147,10 +151,14 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
       workspaceId: "ws_acme",
       scopes: ["activity:read"],
     });
-    const exporter = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_acme",
-      scopes: ["activity:read", "activity:export"],
-    });
+    const exporter = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_acme",
+        scopes: ["activity:read", "activity:export"],
+      },
+    );
     expect((await authenticate(t.store, exporter.token))?.scopes).toEqual([
       "activity:read",
       "activity:export",
@@ -159,10 +167,14 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
 
   it("when a viewer token is expired, tampered with or asks for writes, then it is refused", async () => {
     const { projectId, adminKey } = await newProject(t.store);
-    const token = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_1",
-      ttl_seconds: 60,
-    });
+    const token = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_1",
+        ttl_seconds: 60,
+      },
+    );
     expect(await verifyViewerToken(t.store, token.token)).not.toBeNull();
     await t.store.query(
       "UPDATE viewer_tokens SET expires_at = now() - interval '1 second' WHERE token_id = $1",
@@ -174,28 +186,48 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
     expect(await endedCredentials(t.store, [credentialOf(projectId, token.id)])).toEqual(
       new Map([[token.id, "expired"]]),
     );
-    const live = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const live = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      { workspace_id: "ws_1" },
+    );
     const body = live.token.slice(4, live.token.indexOf("."));
     const payload = JSON.parse(Buffer.from(body, "base64url").toString());
     const forged = `chv_${Buffer.from(JSON.stringify({ ...payload, w: "ws_2" })).toString("base64url")}${live.token.slice(live.token.indexOf("."))}`;
     expect(await authenticate(t.store, forged)).toBeNull();
-    const error = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_1",
-      // @ts-expect-error the contract's type refuses it too; the service checks at run time
-      scopes: ["activity:write"],
-    }).catch((e) => e);
+    const error = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_1",
+        // @ts-expect-error the contract's type refuses it too; the service checks at run time
+        scopes: ["activity:write"],
+      },
+    ).catch((e) => e);
     expect(error.code).toBe("validation_failed");
-    const tooLong = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_1",
-      ttl_seconds: 86_401,
-    }).catch((e) => e);
+    const tooLong = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_1",
+        ttl_seconds: 86_401,
+      },
+    ).catch((e) => e);
     expect(tooLong.errors[0].pointer).toBe("/ttl_seconds");
   });
 
   it("when a viewer token is revoked, then it is refused and its revocation is recorded", async () => {
     const { projectId, adminKey } = await newProject(t.store);
-    const token = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
-    const other = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const token = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      { workspace_id: "ws_1" },
+    );
+    const other = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      { workspace_id: "ws_1" },
+    );
     const actor = { type: "api_key" as const, id: adminKey.id };
     const revoked = await revokeViewerToken(t.store, projectId, token.id, { recordAs: actor });
     expect(revoked).toMatchObject({ id: token.id, key_id: adminKey.id, workspace_id: "ws_1" });
@@ -224,8 +256,16 @@ describe.each(STORE_KINDS)("action catalog and viewer tokens on %s", (kind) => {
       name: "widget",
       scopes: ["activity:read"],
     });
-    const token = await issueViewerToken(t.store, projectId, minter.id, { workspace_id: "ws_1" });
-    const kept = await issueViewerToken(t.store, projectId, adminKey.id, { workspace_id: "ws_1" });
+    const token = await issueViewerToken(
+      t.store,
+      { projectId, id: minter.id },
+      { workspace_id: "ws_1" },
+    );
+    const kept = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      { workspace_id: "ws_1" },
+    );
     expect(await authenticate(t.store, token.token)).not.toBeNull();
     await revokeApiKey(t.store, projectId, minter.id);
     expect(await authenticate(t.store, token.token)).toBeNull();

@@ -237,10 +237,23 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
     expect((await stopped.next()).done).toBe(true);
   });
 
-  it("when the tail reads after a seq, then it gets the later events in order", async () => {
+  it("when the tail reads after a seq, then it gets the later events in order, and how far it looked", async () => {
+    const head = await newestEventSeq(t.store, projectId);
     const read = tailReader(t.store, projectId, { actor_id: "user_2" });
-    expect(seqs(await read(20, 100))).toEqual([23]);
-    expect(seqs(await read(23, 100))).toEqual([]);
+    const after20 = await read(20, 100);
+    expect(seqs(after20.events)).toEqual([23]);
+    expect(after20).toMatchObject({ readThrough: head, more: false });
+    expect(await read(23, 100)).toEqual({ events: [], readThrough: head, more: false });
+    // A full batch stops at its last event, and says there is more to read.
+    const first = await read(0, 1);
+    expect(first).toMatchObject({ readThrough: first.events[0]?.seq, more: true });
+  });
+
+  it("when the tail's filter matches nothing, then one read moves it to the newest event", async () => {
+    const head = await newestEventSeq(t.store, projectId);
+    const read = tailReader(t.store, projectId, { actor_id: "nobody" });
+    expect(await read(0, 100)).toEqual({ events: [], readThrough: head, more: false });
+    expect(await read(head, 100)).toEqual({ events: [], readThrough: head, more: false });
   });
 
   it("when the tail's filter cannot be read, then the reader is refused before any read", () => {

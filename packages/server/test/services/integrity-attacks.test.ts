@@ -27,6 +27,7 @@ import {
   verifyIntegrity,
   verifyViewerToken,
 } from "../../src/services/index.js";
+import { signPendingCheckpoints } from "../../src/services/integrity/checkpoints.js";
 import { sign } from "../../src/services/integrity/signing.js";
 import type { Store } from "../../src/store/index.js";
 
@@ -48,6 +49,16 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
     );
     await signLatest(t.store, projectId);
     return { projectId, adminKey };
+  }
+
+  /** The project grows by an event; signing it is refused, and integrity reports no signed tree. */
+  async function expectSigningRefusedAfterGrowth(projectId: string) {
+    await ingestEvents(t.store, projectId, [issueEvent(50)]);
+    await expect(signLatest(t.store, projectId)).rejects.toThrow(TreeIntegrityError);
+    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({
+      valid: false,
+      signed_tree_size: null,
+    });
   }
 
   async function events(projectId: string): Promise<Event[]> {
@@ -143,12 +154,34 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
         [projectId],
       );
     });
-    await ingestEvents(t.store, projectId, [issueEvent(50)]);
-    await expect(signLatest(t.store, projectId)).rejects.toThrow(TreeIntegrityError);
-    expect(await verifyIntegrity(t.store, projectId)).toMatchObject({
-      valid: false,
-      signed_tree_size: null,
-    });
+    await expectSigningRefusedAfterGrowth(projectId);
+    // The schedule passes it over, and signs the projects that grew honestly.
+    const healthy = await seeded(2);
+    await ingestEvents(t.store, healthy.projectId, [issueEvent(51)]);
+    const { refused } = await signPendingCheckpoints(t.store);
+    expect(refused.map((entry) => entry.projectId)).toContain(projectId);
+    expect(refused.map((entry) => entry.projectId)).not.toContain(healthy.projectId);
+    const [latest] = await t.store.query<{ tree_size: string }>(
+      "SELECT max(tree_size) AS tree_size FROM checkpoints WHERE project_id = $1",
+      [healthy.projectId],
+    );
+    expect(Number(latest?.tree_size)).toBe(3);
+  });
+
+  it("when unsigned checkpoint rows hide the real ones, then the server refuses to sign without them", async () => {
+    const { projectId } = await seeded(5);
+    const [real] = await t.store.query<{ note: string; key_id: string }>(
+      "SELECT note, key_id FROM checkpoints WHERE project_id = $1",
+      [projectId],
+    );
+    // 101 rows above the tree's size, each with the real note's signature line under a
+    // size and root it does not sign.
+    await t.store.query(
+      `INSERT INTO checkpoints (project_id, tree_size, root_hash, note, key_id)
+       SELECT $1, 1000 + n, sha256(int8send(n)), $2 || n, $3 FROM generate_series(1, 101) AS n`,
+      [projectId, real?.note, real?.key_id],
+    );
+    await expectSigningRefusedAfterGrowth(projectId);
   });
 
   it("when a viewer token is forged with the secret the settings table used to hold, then it is refused", async () => {
@@ -159,9 +192,13 @@ describe.each(STORE_KINDS)("attacks on the log with database access on %s", (kin
       "INSERT INTO settings (name, value) VALUES ('hmac_secret', $1) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
       [oldSecret.toString("base64url")],
     );
-    const real = await issueViewerToken(t.store, projectId, adminKey.id, {
-      workspace_id: "ws_0",
-    });
+    const real = await issueViewerToken(
+      t.store,
+      { projectId, id: adminKey.id },
+      {
+        workspace_id: "ws_0",
+      },
+    );
     expect(await verifyViewerToken(t.store, real.token)).not.toBeNull();
     const [, body = ""] = /^chv_([^.]+)\./.exec(real.token) ?? [];
     const payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unstorableText } from "../../src/domain/storable.js";
+import { unsafeIntegers, unstorableText } from "../../src/domain/storable.js";
 
 const pointers = (value: unknown, prefix?: string) =>
   unstorableText(value, prefix).map((error) => error.pointer);
@@ -32,5 +32,26 @@ describe("text PostgreSQL cannot store", () => {
   it("when a value holds more than twenty bad strings, then twenty are reported", () => {
     const many = Object.fromEntries(Array.from({ length: 30 }, (_, n) => [`k${n}`, "\u0000"]));
     expect(pointers(many)).toHaveLength(20);
+  });
+});
+
+describe("parameters the database binding cannot take", () => {
+  it("when a coerced parameter is ±Infinity or beyond 2^53, then it is refused; safe integers pass", () => {
+    const refused = unsafeIntegers(
+      {
+        a: Number.POSITIVE_INFINITY,
+        b: Number.NEGATIVE_INFINITY,
+        c: 2 ** 53,
+        d: 2 ** 53 - 1,
+        e: "x",
+        f: 0.5,
+      },
+      "/query",
+    ).map((error) => [error.pointer, error.code]);
+    expect(refused).toEqual([
+      ["/query/a", "maximum"],
+      ["/query/b", "minimum"],
+      ["/query/c", "maximum"],
+    ]);
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { systemLookupAll } from "../../src/services/streams/address-guard.js";
 import { createAgents, postOnce } from "../../src/services/streams/http-post.js";
@@ -19,5 +21,35 @@ describe("one delivery POST", () => {
     const metadata = await postOnce("http://169.254.169.254/latest", {}, "{}", options);
     expect(metadata).toMatchObject({ ok: false, status: null });
     expect(metadata.error).toContain("169.254.169.254");
+  });
+
+  it("when a header value is one Node refuses, then the attempt fails with the reason instead of throwing", async () => {
+    const local = { ...options, allowPrivateNetworks: true };
+    const result = await postOnce(
+      "http://127.0.0.1:9/",
+      { "dd-api-key": "abc\r\nX-Injected: 1" },
+      "{}",
+      local,
+    );
+    expect(result).toMatchObject({ ok: false, status: null });
+    expect(result.error).toMatch(/^request not sent: /);
+  });
+
+  it("when the receiver answers an error with a NUL in its body, then the reason holds U+FFFD instead", async () => {
+    const receiver = createServer((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("a\u0000b");
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = receiver.address() as AddressInfo;
+      const result = await postOnce(`http://127.0.0.1:${port}/`, {}, "{}", {
+        ...options,
+        allowPrivateNetworks: true,
+      });
+      expect(result).toMatchObject({ ok: false, status: 500, error: "HTTP 500: a\ufffdb" });
+    } finally {
+      receiver.close();
+    }
   });
 });

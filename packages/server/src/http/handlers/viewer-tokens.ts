@@ -14,7 +14,7 @@ export function viewerTokenHandlers(_deps: HandlerDeps) {
         throw new ServiceError("forbidden", `This key cannot grant ${scope} it does not hold`);
       }
     }
-    const token = await issueViewerToken(store, who.projectId, who.id, request);
+    const token = await issueViewerToken(store, who, request);
     return { status: 201, body: token };
   };
 

@@ -82,7 +82,7 @@ export function jsonBody(operation: Operation): RequestHandler[] {
   const parseWhenPresent = (req: Request, res: Response, next: NextFunction) => {
     if (!hasBody(req)) return next();
     read(req, res, (error?: unknown) => {
-      if (error) return next(error);
+      if (error) return next(undecodable(error, req) ?? error);
       try {
         // Not strict: `null` or `"text"` is JSON, and the contract (422) says why it is the wrong JSON.
         req.body = parseJson(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
@@ -93,4 +93,19 @@ export function jsonBody(operation: Operation): RequestHandler[] {
     });
   };
   return [requireJson, parseWhenPresent];
+}
+
+/**
+ * A body its `Content-Encoding` (gzip, deflate, br) does not decode: zlib's error, which
+ * body-parser passes on as a 400 with no `type` of its own. Errors body-parser names (size,
+ * aborted, unsupported encoding) are mapped by the error handler.
+ */
+function undecodable(error: unknown, req: Request): ServiceError | undefined {
+  const e = error as { status?: unknown; type?: unknown };
+  if (e.status !== 400 || e.type !== undefined) return undefined;
+  const encoding = req.get("Content-Encoding") ?? "identity";
+  return new ServiceError(
+    "invalid_json",
+    `The request body does not decode as its Content-Encoding (${encoding}) says`,
+  );
 }

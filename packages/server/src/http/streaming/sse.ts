@@ -9,8 +9,14 @@ export interface TailedEvent {
 
 /** Where a live tail reads from: the database, woken by LISTEN/NOTIFY. */
 export interface TailSource<E extends TailedEvent> {
-  /** Matching events with `seq > after`, ascending, at most `limit`. */
-  readAfter(after: number, limit: number): Promise<E[]>;
+  /**
+   * Matching events with `seq > after`, ascending, at most `limit`; `readThrough`, the seq
+   * up to which nothing else matched; `more` when the read stopped short of the newest event.
+   */
+  readAfter(
+    after: number,
+    limit: number,
+  ): Promise<{ events: E[]; readThrough: number; more: boolean }>;
   /** Calls `onChange` whenever the project may have new events; resolves to an unsubscribe. */
   subscribe(onChange: () => void): Promise<() => unknown>;
 }
@@ -68,12 +74,14 @@ export async function serveTail<E extends TailedEvent>(
         wanted = false;
         for (;;) {
           if (closed) return;
-          const events = await source.readAfter(last, batchSize);
+          const { events, readThrough, more } = await source.readAfter(last, batchSize);
           for (const event of events) {
             if (closed || !(await writeChunk(res, sseEvent(event)))) return;
             last = event.seq;
           }
-          if (events.length < batchSize) break;
+          // Past the last match too: what lies between matched nothing.
+          last = Math.max(last, readThrough);
+          if (!more) break;
         }
       } while (wanted && !closed);
     } catch (error) {

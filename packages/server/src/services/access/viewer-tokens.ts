@@ -8,7 +8,7 @@ import {
   insertViewerToken,
   lockViewerToken,
   markViewerTokenRevoked,
-  selectLiveViewerTokenExpiry,
+  selectLiveViewerToken,
   type ViewerTokenRow,
 } from "../../store/viewer-tokens.js";
 import { sign, verify } from "../integrity/signing.js";
@@ -80,15 +80,16 @@ function checkRequest(request: ViewerTokenCreate): number {
 
 /**
  * A signed, read-only token pinned to one workspace. It is also recorded with the key that
- * minted it and an expiry from the database's clock, so that revoking the token or its key
- * refuses it on every replica.
+ * minted it, the hash of the secret the key presented and an expiry from the database's
+ * clock, so that revoking the token or its key, or rotating that secret away, refuses it on
+ * every replica.
  */
 export async function issueViewerToken(
   store: Store,
-  projectId: string,
-  keyId: string,
+  minter: Pick<Credential, "projectId" | "id" | "secretHash">,
   request: ViewerTokenCreate,
 ): Promise<ViewerToken> {
+  const { projectId, id: keyId } = minter;
   const ttl = checkRequest(request);
   const scopes: Scope[] = request.scopes?.includes("activity:export")
     ? ["activity:read", "activity:export"]
@@ -97,6 +98,7 @@ export async function issueViewerToken(
   const row = await insertViewerToken(store, projectId, {
     tokenId,
     keyId,
+    mintedWith: minter.secretHash,
     workspaceId: request.workspace_id,
     scopes,
     ttlSeconds: ttl,
@@ -139,27 +141,34 @@ function isPayload(value: unknown): value is TokenPayload {
 }
 
 /**
- * The token's credential, or null when malformed, tampered with, expired, revoked or minted
- * by a key since revoked. The signature is checked first (garbage costs no query); then the
- * token's and its key's state, read once and cached in process (revocations evict it on every
- * replica); expiry is compared with the database's clock as this process knows it.
+ * The token's credential, or null when malformed, tampered with, expired, revoked, minted
+ * by a key since revoked or by a secret since rotated away. The signature is checked first
+ * (garbage costs no query); then the token's and its key's state, read once and cached in
+ * process (revocations and rotations evict it on every replica); expiry is compared with the
+ * database's clock as this process knows it. The token is held to its key's own request
+ * limit, when the key has one.
  */
 export async function verifyViewerToken(store: Store, token: string): Promise<Credential | null> {
   if (!token.startsWith(VIEWER_TOKEN_PREFIX) || token.length > 2048) return null;
   const payload = verify(await hmacSecret(store), PURPOSE, token.slice(VIEWER_TOKEN_PREFIX.length));
   if (!isPayload(payload)) return null;
-  const tokens = cacheInvalidation(store).cache<number>(CREDENTIALS_CACHE);
+  const tokens = cacheInvalidation(store).cache<{ expiresAt: number; rateLimit: number | null }>(
+    CREDENTIALS_CACHE,
+  );
   const cacheKey = `viewer:${payload.p}:${payload.i}`;
-  const expiresAt = await tokens.get(cacheKey, async () => {
-    const expiry = await selectLiveViewerTokenExpiry(store, payload.p, payload.i);
-    return expiry && { group: payload.p, value: expiry.getTime() };
+  const live = await tokens.get(cacheKey, async () => {
+    const row = await selectLiveViewerToken(store, payload.p, payload.i);
+    if (!row) return undefined;
+    const value = { expiresAt: row.expiresAt.getTime(), rateLimit: row.keyRateLimitPerMinute };
+    return { group: payload.p, value };
   });
-  if (expiresAt === undefined) return null;
-  if (expiresAt <= databaseNow().getTime()) {
+  if (live === undefined) return null;
+  if (live.expiresAt <= databaseNow().getTime()) {
     tokens.delete(cacheKey);
     return null;
   }
   return {
+    ...(live.rateLimit !== null ? { rateLimitPerMinute: live.rateLimit } : {}),
     kind: "viewer_token",
     id: payload.i,
     projectId: payload.p,

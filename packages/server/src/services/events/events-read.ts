@@ -197,22 +197,43 @@ export async function listEvents(
   return page;
 }
 
+/** The most seqs one tail read walks: a filter that rarely matches costs bounded statements. */
+export const TAIL_READ_SPAN = 20_000;
+
+/** One read of a live tail: the events found, and how far the read looked. */
+export interface TailRead {
+  events: Event[];
+  /** Every matching event up to this seq has been returned: the next read starts after it. */
+  readThrough: number;
+  /** True when the read stopped short of the project's newest event: read again at once. */
+  more: boolean;
+}
+
 /**
  * The live tail's read: events after a seq in seq order, resumed from Last-Event-ID. The
  * filters are checked and compiled here, once, so that a bad filter is a 400 before the
  * stream's headers are sent rather than an error inside a stream already answered 200.
+ * Each read is bounded by the project's last seq when it starts (a snapshot of an
+ * append-only log, as the export's) and by TAIL_READ_SPAN, and says how far it looked, so
+ * a tail whose filter matches nothing moves on instead of reading everything since its last
+ * match on every wake-up; with nothing new it costs one primary-key lookup.
  */
 export function tailReader(
   store: Store,
   projectId: string,
   filters: EventFilters,
   scope: ListScope = EVENTS_SCOPE,
-): (afterSeq: number, limit: number) => Promise<Event[]> {
+): (afterSeq: number, limit: number) => Promise<TailRead> {
   const selection = selectionOf(projectId, filters, scope);
   return async (afterSeq, limit) => {
-    const range = { afterSeq, limit: Math.max(1, Math.floor(limit)) };
-    const rows = await selectedRowsInRange(store, selection, range);
-    return rows.map(eventToWire);
+    const head = (await projectLastSeq(store, projectId)) ?? afterSeq;
+    if (head <= afterSeq) return { events: [], readThrough: afterSeq, more: false };
+    const upToSeq = Math.min(head, afterSeq + TAIL_READ_SPAN);
+    const count = Math.max(1, Math.floor(limit));
+    const rows = await selectedRowsInRange(store, selection, { afterSeq, upToSeq, limit: count });
+    const full = rows.length === count;
+    const readThrough = full ? Number(rows[rows.length - 1]?.seq) : upToSeq;
+    return { events: rows.map(eventToWire), readThrough, more: readThrough < head };
   };
 }
 

@@ -20,7 +20,7 @@ function compareJsonbKeys(a: string, b: string): number {
 function inJsonbKeyOrder(object: Record<string, unknown>): Record<string, unknown> {
   const keys = Object.keys(object);
   if (keys.length < 2) return object;
-  const ordered: Record<string, unknown> = {};
-  for (const key of keys.sort(compareJsonbKeys)) ordered[key] = object[key];
-  return ordered;
+  // Defined, not assigned: `ordered["__proto__"] = …` would set the prototype and drop the
+  // member from the event.
+  return Object.fromEntries(keys.sort(compareJsonbKeys).map((key) => [key, object[key]]));
 }

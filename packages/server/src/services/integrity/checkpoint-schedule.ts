@@ -1,5 +1,5 @@
 import type { Store } from "../../store/types.js";
-import { signPendingCheckpoints, TreeIntegrityError } from "./checkpoints.js";
+import { signPendingCheckpoints } from "./checkpoints.js";
 
 interface ScheduleLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -23,16 +23,16 @@ export function scheduleCheckpoints(
     running = true;
     signPendingCheckpoints(store)
       .then(
-        (signed) => {
+        ({ signed, refused }) => {
           if (signed > 0) logger.info("checkpoints signed", { projects: signed });
+          for (const { projectId, error } of refused) {
+            logger.error("refused to sign a checkpoint over tampered storage", {
+              project_id: projectId,
+              error: String(error),
+            });
+          }
         },
-        (error: unknown) =>
-          logger.error(
-            error instanceof TreeIntegrityError
-              ? "refused to sign a checkpoint over tampered storage"
-              : "checkpoint signing failed",
-            { error: String(error) },
-          ),
+        (error: unknown) => logger.error("checkpoint signing failed", { error: String(error) }),
       )
       .finally(() => {
         running = false;

@@ -75,14 +75,21 @@ function checkpointOf(row: CheckpointRow): SignedCheckpoint {
   };
 }
 
+/** How many stored checkpoints below a newest one that does not verify are looked through. */
+const TRUST_LOOKBACK = 100;
+
 /**
  * The newest stored checkpoint whose signature verifies (forged rows are passed over):
- * `newest` as read, older rows only when it does not verify.
+ * `newest` as read, older rows only when it does not verify. Rows stored but none of them
+ * verifying is not "no checkpoint yet" (someone inserted rows the server did not sign,
+ * enough to hide the real ones): `orRefuse` makes it a TreeIntegrityError, so that nothing
+ * is signed without the consistency check against what was signed before.
  */
 async function latestTrusted(
   store: Store,
   projectId: string,
   newest: CheckpointRow | null,
+  options: { orRefuse?: boolean } = {},
 ): Promise<SignedCheckpoint | null> {
   if (!newest) return null;
   try {
@@ -90,12 +97,17 @@ async function latestTrusted(
   } catch (error) {
     if (!(error instanceof TreeIntegrityError)) throw error;
   }
-  for (const row of await selectOlderCheckpoints(store, projectId, 100)) {
+  for (const row of await selectOlderCheckpoints(store, projectId, TRUST_LOOKBACK)) {
     try {
       return trusted(store, projectId, row);
     } catch (error) {
       if (!(error instanceof TreeIntegrityError)) throw error;
     }
+  }
+  if (options.orRefuse) {
+    throw new TreeIntegrityError(
+      `none of the project's ${TRUST_LOOKBACK + 1} newest stored checkpoints verifies: rows this server did not sign`,
+    );
   }
   return null;
 }
@@ -125,7 +137,7 @@ export async function signLatest(store: Store, projectId: string): Promise<Signe
   const head = await selectTreeHead(store, projectId);
   if (!head) throw notFound("Project");
   const { size } = head;
-  const previous = await latestTrusted(store, projectId, head.newest);
+  const previous = await latestTrusted(store, projectId, head.newest, { orRefuse: true });
   if (previous && previous.tree_size >= size) return previous;
   let inserted: CheckpointRow | null;
   try {
@@ -196,11 +208,25 @@ function emptyRoot(): Buffer {
   return Buffer.from("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "hex");
 }
 
-/** Signs a checkpoint for every project whose tree grew since its last one (the schedule). */
-export async function signPendingCheckpoints(store: Store): Promise<number> {
+/**
+ * Signs a checkpoint for every project whose tree grew since its last one (the schedule):
+ * how many were signed, and the projects refused (their storage no longer extends what was
+ * signed), which do not hold up the others.
+ */
+export async function signPendingCheckpoints(
+  store: Store,
+): Promise<{ signed: number; refused: { projectId: string; error: TreeIntegrityError }[] }> {
   const projects = await selectProjectsToSign(store);
-  for (const projectId of projects) await signLatest(store, projectId);
-  return projects.length;
+  const refused: { projectId: string; error: TreeIntegrityError }[] = [];
+  for (const projectId of projects) {
+    try {
+      await signLatest(store, projectId);
+    } catch (error) {
+      if (!(error instanceof TreeIntegrityError)) throw error;
+      refused.push({ projectId, error });
+    }
+  }
+  return { signed: projects.length - refused.length, refused };
 }
 
 /** The published verifier keys. */

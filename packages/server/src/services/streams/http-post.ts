@@ -77,12 +77,19 @@ export function postOnce(
       return;
     }
     const secure = target.protocol === "https:";
-    const request = (secure ? https : http).request(target, {
-      method: "POST",
-      agent: secure ? options.agents.https : options.agents.http,
-      headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-      ...(options.allowPrivateNetworks ? {} : { lookup: guardedLookup(options.resolveAll) }),
-    });
+    let request: http.ClientRequest;
+    try {
+      request = (secure ? https : http).request(target, {
+        method: "POST",
+        agent: secure ? options.agents.https : options.agents.http,
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        ...(options.allowPrivateNetworks ? {} : { lookup: guardedLookup(options.resolveAll) }),
+      });
+    } catch (error) {
+      // A header value Node refuses (a credential stored before the contract bounded it).
+      fail(`request not sent: ${(error as Error).message}`);
+      return;
+    }
     deadline = setTimeout(() => {
       // Settle first: once a response has begun, destroying may not surface as an error.
       fail(`timed out after ${options.timeoutMs} ms`);
@@ -94,7 +101,11 @@ export function postOnce(
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const text = Buffer.concat(chunks).toString("utf8").slice(0, 500);
+        // The receiver's words are stored with the attempt: no NUL, which text cannot hold.
+        const text = Buffer.concat(chunks)
+          .toString("utf8")
+          .slice(0, 500)
+          .replaceAll("\u0000", "\ufffd");
         const ok = status >= 200 && status < 300;
         let error: string | null = null;
         if (status >= 300 && status < 400) {

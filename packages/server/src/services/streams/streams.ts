@@ -3,6 +3,7 @@ import { notFound, ServiceError, validationFailed } from "../../domain/errors.js
 import type { Page } from "../../domain/types.js";
 import { projectLastSeq } from "../../store/events.js";
 import {
+  countStreamsLocked,
   deleteStreamRow,
   insertStream,
   lockStream,
@@ -104,6 +105,16 @@ export async function createStream(
   return context.store.transaction(async (tx) => {
     const lastSeq = await projectLastSeq(tx, projectId);
     if (lastSeq === undefined) throw notFound("Project");
+    // Each active stream is a delivery loop that polls the database: their number is what
+    // one tenant costs the others.
+    const count = await countStreamsLocked(tx, projectId);
+    const { maxPerProject } = context.config;
+    if (count >= maxPerProject) {
+      throw new ServiceError(
+        "stream_limit_reached",
+        `This project already has ${count} log streams (at most ${maxPerProject}); delete one first.`,
+      );
+    }
     const cursor = input.from_seq !== undefined ? input.from_seq - 1 : lastSeq;
     const row = await insertStream(tx, {
       projectId,

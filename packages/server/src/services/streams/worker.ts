@@ -40,6 +40,8 @@ const CLAIM_PER_TICK = 2;
 
 /** Prune a stream's attempt history once every this many attempts. */
 const PRUNE_EVERY = 50;
+/** The longest a stream waits after steps that threw (a database fault, a bug) before trying again. */
+const THROWN_STEP_MAX_WAIT_MS = 60_000;
 
 interface Held extends StreamRecord {
   lastSeq: number;
@@ -151,6 +153,8 @@ export class StreamWorker {
 
   private async deliverLoop(projectId: string, streamId: string): Promise<void> {
     let attemptsMade = 0;
+    /** Steps that threw in a row: their bookkeeping did not commit, so no retry was scheduled. */
+    let thrownInARow = 0;
     const { pollMs } = this.context.config;
     while (!this.stopping.signal.aborted) {
       let held: Held | null;
@@ -183,8 +187,17 @@ export class StreamWorker {
           stream_id: streamId,
           error: String(error),
         });
-        return "idle" as const;
+        return "threw" as const;
       });
+      if (outcome === "threw") {
+        // Backed off in memory, doubling up to a minute, rather than sent again every poll.
+        thrownInARow += 1;
+        await this.wait(
+          Math.min(pollMs * 2 ** Math.min(thrownInARow, 16), THROWN_STEP_MAX_WAIT_MS),
+        );
+        continue;
+      }
+      thrownInARow = 0;
       if (outcome === "sent" && ++attemptsMade % PRUNE_EVERY === 0) {
         await pruneAttempts(this.context.store, projectId, streamId).catch(() => undefined);
       }
