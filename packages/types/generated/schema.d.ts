@@ -562,7 +562,7 @@ export interface paths {
          *     API keys are stored encrypted and never returned. Destination URLs that resolve to
          *     loopback, private, link-local or metadata addresses are refused
          *     (`422 validation_failed`, code `destination_not_allowed` at `/destination/url`). A
-         *     project has at most 50 streams (`409 stream_limit_reached`). The creation is recorded
+         *     project has at most 50 streams by default (`409 stream_limit_reached`). The creation is recorded
          *     as a `stream.created` event.
          */
         post: operations["createStream"];
