@@ -190,11 +190,10 @@ export class StreamWorker {
         return "threw" as const;
       });
       if (outcome === "threw") {
-        // Backed off in memory, doubling up to a minute, rather than sent again every poll.
+        // Backed off in memory (nothing committed to schedule a retry), as a failed delivery
+        // is, rather than sent again every poll.
         thrownInARow += 1;
-        await this.wait(
-          Math.min(pollMs * 2 ** Math.min(thrownInARow, 16), THROWN_STEP_MAX_WAIT_MS),
-        );
+        await this.wait(retryDelayMs(thrownInARow + 1, pollMs, THROWN_STEP_MAX_WAIT_MS, null));
         continue;
       }
       thrownInARow = 0;
