@@ -95,6 +95,10 @@ export interface AbuseLimitsConfig {
   authFailuresPerMinute: number;
   /** Open tails + exports per credential, per replica. */
   maxStreamsPerCredential: number;
+  /** CHRONICLE_READS_PER_PROJECT, default 3: one project's event reads at once, per replica. */
+  readsPerProject: number;
+  /** CHRONICLE_READ_WAIT_MS, default 5000: a read's longest wait for its turn (`too_many_reads`). */
+  readWaitMs: number;
   /** How often open streams' credentials are re-checked (ms); revocation ends them within it. */
   credentialCheckMs: number;
   /** Express `trust proxy`: which proxies' `X-Forwarded-For` names the client address. */
@@ -118,6 +122,10 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
   /** CHRONICLE_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS, default 60000. */
   idleInTransactionTimeoutMs: number;
+  /** CHRONICLE_DB_READ_POOL_SIZE, default 8: connections of tenants' event reads. */
+  readPoolSize: number;
+  /** CHRONICLE_DB_READ_TIMEOUT_MS, default 10000: one read statement (`query_too_expensive`). */
+  readTimeoutMs: number;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -189,10 +197,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         "CHRONICLE_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS",
         60_000,
       ),
+      readPoolSize: positiveInteger(env, "CHRONICLE_DB_READ_POOL_SIZE", 8),
+      readTimeoutMs: positiveInteger(env, "CHRONICLE_DB_READ_TIMEOUT_MS", 10_000),
     },
     abuse: {
       authFailuresPerMinute: positiveInteger(env, "CHRONICLE_AUTH_FAILURES_PER_MINUTE", 60),
       maxStreamsPerCredential: positiveInteger(env, "CHRONICLE_MAX_STREAMS_PER_CREDENTIAL", 10),
+      readsPerProject: positiveInteger(env, "CHRONICLE_READS_PER_PROJECT", 3),
+      readWaitMs: positiveInteger(env, "CHRONICLE_READ_WAIT_MS", 5_000),
       credentialCheckMs: positiveInteger(env, "CHRONICLE_CREDENTIAL_CHECK_MS", 2_000),
       trustProxy: trustProxy(env),
     },

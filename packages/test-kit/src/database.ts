@@ -15,6 +15,8 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** PostgreSQL pool size (default 5). */
   poolSize?: number;
+  /** PostgreSQL read pool (default 4 connections, the server's read budget). */
+  reads?: { poolSize?: number; timeoutMs?: number };
 }
 
 /** A database of a test file's own: a PGlite directory or a PostgreSQL database. */
@@ -62,7 +64,11 @@ export async function createTestDatabase(
     dataDir,
     databaseUrl: database.url,
     open: (open = {}) =>
-      openStore({ databaseUrl: open.databaseUrl ?? database.url, poolSize: open.poolSize ?? 5 }),
+      openStore({
+        databaseUrl: open.databaseUrl ?? database.url,
+        poolSize: open.poolSize ?? 5,
+        reads: { poolSize: 4, ...open.reads },
+      }),
     drop: async () => {
       await database.drop();
       await rm(dataDir, { recursive: true, force: true });

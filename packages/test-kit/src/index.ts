@@ -69,6 +69,7 @@ export {
   type Logger,
   loadConfig,
   purgeDueProjects,
+  readGateOf,
   restoreProject,
   type Store,
   type StreamsConfig,

@@ -23,6 +23,7 @@ export {
   listen,
   urlOf,
 } from "../../server/src/index.js";
+export { readGateOf } from "../../server/src/services/events/read-gate.js";
 export {
   countDistinct,
   createProject,

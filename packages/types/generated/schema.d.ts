@@ -1405,7 +1405,7 @@ export interface components {
          * @description Stable, machine-readable error code. New codes may be added; treat unknown ones by their HTTP status.
          * @enum {string}
          */
-        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "unknown_action" | "confirmation_mismatch" | "slug_taken" | "stream_limit_reached" | "rate_limit_exceeded" | "too_many_streams" | "credential_revoked" | "credential_expired" | "internal_error" | "unavailable";
+        ProblemCode: "invalid_json" | "invalid_parameter" | "invalid_cursor" | "query_too_expensive" | "unsupported_version" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "headers_too_large" | "validation_failed" | "unknown_action" | "confirmation_mismatch" | "slug_taken" | "stream_limit_reached" | "rate_limit_exceeded" | "too_many_streams" | "too_many_reads" | "credential_revoked" | "credential_expired" | "internal_error" | "unavailable";
         /** @description One reason a request was rejected. */
         ProblemError: {
             /** @description JSON pointer into the body (`/events/3/actor/type`), or `/query/<name>`, `/path/<name>`, `/header/<name>` for parameters. */
@@ -1798,6 +1798,28 @@ export interface components {
         };
     };
     responses: {
+        /**
+         * @description A parameter or header breaks the contract (`invalid_parameter`, with `errors[].pointer`
+         *     such as `/query/limit`), the cursor does not belong to this query (`invalid_cursor`), or
+         *     the `Chronicle-Version` is unknown (`unsupported_version`). Or `query_too_expensive`: the
+         *     read did not finish within the server's read budget (10 s by default, per statement); it
+         *     would not finish the next time either, so narrow it with a time range or a more selective
+         *     filter (an actor, a target, a workspace) rather than retrying.
+         */
+        BadReadRequest: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description A parameter or header breaks the contract (`invalid_parameter`, with `errors[].pointer` such as `/query/limit`), the body is not JSON (`invalid_json`), the cursor does not belong to this query (`invalid_cursor`), or the `Chronicle-Version` is unknown (`unsupported_version`). */
         BadRequest: {
             headers: {
@@ -1950,8 +1972,31 @@ export interface components {
             };
         };
         /**
+         * @description `too_many_reads`: the project's reads already fill their share of this server process
+         *     (3 at once by default) and this one waited its longest for a turn; other projects' reads
+         *     are not held up by them. Or `rate_limit_exceeded`: the credential is over its rate limit,
+         *     or the client's address has failed authentication too often in the current minute (then
+         *     before any credential is read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
+         */
+        ReadsLimited: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /**
          * @description `too_many_streams`: the credential already holds the maximum number of open live tails
-         *     and exports (10 by default, per server process); close one first. Or
+         *     and exports (10 by default, per server process); close one first. Or `too_many_reads`
+         *     (an export): the project's reads already fill their share of this server process. Or
          *     `rate_limit_exceeded`: the credential is over its rate limit, or the client's address
          *     has failed authentication too often in the current minute (then before any credential is
          *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
@@ -2532,10 +2577,10 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EventPage"];
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadReadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["ReadsLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -2819,7 +2864,7 @@ export interface operations {
                     "text/csv": string;
                 };
             };
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadReadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             429: components["responses"]["StreamLimited"];
@@ -3220,10 +3265,10 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EventPage"];
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadReadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["ReadsLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -3389,10 +3434,10 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: components["responses"]["EventPage"];
-            400: components["responses"]["BadRequest"];
+            400: components["responses"]["BadReadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["RateLimited"];
+            429: components["responses"]["ReadsLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };

@@ -58,12 +58,13 @@ export function loggerFor(config: Config, to: "stdout" | "stderr"): Logger {
  * `statementTimeoutMs` overrides the configured bound (0: none, for migrations).
  */
 export async function openStoreFor(config: Config, statementTimeoutMs?: number): Promise<Store> {
-  const { poolSize, ...timeouts } = config.database;
+  const { poolSize, readPoolSize, readTimeoutMs, ...timeouts } = config.database;
   try {
     return await openStore({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
       poolSize,
+      reads: { poolSize: readPoolSize, timeoutMs: readTimeoutMs },
       timeouts: { ...timeouts, ...(statementTimeoutMs !== undefined && { statementTimeoutMs }) },
     });
   } catch (error) {

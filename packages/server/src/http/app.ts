@@ -5,6 +5,7 @@ import { TailHub } from "../services/events/tail-hub.js";
 import {
   authenticate,
   hitRateLimit,
+  installReadLimits,
   installSecrets,
   RequestLimiter,
   type Store,
@@ -68,6 +69,10 @@ function partsOver(options: CreateAppOptions): AppParts {
   // limits' shared reservations use the store itself.
   const storeOf = tracer ? requestStores(store, tracer) : () => store;
   installSecrets([store], config.integrity?.secrets);
+  installReadLimits(store, {
+    perProject: config.abuse.readsPerProject,
+    maxWaitMs: config.abuse.readWaitMs,
+  });
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createMetrics());
   if (metrics) observeStore(metrics, store);
   const log = logger ?? createLogger(config.logLevel);

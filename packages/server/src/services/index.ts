@@ -44,6 +44,7 @@ export {
 export type { IngestResult } from "./events/events-write.js";
 export { type Idempotency, ingestEvents, requestHash } from "./events/events-write.js";
 export { hashEvent } from "./events/hash-chain.js";
+export { installReadLimits } from "./events/read-gate.js";
 export {
   latestCheckpoint,
   signLatest,

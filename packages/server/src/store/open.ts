@@ -8,7 +8,12 @@ export { StoreLockedError } from "./lock-file.js";
 /** PostgreSQL when a databaseUrl is given, else PGlite in dataDir (default ./.chronicle). */
 export async function openStore(options: StoreOptions = {}): Promise<Store> {
   if (options.databaseUrl) {
-    return openPostgresStore(options.databaseUrl, options.poolSize, options.timeouts);
+    return openPostgresStore(
+      options.databaseUrl,
+      options.poolSize,
+      options.timeouts,
+      options.reads,
+    );
   }
   return openPgliteStore(resolve(options.dataDir ?? "./.chronicle"));
 }

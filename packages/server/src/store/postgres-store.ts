@@ -1,9 +1,12 @@
 import pg from "pg";
 import { preparedName } from "./prepared.js";
+import { isStatementTimeout, queryTooExpensive } from "./read-budget.js";
 import {
   type DatabaseTimeouts,
   DEFAULT_DATABASE_TIMEOUTS,
+  DEFAULT_READ_POOL,
   type Queryable,
+  type ReadPoolOptions,
   type Row,
   type Store,
 } from "./types.js";
@@ -50,7 +53,8 @@ function clientConfig(connectionString: string, timeouts: DatabaseTimeouts): pg.
   };
 }
 
-function queryable(client: pg.Pool | pg.PoolClient): Queryable {
+/** `readBudgetMs`: statements over it are a read that cost too much, not an outage. */
+function queryable(client: pg.Pool | pg.PoolClient, readBudgetMs?: number): Queryable {
   return {
     async query<R = Row>(sql: string, params: readonly unknown[] = []) {
       try {
@@ -61,6 +65,9 @@ function queryable(client: pg.Pool | pg.PoolClient): Queryable {
           : client.query(sql, values));
         return result.rows as R[];
       } catch (error) {
+        if (readBudgetMs !== undefined && isStatementTimeout(error)) {
+          throw queryTooExpensive(readBudgetMs);
+        }
         throw translateDatabaseError(error);
       }
     },
@@ -186,8 +193,10 @@ export async function openPostgresStore(
   connectionString: string,
   poolSize = 10,
   timeouts: Partial<DatabaseTimeouts> = {},
+  reads: Partial<ReadPoolOptions> = {},
 ): Promise<Store> {
-  const config = clientConfig(connectionString, { ...DEFAULT_DATABASE_TIMEOUTS, ...timeouts });
+  const bounds = { ...DEFAULT_DATABASE_TIMEOUTS, ...timeouts };
+  const config = clientConfig(connectionString, bounds);
   // A fixed-size pool: a connection, once opened, stays open (min = max), since a new one
   // pays ~13 ms planning its first events query while the relation cache of every partition
   // and index loads (bench/FINDINGS.md B21), and a closed one gives back its prepared
@@ -203,8 +212,11 @@ export async function openPostgresStore(
     await pool.end().catch(() => undefined);
     throw error;
   }
+  // Tenants' event reads: a pool of their own, opened as used, so a storm of searches waits
+  // for read connections while appends keep theirs, and each statement stops at the budget.
+  const readPool = readPoolOf(connectionString, bounds, { ...DEFAULT_READ_POOL, ...reads });
 
-  return {
+  const store: Store = {
     kind: "postgres",
     query: poolQueryable.query,
     async transaction(fn) {
@@ -255,7 +267,7 @@ export async function openPostgresStore(
     },
     async close() {
       await listener.close();
-      await pool.end();
+      await Promise.all([pool.end(), readPool.pool.end()]);
     },
     poolStats: () => ({
       total: pool.totalCount,
@@ -263,4 +275,38 @@ export async function openPostgresStore(
       waiting: pool.waitingCount,
     }),
   };
+  const readView: Store = {
+    ...store,
+    root: store,
+    query: readPool.queryable.query,
+    close: async () => undefined,
+    poolStats: () => ({
+      total: readPool.pool.totalCount,
+      idle: readPool.pool.idleCount,
+      waiting: readPool.pool.waitingCount,
+    }),
+  };
+  // The same object, not a copy: the read view's root is the store that caches are keyed by.
+  return Object.assign(store, { reads: readView });
+}
+
+/** The read pool: its statements bounded by the read budget (never above the store's own bound). */
+function readPoolOf(
+  connectionString: string,
+  bounds: DatabaseTimeouts,
+  options: ReadPoolOptions,
+): { pool: pg.Pool; queryable: Queryable } {
+  const budgetMs =
+    bounds.statementTimeoutMs > 0
+      ? Math.min(options.timeoutMs, bounds.statementTimeoutMs)
+      : options.timeoutMs;
+  const config = clientConfig(connectionString, { ...bounds, statementTimeoutMs: budgetMs });
+  const pool = new pg.Pool({
+    ...config,
+    max: options.poolSize,
+    min: options.poolSize,
+    allowExitOnIdle: true,
+  });
+  pool.on("error", () => undefined);
+  return { pool, queryable: queryable(pool, budgetMs) };
 }

@@ -10,6 +10,13 @@ export interface Store extends Queryable {
   readonly kind: "postgres" | "pglite";
   /** Set on a view of another store (store/root.ts): the store whose connections it uses. */
   readonly root?: Store;
+  /**
+   * PostgreSQL only: the view that tenants' event reads (lists, searches, counts, exports,
+   * tails) go through: connections of their own, so reads never take the writes', and each
+   * statement bounded by the read budget (`query_too_expensive` when it runs out).
+   * Absent, those reads use the store itself (store/reads.ts).
+   */
+  readonly reads?: Store;
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
@@ -51,6 +58,16 @@ export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = {
   idleInTransactionTimeoutMs: 60_000,
 };
 
+/** The connections of tenants' event reads (`Store.reads`). */
+export interface ReadPoolOptions {
+  /** Connections of the read pool. */
+  poolSize: number;
+  /** `statement_timeout` of a read (at most the store's own statement timeout). */
+  timeoutMs: number;
+}
+
+export const DEFAULT_READ_POOL: ReadPoolOptions = { poolSize: 8, timeoutMs: 10_000 };
+
 export interface StoreOptions {
   /** PostgreSQL connection string; when absent PGlite is used. */
   databaseUrl?: string;
@@ -60,4 +77,6 @@ export interface StoreOptions {
   poolSize?: number;
   /** PostgreSQL only; defaults in DEFAULT_DATABASE_TIMEOUTS. */
   timeouts?: Partial<DatabaseTimeouts>;
+  /** PostgreSQL only; defaults in DEFAULT_READ_POOL. */
+  reads?: Partial<ReadPoolOptions>;
 }

@@ -160,11 +160,28 @@ export function observeStore(metrics: Metrics, store: Store): void {
   const set = storeMetrics.get(rootOf(store)) ?? new Set<Metrics>();
   set.add(metrics);
   storeMetrics.set(rootOf(store), set);
+  poolGauge(
+    metrics,
+    store,
+    "chronicle_db_pool_connections",
+    "Database pool connections by state (total, idle, waiting clients).",
+  );
+  if (store.reads) {
+    poolGauge(
+      metrics,
+      store.reads,
+      "chronicle_db_read_pool_connections",
+      "Connections of tenants' event reads by state (total, idle, waiting clients).",
+    );
+  }
+}
+
+function poolGauge(metrics: Metrics, store: Store, name: string, help: string): void {
   const poolStats = store.poolStats?.bind(store);
   if (!poolStats) return;
   new Gauge({
-    name: "chronicle_db_pool_connections",
-    help: "Database pool connections by state (total, idle, waiting clients).",
+    name,
+    help,
     labelNames: ["state"] as const,
     registers: [metrics.registry],
     collect() {

@@ -73,6 +73,7 @@ export function tracedStore(store: Store, tracer: Tracer, parent: Span): Store {
     listen: (channel, onPayload, onReconnect) => store.listen(channel, onPayload, onReconnect),
     notify: (channel, payload) => store.notify(channel, payload),
     close: () => store.close(),
+    ...(store.reads && { reads: tracedStore(store.reads, tracer, parent) }),
   };
   if (store.poolStats)
     view.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0 };

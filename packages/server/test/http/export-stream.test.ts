@@ -4,6 +4,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterEach, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
 import { compressResponses } from "../../src/http/middleware/compression.js";
 import { streamExport } from "../../src/http/streaming/export-stream.js";
 
@@ -98,4 +99,44 @@ describe("streamExport", () => {
     expect(opened.res.headers["content-encoding"]).toBe("gzip");
     await expectStalledThenReturned(state, opened, true);
   });
+
+  it.each([
+    [
+      "a refused read (the database went away)",
+      new ServiceError("unavailable", "gone"),
+      "unavailable",
+    ],
+    ["a read that failed on a bug", new Error("boom"), "internal_error"],
+  ])(
+    "when %s fails after the first rows, then the export ends with the problem as its last line",
+    async (_, thrown, code) => {
+      const errors: unknown[] = [];
+      const rows = {
+        async *[Symbol.asyncIterator]() {
+          yield { id: "evt_1", seq: 1 };
+          yield { id: "evt_2", seq: 2 };
+          throw thrown;
+        },
+      };
+      const app = express();
+      app.get("/export", async (_req, res) => {
+        await streamExport(res, rows, "ndjson", "test", {
+          requestId: "req_1",
+          onError: (error) => errors.push(error),
+        });
+      });
+      server = createServer(app).listen(0, "127.0.0.1");
+      await once(server, "listening");
+      const { port } = server.address() as AddressInfo;
+      const response = await fetch(`http://127.0.0.1:${port}/export`);
+      expect(response.status).toBe(200);
+      const lines = (await response.text())
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line));
+      expect(lines.map((line) => line.seq)).toEqual([1, 2, undefined]);
+      expect(lines[2]).toMatchObject({ code, request_id: "req_1" });
+      expect(errors).toEqual([thrown]);
+    },
+  );
 });

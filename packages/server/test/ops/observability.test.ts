@@ -192,6 +192,10 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
         sampleValue(samples, "chronicle_db_pool_connections", { state: "total" }),
       ).toBeGreaterThanOrEqual(1);
       expect(sampleValue(samples, "chronicle_db_pool_connections", { state: "waiting" })).toBe(0);
+      expect(types.get("chronicle_db_read_pool_connections")).toBe("gauge");
+      expect(sampleValue(samples, "chronicle_db_read_pool_connections", { state: "waiting" })).toBe(
+        0,
+      );
     }
     const other = await fetch(metricsUrl.replace("/metrics", "/v1/events"));
     expect(other.status).toBe(404);

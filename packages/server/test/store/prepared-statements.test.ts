@@ -47,8 +47,9 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
 
   beforeAll(async () => {
     database = await createTestDatabase("postgres", { migrated: true });
-    // One connection: what the test runs and what it inspects share a session.
-    store = await database.open({ poolSize: 1 });
+    // One connection per pool: what the test runs and what it inspects share a session
+    // (reads of a project's events on the read pool's, an event by id on the store's).
+    store = await database.open({ poolSize: 1, reads: { poolSize: 1 } });
     projectId = (await newProject(store)).projectId;
     await ingestEvents(
       store,
@@ -61,6 +62,12 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
     await database?.drop();
   });
 
+  /** `sql` over pg_prepared_statements in both sessions. */
+  async function inBothSessions<R>(sql: string): Promise<R[]> {
+    const reads = store.reads ?? store;
+    return [...(await store.query<R>(sql)), ...(await reads.query<R>(sql))];
+  }
+
   it("when an event is read by id and a single-filter page is listed, then the connection keeps both statements prepared and answers stay right after the generic plan takes over", async () => {
     const page = await listEvents(store, projectId, {}, { limit: 60 });
     const ids = page.data.map((event) => event.id);
@@ -72,7 +79,7 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
       expect(rare.data.map((event) => event.seq)).toEqual([3, 2, 1]);
       expect(common.data.map((event) => event.seq)).toEqual([60, 59, 58, 57, 56]);
     }
-    const statements = await store.query<{ statement: string; generic_plans: number }>(
+    const statements = await inBothSessions<{ statement: string; generic_plans: number }>(
       "SELECT statement, generic_plans FROM pg_prepared_statements WHERE name LIKE 'chronicle_%'",
     );
     const byId = statements.find((row) =>
@@ -90,7 +97,7 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
         Array.from({ length: limit }, (_, n) => 60 - n),
       );
     }
-    const limits = await store.query<{ rows: string }>(
+    const limits = await inBothSessions<{ rows: string }>(
       `SELECT substring(statement from 'LIMIT ([0-9]+)') AS rows FROM pg_prepared_statements
        WHERE name LIKE 'chronicle_%' AND statement LIKE '%actor_id = $2%'`,
     );
@@ -101,7 +108,7 @@ describe.runIf(STORE_KINDS.includes("postgres"))("prepared statements on postgre
 
   it("when a page is searched, then its statement is not prepared", async () => {
     await listEvents(store, projectId, { search: "issue 7" });
-    const searched = await store.query(
+    const searched = await inBothSessions(
       "SELECT 1 FROM pg_prepared_statements WHERE statement LIKE '%search_text LIKE%'",
     );
     expect(searched).toHaveLength(0);

@@ -131,6 +131,29 @@ function bodyOf(document: OpenApiDocument, operation: OperationObject): Operatio
 }
 
 /**
+ * The scope an operation requires. Failing closed: an operation that does not say is a
+ * contract error, not a public operation, and a public one (`none`) must also say
+ * `security: []`, so that the contract's two statements of it cannot disagree.
+ */
+function requiredScopeOf(operation: OperationObject): RequiredScope {
+  const scope = operation["x-required-scope"];
+  if (scope === undefined) {
+    throw new Error(`${operation.operationId} has no x-required-scope`);
+  }
+  if (!isRequiredScope(scope)) {
+    throw new Error(`${operation.operationId} has an unknown x-required-scope "${scope}"`);
+  }
+  const security = operation.security;
+  const open = Array.isArray(security) && security.length === 0;
+  if ((scope === "none") !== open) {
+    throw new Error(
+      `${operation.operationId}: x-required-scope "${scope}" and security ${JSON.stringify(security ?? "(the document's)")} disagree`,
+    );
+  }
+  return scope;
+}
+
+/**
  * Every operation of the contract, static paths before parameterised ones so that
  * `/v1/events/export` is routed before `/v1/events/{event_id}`.
  */
@@ -141,10 +164,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
       const operation = pathItem[method] as OperationObject | undefined;
       if (!operation) continue;
       if (!operation.operationId) throw new Error(`${method} ${path} has no operationId`);
-      const scope = operation["x-required-scope"] ?? "none";
-      if (!isRequiredScope(scope)) {
-        throw new Error(`${operation.operationId} has an unknown x-required-scope "${scope}"`);
-      }
+      const scope = requiredScopeOf(operation);
       operations.push({
         operationId: operation.operationId,
         method,

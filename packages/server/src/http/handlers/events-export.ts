@@ -1,10 +1,11 @@
+import { ServiceError } from "../../domain/errors.js";
 import { exportEvents, ingestEvents, newId } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { streamExport } from "../streaming/export-stream.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, pinWorkspace } from "./event-query.js";
 
-export function eventExportHandlers({ streams }: HandlerDeps) {
+export function eventExportHandlers({ logger, streams }: HandlerDeps) {
   /**
    * Records `events.exported` first (so it is not in its own snapshot), then streams the
    * matching events in seq order with backpressure. Counts as one of the credential's open
@@ -55,6 +56,13 @@ export function eventExportHandlers({ streams }: HandlerDeps) {
       await streamExport(res, rows(), format, `chronicle-${exportId}`, {
         signal: lease.signal,
         requestId,
+        onError: (error) =>
+          logger[error instanceof ServiceError ? "warn" : "error"](
+            "export ended by a failed read",
+            {
+              error: String(error),
+            },
+          ),
       });
     } finally {
       lease.release();

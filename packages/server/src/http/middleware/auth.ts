@@ -119,7 +119,14 @@ export function authenticateRequest(
 export function authorize(operation: Operation): RequestHandler {
   return (_req: Request, res: Response, next: NextFunction) => {
     const principal = res.locals.principal as Principal | undefined;
-    if (operation.requiredScope === "none" || !principal) return next();
+    if (operation.requiredScope === "none") return next();
+    // Failing closed: an operation that requires a scope is never served without a caller,
+    // whatever ran (or did not run) before this.
+    if (!principal) {
+      throw new ServiceError("unauthorized", "No credential was authenticated", {
+        headers: CHALLENGE,
+      });
+    }
     if (principal.workspaceId !== null && !VIEWER_OPERATIONS.has(operation.operationId)) {
       throw new ServiceError(
         "forbidden",

@@ -22,6 +22,8 @@ export interface ExportStreamOptions {
   /** Aborted (reason: an `ServiceError`) when the export must stop, e.g. its credential was revoked. */
   signal?: AbortSignal;
   requestId?: string;
+  /** A read that failed after the first bytes: the export ends with its problem line. */
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -36,8 +38,9 @@ export function exportEnd(format: ExportFormat, problem: Problem): string {
 /**
  * Streams rows as NDJSON or CSV in ~64 KiB chunks. Each write waits for `drain` when the
  * socket is full; when the client goes away the iterator is returned, which releases the
- * database cursor. When `signal` aborts, the export stops at a row boundary and ends with
- * the `exportEnd` line saying why.
+ * database cursor. When `signal` aborts, or a read fails (the database went away, a read ran
+ * over its budget), the export stops at a row boundary and ends with the `exportEnd` line
+ * saying why.
  */
 export async function streamExport(
   res: Response,
@@ -56,10 +59,9 @@ export async function streamExport(
   let pending = "";
   // A slow client may hold a write waiting for `drain`: the end line is queued right away,
   // after the rows already written, and the response ended.
-  const stop = () => {
+  const end = (reason: unknown) => {
     if (stopped || isGone(res)) return;
     stopped = true;
-    const reason = signal?.reason;
     const problem =
       reason instanceof ServiceError
         ? problemBody(reason.code, options.requestId ?? "", reason.message)
@@ -68,6 +70,7 @@ export async function streamExport(
     pending = "";
     endStreamSoon(res);
   };
+  const stop = () => end(signal?.reason);
   signal?.addEventListener("abort", stop, { once: true });
 
   const iterator = rows[Symbol.asyncIterator]();
@@ -77,7 +80,14 @@ export async function streamExport(
     if (signal?.aborted) return stop();
     for (;;) {
       if (stopped || isGone(res)) return;
-      const next = await iterator.next();
+      let next: IteratorResult<object>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        // The status line is sent: the reason can only be the last line.
+        options.onError?.(error);
+        return end(error);
+      }
       if (stopped) return;
       if (next.done) {
         completed = true;

@@ -18,6 +18,7 @@ import type { Row, Store } from "../../store/types.js";
 import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterDigest, selectionOf } from "./event-filters.js";
 import { eventToWire } from "./event-row.js";
+import { projectRead } from "./read-gate.js";
 import { searchPieces } from "./search-pieces.js";
 
 const EVENTS_SCOPE: ListScope = { kind: "events" };
@@ -162,11 +163,20 @@ async function pageCursors(
  * A keyset page over seq (docs/design.md, "Cursors and pages"). A `before` cursor is
  * fetched in reverse and flipped so `data` is always in the requested order.
  */
-export async function listEvents(
+export function listEvents(
   store: Store,
   projectId: string,
   filters: EventFilters,
   options: ListOptions = {},
+): Promise<Page<Event>> {
+  return projectRead(store, projectId, (reads) => listPage(reads, projectId, filters, options));
+}
+
+async function listPage(
+  store: Store,
+  projectId: string,
+  filters: EventFilters,
+  options: ListOptions,
 ): Promise<Page<Event>> {
   const order = options.order ?? "desc";
   const limit = checkLimit(options.limit ?? 50);
@@ -230,31 +240,47 @@ export function tailReader(
     if (head <= afterSeq) return { events: [], readThrough: afterSeq, more: false };
     const upToSeq = Math.min(head, afterSeq + TAIL_READ_SPAN);
     const count = Math.max(1, Math.floor(limit));
-    const rows = await selectedRowsInRange(store, selection, { afterSeq, upToSeq, limit: count });
+    const range = { afterSeq, upToSeq, limit: count };
+    const rows = await projectRead(
+      store,
+      projectId,
+      (reads) => selectedRowsInRange(reads, selection, range),
+      true,
+    );
     const full = rows.length === count;
     const readThrough = full ? Number(rows[rows.length - 1]?.seq) : upToSeq;
     return { events: rows.map(eventToWire), readThrough, more: readThrough < head };
   };
 }
 
+/** The most seqs one export read walks: a filter that rarely matches costs bounded statements. */
+export const EXPORT_READ_SPAN = 100_000;
+
 /**
  * Every matching event in seq order, read in keyset batches so memory stays flat, up to the
  * project's last_seq when iteration starts (a snapshot of an append-only log). No database
  * cursor stays open between batches, so a consumer that stops (return()) releases nothing.
+ * Each batch is one read in the project's turn, and walks at most EXPORT_READ_SPAN seqs, so
+ * a rare match among millions of events is many short statements, never one over the read
+ * budget.
  */
 export async function* exportEvents(
   store: Store,
   projectId: string,
   filters: EventFilters,
   scope: ListScope = EVENTS_SCOPE,
+  span = EXPORT_READ_SPAN,
 ): AsyncGenerator<Event, void, undefined> {
   const upTo = await projectLastSeq(store, projectId);
   if (upTo === undefined) throw notFound("Project");
   const selection = selectionOf(projectId, filters, scope);
   let after = 0;
-  for (;;) {
-    const range = { afterSeq: after, upToSeq: upTo, limit: EXPORT_BATCH };
-    const rows: (Row | undefined)[] = await selectedRowsInRange(store, selection, range);
+  while (after < upTo) {
+    const upToSeq = Math.min(upTo, after + span);
+    const range = { afterSeq: after, upToSeq, limit: EXPORT_BATCH };
+    const rows: (Row | undefined)[] = await projectRead(store, projectId, (reads) =>
+      selectedRowsInRange(reads, selection, range),
+    );
     const last = rows[rows.length - 1];
     for (let index = 0; index < rows.length; index++) {
       const row = rows[index] as Row;
@@ -265,7 +291,6 @@ export async function* exportEvents(
       rows[index] = undefined;
       yield eventToWire(row);
     }
-    if (rows.length < EXPORT_BATCH || !last) return;
-    after = Number(last.seq);
+    after = rows.length === EXPORT_BATCH && last ? Number(last.seq) : upToSeq;
   }
 }

@@ -1,0 +1,112 @@
+import {
+  type Client,
+  client,
+  createTestDatabase,
+  event,
+  issueEvents,
+  newProject,
+  STORE_KINDS,
+  startServer,
+  type TestDatabase,
+  type TestServer,
+  testConfig,
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readGateOf } from "../../src/services/events/read-gate.js";
+import { ingestEvents } from "../../src/services/index.js";
+import type { Store } from "../../src/store/types.js";
+
+type Answer = Awaited<ReturnType<Client>>;
+
+function expectProblem(response: Answer, status: number, code: string) {
+  expect(response.status, response.text).toBe(status);
+  expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+  expect(response.json.code).toBe(code);
+}
+
+/**
+ * One project cannot take the reads of a server: its event reads take turns (a few at once
+ * per process), and each read statement has a budget. Writes and other projects' reads go on.
+ */
+describe.each(STORE_KINDS)("per-project read turns over HTTP (%s)", (kind) => {
+  let db: TestDatabase;
+  let store: Store;
+  let server: TestServer;
+  let busy: Client;
+  let quiet: Client;
+  let busyProject: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind, { migrated: true });
+    store = await db.open();
+    const { abuse } = testConfig();
+    server = await startServer(store, { abuse: { ...abuse, readsPerProject: 1, readWaitMs: 200 } });
+    const a = await newProject(store, "Busy");
+    const b = await newProject(store, "Quiet");
+    busyProject = a.projectId;
+    busy = client(server.base, a.key);
+    quiet = client(server.base, b.key);
+    await ingestEvents(store, a.projectId, issueEvents(3));
+    await ingestEvents(store, b.projectId, issueEvents(3));
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    await db?.drop();
+  });
+
+  it("when a project's turns are taken, then its reads are 429 too_many_reads after the wait, while its writes and another project's reads are served", async () => {
+    let release: () => void = () => undefined;
+    const held = readGateOf(store).run(
+      busyProject,
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    try {
+      const refused = await busy("GET", "/v1/events");
+      expectProblem(refused, 429, "too_many_reads");
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expectProblem(await busy("GET", "/v1/events/export?format=ndjson"), 429, "too_many_reads");
+      expectProblem(await busy("GET", "/v1/workspaces/ws_acme/events"), 429, "too_many_reads");
+      expect((await quiet("GET", "/v1/events")).status).toBe(200);
+      expect((await busy("POST", "/v1/events", { body: event() })).status).toBe(201);
+    } finally {
+      release();
+      await held;
+    }
+    const served = await busy("GET", "/v1/events");
+    expect(served.status).toBe(200);
+    expect(served.json.data).toHaveLength(4);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("the read budget over HTTP (PostgreSQL)", () => {
+  let db: TestDatabase;
+  let store: Store;
+  let server: TestServer;
+  let api: Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("postgres", { migrated: true });
+    // A budget no read of thousands of rows fits in.
+    store = await db.open({ reads: { timeoutMs: 1 } });
+    server = await startServer(store);
+    const project = await newProject(store);
+    api = client(server.base, project.key);
+    await ingestEvents(store, project.projectId, issueEvents(5_000));
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    await db?.drop();
+  });
+
+  it("when a read runs over its budget, then 400 query_too_expensive without Retry-After (retrying would not help), and writes go on", async () => {
+    const listed = await api("GET", "/v1/events?search=issue&include_total=true");
+    expectProblem(listed, 400, "query_too_expensive");
+    expect(listed.headers.get("retry-after")).toBeNull();
+    expect(listed.json.detail).toContain("1 ms");
+    const exported = await api("GET", "/v1/events/export?format=ndjson&search=issue");
+    expectProblem(exported, 400, "query_too_expensive");
+    expect((await api("POST", "/v1/events", { body: event() })).status).toBe(201);
+  });
+});

@@ -1,0 +1,55 @@
+import { createTestDatabase, type TestDatabase } from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ServiceError } from "../../src/domain/errors.js";
+import type { Store } from "../../src/store/types.js";
+
+describe.skipIf(!process.env.DATABASE_URL)("the read pool's budget (PostgreSQL)", () => {
+  let db: TestDatabase;
+  let store: Store;
+  beforeAll(async () => {
+    db = await createTestDatabase("postgres", { migrated: false });
+    store = await db.open({ reads: { poolSize: 2, timeoutMs: 200 } });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it("when a read runs over its budget, then it is query_too_expensive (400), not unavailable", async () => {
+    const reads = store.reads as Store;
+    const error = await reads.query("SELECT pg_sleep(2)").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ServiceError);
+    expect(error).toMatchObject({ code: "query_too_expensive", status: 400 });
+    expect((error as ServiceError).detail).toContain("200 ms");
+    // The connection is fine afterwards.
+    await expect(reads.query("SELECT 1 AS one")).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it("when reads fill the read pool, then the store's own connections still answer", async () => {
+    const reads = store.reads as Store;
+    const slow = [1, 2, 3].map(() => reads.query("SELECT pg_sleep(0.15)"));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reads.poolStats?.()).toMatchObject({ total: 2, idle: 0, waiting: 1 });
+    await expect(store.query("SELECT 2 AS two")).resolves.toEqual([{ two: 2 }]);
+    expect(reads.poolStats?.()).toMatchObject({ waiting: 1 });
+    await Promise.all(slow);
+  });
+
+  it("when an operator cancels a read, then it is unavailable (503), not the read's fault", async () => {
+    const patient = await db.open({ reads: { poolSize: 1, timeoutMs: 10_000 } });
+    const reads = patient.reads as Store;
+    const running = reads
+      .query("SELECT pg_sleep(1) /* cancel me */")
+      .catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.query(
+      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%cancel me%' AND pid <> pg_backend_pid()",
+    );
+    expect(await running).toMatchObject({ code: "unavailable" });
+    await patient.close();
+  });
+
+  it("the read view shares the store's identity (root) and closing the store ends both pools", () => {
+    expect(store.reads?.root).toBe(store);
+  });
+});
