@@ -38,7 +38,7 @@ const document: OpenApiDocument = {
         },
       },
     },
-    "/v1/health": { get: { operationId: "getHealth", "x-required-scope": "none" } },
+    "/v1/health": { get: { operationId: "getHealth", "x-required-scope": "none", security: [] } },
   },
   components: {
     parameters: {
