@@ -98,7 +98,9 @@ export interface paths {
          *     token) or expires, the export stops within 5 seconds at a row boundary and its last line
          *     says why: in NDJSON a `Problem` object (code `credential_revoked` or
          *     `credential_expired`; it has no `seq`, unlike every event line), in CSV a row whose first
-         *     cell is `#error` and whose second cell is that `Problem` as JSON. An export that ends
+         *     cell is `#error` and whose second cell is that `Problem` as JSON. A read that fails once
+         *     the export has begun ends it the same way (`unavailable` when the database went away,
+         *     `query_too_expensive` when a read ran over the server's budget). An export that ends
          *     without such a line is complete. An open export counts toward the credential's limit of
          *     concurrent streams (live tails and exports together); over it, the answer is
          *     `429 too_many_streams`.
@@ -1865,6 +1867,29 @@ export interface components {
                 "application/json": components["schemas"]["EventList"];
             };
         };
+        /**
+         * @description `too_many_streams`: the credential already holds the maximum number of open live tails
+         *     and exports (10 by default, per server process); close one first. Or `too_many_reads`
+         *     (an export): the project's reads already fill their share of this server process. Or
+         *     `rate_limit_exceeded`: the credential is over its rate limit, or the client's address
+         *     has failed authentication too often in the current minute (then before any credential is
+         *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
+         */
+        ExportLimited: {
+            headers: {
+                "Request-Id": components["headers"]["RequestId"];
+                "Chronicle-Version": components["headers"]["ChronicleVersion"];
+                "Retry-After": components["headers"]["RetryAfter"];
+                "RateLimit-Limit": components["headers"]["RateLimitLimit"];
+                "RateLimit-Remaining": components["headers"]["RateLimitRemaining"];
+                "RateLimit-Reset": components["headers"]["RateLimitReset"];
+                "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
         /** @description The credential lacks the operation's scope, or a viewer token reached outside its workspace (`forbidden`). */
         Forbidden: {
             headers: {
@@ -1995,8 +2020,7 @@ export interface components {
         };
         /**
          * @description `too_many_streams`: the credential already holds the maximum number of open live tails
-         *     and exports (10 by default, per server process); close one first. Or `too_many_reads`
-         *     (an export): the project's reads already fill their share of this server process. Or
+         *     and exports (10 by default, per server process); close one first. Or
          *     `rate_limit_exceeded`: the credential is over its rate limit, or the client's address
          *     has failed authentication too often in the current minute (then before any credential is
          *     read, without `RateLimit-*` headers). Wait `Retry-After` seconds.
@@ -2184,7 +2208,7 @@ export interface components {
          *     through an agent. Without `actor_id` it is `400 invalid_parameter`.
          */
         IncludeOnBehalfQuery: boolean;
-        /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
+        /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. When the count would run over the server's read budget, `total` is left out and the page is still served. */
         IncludeTotalQuery: boolean;
         /**
          * @description Only events whose `context.ip_address` is this value, exactly as it was recorded.
@@ -2559,7 +2583,7 @@ export interface operations {
                  *     `400 invalid_cursor`.
                  */
                 cursor?: components["parameters"]["CursorQuery"];
-                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
+                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. When the count would run over the server's read budget, `total` is left out and the page is still served. */
                 include_total?: components["parameters"]["IncludeTotalQuery"];
             };
             header?: {
@@ -2867,7 +2891,7 @@ export interface operations {
             400: components["responses"]["BadReadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            429: components["responses"]["StreamLimited"];
+            429: components["responses"]["ExportLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
         };
@@ -3236,7 +3260,7 @@ export interface operations {
                  *     `400 invalid_cursor`.
                  */
                 cursor?: components["parameters"]["CursorQuery"];
-                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
+                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. When the count would run over the server's read budget, `total` is left out and the page is still served. */
                 include_total?: components["parameters"]["IncludeTotalQuery"];
             };
             header?: {
@@ -3410,7 +3434,7 @@ export interface operations {
                  *     `400 invalid_cursor`.
                  */
                 cursor?: components["parameters"]["CursorQuery"];
-                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. */
+                /** @description Also count every event matching the filters (`total`). Counting costs a query; ask only when you show the number. When the count would run over the server's read budget, `total` is left out and the page is still served. */
                 include_total?: components["parameters"]["IncludeTotalQuery"];
             };
             header?: {

@@ -44,6 +44,8 @@ export interface ListOptions {
   cursor?: string;
   includeTotal?: boolean;
   scope?: ListScope;
+  /** The request's client went away: a read still waiting for its turn gives up its place. */
+  signal?: AbortSignal;
 }
 
 export interface RateLimitDecision {

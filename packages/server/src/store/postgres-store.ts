@@ -57,6 +57,7 @@ function clientConfig(connectionString: string, timeouts: DatabaseTimeouts): pg.
 function queryable(client: pg.Pool | pg.PoolClient, readBudgetMs?: number): Queryable {
   return {
     async query<R = Row>(sql: string, params: readonly unknown[] = []) {
+      const startedAt = performance.now();
       try {
         const name = preparedName(sql);
         const values = params as unknown[];
@@ -65,7 +66,10 @@ function queryable(client: pg.Pool | pg.PoolClient, readBudgetMs?: number): Quer
           : client.query(sql, values));
         return result.rows as R[];
       } catch (error) {
-        if (readBudgetMs !== undefined && isStatementTimeout(error)) {
+        if (
+          readBudgetMs !== undefined &&
+          isStatementTimeout(error, performance.now() - startedAt, readBudgetMs)
+        ) {
           throw queryTooExpensive(readBudgetMs);
         }
         throw translateDatabaseError(error);
@@ -273,6 +277,7 @@ export async function openPostgresStore(
       total: pool.totalCount,
       idle: pool.idleCount,
       waiting: pool.waitingCount,
+      max: poolSize,
     }),
   };
   const readView: Store = {
@@ -284,6 +289,7 @@ export async function openPostgresStore(
       total: readPool.pool.totalCount,
       idle: readPool.pool.idleCount,
       waiting: readPool.pool.waitingCount,
+      max: readPool.size,
     }),
   };
   // The same object, not a copy: the read view's root is the store that caches are keyed by.
@@ -295,7 +301,7 @@ function readPoolOf(
   connectionString: string,
   bounds: DatabaseTimeouts,
   options: ReadPoolOptions,
-): { pool: pg.Pool; queryable: Queryable } {
+): { pool: pg.Pool; queryable: Queryable; size: number } {
   const budgetMs =
     bounds.statementTimeoutMs > 0
       ? Math.min(options.timeoutMs, bounds.statementTimeoutMs)
@@ -308,5 +314,5 @@ function readPoolOf(
     allowExitOnIdle: true,
   });
   pool.on("error", () => undefined);
-  return { pool, queryable: queryable(pool, budgetMs) };
+  return { pool, queryable: queryable(pool, budgetMs), size: options.poolSize };
 }

@@ -1,13 +1,14 @@
 import { ServiceError } from "../domain/errors.js";
 
 /**
- * PostgreSQL's 57014 query_canceled, when its statement_timeout ended it (an operator's
- * pg_cancel_backend is the same SQLSTATE, "due to user request", and stays an outage).
+ * PostgreSQL's 57014 query_canceled after the statement ran for its whole budget: its
+ * statement_timeout ended it. An operator's pg_cancel_backend is the same SQLSTATE sooner,
+ * and stays an outage. Told apart by the time taken, not by the message, whose language
+ * follows the server's lc_messages.
  */
-export function isStatementTimeout(error: unknown): boolean {
+export function isStatementTimeout(error: unknown, elapsedMs: number, budgetMs: number): boolean {
   if (typeof error !== "object" || error === null) return false;
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === "57014" && typeof message === "string" && /statement timeout/.test(message);
+  return (error as { code?: unknown }).code === "57014" && elapsedMs >= budgetMs * 0.9;
 }
 
 /**

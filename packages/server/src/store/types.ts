@@ -40,6 +40,8 @@ export interface PoolStats {
   idle: number;
   /** Requests waiting for a free connection. */
   waiting: number;
+  /** The pool's size. */
+  max: number;
 }
 
 /** How long the server waits on PostgreSQL (config.ts, `CHRONICLE_DB_*`). */

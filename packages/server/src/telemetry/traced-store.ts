@@ -76,7 +76,7 @@ export function tracedStore(store: Store, tracer: Tracer, parent: Span): Store {
     ...(store.reads && { reads: tracedStore(store.reads, tracer, parent) }),
   };
   if (store.poolStats)
-    view.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0 };
+    view.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0, max: 0 };
   return view;
 }
 

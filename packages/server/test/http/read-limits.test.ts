@@ -35,6 +35,7 @@ describe.each(STORE_KINDS)("per-project read turns over HTTP (%s)", (kind) => {
   let busy: Client;
   let quiet: Client;
   let busyProject: string;
+  let busyKey: string;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind, { migrated: true });
@@ -44,6 +45,7 @@ describe.each(STORE_KINDS)("per-project read turns over HTTP (%s)", (kind) => {
     const a = await newProject(store, "Busy");
     const b = await newProject(store, "Quiet");
     busyProject = a.projectId;
+    busyKey = a.key;
     busy = client(server.base, a.key);
     quiet = client(server.base, b.key);
     await ingestEvents(store, a.projectId, issueEvents(3));
@@ -76,6 +78,29 @@ describe.each(STORE_KINDS)("per-project read turns over HTTP (%s)", (kind) => {
     const served = await busy("GET", "/v1/events");
     expect(served.status).toBe(200);
     expect(served.json.data).toHaveLength(4);
+  });
+
+  it("when a client leaves while its read waits for a turn, then the read leaves the queue", async () => {
+    const gate = readGateOf(store);
+    let release: () => void = () => undefined;
+    const held = gate.run(busyProject, () => new Promise<void>((resolve) => (release = resolve)));
+    const controller = new AbortController();
+    const request = fetch(`${server.base}/v1/events`, {
+      headers: { authorization: `Bearer ${busyKey}` },
+      signal: controller.signal,
+    }).catch(() => "aborted");
+    for (let i = 0; i < 100 && gate.waiting(busyProject) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(gate.waiting(busyProject)).toBe(1);
+    controller.abort();
+    expect(await request).toBe("aborted");
+    for (let i = 0; i < 100 && gate.waiting(busyProject) > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(gate.waiting(busyProject)).toBe(0);
+    release();
+    await held;
   });
 });
 

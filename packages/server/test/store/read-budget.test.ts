@@ -49,7 +49,14 @@ describe.skipIf(!process.env.DATABASE_URL)("the read pool's budget (PostgreSQL)"
     await patient.close();
   });
 
-  it("the read view shares the store's identity (root) and closing the store ends both pools", () => {
+  it("the read view shares the store's identity (root) and closing the store ends both pools", async () => {
     expect(store.reads?.root).toBe(store);
+    const other = await db.open({ reads: { poolSize: 1 } });
+    const reads = other.reads as Store;
+    await reads.query("SELECT 1");
+    expect(reads.poolStats?.()).toMatchObject({ total: 1, max: 1 });
+    await other.close();
+    expect(reads.poolStats?.().total).toBe(0);
+    await expect(reads.query("SELECT 1")).rejects.toBeDefined();
   });
 });

@@ -12,6 +12,7 @@ import {
 import { traceIdOf } from "../../telemetry/trace-id.js";
 import type { Handler } from "../contract/handler-types.js";
 import { eventCacheHeaders, matchesIfNoneMatch } from "../middleware/event-caching.js";
+import { clientGoneSignal } from "./client-gone.js";
 import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
@@ -102,10 +103,13 @@ export function eventHandlers(_deps: HandlerDeps) {
     };
   };
 
-  const listEventsHandler: Handler<"listEvents"> = async ({ store, principal, query }) => {
+  const listEventsHandler: Handler<"listEvents"> = async ({ store, principal, query, res }) => {
     const who = caller(principal);
     const filters = pinWorkspace(who, filtersOf(query));
-    const page = await listEvents(store, who.projectId, filters, listOptionsOf(query));
+    const page = await listEvents(store, who.projectId, filters, {
+      ...listOptionsOf(query),
+      signal: clientGoneSignal(res),
+    });
     return { status: 200, body: page };
   };
 

@@ -1,6 +1,7 @@
 import { ServiceError } from "../../domain/errors.js";
 import { listEvents } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
+import { clientGoneSignal } from "./client-gone.js";
 import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, listOptionsOf, pinWorkspace } from "./event-query.js";
 
@@ -11,6 +12,7 @@ export function feedHandlers(_deps: HandlerDeps) {
     principal,
     path,
     query,
+    res,
   }) => {
     const who = caller(principal);
     const { target_type, target_id } = path;
@@ -19,6 +21,7 @@ export function feedHandlers(_deps: HandlerDeps) {
     const page = await listEvents(store, who.projectId, filters, {
       ...listOptionsOf(query),
       scope: { kind: "target", type: target_type, id: target_id },
+      signal: clientGoneSignal(res),
     });
     return { status: 200, body: page };
   };
@@ -28,6 +31,7 @@ export function feedHandlers(_deps: HandlerDeps) {
     principal,
     path,
     query,
+    res,
   }) => {
     const who = caller(principal);
     const { workspace_id } = path;
@@ -38,6 +42,7 @@ export function feedHandlers(_deps: HandlerDeps) {
     const page = await listEvents(store, who.projectId, filters, {
       ...listOptionsOf(query),
       scope: { kind: "workspace", id: workspace_id },
+      signal: clientGoneSignal(res),
     });
     return { status: 200, body: page };
   };

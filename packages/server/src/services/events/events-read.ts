@@ -1,5 +1,5 @@
 import type { Event } from "@chronicle/types";
-import { invalidParameter, notFound } from "../../domain/errors.js";
+import { invalidParameter, notFound, ServiceError } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
 import { readWithinRows, type WithinFilter } from "../../store/event-search.js";
 import { type EventSelection, isTimeWindowOnly } from "../../store/event-selection.js";
@@ -163,26 +163,50 @@ async function pageCursors(
  * A keyset page over seq (docs/design.md, "Cursors and pages"). A `before` cursor is
  * fetched in reverse and flipped so `data` is always in the requested order.
  */
-export function listEvents(
+export async function listEvents(
   store: Store,
   projectId: string,
   filters: EventFilters,
   options: ListOptions = {},
 ): Promise<Page<Event>> {
-  return projectRead(store, projectId, (reads) => listPage(reads, projectId, filters, options));
+  // What can be refused without reading events is, before the read waits for its turn.
+  const order = options.order ?? "desc";
+  const limit = checkLimit(options.limit ?? 50);
+  const scope = options.scope ?? EVENTS_SCOPE;
+  const bound = { p: projectId, e: scope.kind, f: filterDigest(filters, scope, order) };
+  const cursor = options.cursor ? await decodeCursor(store, options.cursor, bound) : null;
+  return projectRead(
+    store,
+    projectId,
+    (reads) =>
+      listPage(reads, projectId, filters, {
+        order,
+        limit,
+        scope,
+        bound,
+        cursor,
+        includeTotal: options.includeTotal === true,
+      }),
+    { signal: options.signal },
+  );
+}
+
+interface PageRequest {
+  order: "asc" | "desc";
+  limit: number;
+  scope: ListScope;
+  bound: CursorBinding;
+  cursor: CursorPayload | null;
+  includeTotal: boolean;
 }
 
 async function listPage(
   store: Store,
   projectId: string,
   filters: EventFilters,
-  options: ListOptions,
+  options: PageRequest,
 ): Promise<Page<Event>> {
-  const order = options.order ?? "desc";
-  const limit = checkLimit(options.limit ?? 50);
-  const scope = options.scope ?? EVENTS_SCOPE;
-  const bound = { p: projectId, e: scope.kind, f: filterDigest(filters, scope, order) };
-  const cursor = options.cursor ? await decodeCursor(store, options.cursor, bound) : null;
+  const { order, limit, scope, bound, cursor } = options;
   const backward = cursor?.k === "before";
   const ascending = (order === "asc") !== backward;
   const selection = selectionOf(projectId, filters, scope);
@@ -203,7 +227,14 @@ async function listPage(
 
   const { next, prev } = await pageCursors(store, bound, order, cursor, data, hasMore);
   const page: Page<Event> = { data, has_more: hasMore, next_cursor: next, prev_cursor: prev };
-  if (options.includeTotal) page.total = await countSelected(store, selection);
+  if (options.includeTotal) {
+    // A count over the read budget leaves `total` out rather than failing the page.
+    try {
+      page.total = await countSelected(store, selection);
+    } catch (error) {
+      if (!(error instanceof ServiceError && error.code === "query_too_expensive")) throw error;
+    }
+  }
   return page;
 }
 
@@ -245,7 +276,7 @@ export function tailReader(
       store,
       projectId,
       (reads) => selectedRowsInRange(reads, selection, range),
-      true,
+      { patient: true },
     );
     const full = rows.length === count;
     const readThrough = full ? Number(rows[rows.length - 1]?.seq) : upToSeq;
@@ -278,8 +309,13 @@ export async function* exportEvents(
   while (after < upTo) {
     const upToSeq = Math.min(upTo, after + span);
     const range = { afterSeq: after, upToSeq, limit: EXPORT_BATCH };
-    const rows: (Row | undefined)[] = await projectRead(store, projectId, (reads) =>
-      selectedRowsInRange(reads, selection, range),
+    // The first read may be refused (429, before the export answers); later ones wait as a
+    // tail's do, since a refusal could only cut the export short.
+    const rows: (Row | undefined)[] = await projectRead(
+      store,
+      projectId,
+      (reads) => selectedRowsInRange(reads, selection, range),
+      { patient: after > 0 },
     );
     const last = rows[rows.length - 1];
     for (let index = 0; index < rows.length; index++) {
