@@ -5,6 +5,7 @@ import {
   type DatabaseTimeouts,
   DEFAULT_DATABASE_TIMEOUTS,
   DEFAULT_READ_POOL,
+  type PoolStats,
   type Queryable,
   type ReadPoolOptions,
   type Row,
@@ -273,27 +274,21 @@ export async function openPostgresStore(
       await listener.close();
       await Promise.all([pool.end(), readPool.pool.end()]);
     },
-    poolStats: () => ({
-      total: pool.totalCount,
-      idle: pool.idleCount,
-      waiting: pool.waitingCount,
-      max: poolSize,
-    }),
+    poolStats: () => statsOf(pool, poolSize),
   };
   const readView: Store = {
     ...store,
     root: store,
     query: readPool.queryable.query,
     close: async () => undefined,
-    poolStats: () => ({
-      total: readPool.pool.totalCount,
-      idle: readPool.pool.idleCount,
-      waiting: readPool.pool.waitingCount,
-      max: readPool.size,
-    }),
+    poolStats: () => statsOf(readPool.pool, readPool.size),
   };
   // The same object, not a copy: the read view's root is the store that caches are keyed by.
   return Object.assign(store, { reads: readView });
+}
+
+function statsOf(pool: pg.Pool, max: number): PoolStats {
+  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max };
 }
 
 /** The read pool: its statements bounded by the read budget (never above the store's own bound). */
