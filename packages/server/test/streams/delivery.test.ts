@@ -26,6 +26,12 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     worker.start();
   }, 180_000);
   afterEach(async () => {
+    // A stream outliving its test would keep retrying its closed receiver's port, which a
+    // later test's receiver may be given: the next test would then see foreign requests.
+    await ctx.store.transaction(async (tx) => {
+      await tx.query("DELETE FROM stream_deliveries");
+      await tx.query("DELETE FROM streams");
+    });
     await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
   });
   afterAll(async () => {
