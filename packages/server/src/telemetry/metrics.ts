@@ -1,7 +1,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { operationIdOf } from "../http/middleware/operation-tag.js";
+import { operationIdOf, problemCodeOf } from "../http/middleware/operation-tag.js";
 import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
 import { rootOf } from "../store/root.js";
 import type { Store } from "../store/types.js";
@@ -14,6 +14,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly requests: Counter<"operation" | "method" | "status">;
   readonly requestDuration: Histogram<"operation" | "status">;
+  readonly problems: Counter<"operation" | "code">;
   readonly ingestedEvents: Counter;
   readonly appendGroupUnits: Histogram;
   readonly appendGroupEvents: Histogram;
@@ -51,6 +52,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       help: "Time from request to the end of the response (a stream's whole life for SSE and exports).",
       labelNames: ["operation", "status"] as const,
       buckets: LATENCY_BUCKETS,
+      registers,
+    }),
+    problems: new Counter({
+      name: "chronicle_http_problems_total",
+      help: "Error answers (application/problem+json), by contract operation and problem code.",
+      labelNames: ["operation", "code"] as const,
       registers,
     }),
     ingestedEvents: new Counter({
@@ -129,6 +136,10 @@ export function httpMetrics(metrics: Metrics) {
       );
       count.inc();
       time.observe((performance.now() - started) / 1000);
+      const code = problemCodeOf(res);
+      if (code !== undefined) {
+        metrics.problems.inc({ operation: operationIdOf(res) ?? UNMATCHED, code });
+      }
     });
     next();
   };

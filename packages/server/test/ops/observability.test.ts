@@ -156,7 +156,9 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     expect(await response.text()).toMatch(/<title>[^<]*Chronicle[^<]*<\/title>/i);
   });
 
-  it("when /metrics is scraped, then it parses and counts operations, statuses, ingest, groups and the pool", async () => {
+  it("when /metrics is scraped, then it parses and counts operations, statuses, problems, ingest, groups and the pool", async () => {
+    const refused = await call("/v1/events?limit=0");
+    expect(refused.status).toBe(400);
     const response = await fetch(metricsUrl);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
@@ -186,6 +188,13 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     expect(sampleValue(samples, "chronicle_append_group_writes_sum")).toBeGreaterThanOrEqual(3);
     expect(sampleValue(samples, "chronicle_open_tails")).toBe(0);
     expect(sampleValue(samples, "chronicle_rate_limit_refusals_total")).toBe(0);
+    expect(types.get("chronicle_http_problems_total")).toBe("counter");
+    expect(
+      sampleValue(samples, "chronicle_http_problems_total", {
+        operation: "listEvents",
+        code: "invalid_parameter",
+      }),
+    ).toBe(1);
     expect(sampleValue(samples, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
     if (kind === "postgres") {
       expect(

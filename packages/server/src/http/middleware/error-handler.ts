@@ -8,6 +8,7 @@ import {
 import { isDatabaseUnavailable } from "../../services/index.js";
 import type { Logger } from "../../telemetry/logger.js";
 import { PROBLEM_CONTENT_TYPE, problemBody } from "../contract/problem.js";
+import { tagProblem } from "./operation-tag.js";
 import { requestIdOf } from "./request-id.js";
 
 interface NormalisedProblem {
@@ -98,6 +99,7 @@ export function sendProblem(
   headers: Record<string, string> = {},
 ): void {
   const body = problemBody(code, requestIdOf(res), detail, errors);
+  tagProblem(res, code);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   // Every 503 tells the client when to come back.
   if (body.status === 503 && !res.hasHeader("Retry-After")) {

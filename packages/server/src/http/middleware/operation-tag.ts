@@ -13,3 +13,14 @@ export function operationIdOf(res: Response): string | undefined {
   const id = res.locals.operationId;
   return typeof id === "string" ? id : undefined;
 }
+
+/** Marks the response with the problem code it answers (for metrics). */
+export function tagProblem(res: Response, code: string): void {
+  res.locals.problemCode = code;
+}
+
+/** The problem code the response answered, or undefined for a success. */
+export function problemCodeOf(res: Response): string | undefined {
+  const code = res.locals.problemCode;
+  return typeof code === "string" ? code : undefined;
+}
