@@ -10,6 +10,7 @@ const UNIT = [
   "packages/types/test/**/*.test.ts",
   "bench/test/**/*.test.ts",
   ...[
+    "checkpoint-origin",
     "client",
     "docs",
     "errors",

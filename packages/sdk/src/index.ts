@@ -22,6 +22,7 @@ export type { FetchLike, RequestOptions } from "./core/transport.js";
 export {
   type Checkpoint,
   CheckpointError,
+  type CheckpointOptions,
   sameTree,
   type VerifierKeyString,
   verifyCheckpoint,

@@ -31,6 +31,12 @@ export {
   purgeDueProjects,
   restoreProject,
 } from "../../server/src/services/index.js";
+export {
+  formatCheckpoint,
+  generateSignerKey,
+  parseSignerKey,
+  signNote,
+} from "../../server/src/services/integrity/signed-note.js";
 export { createStreamsContext, StreamWorker } from "../../server/src/services/streams/index.js";
 export { grantAppRole } from "../../server/src/store/app-role.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";

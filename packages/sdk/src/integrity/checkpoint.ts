@@ -24,6 +24,25 @@ export class CheckpointError extends Error {
   override name = "CheckpointError";
 }
 
+export interface CheckpointOptions {
+  /**
+   * The log expected: the checkpoint's origin line, `<deployment origin>/<project id>`.
+   * One deployment signs every project's checkpoints with the same key, so only the origin
+   * tells one project's log from another's: pin it, like the keys, outside the server you
+   * check. A checkpoint of another log is refused with CheckpointError.
+   */
+  origin?: string;
+}
+
+/** Throws CheckpointError when `options.origin` is given and `checkpoint` is of another log. */
+export function checkOrigin(checkpoint: { origin: string }, options: CheckpointOptions): void {
+  if (options.origin !== undefined && checkpoint.origin !== options.origin) {
+    throw new CheckpointError(
+      `the checkpoint is of log "${checkpoint.origin}", not of "${options.origin}"`,
+    );
+  }
+}
+
 interface VerifierKey {
   name: string;
   keyId: string;
@@ -68,12 +87,14 @@ async function importVerifier(text: VerifierKeyString): Promise<VerifierKey> {
 
 /**
  * Reads a signed checkpoint note and checks one of its signatures with one of `keys`
- * (pinned by the caller, not fetched from the server being checked). Throws
- * CheckpointError when no signature verifies or the note is malformed.
+ * (pinned by the caller, not fetched from the server being checked), and its origin with
+ * `options.origin` when given. Throws CheckpointError when no signature verifies, the note
+ * is malformed or it is of another log.
  */
 export async function verifyCheckpoint(
   note: string,
   keys: readonly VerifierKeyString[],
+  options: CheckpointOptions = {},
 ): Promise<Checkpoint> {
   const split = note.lastIndexOf("\n\n");
   if (split < 0 || !note.endsWith("\n")) throw new CheckpointError("not a signed note");
@@ -108,6 +129,7 @@ export async function verifyCheckpoint(
   if (!origin || !/^(0|[1-9][0-9]{0,15})$/.test(size) || rootHash.length !== 32) {
     throw new CheckpointError("not a tlog checkpoint");
   }
+  checkOrigin({ origin }, options);
   return { origin, treeSize: Number(size), rootHash, note, keyId };
 }
 

@@ -2,6 +2,8 @@ import { fromBase64 } from "../core/base64.js";
 import {
   type Checkpoint,
   CheckpointError,
+  type CheckpointOptions,
+  checkOrigin,
   type VerifierKeyString,
   verifyCheckpoint,
 } from "./checkpoint.js";
@@ -24,23 +26,31 @@ export interface ConsistencyProofLike {
 /** A checkpoint as the server answers it (its `note`), or one already verified. */
 export type CheckpointLike = { note: string } | Checkpoint;
 
-async function opened(checkpoint: CheckpointLike, keys: readonly VerifierKeyString[]) {
-  return "rootHash" in checkpoint ? checkpoint : verifyCheckpoint(checkpoint.note, keys);
+async function opened(
+  checkpoint: CheckpointLike,
+  keys: readonly VerifierKeyString[],
+  options: CheckpointOptions,
+): Promise<Checkpoint> {
+  if (!("rootHash" in checkpoint)) return verifyCheckpoint(checkpoint.note, keys, options);
+  checkOrigin(checkpoint, options);
+  return checkpoint;
 }
 
 /**
  * Does `event` belong to the log the signed `checkpoint` describes? Recomputes nothing the
  * server says but the proof's hashes: the leaf comes from the event's own `hash` (check that
  * against its content with `hashEvent`), the root from the checkpoint, whose signature is
- * checked with `keys`. Throws CheckpointError for a checkpoint no key signed.
+ * checked with `keys`. Throws CheckpointError for a checkpoint no key signed, or of another
+ * log than `options.origin` (a note or an already verified checkpoint alike).
  */
 export async function verifyInclusion(
   event: { seq: number; hash: string },
   proof: InclusionProofLike,
   checkpoint: CheckpointLike,
   keys: readonly VerifierKeyString[] = [],
+  options: CheckpointOptions = {},
 ): Promise<boolean> {
-  const head = await opened(checkpoint, keys);
+  const head = await opened(checkpoint, keys, options);
   if (proof.tree_size !== head.treeSize || proof.leaf_index !== event.seq - 1) return false;
   return verifyInclusionPath(
     proof.leaf_index,
@@ -53,14 +63,17 @@ export async function verifyInclusion(
 
 /**
  * Is the tree of `newer` an append-only extension of the tree of `older`? Both are
- * verified checkpoints (`verifyCheckpoint`), of the same log.
+ * verified checkpoints (`verifyCheckpoint`), of the same log: two of different logs, or
+ * of another log than `options.origin`, are refused with CheckpointError.
  */
 export async function verifyConsistency(
   older: Checkpoint,
   newer: Checkpoint,
   proof: ConsistencyProofLike,
+  options: CheckpointOptions = {},
 ): Promise<boolean> {
   if (older.origin !== newer.origin) throw new CheckpointError("checkpoints of different logs");
+  checkOrigin(older, options);
   if (proof.from_size !== older.treeSize || proof.to_size !== newer.treeSize) return false;
   return verifyConsistencyPath(
     older.treeSize,

@@ -17,6 +17,12 @@ export interface CheckpointSource {
 }
 
 export interface WatcherOptions {
+  /**
+   * The log expected (`<deployment origin>/<project id>`, see `verifyCheckpoint`): a first
+   * checkpoint, or a `last` note, of another log is refused with CheckpointError. Once one
+   * is accepted, a checkpoint of another log is a LogForkError, pinned or not.
+   */
+  origin?: string;
   /** The last checkpoint seen, from an earlier run (its `note`): the watcher resumes from it. */
   last?: string;
   /** Called with each newly accepted checkpoint's note, to persist it. */
@@ -28,6 +34,7 @@ export interface WatcherOptions {
  * verifies with pinned keys and the server proves it extends the old tree. A server that
  * rolls history back (a smaller tree), forks it (another root at the same size) or cannot
  * prove consistency is refused with LogForkError, and the remembered checkpoint stays.
+ * Without `options.origin` the first checkpoint may be of any log the keys sign.
  */
 export class CheckpointWatcher {
   #last: Checkpoint | undefined;
@@ -48,11 +55,14 @@ export class CheckpointWatcher {
 
   /** Fetches the server's checkpoint and accepts it if it extends the last one. */
   async check(): Promise<Checkpoint> {
+    const pin = { origin: this.options.origin };
     if (!this.#last && this.#lastNote) {
-      this.#last = await verifyCheckpoint(this.#lastNote, this.keys);
+      this.#last = await verifyCheckpoint(this.#lastNote, this.keys, pin);
     }
-    const next = await verifyCheckpoint((await this.source.checkpoint()).note, this.keys);
     const last = this.#last;
+    // The first checkpoint must be of the pinned log; a later one is held to the last one.
+    const note = (await this.source.checkpoint()).note;
+    const next = await verifyCheckpoint(note, this.keys, last ? {} : pin);
     if (last) {
       if (next.origin !== last.origin) {
         throw new LogForkError(`the server now serves another log (${next.origin})`);

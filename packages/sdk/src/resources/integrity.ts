@@ -62,7 +62,8 @@ export class IntegrityResource {
 
   /**
    * A watcher over this server's checkpoints that refuses a rollback or fork of history:
-   * call `check()` periodically; pass `options.last` to resume from a stored checkpoint.
+   * call `check()` periodically; pass `options.origin` to pin the project's log and
+   * `options.last` to resume from a stored checkpoint.
    */
   watch(keys: readonly VerifierKeyString[], options?: WatcherOptions): CheckpointWatcher {
     return new CheckpointWatcher(

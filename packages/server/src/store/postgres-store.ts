@@ -79,6 +79,86 @@ function queryable(client: pg.Pool | pg.PoolClient, readBudgetMs?: number): Quer
   };
 }
 
+/** A connection checked out of a pool, and whether it failed while out. */
+interface CheckedOut {
+  readonly client: pg.PoolClient;
+  readonly lost: boolean;
+  /** Back to the pool; closed instead when it failed or `destroy` says so. */
+  release(destroy: boolean): void;
+}
+
+async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw translateDatabaseError(error);
+  }
+  // pg-pool listens for errors on idle clients only; one checked out needs its own, or a
+  // backend terminated between two statements would be an unhandled 'error' event. The
+  // statement in flight (or the next one) fails on its own.
+  const checked = {
+    client,
+    lost: false,
+    release(destroy: boolean) {
+      client.off("error", onError);
+      client.release(destroy || checked.lost);
+    },
+  };
+  const onError = () => {
+    checked.lost = true;
+  };
+  client.on("error", onError);
+  return checked;
+}
+
+/** A pooled connection's backend process id (node-postgres sets it; its types omit it). */
+function backendPid(client: pg.PoolClient): number | null {
+  const pid = (client as unknown as { processID?: unknown }).processID;
+  return typeof pid === "number" ? pid : null;
+}
+
+/**
+ * Each statement on a connection of its own from `pool`. When `signal` aborts while one
+ * runs (the request's client went away), the statement is cancelled in the database
+ * (pg_cancel_backend, sent through `cancelVia`) instead of running to the read budget for
+ * nobody, and the connection is closed rather than reused: a cancel signal that reached the
+ * backend late could otherwise stop the next tenant's statement on it. The statement then
+ * fails with the signal's reason.
+ */
+function abortableQueryable(
+  pool: pg.Pool,
+  readBudgetMs: number,
+  signal: AbortSignal,
+  cancelVia: Queryable,
+): Queryable {
+  return {
+    async query<R = Row>(sql: string, params: readonly unknown[] = []) {
+      signal.throwIfAborted();
+      const checked = await checkOut(pool);
+      const { client } = checked;
+      let cancelling: Promise<unknown> | undefined;
+      const onAbort = () => {
+        const pid = backendPid(client);
+        cancelling =
+          pid === null
+            ? Promise.resolve()
+            : cancelVia.query("SELECT pg_cancel_backend($1)", [pid]).catch(() => undefined);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      try {
+        return await queryable(client, readBudgetMs).query<R>(sql, params);
+      } catch (error) {
+        throw signal.aborted ? signal.reason : error;
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+        if (cancelling) await cancelling;
+        checked.release(cancelling !== undefined);
+      }
+    },
+  };
+}
+
 interface Subscription {
   onPayload: (payload: string) => void;
   onReconnect: (() => void) | undefined;
@@ -225,24 +305,8 @@ export async function openPostgresStore(
     kind: "postgres",
     query: poolQueryable.query,
     async transaction(fn) {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (error) {
-        throw translateDatabaseError(error);
-      }
-      // pg-pool listens for errors on idle clients only; one checked out needs its own, or a
-      // backend terminated between two statements would be an unhandled 'error' event. The
-      // statement in flight (or the next one) fails on its own.
-      let lost = false;
-      const onError = () => {
-        lost = true;
-      };
-      client.on("error", onError);
-      const release = (destroy: boolean) => {
-        client.off("error", onError);
-        client.release(destroy);
-      };
+      const checked = await checkOut(pool);
+      const { client, release } = checked;
       const tx = queryable(client);
       try {
         await tx.query("BEGIN");
@@ -253,7 +317,7 @@ export async function openPostgresStore(
       } catch (error) {
         // A connection that failed is closed rather than rolled back: PostgreSQL aborts the
         // transaction when the session ends, and waiting on a dead socket would not be bounded.
-        if (lost || isDatabaseUnavailable(error)) {
+        if (checked.lost || isDatabaseUnavailable(error)) {
           release(true);
         } else {
           try {
@@ -282,6 +346,10 @@ export async function openPostgresStore(
     query: readPool.queryable.query,
     close: async () => undefined,
     poolStats: () => statsOf(readPool.pool, readPool.size),
+    abortable: (signal) => ({
+      ...readView,
+      query: abortableQueryable(readPool.pool, readPool.budgetMs, signal, poolQueryable).query,
+    }),
   };
   // The same object, not a copy: the read view's root is the store that caches are keyed by.
   return Object.assign(store, { reads: readView });
@@ -296,7 +364,7 @@ function readPoolOf(
   connectionString: string,
   bounds: DatabaseTimeouts,
   options: ReadPoolOptions,
-): { pool: pg.Pool; queryable: Queryable; size: number } {
+): { pool: pg.Pool; queryable: Queryable; size: number; budgetMs: number } {
   const budgetMs =
     bounds.statementTimeoutMs > 0
       ? Math.min(options.timeoutMs, bounds.statementTimeoutMs)
@@ -309,5 +377,5 @@ function readPoolOf(
     allowExitOnIdle: true,
   });
   pool.on("error", () => undefined);
-  return { pool, queryable: queryable(pool, budgetMs), size: options.poolSize };
+  return { pool, queryable: queryable(pool, budgetMs), size: options.poolSize, budgetMs };
 }

@@ -17,6 +17,11 @@ export interface Store extends Queryable {
    * Absent, those reads use the store itself (store/reads.ts).
    */
   readonly reads?: Store;
+  /**
+   * PostgreSQL's read view only: the same view, its statements cancelled in the database
+   * when `signal` aborts (the request's client went away) rather than left running.
+   */
+  abortable?(signal: AbortSignal): Store;
   /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on throw). */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

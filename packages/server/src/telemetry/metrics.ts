@@ -136,8 +136,9 @@ export function httpMetrics(metrics: Metrics) {
       );
       count.inc();
       time.observe((performance.now() - started) / 1000);
+      // Only problems the client was sent: a read stopped because its client left is none.
       const code = problemCodeOf(res);
-      if (code !== undefined) {
+      if (code !== undefined && res.writableFinished) {
         metrics.problems.inc({ operation: operationIdOf(res) ?? UNMATCHED, code });
       }
     });

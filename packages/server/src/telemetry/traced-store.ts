@@ -74,6 +74,10 @@ export function tracedStore(store: Store, tracer: Tracer, parent: Span): Store {
     notify: (channel, payload) => store.notify(channel, payload),
     close: () => store.close(),
     ...(store.reads && { reads: tracedStore(store.reads, tracer, parent) }),
+    ...(store.abortable && {
+      abortable: (signal: AbortSignal) =>
+        tracedStore((store.abortable as (s: AbortSignal) => Store)(signal), tracer, parent),
+    }),
   };
   if (store.poolStats)
     view.poolStats = () => store.poolStats?.() ?? { total: 0, idle: 0, waiting: 0, max: 0 };

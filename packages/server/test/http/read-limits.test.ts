@@ -135,3 +135,82 @@ describe.skipIf(!process.env.DATABASE_URL)("the read budget over HTTP (PostgreSQ
     expect((await api("POST", "/v1/events", { body: event() })).status).toBe(201);
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)("a read whose client left (PostgreSQL)", () => {
+  let db: TestDatabase;
+  let store: Store;
+  let server: TestServer;
+  let key: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase("postgres", { migrated: true });
+    store = await db.open();
+    server = await startServer(store);
+    const project = await newProject(store);
+    key = project.key;
+    await ingestEvents(store, project.projectId, issueEvents(3));
+  }, 180_000);
+  afterAll(async () => {
+    await server?.close();
+    await store?.close();
+    await db?.drop();
+  });
+
+  /** Reads of `events` by the server's backends now waiting for the table's lock. */
+  async function waitingReads(): Promise<number> {
+    const rows = await store.query<{ waiting: number }>(
+      `SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND state = 'active' AND wait_event_type = 'Lock' AND query ILIKE '%from events%'`,
+    );
+    return rows[0]?.waiting ?? 0;
+  }
+
+  async function until(probe: () => Promise<boolean>, what: string, ms = 3_000) {
+    const deadline = Date.now() + ms;
+    while (!(await probe())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  it.each([
+    ["a list", "/v1/events?search=issue"],
+    ["a workspace feed", "/v1/workspaces/ws_acme/events"],
+    ["an export", "/v1/events/export?format=ndjson"],
+  ])(
+    "when the client of %s leaves while its statement runs, then the statement is cancelled in the database",
+    async (_what, path) => {
+      // The events table held by another session: the read's statement waits as long as the
+      // lock is held (up to the 10 s read budget), as a slow statement would run.
+      let unlock: () => void = () => undefined;
+      const unlocked = new Promise<void>((resolve) => (unlock = resolve));
+      let locked: () => void = () => undefined;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const holder = store.transaction(async (tx) => {
+        await tx.query("LOCK TABLE events IN ACCESS EXCLUSIVE MODE");
+        locked();
+        await unlocked;
+      });
+      try {
+        await isLocked;
+        const controller = new AbortController();
+        const request = fetch(`${server.base}${path}`, {
+          headers: { authorization: `Bearer ${key}` },
+          signal: controller.signal,
+        }).catch(() => "aborted");
+        await until(async () => (await waitingReads()) === 1, "the read to wait for the lock");
+        controller.abort();
+        expect(await request).toBe("aborted");
+        await until(async () => (await waitingReads()) === 0, "the read to be cancelled");
+      } finally {
+        unlock();
+        await holder;
+      }
+      const served = await fetch(`${server.base}/v1/events`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(served.status).toBe(200);
+    },
+  );
+});

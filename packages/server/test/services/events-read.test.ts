@@ -232,7 +232,7 @@ describe.each(STORE_KINDS)("reading events on %s", (kind) => {
 
     // Read a few seqs at a time, a filter matching every third event comes out the same.
     const user1 = await collect(exportEvents(t.store, big, { actor_id: "user_1" }));
-    const inSpans = await collect(exportEvents(t.store, big, { actor_id: "user_1" }, undefined, 7));
+    const inSpans = await collect(exportEvents(t.store, big, { actor_id: "user_1" }, { span: 7 }));
     expect(user1.length).toBeGreaterThan(400);
     expect(seqs(inSpans)).toEqual(seqs(user1));
 

@@ -49,6 +49,44 @@ describe.skipIf(!process.env.DATABASE_URL)("the read pool's budget (PostgreSQL)"
     await patient.close();
   });
 
+  it("when an abortable read's signal aborts, then its statement is cancelled in the database, it fails with the signal's reason and its connection is not reused", async () => {
+    const patient = await db.open({ reads: { poolSize: 1, timeoutMs: 10_000 } });
+    const reads = patient.reads as Store;
+    const pidOf = async (on: Store) =>
+      (await on.query<{ pid: number }>("SELECT pg_backend_pid() AS pid"))[0]?.pid;
+    const before = await pidOf(reads);
+    const controller = new AbortController();
+    const gone = new ServiceError("too_many_reads", "gone");
+    const abortable = reads.abortable?.(controller.signal) as Store;
+    const startedAt = Date.now();
+    const running = abortable
+      .query("SELECT pg_sleep(5) /* abort me */")
+      .catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort(gone);
+    expect(await running).toBe(gone);
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    const stillRunning = await store.query(
+      "SELECT pid FROM pg_stat_activity WHERE query LIKE '%abort me%' AND state = 'active' AND pid <> pg_backend_pid()",
+    );
+    expect(stillRunning).toEqual([]);
+    await expect(abortable.query("SELECT 1")).rejects.toBe(gone);
+    // The pool's one connection was closed, not handed to the next read.
+    const after = await pidOf(reads);
+    expect(after).toBeGreaterThan(0);
+    expect(after).not.toBe(before);
+    await patient.close();
+  });
+
+  it("when an abortable read finished before its signal aborts, then nothing is cancelled", async () => {
+    const reads = store.reads as Store;
+    const controller = new AbortController();
+    const abortable = reads.abortable?.(controller.signal) as Store;
+    await expect(abortable.query("SELECT 1 AS one")).resolves.toEqual([{ one: 1 }]);
+    controller.abort();
+    await expect(reads.query("SELECT 2 AS two")).resolves.toEqual([{ two: 2 }]);
+  });
+
   it("the read view shares the store's identity (root) and closing the store ends both pools", async () => {
     expect(store.reads?.root).toBe(store);
     const other = await db.open({ reads: { poolSize: 1 } });

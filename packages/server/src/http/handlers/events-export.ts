@@ -2,6 +2,7 @@ import { ServiceError } from "../../domain/errors.js";
 import { exportEvents, ingestEvents, newId } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { streamExport } from "../streaming/export-stream.js";
+import { clientGoneSignal } from "./client-gone.js";
 import { actorOf, caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, pinWorkspace } from "./event-query.js";
 
@@ -25,7 +26,9 @@ export function eventExportHandlers({ logger, streams }: HandlerDeps) {
     const lease = streams.acquire(who);
     try {
       // The first read fixes the snapshot bound, so the export's own event stays out of it.
-      const iterator = exportEvents(store, who.projectId, filters);
+      const iterator = exportEvents(store, who.projectId, filters, {
+        signal: clientGoneSignal(res),
+      });
       const first = await iterator.next();
       try {
         await ingestEvents(

@@ -84,8 +84,9 @@ export async function streamExport(
       try {
         next = await iterator.next();
       } catch (error) {
-        // The status line is sent: the reason can only be the last line.
-        options.onError?.(error);
+        // The status line is sent: the reason can only be the last line. A read stopped
+        // because the client left is no failure worth reporting.
+        if (!isGone(res)) options.onError?.(error);
         return end(error);
       }
       if (stopped) return;

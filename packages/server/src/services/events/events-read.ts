@@ -295,13 +295,21 @@ export const EXPORT_READ_SPAN = 100_000;
  * a rare match among millions of events is many short statements, never one over the read
  * budget.
  */
+export interface ExportOptions {
+  scope?: ListScope;
+  /** The most seqs one read walks (EXPORT_READ_SPAN). */
+  span?: number;
+  /** The export's client went away: the read waiting or running stops. */
+  signal?: AbortSignal | undefined;
+}
+
 export async function* exportEvents(
   store: Store,
   projectId: string,
   filters: EventFilters,
-  scope: ListScope = EVENTS_SCOPE,
-  span = EXPORT_READ_SPAN,
+  options: ExportOptions = {},
 ): AsyncGenerator<Event, void, undefined> {
+  const { scope = EVENTS_SCOPE, span = EXPORT_READ_SPAN, signal } = options;
   const upTo = await projectLastSeq(store, projectId);
   if (upTo === undefined) throw notFound("Project");
   const selection = selectionOf(projectId, filters, scope);
@@ -315,7 +323,7 @@ export async function* exportEvents(
       store,
       projectId,
       (reads) => selectedRowsInRange(reads, selection, range),
-      { patient: after > 0 },
+      { patient: after > 0, signal },
     );
     const last = rows[rows.length - 1];
     for (let index = 0; index < rows.length; index++) {

@@ -19,7 +19,7 @@ const MAX_WAITING = 100;
 export interface ReadTurnOptions {
   /** Waits as long as it takes: a read inside an open stream, which the stream cap bounds. */
   patient?: boolean;
-  /** The request's client went away: a read still waiting gives up its place. */
+  /** The request's client went away: a read still waiting gives up its place, one running stops. */
   signal?: AbortSignal | undefined;
 }
 
@@ -213,7 +213,8 @@ export function readGateOf(store: Store): ReadGate {
 
 /**
  * Runs one event read of `projectId` in its turn, on the store's read connections
- * (store/reads.ts).
+ * (store/reads.ts). When `options.signal` aborts, a read still waiting gives up its place
+ * and one running is cancelled in the database.
  */
 export function projectRead<T>(
   store: Store,
@@ -221,5 +222,5 @@ export function projectRead<T>(
   read: (reads: Store) => Promise<T>,
   options: ReadTurnOptions = {},
 ): Promise<T> {
-  return readGateOf(store).run(projectId, () => read(readsOf(store)), options);
+  return readGateOf(store).run(projectId, () => read(readsOf(store, options.signal)), options);
 }
