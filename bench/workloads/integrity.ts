@@ -50,20 +50,32 @@ export const integrityWorkload: Workload = {
       if (!response.ok) throw new Error(`GET ${path} → ${response.status}`);
       return performance.now() - started;
     };
-    // The first call signs the checkpoint over the seeded tree (one-off, not counted).
-    await timedGet("/v1/integrity/checkpoint");
+    // The first call signs the checkpoint over the seeded tree (one-off, not counted). A
+    // verifier holds that checkpoint and asks for proofs at its size (the SDK's
+    // verifyInclusion needs the proof's tree_size to be the checkpoint's); a proof at the
+    // default size (the latest) is timed beside it.
+    const checkpoint = await fetch(`${context.server.url}/v1/integrity/checkpoint`, { headers });
+    if (!checkpoint.ok) throw new Error(`GET /v1/integrity/checkpoint → ${checkpoint.status}`);
+    const treeSize = ((await checkpoint.json()) as { tree_size: number }).tree_size;
+    const atSize = (seq: number) =>
+      `/v1/integrity/proofs/inclusion?seq=${seq}&tree_size=${treeSize}`;
+    const atLatest = (seq: number) => `/v1/integrity/proofs/inclusion?seq=${seq}`;
     for (const seq of seqs.slice(0, sizes.warmupRequests)) {
-      await timedGet(`/v1/integrity/proofs/inclusion?seq=${seq}`);
+      await timedGet(atSize(seq));
       await timedGet(`/v1/events/${ids.get(seq)}`);
+      await timedGet(atLatest(seq));
     }
     const proofMs: number[] = [];
     const getMs: number[] = [];
+    const latestMs: number[] = [];
     for (const seq of seqs) {
-      proofMs.push(await timedGet(`/v1/integrity/proofs/inclusion?seq=${seq}`));
+      proofMs.push(await timedGet(atSize(seq)));
       getMs.push(await timedGet(`/v1/events/${ids.get(seq)}`));
+      latestMs.push(await timedGet(atLatest(seq)));
     }
     const proofs = summarize(proofMs);
     const gets = summarize(getMs);
+    const latestProofs = summarize(latestMs);
 
     // In-process: the service layer alone, so the HTTP stack does not blur the comparison.
     const store = await openStore({ databaseUrl: context.databaseUrl, poolSize: 4 });
@@ -72,11 +84,11 @@ export const integrityWorkload: Workload = {
     const rates = { on: [] as number[], off: [] as number[] };
     try {
       for (const seq of seqs.slice(0, sizes.warmupRequests)) {
-        await proveInclusion(store, context.large.project_id, seq);
+        await proveInclusion(store, context.large.project_id, seq, { treeSize });
       }
       for (const seq of seqs) {
         const started = performance.now();
-        await proveInclusion(store, context.large.project_id, seq);
+        await proveInclusion(store, context.large.project_id, seq, { treeSize });
         serviceMs.push(performance.now() - started);
       }
       const on = await context.chronicle.createProject("bench-tree-on");
@@ -118,14 +130,21 @@ export const integrityWorkload: Workload = {
     return {
       sizes: `${formatCount(rows)} events in the tree; ${sizes.proofRequests} random seqs; ${sizes.rounds} rounds × ${sizes.batchesPerRound} batches × ${formatCount(sizes.batchSize)} events per side`,
       warmup: `${sizes.warmupRequests} requests; one batch per side`,
-      repetitions: `proof and get alternated per seq; tree on/off rounds interleaved, order alternating; the cost is the median of each round's on/off ratio`,
+      repetitions: `proof at the checkpoint's size, get and proof at the default size alternated per seq; tree on/off rounds interleaved, order alternating; the cost is the median of each round's on/off ratio`,
       rows: [
         {
-          name: `inclusion proof at ${formatCount(rows)} events (HTTP)`,
+          name: `inclusion proof at ${formatCount(rows)} events, at the checkpoint's size (HTTP)`,
           measured: { label: "proof", unit: "ms", summary: proofs },
           baseline: { label: "GET /v1/events/{id}", unit: "ms", summary: gets },
           ratio: { value: proofs.p95 / gets.p95, label: "proof p95 / get p95" },
           goals: [atMost(proofs.p95, 5, "p95 ≤ 5 ms", `${proofs.p95.toFixed(2)} ms`)],
+        },
+        {
+          name: `inclusion proof at ${formatCount(rows)} events, default size (HTTP)`,
+          measured: { label: "proof at the latest size", unit: "ms", summary: latestProofs },
+          baseline: { label: "GET /v1/events/{id}", unit: "ms", summary: gets },
+          ratio: { value: latestProofs.p95 / gets.p95, label: "proof p95 / get p95" },
+          goals: [],
         },
         {
           name: `inclusion proof at ${formatCount(rows)} events (service and database only)`,

@@ -13,6 +13,7 @@ import type { Store } from "../../store/types.js";
 import { checkpointKeys } from "../system/secrets.js";
 import { rootWithConsistencyProof } from "./merkle-store.js";
 import { formatCheckpoint, openNote, parseCheckpoint, signNote } from "./signed-note.js";
+import { rememberSignedSize } from "./signed-sizes.js";
 
 /** A signed tree head: a C2SP tlog-checkpoint note and what it says. */
 /** A checkpoint as the contract sends it: the signed note (C2SP signed-note) and its parts. */
@@ -195,7 +196,9 @@ export async function latestCheckpoint(
   onRefused: (error: TreeIntegrityError) => void = () => {},
 ): Promise<SignedCheckpoint | null> {
   try {
-    return await signLatest(store, projectId);
+    const latest = await signLatest(store, projectId);
+    rememberSignedSize(projectId, latest.tree_size);
+    return latest;
   } catch (error) {
     if (!(error instanceof TreeIntegrityError)) throw error;
     onRefused(error);

@@ -1,9 +1,11 @@
 import type { ConsistencyProof, InclusionProof } from "@chronicle/types";
 import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
+import { MissingTreeHash } from "../../domain/merkle.js";
 import { selectEventWorkspace } from "../../store/integrity.js";
 import type { Store } from "../../store/types.js";
 import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
 import { consistencyProof, leafWithProof } from "./merkle-store.js";
+import { forgetSignedSize, knownSignedSize, rememberSignedSize } from "./signed-sizes.js";
 
 function tooLarge(parameter: string, detail: string): ServiceError {
   return invalidParameter(detail, { pointer: `/query/${parameter}`, detail, code: "maximum" });
@@ -15,28 +17,12 @@ async function signedSize(store: Store, projectId: string): Promise<number> {
 }
 
 /**
- * The latest signed tree size each project's proofs last found in this process: only a
- * guess, so that a proof's stored hashes are read alongside the tree head instead of after
- * it. What is served is always checked against the head just read (another replica may
- * have signed a larger tree since), and a wrong guess is read again at the right size.
- */
-const lastSignedSizes = new Map<string, number>();
-const MAX_REMEMBERED_SIZES = 10_000;
-
-function rememberSignedSize(projectId: string, size: number): void {
-  if (lastSignedSizes.size >= MAX_REMEMBERED_SIZES && !lastSignedSizes.has(projectId)) {
-    lastSignedSizes.clear();
-  }
-  lastSignedSizes.set(projectId, size);
-}
-
-/**
  * The size a proof will most likely be served at: the one asked for, or else the latest
  * this process last found. A size above that latest is likely refused, so nothing is read
  * for it before the head says.
  */
 function likelySize(projectId: string, asked: number | undefined): number | undefined {
-  const latest = lastSignedSizes.get(projectId);
+  const latest = knownSignedSize(projectId);
   if (latest === undefined) return undefined;
   return asked === undefined || asked <= latest ? (asked ?? latest) : undefined;
 }
@@ -57,6 +43,11 @@ async function settled<T>(outcome: Outcome<T>): Promise<T> {
   return result.value;
 }
 
+interface InclusionOptions {
+  treeSize?: number;
+  workspaceId?: string;
+}
+
 /**
  * The inclusion proof of event `seq` in the tree of `treeSize` (default the latest signed
  * size). With `workspaceId` (a viewer token) only that workspace's events are proven;
@@ -65,13 +56,68 @@ async function settled<T>(outcome: Outcome<T>): Promise<T> {
  * The tree head, the event's workspace and the stored hashes (at `treeSize`, or at the
  * size the project's last proof found) are read at once, each on its own connection: one
  * round trip's wait instead of two or three. Nothing read is served before the head and the
- * workspace check pass.
+ * workspace check pass. A `treeSize` no larger than one this process has seen signed needs
+ * no head at all (signed sizes only grow): how a verifier asks, for the checkpoint it holds.
  */
 export async function proveInclusion(
   store: Store,
   projectId: string,
   seq: number,
-  options: { treeSize?: number; workspaceId?: string } = {},
+  options: InclusionOptions = {},
+): Promise<InclusionProof> {
+  const { treeSize } = options;
+  const known = knownSignedSize(projectId);
+  if (treeSize !== undefined && known !== undefined && treeSize <= known) {
+    try {
+      return await proveAtSignedSize(store, projectId, seq, treeSize, options.workspaceId);
+    } catch (error) {
+      // Storage no longer holds that tree (a database restored from an older backup): the
+      // head decides below, as for a size never seen.
+      if (!(error instanceof MissingTreeHash)) throw error;
+      forgetSignedSize(projectId);
+    }
+  }
+  return proveFromHead(store, projectId, seq, options);
+}
+
+/** The proof at `size`, known to be at or below the latest signed size. */
+async function proveAtSignedSize(
+  store: Store,
+  projectId: string,
+  seq: number,
+  size: number,
+  workspaceId: string | undefined,
+): Promise<InclusionProof> {
+  if (seq > size) throw tooLarge("seq", `seq must not exceed the tree size (${size})`);
+  const workspace =
+    workspaceId === undefined
+      ? undefined
+      : started(() => selectEventWorkspace(store, projectId, seq));
+  const proven = started(() => leafWithProof(store, projectId, seq - 1, size));
+  await Promise.all([workspace, proven]);
+  if (workspace && (await settled(workspace)) !== workspaceId) throw notFound("Event");
+  return inclusionProof(seq, size, await settled(proven));
+}
+
+function inclusionProof(
+  seq: number,
+  size: number,
+  { leaf, proof }: { leaf: Buffer; proof: Buffer[] },
+): InclusionProof {
+  return {
+    seq,
+    leaf_index: seq - 1,
+    tree_size: size,
+    leaf_hash: leaf.toString("base64"),
+    hashes: proof.map((hash) => hash.toString("base64")),
+  };
+}
+
+async function proveFromHead(
+  store: Store,
+  projectId: string,
+  seq: number,
+  options: InclusionOptions,
 ): Promise<InclusionProof> {
   const index = seq - 1;
   const guess = likelySize(projectId, options.treeSize);
@@ -98,17 +144,11 @@ export async function proveInclusion(
   }
   if (seq > size) throw tooLarge("seq", `seq must not exceed the tree size (${size})`);
   if (workspace && (await settled(workspace)) !== workspaceId) throw notFound("Event");
-  const { leaf, proof: hashes } =
+  const proven =
     early && guess === size
       ? await settled(early)
       : await leafWithProof(store, projectId, index, size);
-  return {
-    seq,
-    leaf_index: index,
-    tree_size: size,
-    leaf_hash: leaf.toString("base64"),
-    hashes: hashes.map((hash) => hash.toString("base64")),
-  };
+  return inclusionProof(seq, size, proven);
 }
 
 /** The consistency proof from `fromSize` to `toSize` (default the latest signed size). */
