@@ -98,8 +98,13 @@ export const filters: Workload = {
       pinning: context.pinning,
       logDir: context.workDir,
       nodeFlags: context.serverNodeFlags,
-      // A scan of every project's events (7 M in a full run) outlasts the default 20 s bound.
-      extraEnv: { PGOPTIONS: NO_INDEXES, CHRONICLE_DB_STATEMENT_TIMEOUT_MS: "600000" },
+      // A scan of every project's events (7 M in a full run) outlasts the default 20 s bound
+      // and the 10 s read budget.
+      extraEnv: {
+        PGOPTIONS: NO_INDEXES,
+        CHRONICLE_DB_STATEMENT_TIMEOUT_MS: "600000",
+        CHRONICLE_DB_READ_TIMEOUT_MS: "600000",
+      },
     });
     const rows: WorkloadOutcome["rows"] = [];
     const notes: string[] = [];

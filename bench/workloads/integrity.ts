@@ -68,10 +68,14 @@ export const integrityWorkload: Workload = {
     const proofMs: number[] = [];
     const getMs: number[] = [];
     const latestMs: number[] = [];
-    for (const seq of seqs) {
-      proofMs.push(await timedGet(atSize(seq)));
+    // The two proofs of a seq read the same pages: which goes first alternates.
+    for (const [index, seq] of seqs.entries()) {
+      const first = index % 2 === 0;
+      if (first) proofMs.push(await timedGet(atSize(seq)));
+      else latestMs.push(await timedGet(atLatest(seq)));
       getMs.push(await timedGet(`/v1/events/${ids.get(seq)}`));
-      latestMs.push(await timedGet(atLatest(seq)));
+      if (first) latestMs.push(await timedGet(atLatest(seq)));
+      else proofMs.push(await timedGet(atSize(seq)));
     }
     const proofs = summarize(proofMs);
     const gets = summarize(getMs);
@@ -130,7 +134,7 @@ export const integrityWorkload: Workload = {
     return {
       sizes: `${formatCount(rows)} events in the tree; ${sizes.proofRequests} random seqs; ${sizes.rounds} rounds × ${sizes.batchesPerRound} batches × ${formatCount(sizes.batchSize)} events per side`,
       warmup: `${sizes.warmupRequests} requests; one batch per side`,
-      repetitions: `proof at the checkpoint's size, get and proof at the default size alternated per seq; tree on/off rounds interleaved, order alternating; the cost is the median of each round's on/off ratio`,
+      repetitions: `per seq a proof at the checkpoint's size, a get and a proof at the default size, the two proofs' order alternating; tree on/off rounds interleaved, order alternating; the cost is the median of each round's on/off ratio`,
       rows: [
         {
           name: `inclusion proof at ${formatCount(rows)} events, at the checkpoint's size (HTTP)`,
@@ -144,10 +148,10 @@ export const integrityWorkload: Workload = {
           measured: { label: "proof at the latest size", unit: "ms", summary: latestProofs },
           baseline: { label: "GET /v1/events/{id}", unit: "ms", summary: gets },
           ratio: { value: latestProofs.p95 / gets.p95, label: "proof p95 / get p95" },
-          goals: [],
+          goals: [atMost(latestProofs.p95, 5, "p95 ≤ 5 ms", `${latestProofs.p95.toFixed(2)} ms`)],
         },
         {
-          name: `inclusion proof at ${formatCount(rows)} events (service and database only)`,
+          name: `inclusion proof at ${formatCount(rows)} events, at the checkpoint's size (service and database only)`,
           measured: { label: "proveInclusion", unit: "ms", summary: service },
           goals: [atMost(service.p95, 5, "p95 ≤ 5 ms", `${service.p95.toFixed(2)} ms`)],
         },

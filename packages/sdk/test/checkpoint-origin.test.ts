@@ -191,3 +191,41 @@ describe("CheckpointWatcher with a pinned origin", () => {
     expect((await chronicle.integrity.watch(keys).check()).origin).toBe(THEIRS);
   });
 });
+
+describe("a checkpoint that only looks verified", () => {
+  // A server's answer with a checkpoint's fields added: its own root, size and origin,
+  // beside a real note signed for another tree (or none that verifies).
+  const stranger = parseSignerKey(generateSignerKey(DEPLOYMENT));
+  const fakeEvent = { seq: 1, hash: sha256(Buffer.from("never appended")).toString("hex") };
+  const fakeRoot = leaf(fakeEvent.hash);
+  const looksVerified = (note: string) => ({
+    note,
+    origin: OURS,
+    treeSize: 1,
+    rootHash: new Uint8Array(fakeRoot),
+    keyId: signer.keyId,
+  });
+  const proof = { leaf_index: 0, tree_size: 1, hashes: [] };
+
+  it("when its fields prove an event its note does not, then verifyInclusion checks the note, not the fields", async () => {
+    const forgedNote = signNote(
+      formatCheckpoint({ origin: OURS, treeSize: 1, rootHash: fakeRoot }),
+      stranger,
+    );
+    await expect(
+      verifyInclusion(fakeEvent, proof, looksVerified(forgedNote), keys, { origin: OURS }),
+    ).rejects.toThrow("no signature of a trusted key verifies");
+    // A genuine note of our log: the proof is checked against its root, and fails.
+    expect(await verifyInclusion(fakeEvent, proof, looksVerified(ours.small), keys)).toBe(false);
+  });
+
+  it("when verifyConsistency is given checkpoints verifyCheckpoint did not return, then it refuses them", async () => {
+    const older = await verifyCheckpoint(ours.small, keys);
+    const copy = { ...older };
+    await expect(verifyConsistency(copy, copy, ours.consistency)).rejects.toThrow(
+      "verify both checkpoints with verifyCheckpoint first",
+    );
+    const newer = await verifyCheckpoint(ours.large, keys);
+    expect(await verifyConsistency(older, newer, ours.consistency)).toBe(true);
+  });
+});

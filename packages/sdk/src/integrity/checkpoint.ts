@@ -34,6 +34,18 @@ export interface CheckpointOptions {
   origin?: string;
 }
 
+/**
+ * The checkpoints verifyCheckpoint returned. Only these are taken as verified where a
+ * Checkpoint is accepted: an object that merely has a checkpoint's fields (a server's
+ * answer with a `rootHash` added, say) has its note verified again, or is refused.
+ */
+const verifiedCheckpoints = new WeakSet<Checkpoint>();
+
+/** True for a checkpoint verifyCheckpoint returned (and nothing else). */
+export function isVerifiedCheckpoint(checkpoint: object): checkpoint is Checkpoint {
+  return verifiedCheckpoints.has(checkpoint as Checkpoint);
+}
+
 /** Throws CheckpointError when `options.origin` is given and `checkpoint` is of another log. */
 export function checkOrigin(checkpoint: { origin: string }, options: CheckpointOptions): void {
   if (options.origin !== undefined && checkpoint.origin !== options.origin) {
@@ -130,7 +142,15 @@ export async function verifyCheckpoint(
     throw new CheckpointError("not a tlog checkpoint");
   }
   checkOrigin({ origin }, options);
-  return { origin, treeSize: Number(size), rootHash, note, keyId };
+  const checkpoint: Checkpoint = Object.freeze({
+    origin,
+    treeSize: Number(size),
+    rootHash,
+    note,
+    keyId,
+  });
+  verifiedCheckpoints.add(checkpoint);
+  return checkpoint;
 }
 
 /** True when two checkpoints of the same log name the same tree. */

@@ -4,6 +4,7 @@ import {
   CheckpointError,
   type CheckpointOptions,
   checkOrigin,
+  isVerifiedCheckpoint,
   type VerifierKeyString,
   verifyCheckpoint,
 } from "./checkpoint.js";
@@ -23,7 +24,10 @@ export interface ConsistencyProofLike {
   hashes: readonly string[];
 }
 
-/** A checkpoint as the server answers it (its `note`), or one already verified. */
+/**
+ * A checkpoint as the server answers it (its `note`, verified with the keys given), or one
+ * verifyCheckpoint returned (taken as verified).
+ */
 export type CheckpointLike = { note: string } | Checkpoint;
 
 async function opened(
@@ -31,7 +35,9 @@ async function opened(
   keys: readonly VerifierKeyString[],
   options: CheckpointOptions,
 ): Promise<Checkpoint> {
-  if (!("rootHash" in checkpoint)) return verifyCheckpoint(checkpoint.note, keys, options);
+  // Only a checkpoint verifyCheckpoint returned is trusted as it is: anything else, however
+  // it looks, has its note verified with `keys`.
+  if (!isVerifiedCheckpoint(checkpoint)) return verifyCheckpoint(checkpoint.note, keys, options);
   checkOrigin(checkpoint, options);
   return checkpoint;
 }
@@ -41,7 +47,7 @@ async function opened(
  * server says but the proof's hashes: the leaf comes from the event's own `hash` (check that
  * against its content with `hashEvent`), the root from the checkpoint, whose signature is
  * checked with `keys`. Throws CheckpointError for a checkpoint no key signed, or of another
- * log than `options.origin` (a note or an already verified checkpoint alike).
+ * log than `options.origin` (a note or a checkpoint verifyCheckpoint returned alike).
  */
 export async function verifyInclusion(
   event: { seq: number; hash: string },
@@ -72,6 +78,9 @@ export async function verifyConsistency(
   proof: ConsistencyProofLike,
   options: CheckpointOptions = {},
 ): Promise<boolean> {
+  if (!isVerifiedCheckpoint(older) || !isVerifiedCheckpoint(newer)) {
+    throw new CheckpointError("verify both checkpoints with verifyCheckpoint first");
+  }
   if (older.origin !== newer.origin) throw new CheckpointError("checkpoints of different logs");
   checkOrigin(older, options);
   if (proof.from_size !== older.treeSize || proof.to_size !== newer.treeSize) return false;

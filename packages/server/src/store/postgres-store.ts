@@ -1,4 +1,5 @@
 import pg from "pg";
+import { ServiceError } from "../domain/errors.js";
 import { preparedName } from "./prepared.js";
 import { isStatementTimeout, queryTooExpensive } from "./read-budget.js";
 import {
@@ -112,48 +113,61 @@ async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
   return checked;
 }
 
-/** A pooled connection's backend process id (node-postgres sets it; its types omit it). */
-function backendPid(client: pg.PoolClient): number | null {
-  const pid = (client as unknown as { processID?: unknown }).processID;
-  return typeof pid === "number" ? pid : null;
+/**
+ * Asks PostgreSQL to cancel the statement `client` is running, as libpq's PQcancel does: a
+ * CancelRequest with the session's secret key on a connection of its own. No pooled
+ * connection is taken for it, the key names only that session, and a pooler in between
+ * (PgBouncer) routes it to the right server backend, which a backend pid would not.
+ * node-postgres implements it (Client#cancel) without declaring it in its types.
+ */
+function cancelRunning(config: pg.ClientConfig, client: pg.PoolClient): void {
+  const running = (client as unknown as { activeQuery?: unknown }).activeQuery;
+  if (!running) return;
+  const canceller = new pg.Client(config) as unknown as {
+    connection: { on(event: string, listener: () => void): void };
+    cancel(target: pg.Client, query: unknown): void;
+  };
+  canceller.connection.on("error", () => undefined);
+  canceller.cancel(client, running);
 }
 
 /**
  * Each statement on a connection of its own from `pool`. When `signal` aborts while one
  * runs (the request's client went away), the statement is cancelled in the database
- * (pg_cancel_backend, sent through `cancelVia`) instead of running to the read budget for
- * nobody, and the connection is closed rather than reused: a cancel signal that reached the
- * backend late could otherwise stop the next tenant's statement on it. The statement then
- * fails with the signal's reason.
+ * instead of running to the read budget for nobody, and fails with the signal's reason.
+ * The connection is then closed rather than reused, as is one whose statement failed for
+ * any reason but the budget (a read timeout on a silent connection leaves it unusable).
  */
 function abortableQueryable(
   pool: pg.Pool,
+  config: pg.ClientConfig,
   readBudgetMs: number,
   signal: AbortSignal,
-  cancelVia: Queryable,
 ): Queryable {
   return {
     async query<R = Row>(sql: string, params: readonly unknown[] = []) {
       signal.throwIfAborted();
       const checked = await checkOut(pool);
-      const { client } = checked;
-      let cancelling: Promise<unknown> | undefined;
+      // Aborted while a connection was found: nothing ran on it.
+      if (signal.aborted) {
+        checked.release(false);
+        throw signal.reason;
+      }
+      let cancelled = false;
       const onAbort = () => {
-        const pid = backendPid(client);
-        cancelling =
-          pid === null
-            ? Promise.resolve()
-            : cancelVia.query("SELECT pg_cancel_backend($1)", [pid]).catch(() => undefined);
+        cancelled = true;
+        cancelRunning(config, checked.client);
       };
       signal.addEventListener("abort", onAbort, { once: true });
+      let healthy = true;
       try {
-        return await queryable(client, readBudgetMs).query<R>(sql, params);
+        return await queryable(checked.client, readBudgetMs).query<R>(sql, params);
       } catch (error) {
+        healthy = error instanceof ServiceError && error.code === "query_too_expensive";
         throw signal.aborted ? signal.reason : error;
       } finally {
         signal.removeEventListener("abort", onAbort);
-        if (cancelling) await cancelling;
-        checked.release(cancelling !== undefined);
+        checked.release(cancelled || !healthy);
       }
     },
   };
@@ -348,7 +362,7 @@ export async function openPostgresStore(
     poolStats: () => statsOf(readPool.pool, readPool.size),
     abortable: (signal) => ({
       ...readView,
-      query: abortableQueryable(readPool.pool, readPool.budgetMs, signal, poolQueryable).query,
+      query: abortableQueryable(readPool.pool, readPool.config, readPool.budgetMs, signal).query,
     }),
   };
   // The same object, not a copy: the read view's root is the store that caches are keyed by.
@@ -364,7 +378,13 @@ function readPoolOf(
   connectionString: string,
   bounds: DatabaseTimeouts,
   options: ReadPoolOptions,
-): { pool: pg.Pool; queryable: Queryable; size: number; budgetMs: number } {
+): {
+  pool: pg.Pool;
+  config: pg.ClientConfig;
+  queryable: Queryable;
+  size: number;
+  budgetMs: number;
+} {
   const budgetMs =
     bounds.statementTimeoutMs > 0
       ? Math.min(options.timeoutMs, bounds.statementTimeoutMs)
@@ -377,5 +397,11 @@ function readPoolOf(
     allowExitOnIdle: true,
   });
   pool.on("error", () => undefined);
-  return { pool, queryable: queryable(pool, budgetMs), size: options.poolSize, budgetMs };
+  return {
+    pool,
+    config,
+    queryable: queryable(pool, budgetMs),
+    size: options.poolSize,
+    budgetMs,
+  };
 }

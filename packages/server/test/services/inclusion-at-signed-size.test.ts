@@ -9,12 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import { ingestEvents, latestCheckpoint, proveInclusion } from "../../src/services/index.js";
 import { rememberSignedSize } from "../../src/services/integrity/signed-sizes.js";
+import { rootOf } from "../../src/store/root.js";
 import type { Store } from "../../src/store/types.js";
 
-/** `store` with every statement sent through it recorded. */
+/** A view of `store` (the same root: its caches) with every statement sent through it recorded. */
 function recording(store: Store): { store: Store; sent: string[] } {
   const sent: string[] = [];
   const view: Store = Object.create(store, {
+    root: { value: rootOf(store) },
     query: {
       value: (sql: string, params?: readonly unknown[]) => {
         sent.push(sql);
@@ -100,7 +102,7 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
     const { projectId } = await newProject(t.store);
     await ingestEvents(t.store, projectId, issueEvents(4));
     const size = (await latestCheckpoint(t.store, projectId))?.tree_size as number;
-    rememberSignedSize(projectId, 5_000);
+    rememberSignedSize(t.store, projectId, 5_000);
     const refused = await proveInclusion(t.store, projectId, 2, { treeSize: 4_000 }).catch(
       (error: unknown) => error,
     );

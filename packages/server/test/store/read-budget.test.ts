@@ -41,10 +41,14 @@ describe.skipIf(!process.env.DATABASE_URL)("the read pool's budget (PostgreSQL)"
     const running = reads
       .query("SELECT pg_sleep(1) /* cancel me */")
       .catch((caught: unknown) => caught);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    await store.query(
-      "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%cancel me%' AND pid <> pg_backend_pid()",
-    );
+    // Cancelled once it runs (a loaded machine may take a while to start it).
+    for (let tries = 0; tries < 200; tries++) {
+      const cancelled = await store.query(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%cancel me%' AND state = 'active' AND pid <> pg_backend_pid()",
+      );
+      if (cancelled.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     expect(await running).toMatchObject({ code: "unavailable" });
     await patient.close();
   });
@@ -75,6 +79,27 @@ describe.skipIf(!process.env.DATABASE_URL)("the read pool's budget (PostgreSQL)"
     const after = await pidOf(reads);
     expect(after).toBeGreaterThan(0);
     expect(after).not.toBe(before);
+    await patient.close();
+  });
+
+  it("when an abortable read's signal aborts while it waits for a connection, then its statement never runs", async () => {
+    const patient = await db.open({ reads: { poolSize: 1, timeoutMs: 10_000 } });
+    const reads = patient.reads as Store;
+    const busy = reads.query("SELECT pg_sleep(0.3)");
+    const controller = new AbortController();
+    const gone = new ServiceError("too_many_reads", "gone");
+    const abortable = reads.abortable?.(controller.signal) as Store;
+    const waiting = abortable
+      .query("SELECT pg_sleep(3) /* never run */")
+      .catch((caught: unknown) => caught);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort(gone);
+    await busy;
+    expect(await waiting).toBe(gone);
+    const ran = await store.query(
+      "SELECT pid FROM pg_stat_activity WHERE query LIKE '%never run%' AND pid <> pg_backend_pid()",
+    );
+    expect(ran).toEqual([]);
     await patient.close();
   });
 

@@ -10,7 +10,7 @@ import {
   testStreamsConfig,
   waitFor,
 } from "@chronicle/test-kit";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createStreamsContext, StreamWorker } from "../../src/services/streams/index.js";
 import { expectDelivered, verifiedBatches } from "./checks.js";
 
@@ -22,12 +22,16 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
 
   beforeAll(async () => {
     ctx = await setUp(kind, { streams: streamsConfig });
+  }, 180_000);
+  // A worker per test, stopped (its deliveries in flight finished) and its streams deleted
+  // before the receivers close: a stream outliving its test would keep retrying its closed
+  // receiver's port, which a later test's receiver may be given.
+  beforeEach(() => {
     worker = new StreamWorker(createStreamsContext(ctx.store, streamsConfig));
     worker.start();
-  }, 180_000);
+  });
   afterEach(async () => {
-    // A stream outliving its test would keep retrying its closed receiver's port, which a
-    // later test's receiver may be given: the next test would then see foreign requests.
+    await worker.stop();
     await ctx.store.transaction(async (tx) => {
       await tx.query("DELETE FROM stream_deliveries");
       await tx.query("DELETE FROM streams");
@@ -35,7 +39,6 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
   });
   afterAll(async () => {
-    await worker.stop();
     await ctx.close();
   }, 180_000);
 

@@ -2,6 +2,7 @@ import { ServiceError } from "../../domain/errors.js";
 import { newestEventSeq, tailReader } from "../../services/index.js";
 import type { Handler } from "../contract/handler-types.js";
 import { serveTail } from "../streaming/sse.js";
+import { clientGoneSignal } from "./client-gone.js";
 import { caller, type HandlerDeps } from "./deps.js";
 import { filtersOf, pinWorkspace } from "./event-query.js";
 
@@ -20,7 +21,9 @@ export function eventStreamHandlers({ config, logger, tails, streams }: HandlerD
     requestId,
   }) => {
     const who = caller(principal);
-    const readAfter = tailReader(store, who.projectId, pinWorkspace(who, filtersOf(query)));
+    const readAfter = tailReader(store, who.projectId, pinWorkspace(who, filtersOf(query)), {
+      signal: clientGoneSignal(res),
+    });
     const lastEventId = header["Last-Event-ID"];
     let after: number;
     if (typeof lastEventId === "string") {

@@ -85,7 +85,8 @@ export async function serveTail<E extends TailedEvent>(
         }
       } while (wanted && !closed);
     } catch (error) {
-      options.onError?.(error);
+      // A read stopped because the client left is no failure worth reporting.
+      if (!closed) options.onError?.(error);
       res.destroy();
     } finally {
       reading = false;

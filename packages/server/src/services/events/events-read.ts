@@ -263,8 +263,9 @@ export function tailReader(
   store: Store,
   projectId: string,
   filters: EventFilters,
-  scope: ListScope = EVENTS_SCOPE,
+  options: { scope?: ListScope; signal?: AbortSignal } = {},
 ): (afterSeq: number, limit: number) => Promise<TailRead> {
+  const { scope = EVENTS_SCOPE, signal } = options;
   const selection = selectionOf(projectId, filters, scope);
   return async (afterSeq, limit) => {
     const head = (await projectLastSeq(store, projectId)) ?? afterSeq;
@@ -276,7 +277,7 @@ export function tailReader(
       store,
       projectId,
       (reads) => selectedRowsInRange(reads, selection, range),
-      { patient: true },
+      { patient: true, signal },
     );
     const full = rows.length === count;
     const readThrough = full ? Number(rows[rows.length - 1]?.seq) : upToSeq;

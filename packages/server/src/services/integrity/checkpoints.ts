@@ -197,7 +197,7 @@ export async function latestCheckpoint(
 ): Promise<SignedCheckpoint | null> {
   try {
     const latest = await signLatest(store, projectId);
-    rememberSignedSize(projectId, latest.tree_size);
+    rememberSignedSize(store, projectId, latest.tree_size);
     return latest;
   } catch (error) {
     if (!(error instanceof TreeIntegrityError)) throw error;

@@ -21,8 +21,12 @@ async function signedSize(store: Store, projectId: string): Promise<number> {
  * this process last found. A size above that latest is likely refused, so nothing is read
  * for it before the head says.
  */
-function likelySize(projectId: string, asked: number | undefined): number | undefined {
-  const latest = knownSignedSize(projectId);
+function likelySize(
+  store: Store,
+  projectId: string,
+  asked: number | undefined,
+): number | undefined {
+  const latest = knownSignedSize(store, projectId);
   if (latest === undefined) return undefined;
   return asked === undefined || asked <= latest ? (asked ?? latest) : undefined;
 }
@@ -66,7 +70,7 @@ export async function proveInclusion(
   options: InclusionOptions = {},
 ): Promise<InclusionProof> {
   const { treeSize } = options;
-  const known = knownSignedSize(projectId);
+  const known = knownSignedSize(store, projectId);
   if (treeSize !== undefined && known !== undefined && treeSize <= known) {
     try {
       return await proveAtSignedSize(store, projectId, seq, treeSize, options.workspaceId);
@@ -74,7 +78,7 @@ export async function proveInclusion(
       // Storage no longer holds that tree (a database restored from an older backup): the
       // head decides below, as for a size never seen.
       if (!(error instanceof MissingTreeHash)) throw error;
-      forgetSignedSize(projectId);
+      forgetSignedSize(store, projectId);
     }
   }
   return proveFromHead(store, projectId, seq, options);
@@ -120,7 +124,7 @@ async function proveFromHead(
   options: InclusionOptions,
 ): Promise<InclusionProof> {
   const index = seq - 1;
-  const guess = likelySize(projectId, options.treeSize);
+  const guess = likelySize(store, projectId, options.treeSize);
   const early =
     guess !== undefined && seq <= guess
       ? started(() => leafWithProof(store, projectId, index, guess))
@@ -137,7 +141,7 @@ async function proveFromHead(
     // Settled before anything is thrown, so no read outlives the request.
     await Promise.all([early, workspace]);
   }
-  rememberSignedSize(projectId, latest);
+  rememberSignedSize(store, projectId, latest);
   const size = options.treeSize ?? latest;
   if (size > latest) {
     throw tooLarge("tree_size", `tree_size must not exceed the latest checkpoint's (${latest})`);
@@ -159,7 +163,7 @@ export async function proveConsistency(
   toSize?: number,
 ): Promise<ConsistencyProof> {
   // As for inclusion: the hashes are read alongside the head at the likely size.
-  const guess = likelySize(projectId, toSize);
+  const guess = likelySize(store, projectId, toSize);
   const early =
     guess !== undefined && fromSize <= guess
       ? started(() => consistencyProof(store, projectId, fromSize, guess))
@@ -170,7 +174,7 @@ export async function proveConsistency(
   } finally {
     await early;
   }
-  rememberSignedSize(projectId, latest);
+  rememberSignedSize(store, projectId, latest);
   const to = toSize ?? latest;
   if (to > latest) {
     throw tooLarge("to_size", `to_size must not exceed the latest checkpoint's (${latest})`);
