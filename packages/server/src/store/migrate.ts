@@ -23,6 +23,7 @@ import { merkleRunsOneWriter } from "./migrations/0023_merkle_runs_one_writer.js
 import { detachLocksItsTables } from "./migrations/0024_detach_locks_its_tables.js";
 import { keyLookupByIndex } from "./migrations/0025_key_lookup_by_index.js";
 import { viewerTokenMintingSecret } from "./migrations/0026_viewer_token_minting_secret.js";
+import { detachRechecksUnderLock } from "./migrations/0027_detach_rechecks_under_lock.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -56,6 +57,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 24, name: "detach_locks_its_tables", sql: detachLocksItsTables },
   { version: 25, name: "key_lookup_by_index", sql: keyLookupByIndex },
   { version: 26, name: "viewer_token_minting_secret", sql: viewerTokenMintingSecret },
+  { version: 27, name: "detach_rechecks_under_lock", sql: detachRechecksUnderLock },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

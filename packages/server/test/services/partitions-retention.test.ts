@@ -382,8 +382,21 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
         release();
         await transaction;
       }
-      expect(await purge).toEqual([{ project_id: projectId, purged: 5, checkpoint_seq: 5 }]);
-      expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(partition.name);
+      // The append landed in the partition this test's clock expires while the drop waited
+      // for the reader: the drop gave up rather than detach a row it had not accounted for
+      // (migration 0027), and the next run takes both projects' rows, each with its report.
+      const first = (await purge) as Awaited<ReturnType<typeof purgeAt>>;
+      const stayed = (await selectEventPartitions(store)).some((p) => p.name === partition.name);
+      const reports = stayed
+        ? [...first, ...(await purgeAt(store, at, { granularity: "partition" }))]
+        : first;
+      expect(reports).toContainEqual({ project_id: projectId, purged: 5, checkpoint_seq: 5 });
+      const writerPurged = reports.find((report) => report.project_id === writer)?.purged ?? 0;
+      const writerHomes = await homes(store, writer);
+      expect(writerHomes.length + writerPurged).toBe(1);
+      // The partition went, or stays only for the writer's row (its project keeps events).
+      const left = (await selectEventPartitions(store)).map((p) => p.name);
+      if (left.includes(partition.name)) expect(writerHomes).toEqual([partition.name]);
     },
   );
 
@@ -398,19 +411,30 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       const { release, transaction } = await vacuumHolding(t, live.name);
       try {
         const { projectId: writer } = await newProject(store);
-        const [reports, appended] = await Promise.all([
+        const [first, appended] = await Promise.all([
           purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 }),
           ingestEvents(store, writer, [issueEvent(1)]),
         ]);
+        // This test's clock makes today's partition the expired one, so the append may land
+        // in it between the drop's first look and its locks: the drop then gives up, as for
+        // a busy lock (migration 0027), and the next run takes it, the append's row too.
+        const stayed = (await selectEventPartitions(store)).some((p) => p.name === partition.name);
+        const reports = stayed
+          ? [
+              ...first,
+              ...(await purgeAt(store, at, { granularity: "partition", lockTimeoutMs: 200 })),
+            ]
+          : first;
         expect(reports).toContainEqual({ project_id: projectId, purged: 5, checkpoint_seq: 5 });
         // The append went through: its event is kept, or went with the partition when it
         // committed into it first (the other project's events expire as well).
         expect(appended.events).toHaveLength(1);
         const writerPurged = reports.find((report) => report.project_id === writer)?.purged ?? 0;
-        expect((await homes(store, writer)).length + writerPurged).toBe(1);
-        expect((await selectEventPartitions(store)).map((p) => p.name)).not.toContain(
-          partition.name,
-        );
+        const writerHomes = await homes(store, writer);
+        expect(writerHomes.length + writerPurged).toBe(1);
+        // The partition went, or stays only for the writer's row (its project keeps events).
+        const left = (await selectEventPartitions(store)).map((p) => p.name);
+        if (left.includes(partition.name)) expect(writerHomes).toEqual([partition.name]);
       } finally {
         release();
         await transaction;

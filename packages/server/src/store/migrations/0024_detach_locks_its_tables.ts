@@ -19,7 +19,7 @@ if (!detachBetweenWrites.includes(lockCall) || !detachBetweenWrites.includes(dro
   throw new Error("migration 0024: migration 0020's partition drop was not found");
 }
 
-const dropEventPartition = detachBetweenWrites
+export const dropEventPartition = detachBetweenWrites
   .slice(detachBetweenWrites.indexOf(dropBegins))
   .replace(lockCall, "PERFORM chronicle_lock_detach(p_partition, p_lock_timeout::interval);");
 
