@@ -5,7 +5,7 @@ import {
   SqlParams,
   selectionConditions,
 } from "./event-selection.js";
-import { EVENT_COLUMNS, type PageRead } from "./events.js";
+import { EVENT_COLUMNS, type PageRead, projectLastSeq } from "./events.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A filter tested on the rows the selection's other filters find first. */
@@ -62,6 +62,66 @@ export async function readWithinRows(
     counted.values,
   );
   return { rows, exhausted: Number(count?.n ?? 0) < window };
+}
+
+/**
+ * Events per seq bucket: the trigram index's second key is `seq / 65536` (migration 0028),
+ * so one bucket's matches are a lookup of their own, whatever the project's size.
+ */
+export const SEQ_BUCKET = 65_536;
+
+/** The bucket a read starts in: the cursor's, or the project's newest (oldest ascending). */
+async function firstBucket(db: Queryable, projectId: string, read: PageRead): Promise<number> {
+  if (read.afterSeq !== undefined) {
+    const first = read.ascending ? read.afterSeq + 1 : read.afterSeq - 1;
+    return Math.floor(Math.max(first, 0) / SEQ_BUCKET);
+  }
+  if (!read.ascending) return Math.floor(((await projectLastSeq(db, projectId)) ?? 0) / SEQ_BUCKET);
+  const [oldest] = await db.query<{ seq: number | string | null }>(
+    "SELECT min(seq) AS seq FROM events WHERE project_id = $1",
+    [projectId],
+  );
+  return Math.floor(Number(oldest?.seq ?? 0) / SEQ_BUCKET);
+}
+
+/**
+ * A page of a rare search looked for in the `buckets` seq buckets nearest the cursor (or the
+ * project's end, or its start ascending), one bucket after the other: each is one lookup of
+ * the trigram index narrowed to that bucket, so a search whose page lies near costs the
+ * same in a project of 5 M events as in one of 1 M, where the whole index's posting lists
+ * grow with the project (issue 12, bench/FINDINGS.md B42). `after` is the seq the read goes
+ * on from for what these buckets did not hold (undefined when nothing lies beyond them).
+ */
+export async function readSearchBuckets(
+  db: Queryable,
+  selection: EventSelection,
+  read: PageRead,
+  buckets: number,
+): Promise<{ rows: Row[]; after: number | undefined }> {
+  const first = await firstBucket(db, selection.projectId, read);
+  const last = read.ascending ? first + buckets - 1 : Math.max(first - buckets + 1, 0);
+  const direction = read.ascending ? "ASC" : "DESC";
+  const params = new SqlParams();
+  const where = selectionConditions(selection, params);
+  if (read.afterSeq !== undefined) {
+    where.push(`seq ${read.ascending ? ">" : "<"} ${params.add(read.afterSeq)}`);
+  }
+  // The buckets are read in turn (a nested loop over the series, which PostgreSQL cannot
+  // reorder: each bucket's read depends on it), so the first rows out are the page's and
+  // the LIMIT stops the series there.
+  const rows = await db.query(
+    `SELECT ${EVENT_COLUMNS}
+     FROM generate_series(${params.add(first)}::bigint, ${params.add(last)}::bigint,
+                          ${read.ascending ? 1 : -1}) AS bucket (n)
+     CROSS JOIN LATERAL (
+       SELECT * FROM events WHERE ${where.join(" AND ")} AND seq / ${SEQ_BUCKET} = bucket.n
+       ORDER BY seq ${direction} LIMIT ${read.limit}
+     ) AS events
+     LIMIT ${read.limit}`,
+    params.values,
+  );
+  const after = read.ascending ? (last + 1) * SEQ_BUCKET - 1 : last * SEQ_BUCKET;
+  return { rows, after: !read.ascending && last === 0 ? undefined : after };
 }
 
 /**

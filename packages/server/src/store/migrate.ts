@@ -24,6 +24,7 @@ import { detachLocksItsTables } from "./migrations/0024_detach_locks_its_tables.
 import { keyLookupByIndex } from "./migrations/0025_key_lookup_by_index.js";
 import { viewerTokenMintingSecret } from "./migrations/0026_viewer_token_minting_secret.js";
 import { detachRechecksUnderLock } from "./migrations/0027_detach_rechecks_under_lock.js";
+import { searchBySeqBucket } from "./migrations/0028_search_by_seq_bucket.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -58,6 +59,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 25, name: "key_lookup_by_index", sql: keyLookupByIndex },
   { version: 26, name: "viewer_token_minting_secret", sql: viewerTokenMintingSecret },
   { version: 27, name: "detach_rechecks_under_lock", sql: detachRechecksUnderLock },
+  { version: 28, name: "search_by_seq_bucket", sql: searchBySeqBucket },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -1,4 +1,5 @@
 import {
+  countingQueries,
   issueEvents,
   newProject,
   openTestStore,
@@ -11,21 +12,6 @@ import { ingestEvents, latestCheckpoint, proveInclusion } from "../../src/servic
 import { rememberSignedSize } from "../../src/services/integrity/signed-sizes.js";
 import { rootOf } from "../../src/store/root.js";
 import type { Store } from "../../src/store/types.js";
-
-/** A view of `store` (the same root: its caches) with every statement sent through it recorded. */
-function recording(store: Store): { store: Store; sent: string[] } {
-  const sent: string[] = [];
-  const view: Store = Object.create(store, {
-    root: { value: rootOf(store) },
-    query: {
-      value: (sql: string, params?: readonly unknown[]) => {
-        sent.push(sql);
-        return store.query(sql, params);
-      },
-    },
-  });
-  return { store: view, sent };
-}
 
 /**
  * A verifier asks for proofs at the size of the checkpoint it holds. Signed sizes only grow,
@@ -50,7 +36,7 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
     const fromHead = await proveInclusion(t.store, projectId, 7);
     expect(fromHead.tree_size).toBe(size);
 
-    const { store, sent } = recording(t.store);
+    const { store, statements: sent } = countingQueries(t.store, { shareCaches: true });
     const atSize = await proveInclusion(store, projectId, 7, { treeSize: size });
     expect(atSize).toEqual(fromHead);
     expect(sent).toHaveLength(1);
@@ -67,7 +53,7 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
     await ingestEvents(t.store, projectId, issueEvents(5));
     const first = (await latestCheckpoint(t.store, projectId))?.tree_size as number;
     await ingestEvents(t.store, projectId, issueEvents(5));
-    const { store, sent } = recording(t.store);
+    const { store, statements: sent } = countingQueries(t.store, { shareCaches: true });
     const proof = await proveInclusion(store, projectId, 3, { treeSize: first + 5 });
     expect(proof.tree_size).toBe(first + 5);
     expect(sent.length).toBeGreaterThan(1);

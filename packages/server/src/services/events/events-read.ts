@@ -1,7 +1,7 @@
 import type { Event } from "@chronicle/types";
 import { invalidParameter, notFound, ServiceError } from "../../domain/errors.js";
 import type { EventFilters, ListOptions, ListScope, Page } from "../../domain/types.js";
-import { readWithinRows, type WithinFilter } from "../../store/event-search.js";
+import { readSearchBuckets, readWithinRows, type WithinFilter } from "../../store/event-search.js";
 import { type EventSelection, isTimeWindowOnly } from "../../store/event-selection.js";
 import { readWindowPage } from "../../store/event-window.js";
 import {
@@ -19,7 +19,7 @@ import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterDigest, selectionOf } from "./event-filters.js";
 import { eventToWire } from "./event-row.js";
 import { projectRead } from "./read-gate.js";
-import { searchPieces } from "./search-pieces.js";
+import { searchPlan } from "./search-pieces.js";
 
 const EVENTS_SCOPE: ListScope = { kind: "events" };
 export const EXPORT_BATCH = 1000;
@@ -87,7 +87,15 @@ async function isNarrowSelection(store: Store, selection: EventSelection): Promi
  * The page's rows (one more than the page, to tell whether there is more), read the way
  * the selection is cheapest to read (store/events.ts, PagePlan).
  */
-async function pageRows(store: Store, selection: EventSelection, read: PageRead): Promise<Row[]> {
+/** Seq buckets (store/event-search.ts) a rare search looks through before the whole index. */
+const SEARCH_BUCKETS = 4;
+
+async function pageRows(
+  store: Store,
+  selection: EventSelection,
+  read: PageRead,
+  rareSearch = false,
+): Promise<Row[]> {
   if (isTimeWindowOnly(selection)) {
     // The probe and the pick in one statement (B32); a wide window is walked down seq.
     const window = await readWindowPage(store, selection, read, NARROW);
@@ -117,6 +125,14 @@ async function pageRows(store: Store, selection: EventSelection, read: PageRead)
     // rows goes on to the plan below (the trigram index, or the walk).
     const within = await readWithinRows(store, selection, "search", read, WITHIN_WINDOW);
     if (within.exhausted || within.rows.length >= read.limit) return within.rows;
+  }
+  if (rareSearch) {
+    // The buckets next to the cursor first: their index lookups cost the same however large
+    // the project; a page they do not fill goes on past them through the whole index.
+    const near = await readSearchBuckets(store, selection, read, SEARCH_BUCKETS);
+    if (near.rows.length >= read.limit || near.after === undefined) return near.rows;
+    const rest = { ...read, limit: read.limit - near.rows.length, afterSeq: near.after };
+    return [...near.rows, ...(await readPageRows(store, selection, rest, { kind: "walk" }))];
   }
   return readPageRows(store, selection, read, { kind: "walk" });
 }
@@ -210,16 +226,15 @@ async function listPage(
   const backward = cursor?.k === "before";
   const ascending = (order === "asc") !== backward;
   const selection = selectionOf(projectId, filters, scope);
+  let rareSearch = false;
   if (selection.filters.search && !isNarrowed(selection, "search")) {
-    const pieces = await searchPieces(store, projectId, selection.filters.search);
-    if (pieces !== undefined) selection.searchPieces = pieces;
+    const plan = await searchPlan(store, projectId, selection.filters.search);
+    if (plan.pieces !== undefined) selection.searchPieces = plan.pieces;
+    rareSearch = plan.rare;
   }
 
-  const rows = await pageRows(store, selection, {
-    ascending,
-    limit: limit + 1,
-    afterSeq: cursor?.s,
-  });
+  const read = { ascending, limit: limit + 1, afterSeq: cursor?.s };
+  const rows = await pageRows(store, selection, read, rareSearch);
   const hasMore = rows.length > limit;
   const pageRowsInOrder = rows.slice(0, limit);
   if (backward) pageRowsInOrder.reverse();

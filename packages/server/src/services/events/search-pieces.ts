@@ -90,16 +90,30 @@ function pieceOf(text: string, run: Token[]): string {
   return text.slice(start, end);
 }
 
-/**
- * The substrings of `search` to look up in the trigram index, or undefined when the whole
- * text should be (no common word, or fewer than two other words).
- */
-export async function searchPieces(
+/** How a search is read. */
+export interface SearchPlan {
+  /**
+   * The substrings of the search to look up in the trigram index, or undefined when the
+   * whole text should be (no common word, or fewer than two other words).
+   */
+  pieces: string[] | undefined;
+  /**
+   * At most RARE_SHARE of the newest events hold the text: a page of it lies spread over
+   * many events, so it is looked for bucket by bucket from the cursor on
+   * (store/event-search.ts, readSearchBuckets). A commoner text is found by walking down seq.
+   */
+  rare: boolean;
+}
+
+/** The share of the sample at or under which a search is rare (2 of 500 events). */
+const RARE_SHARE = 0.004;
+
+export async function searchPlan(
   store: Store,
   projectId: string,
   search: string,
   now: number = Date.now(),
-): Promise<string[] | undefined> {
+): Promise<SearchPlan> {
   const text = search.toLowerCase();
   const tokens: Token[] = [...text.matchAll(WORD)].map((match) => ({
     word: match[0],
@@ -108,9 +122,29 @@ export async function searchPieces(
   }));
   const candidates = [
     ...new Set(tokens.map((t) => t.word).filter((w) => w.length >= MIN_DROPPED_LENGTH)),
-  ].slice(0, MAX_SAMPLED_WORDS);
-  if (tokens.length < 2 || candidates.length === 0) return undefined;
-  const known = await wordShares(store, projectId, candidates, now);
+  ].slice(0, MAX_SAMPLED_WORDS - 1);
+  const sampled = tokens.length < 2 ? [] : candidates;
+  const known = await wordShares(store, projectId, [...new Set([text, ...sampled])], now);
+  const rare = (known.get(text) ?? 0) <= RARE_SHARE;
+  return { pieces: piecesOf(text, tokens, sampled.length === 0 ? undefined : known), rare };
+}
+
+/** The substrings of `search` to look up in the trigram index (SearchPlan's `pieces`). */
+export async function searchPieces(
+  store: Store,
+  projectId: string,
+  search: string,
+  now: number = Date.now(),
+): Promise<string[] | undefined> {
+  return (await searchPlan(store, projectId, search, now)).pieces;
+}
+
+function piecesOf(
+  text: string,
+  tokens: Token[],
+  known: Map<string, number> | undefined,
+): string[] | undefined {
+  if (known === undefined) return undefined;
   const common = (token: Token) => (known.get(token.word) ?? 0) >= COMMON_SHARE;
   // One word left narrows too little: `usr_0042` asked as `_0042` finds every `*_0042*` id
   // and costs more rows to test than the common word's posting lists (2.2 × slower at 1 M).

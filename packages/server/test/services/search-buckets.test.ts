@@ -1,0 +1,132 @@
+import { countingQueries, openTestStore, STORE_KINDS, type TestStore } from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listEvents } from "../../src/services/index.js";
+import { SEQ_BUCKET } from "../../src/store/event-search.js";
+import type { Store } from "../../src/store/types.js";
+
+/**
+ * Forty events a seq bucket's third apart (seqs 1,000 … 586,000: buckets 0 to 8), every
+ * fourth holding "zebra", then 600 newer events without it (bucket 9), so the newest events
+ * sampled call "zebra" rare and its pages are looked for bucket by bucket. Rows are written
+ * directly (a project of 600,000 appends would take minutes); reads need only the rows.
+ */
+const SPREAD = [
+  ...Array.from({ length: 40 }, (_, k) => ({
+    seq: 1_000 + k * 15_000,
+    text: k % 4 === 0 ? `zebra ${k}` : `horse ${k}`,
+  })),
+  // Matches on both sides of where the first page's buckets end, newest first (6 × 65,536)
+  // and oldest first (4 × 65,536).
+  ...[4, 6].flatMap((edge) => [
+    { seq: edge * 65_536 - 1, text: `zebra edge ${edge} below` },
+    { seq: edge * 65_536, text: `zebra edge ${edge} at` },
+  ]),
+].sort((a, b) => a.seq - b.seq);
+const NEWEST = Array.from({ length: 600 }, (_, n) => ({ seq: 600_001 + n, text: `filler ${n}` }));
+const MATCHES = SPREAD.filter((row) => row.text.startsWith("zebra")).map((row) => row.seq);
+
+async function insertRows(store: Store, projectId: string, rows: { seq: number; text: string }[]) {
+  await store.query(
+    `INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, occurred_at,
+       created_at, hash, search_text)
+     SELECT $1, r.seq, 'evt_' || $1 || '_' || r.seq, 'issue.created', 'user', 'usr_1', now(),
+       now(), md5(r.seq::text), r.text
+     FROM unnest($2::bigint[], $3::text[]) AS r (seq, text)`,
+    [projectId, rows.map((row) => row.seq), rows.map((row) => row.text)],
+  );
+}
+
+/** Every page of `search` in `order`, `limit` at a time, then back again through `prev`. */
+async function pagesBothWays(
+  store: Store,
+  projectId: string,
+  order: "asc" | "desc",
+  limit: number,
+): Promise<{ forward: number[][]; backward: number[][] }> {
+  const forward: number[][] = [];
+  let cursor: string | undefined;
+  let prev: string | null = null;
+  for (;;) {
+    const page = await listEvents(store, projectId, { search: "zebra" }, { order, limit, cursor });
+    forward.push(page.data.map((event) => event.seq));
+    prev = page.prev_cursor;
+    if (!page.has_more || !page.next_cursor) break;
+    cursor = page.next_cursor;
+  }
+  const backward: number[][] = [];
+  while (prev) {
+    const page = await listEvents(
+      store,
+      projectId,
+      { search: "zebra" },
+      { order, limit, cursor: prev },
+    );
+    if (page.data.length === 0) break;
+    backward.unshift(page.data.map((event) => event.seq));
+    prev = page.prev_cursor;
+  }
+  return { forward, backward };
+}
+
+describe.each(STORE_KINDS)("a rare search read bucket by bucket on %s", (kind) => {
+  let t: TestStore;
+  const projectId = `prj_buckets_${kind}`;
+
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'buckets')", [
+      projectId,
+    ]);
+    await insertRows(t.store, projectId, [...SPREAD, ...NEWEST]);
+    await t.store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
+      projectId,
+      600_600,
+    ]);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when a rare text is searched newest first, then the nearest buckets are asked first and every match comes once, in order, across their edge", async () => {
+    const watched = countingQueries(t.store);
+    const page = await listEvents(watched.store, projectId, { search: "zebra" }, { limit: 4 });
+    const newestFirst = [...MATCHES].reverse();
+    expect(page.data.map((event) => event.seq)).toEqual(newestFirst.slice(0, 4));
+    // Buckets 9 to 6 hold four matches; the page's fifth row (has_more) lies past them.
+    expect(MATCHES.filter((seq) => seq >= 6 * SEQ_BUCKET)).toHaveLength(4);
+    expect(page.has_more).toBe(true);
+    expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(true);
+
+    const { forward, backward } = await pagesBothWays(t.store, projectId, "desc", 3);
+    expect(forward.flat()).toEqual(newestFirst);
+    expect(backward).toEqual(forward.slice(0, -1));
+  });
+
+  it("when a rare text is searched oldest first, then the pages are the matches in seq order", async () => {
+    const { forward } = await pagesBothWays(t.store, projectId, "asc", 4);
+    expect(forward.flat()).toEqual(MATCHES);
+  });
+
+  it("when one page holds more matches than the buckets, then it is completed from past them", async () => {
+    const page = await listEvents(t.store, projectId, { search: "zebra" }, { limit: 200 });
+    expect(page.data.map((event) => event.seq)).toEqual([...MATCHES].reverse());
+    expect(page.has_more).toBe(false);
+  });
+
+  it("when a text the newest events hold is searched, then it is not read bucket by bucket", async () => {
+    const watched = countingQueries(t.store);
+    const page = await listEvents(
+      watched.store,
+      projectId,
+      { search: "filler 59" },
+      {
+        limit: 5,
+      },
+    );
+    // "filler 59" and "filler 590" … "filler 599": 11 of the newest 500, not rare.
+    expect(page.data.map((event) => event.seq)).toEqual([
+      600_600, 600_599, 600_598, 600_597, 600_596,
+    ]);
+    expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(false);
+  });
+});
