@@ -28,6 +28,7 @@ export class ChronicleActivity extends LitElement {
     noExport: { type: Boolean, attribute: "no-export" },
     heading: { type: String },
     verifierKeys: { type: String, attribute: "verifier-keys" },
+    verifierOrigin: { type: String, attribute: "verifier-origin" },
     _client: { state: true },
     _filters: { state: true },
   };
@@ -38,6 +39,8 @@ export class ChronicleActivity extends LitElement {
   declare heading: string;
   /** Space-separated Ed25519 verifier keys to check signed checkpoints with (pinned). */
   declare verifierKeys: string;
+  /** The log's origin line (`GET /v1/integrity/checkpoint`'s `origin`), pinned. */
+  declare verifierOrigin: string;
   declare _client: Chronicle | null;
   declare _filters: FeedFilters;
 
@@ -48,6 +51,7 @@ export class ChronicleActivity extends LitElement {
     this.noExport = false;
     this.heading = "Activity";
     this.verifierKeys = "";
+    this.verifierOrigin = "";
     this._client = null;
     this._filters = emptyFilters();
   }
@@ -94,6 +98,7 @@ export class ChronicleActivity extends LitElement {
               .pinnedWorkspace=${true}
               .canExport=${!this.noExport}
               .verifierKeys=${this.verifierKeys.split(/\s+/).filter(Boolean)}
+              .verifierOrigin=${this.verifierOrigin.trim()}
               @filters-change=${(e: CustomEvent<FeedFilters>) => {
                 this._filters = e.detail;
               }}

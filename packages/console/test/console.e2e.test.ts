@@ -6,7 +6,14 @@ import { readFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { Chronicle, hashEvent } from "@chronicle/sdk";
-import { newProject, STORE_KINDS, setUp, type TestContext } from "@chronicle/test-kit";
+import {
+  generateSignerKey,
+  newProject,
+  parseSignerKey,
+  STORE_KINDS,
+  setUp,
+  type TestContext,
+} from "@chronicle/test-kit";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -376,13 +383,7 @@ chronicle-activity { --chronicle-accent: #6d28d9; --chronicle-height: 520px; }</
 <chronicle-activity heading="Workspace activity" base-url="${base}" token="${token}"></chronicle-activity>
 </main>
 <script type="module" src="${base}/console/embed/chronicle-activity.js"></script></body></html>`;
-    const host: Server = createServer((_req, res) => {
-      res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-      res.end(hostPage);
-    });
-    await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
-    const address = host.address();
-    const hostUrl = `http://localhost:${typeof address === "object" && address ? address.port : 0}/`;
+    const { url: hostUrl, close } = await serveHostPage(hostPage);
     const embedContext = await newContext();
     try {
       const embed = await embedContext.newPage();
@@ -425,7 +426,65 @@ chronicle-activity { --chronicle-accent: #6d28d9; --chronicle-height: 520px; }</
       await shot(embed, "embed");
     } finally {
       await embedContext.close();
-      await new Promise((resolve) => host.close(resolve));
+      await close();
     }
   });
+
+  it("when <chronicle-activity> pins verifier keys and the log's origin, then it proves with them and refuses another log's or another key's checkpoint", async () => {
+    const { token } = await sdk.viewerTokens.create({ workspace_id: "ws_globex" });
+    const [key] = (await sdk.integrity.verifierKeys()).data;
+    const { origin } = await sdk.integrity.checkpoint();
+    const other = await newProject(ctx.store, "Same deployment, same key");
+    const otherOrigin = (
+      await new Chronicle({ apiKey: other.key, baseUrl: base }).integrity.checkpoint()
+    ).origin;
+    expect(otherOrigin).not.toBe(origin);
+    const badge = async (attributes: string): Promise<{ text: string; title: string }> => {
+      const { url, close } = await serveHostPage(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Pinned</title></head><body>
+<chronicle-activity base-url="${base}" token="${token}" ${attributes}></chronicle-activity>
+<script type="module" src="${base}/console/embed/chronicle-activity.js"></script></body></html>`);
+      const embedContext = await newContext();
+      try {
+        const embed = await embedContext.newPage();
+        await embed.goto(url);
+        await rows(embed).first().waitFor();
+        const first = embed.locator("chronicle-activity .badge").first();
+        await expect.poll(() => first.textContent(), { timeout: 10_000 }).toMatch(/✓|✗/);
+        return {
+          text: (await first.textContent()) ?? "",
+          title: (await first.getAttribute("title")) ?? "",
+        };
+      } finally {
+        await embedContext.close();
+        await close();
+      }
+    };
+    const verifierKey = key?.verifier_key ?? "";
+    const pinned = await badge(`verifier-keys="${verifierKey}" verifier-origin="${origin}"`);
+    expect(pinned.text).toMatch(/✓ [1-9]\d* events proven/);
+    expect(pinned.title).toContain("pinned key");
+    const anotherLog = await badge(
+      `verifier-keys="${verifierKey}" verifier-origin="${otherOrigin}"`,
+    );
+    expect(anotherLog.text).toContain("✗ Checkpoint refused");
+    expect(anotherLog.title).toContain(otherOrigin);
+    // A real key of the same name that did not sign: the server's own checkpoint is refused.
+    const [keyName = ""] = verifierKey.split("+");
+    const { verifierKey: anotherKey } = parseSignerKey(generateSignerKey(keyName));
+    const unknownKey = await badge(`verifier-keys="${anotherKey}" verifier-origin="${origin}"`);
+    expect(unknownKey.text).toContain("✗ Checkpoint refused");
+  });
 });
+
+/** Serves `html` from an origin other than the server's (localhost vs 127.0.0.1). */
+async function serveHostPage(html: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const host: Server = createServer((_req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => host.listen(0, "127.0.0.1", resolve));
+  const address = host.address();
+  const url = `http://localhost:${typeof address === "object" && address ? address.port : 0}/`;
+  return { url, close: () => new Promise<void>((resolve) => host.close(() => resolve())) };
+}

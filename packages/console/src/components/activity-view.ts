@@ -45,6 +45,7 @@ export class ActivityView extends LitElement {
     serverIntegrity: { type: Boolean },
     canExport: { type: Boolean },
     verifierKeys: { attribute: false },
+    verifierOrigin: { attribute: false },
     _source: { state: true },
     _selected: { state: true },
     _live: { state: true },
@@ -62,6 +63,8 @@ export class ActivityView extends LitElement {
   declare canExport: boolean;
   /** Verifier keys pinned by the page, for checking signed checkpoints in the browser. */
   declare verifierKeys: readonly string[];
+  /** The log's origin line pinned by the page: a checkpoint of another log is refused. */
+  declare verifierOrigin: string;
   declare _source: FeedSource | null;
   declare _selected: Event | null;
   declare _live: boolean;
@@ -82,6 +85,7 @@ export class ActivityView extends LitElement {
     this.serverIntegrity = false;
     this.canExport = true;
     this.verifierKeys = [];
+    this.verifierOrigin = "";
     this._source = null;
     this._selected = null;
     this._live = false;
@@ -214,12 +218,10 @@ export class ActivityView extends LitElement {
     if (!this.client || !list) return;
     const run = ++this.#verifyRun;
     this._integrity = { status: "checking" };
-    const state = await verifyOnScreen(
-      this.client,
-      list.visibleRows(),
-      this.serverIntegrity,
-      this.verifierKeys,
-    );
+    const state = await verifyOnScreen(this.client, list.visibleRows(), this.serverIntegrity, {
+      keys: this.verifierKeys,
+      ...(this.verifierOrigin ? { origin: this.verifierOrigin } : {}),
+    });
     if (run === this.#verifyRun) this._integrity = state;
   }
 
@@ -264,6 +266,8 @@ export class ActivityView extends LitElement {
         >`;
       case "failed":
         return html`<span class="badge failed">✗ Integrity failure at seq ${state.firstInvalidSeq ?? "?"}</span>`;
+      case "refused":
+        return html`<span class="badge failed" title=${state.message}>✗ Checkpoint refused</span>`;
       case "error":
         return html`<span class="badge failed" title=${state.message}>Integrity: not checked</span>`;
     }

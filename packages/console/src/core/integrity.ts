@@ -1,10 +1,17 @@
 import {
+  CheckpointError,
   type Chronicle,
   type Event,
   hashEvent,
   verifyCheckpoint,
   verifyInclusion,
 } from "@chronicle/sdk";
+
+/** What the page pins of the log it checks: the verifier keys, and the log's origin line. */
+export interface PinnedLog {
+  keys: readonly string[];
+  origin?: string;
+}
 
 export type IntegrityState =
   | { status: "idle" }
@@ -20,6 +27,8 @@ export type IntegrityState =
     }
   | { status: "verified"; method: "hashes"; count: number }
   | { status: "failed"; method: "server" | "proofs" | "hashes"; firstInvalidSeq: number | null }
+  /** The checkpoint is not signed by a key it should be, or is another log's. */
+  | { status: "refused"; message: string }
   | { status: "error"; message: string };
 
 function seqRange(events: readonly Event[]): { from: number; to: number } {
@@ -41,14 +50,17 @@ async function firstBadHash(events: readonly Event[]): Promise<Event | undefined
 /**
  * Proves each event in the browser: its hash against its content, then its inclusion in
  * the project's Merkle tree under the latest signed checkpoint, whose Ed25519 signature is
- * checked with `keys` (pinned by the page) or, failing those, the keys the server
- * publishes. Events newer than the checkpoint are hash-checked only.
+ * checked with the keys pinned by the page or, failing those, the keys the server
+ * publishes, and whose origin must be the pinned one when the page pins it (one
+ * deployment signs every project's checkpoints with the same key). Events newer than the
+ * checkpoint are hash-checked only.
  */
 async function proveInBrowser(
   client: Chronicle,
   events: readonly Event[],
-  pinnedKeys: readonly string[],
+  pinned: PinnedLog,
 ): Promise<IntegrityState> {
+  const pinnedKeys = pinned.keys;
   const bad = await firstBadHash(events);
   if (bad) return { status: "failed", method: "hashes", firstInvalidSeq: bad.seq };
   let keys = pinnedKeys;
@@ -62,7 +74,14 @@ async function proveInBrowser(
     // No signed checkpoints on this server (or not for this credential): hashes only.
     return { status: "verified", method: "hashes", count: events.length };
   }
-  const checkpoint = await verifyCheckpoint(signed.note, keys);
+  let checkpoint: Awaited<ReturnType<typeof verifyCheckpoint>>;
+  try {
+    const options = pinned.origin === undefined ? {} : { origin: pinned.origin };
+    checkpoint = await verifyCheckpoint(signed.note, keys, options);
+  } catch (error) {
+    if (error instanceof CheckpointError) return { status: "refused", message: error.message };
+    throw error;
+  }
   const covered = events.filter((event) => event.seq <= checkpoint.treeSize);
   const results = await Promise.all(
     covered.map(async (event) => {
@@ -91,11 +110,11 @@ export async function verifyOnScreen(
   client: Chronicle,
   events: readonly Event[],
   serverRange: boolean,
-  pinnedKeys: readonly string[] = [],
+  pinned: PinnedLog = { keys: [] },
 ): Promise<IntegrityState> {
   if (events.length === 0) return { status: "idle" };
   try {
-    if (!serverRange) return await proveInBrowser(client, events, pinnedKeys);
+    if (!serverRange) return await proveInBrowser(client, events, pinned);
     const { from, to } = seqRange(events);
     const report = await client.integrity.verify({ from_seq: from, to_seq: to });
     return report.valid
