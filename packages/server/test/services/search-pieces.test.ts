@@ -7,7 +7,7 @@ import {
 } from "@chronicle/test-kit";
 import type { Event } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { searchPieces } from "../../src/services/events/search-pieces.js";
+import { searchPlan } from "../../src/services/events/search-pieces.js";
 import { searchText } from "../../src/services/events/search-text.js";
 import { listEvents } from "../../src/services/index.js";
 
@@ -48,12 +48,15 @@ describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (
   });
 
   it("when a search holds a word most events hold and two others, then the index is asked for the others with their separators", async () => {
-    expect(await searchPieces(t.store, projectId, "usr_004_3")).toEqual(["_004_3"]);
-    expect(await searchPieces(t.store, projectId, "Issue 4 usr_004_3")).toEqual([" 4 ", "_004_3"]);
+    expect((await searchPlan(t.store, projectId, "usr_004_3")).pieces).toEqual(["_004_3"]);
+    expect((await searchPlan(t.store, projectId, "Issue 4 usr_004_3")).pieces).toEqual([
+      " 4 ",
+      "_004_3",
+    ]);
     // One word left, or no common word: the whole text.
-    expect(await searchPieces(t.store, projectId, "usr_004")).toBeUndefined();
-    expect(await searchPieces(t.store, projectId, "iss-4 ada")).toBeUndefined();
-    expect(await searchPieces(t.store, projectId, "usr")).toBeUndefined();
+    expect((await searchPlan(t.store, projectId, "usr_004")).pieces).toBeUndefined();
+    expect((await searchPlan(t.store, projectId, "iss-4 ada")).pieces).toBeUndefined();
+    expect((await searchPlan(t.store, projectId, "usr")).pieces).toBeUndefined();
   });
 
   it("when searching with or without pieces, then every page holds exactly the events whose text contains the search", async () => {

@@ -129,16 +129,6 @@ export async function searchPlan(
   return { pieces: piecesOf(text, tokens, sampled.length === 0 ? undefined : known), rare };
 }
 
-/** The substrings of `search` to look up in the trigram index (SearchPlan's `pieces`). */
-export async function searchPieces(
-  store: Store,
-  projectId: string,
-  search: string,
-  now: number = Date.now(),
-): Promise<string[] | undefined> {
-  return (await searchPlan(store, projectId, search, now)).pieces;
-}
-
 function piecesOf(
   text: string,
   tokens: Token[],
