@@ -83,13 +83,13 @@ async function isNarrowSelection(store: Store, selection: EventSelection): Promi
   return (await countSelectedUpTo(store, window, NARROW)) < NARROW;
 }
 
+/** Seq buckets (store/event-search.ts) a rare search looks through before the whole index. */
+const SEARCH_BUCKETS = 4;
+
 /**
  * The page's rows (one more than the page, to tell whether there is more), read the way
  * the selection is cheapest to read (store/events.ts, PagePlan).
  */
-/** Seq buckets (store/event-search.ts) a rare search looks through before the whole index. */
-const SEARCH_BUCKETS = 4;
-
 async function pageRows(
   store: Store,
   selection: EventSelection,
