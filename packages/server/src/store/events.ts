@@ -222,31 +222,42 @@ export interface ChainHead {
 }
 
 /**
- * The project's chain head; undefined when there is no such project. With `lock` the
- * project row stays locked until the caller's transaction ends (for appends made inside a
- * larger transaction).
+ * The project's chain head and its tree's frontier: the stored hashes (hex, by index) of the
+ * complete subtrees of [0, last_seq) that exist, read after the head (migration 0029), in
+ * one round trip; undefined when there is no such project. With `lock` the project row
+ * stays locked until the caller's transaction ends (for appends made inside a larger
+ * transaction, and appends that lost the head too often).
  */
-export async function readChainHead(
+export async function readChainHeadWithFrontier(
   db: Queryable,
   projectId: string,
-  lock = false,
-): Promise<ChainHead | undefined> {
-  const [head] = await db.query<{
-    last_seq: number | string;
+  lock: boolean,
+): Promise<{ head: ChainHead; frontier: Map<number, string> } | undefined> {
+  const [row] = await db.query<{
+    last_seq: number | string | null;
     last_hash: string | null;
     last_created_at: string | null;
-  }>(
-    `SELECT last_seq, last_hash, ${wireTime("last_created_at")} FROM projects
-     WHERE project_id = $1${lock ? " FOR NO KEY UPDATE" : ""}`,
-    [projectId],
-  );
-  if (!head) return undefined;
+    frontier_idx: (number | string)[] | null;
+    frontier_hash: string[] | null;
+  }>(CHAIN_HEAD, [projectId, lock]);
+  if (!row || row.last_seq === null) return undefined;
+  const frontier = new Map<number, string>();
+  (row.frontier_idx ?? []).forEach((index, i) => {
+    frontier.set(Number(index), (row.frontier_hash as string[])[i] as string);
+  });
   return {
-    lastSeq: Number(head.last_seq),
-    lastHash: head.last_hash,
-    lastCreatedAt: head.last_created_at,
+    head: {
+      lastSeq: Number(row.last_seq),
+      lastHash: row.last_hash,
+      lastCreatedAt: row.last_created_at,
+    },
+    frontier,
   };
 }
+
+const CHAIN_HEAD = prepared(
+  "SELECT last_seq, last_hash, last_created_at, frontier_idx, frontier_hash FROM chronicle_chain_head($1, $2)",
+);
 
 /** A chained event and what its row stores besides the event. */
 export interface EventToRecord {

@@ -25,6 +25,7 @@ import { keyLookupByIndex } from "./migrations/0025_key_lookup_by_index.js";
 import { viewerTokenMintingSecret } from "./migrations/0026_viewer_token_minting_secret.js";
 import { detachRechecksUnderLock } from "./migrations/0027_detach_rechecks_under_lock.js";
 import { searchBySeqBucket } from "./migrations/0028_search_by_seq_bucket.js";
+import { chainHeadWithFrontier } from "./migrations/0029_chain_head_with_frontier.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -60,6 +61,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 26, name: "viewer_token_minting_secret", sql: viewerTokenMintingSecret },
   { version: 27, name: "detach_rechecks_under_lock", sql: detachRechecksUnderLock },
   { version: 28, name: "search_by_seq_bucket", sql: searchBySeqBucket },
+  { version: 29, name: "chain_head_with_frontier", sql: chainHeadWithFrontier },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

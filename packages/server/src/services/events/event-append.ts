@@ -7,10 +7,10 @@ import {
   appendChained,
   type ChainHead,
   type EventToRecord,
-  readChainHead,
+  readChainHeadWithFrontier,
 } from "../../store/events.js";
 import type { Queryable, Store } from "../../store/types.js";
-import { cachedTreeGrowth, treeGrowth } from "../integrity/merkle-store.js";
+import { cachedTreeGrowth, rememberFrontier, treeGrowth } from "../integrity/merkle-store.js";
 import { databaseNow, observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { announceAppend } from "./append-signal.js";
@@ -181,8 +181,7 @@ export async function appendOnItsOwn(
   let head = knownHeads.get(projectId);
   let clockRefusals = 0;
   for (let tries = 0; tries < OPTIMISTIC_TRIES; tries++) {
-    head ??= await readChainHead(store, projectId);
-    if (!head) throw notFound("Project");
+    head ??= await committedHead(store, projectId);
     let outcome: { answer: AppendAnswer; events: Event[] };
     try {
       outcome = await appendFrom(store, projectId, head, prepared, keys, {
@@ -219,6 +218,22 @@ export async function appendOnItsOwn(
 }
 
 /**
+ * The project's committed chain head (locked until the transaction ends with `lock`), its
+ * tree's frontier cached from the same round trip so that chaining on it reads nothing more.
+ */
+async function committedHead(
+  db: Queryable,
+  projectId: string,
+  options: { lock?: boolean } = {},
+): Promise<ChainHead> {
+  const read = await readChainHeadWithFrontier(db, projectId, options.lock ?? false);
+  if (!read) throw notFound("Project");
+  const { head, frontier } = read;
+  rememberFrontier(projectId, head.lastSeq, head.lastHash, frontier);
+  return head;
+}
+
+/**
  * Records the new head and announces the events once they are durable (the caller waits
  * for that too, `whenDurable`, before it answers: the append may have committed without it).
  */
@@ -249,8 +264,7 @@ async function lockedAppend(
 ): Promise<{ events: Event[]; head: ChainHead } | { usedKeys: string[] }> {
   // Whatever this transaction does, the head known here is no longer a safe guess.
   knownHeads.delete(projectId);
-  const head = await readChainHead(tx, projectId, true);
-  if (!head) throw notFound("Project");
+  const head = await committedHead(tx, projectId, { lock: true });
   for (let tries = 0; tries < CLOCK_TRIES; tries++) {
     const { answer, events } = await appendFrom(tx, projectId, head, prepared, keys, {
       flushedLater,

@@ -52,6 +52,26 @@ async function frontierOf(
   return readHashes(db, projectId, frontierNeeds(size));
 }
 
+/**
+ * Caches the frontier read with a chain head (store/events.ts readChainHeadWithFrontier),
+ * so the append chained on that head needs no read of its own; one with a hash missing is
+ * not cached (the append then reads it, and finds it missing or stored since).
+ */
+export function rememberFrontier(
+  projectId: string,
+  size: number,
+  head: string | null,
+  stored: ReadonlyMap<number, string>,
+): void {
+  const hashes = new Map<number, Hash>();
+  for (const index of frontierNeeds(size)) {
+    const hex = stored.get(index);
+    if (hex === undefined) return;
+    hashes.set(index, Buffer.from(hex, "hex"));
+  }
+  remember(projectId, { size, head, hashes });
+}
+
 function remember(projectId: string, frontier: Frontier): void {
   if (frontiers.size >= MAX_CACHED_FRONTIERS && !frontiers.has(projectId)) frontiers.clear();
   frontiers.set(projectId, frontier);
