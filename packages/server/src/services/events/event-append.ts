@@ -10,12 +10,7 @@ import {
   readChainHeadWithFrontier,
 } from "../../store/events.js";
 import type { Queryable, Store } from "../../store/types.js";
-import {
-  cachedTreeGrowth,
-  frontierKnown,
-  rememberFrontier,
-  treeGrowth,
-} from "../integrity/merkle-store.js";
+import { cachedTreeGrowth, rememberFrontier, treeGrowth } from "../integrity/merkle-store.js";
 import { databaseNow, observeDatabaseTime } from "../system/clock.js";
 import { newId } from "../system/ids.js";
 import { announceAppend } from "./append-signal.js";
@@ -170,9 +165,8 @@ async function appendFrom(
  * Appends prepared events in one statement of their own, from the chain head this process
  * knows (the head its last append made, or will make if still in flight: services/events/
  * group-commit.ts pipelines large groups), so the project row is locked only while that
- * statement runs, after its rows are inserted. When the head moved (another replica
- * appended) the events are chained again, from the head read anew with its tree's frontier
- * (or from the head the database returned, when this process made it and has its frontier);
+ * statement runs, after its rows are inserted. When the head moved (another
+ * replica appended) the events are chained again from the head the database returned;
  * after OPTIMISTIC_TRIES misses the append locks the head first (lockedAppend), so a busy
  * project still makes progress. On PostgreSQL the append commits without waiting for its
  * WAL flush: the caller must `whenDurable` before it answers. Tails are woken once the
@@ -215,9 +209,6 @@ export async function appendOnItsOwn(
     rememberHead(projectId, head);
     if (answer.status === "keys_used") return { usedKeys: answer.usedKeys };
     if (answer.status === "clock" && ++clockRefusals >= CLOCK_TRIES) throw clockError();
-    // Another replica's head, whose frontier is not cached here: the frontier's read would
-    // cost a round trip anyway, and reading the head with it chains on a fresher head.
-    if (!frontierKnown(projectId, head.lastSeq, head.lastHash)) head = undefined;
   }
   const locked = await store.transaction((tx) =>
     lockedAppend(tx, projectId, prepared, keys, flushesLater(store)),

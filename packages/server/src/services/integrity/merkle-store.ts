@@ -97,15 +97,6 @@ export async function treeGrowth(
 }
 
 /**
- * Whether `treeGrowth` from the head of `size` and hash `head` reads nothing: its frontier is
- * cached, or the tree is not maintained.
- */
-export function frontierKnown(projectId: string, size: number, head: string | null): boolean {
-  const cached = frontiers.get(projectId);
-  return !maintained || (cached !== undefined && cached.size === size && cached.head === head);
-}
-
-/**
  * `treeGrowth` without waiting, when this process extended the tree to `head` last (the
  * frontier is cached); undefined when the frontier has to be read. The append path chains
  * a project's next group on the head the group in flight will make (services/events/
