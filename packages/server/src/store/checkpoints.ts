@@ -1,4 +1,3 @@
-import { HASHES_AT } from "./merkle.js";
 import { prepared } from "./prepared.js";
 import type { Queryable } from "./types.js";
 
@@ -12,67 +11,34 @@ export interface CheckpointRow {
 
 const COLUMNS = "tree_size, note, key_id, signed_at";
 
-const HEAD_COLUMNS = "p.last_seq, c.tree_size, c.note, c.key_id, c.signed_at";
-const HEAD_FROM = `FROM projects p
+const TREE_HEAD = prepared(
+  `SELECT p.last_seq, c.tree_size, c.note, c.key_id, c.signed_at
+     FROM projects p
      LEFT JOIN LATERAL (
        SELECT ${COLUMNS} FROM checkpoints
        WHERE project_id = p.project_id ORDER BY tree_size DESC LIMIT 1
-     ) c ON true`;
-
-const TREE_HEAD = prepared(`SELECT ${HEAD_COLUMNS} ${HEAD_FROM} WHERE p.project_id = $1`);
-
-const TREE_HEAD_WITH_HASHES = prepared(
-  `WITH found AS (${HASHES_AT})
-   SELECT ${HEAD_COLUMNS}, h.idxs, h.hashes ${HEAD_FROM}
-     CROSS JOIN (SELECT array_agg(f.idx) AS idxs, array_agg(f.hash) AS hashes FROM found f) h
+     ) c ON true
      WHERE p.project_id = $1`,
 );
 
-/** A project's size (`last_seq`) and its newest stored checkpoint. */
-export interface TreeHead {
-  size: number;
-  newest: CheckpointRow | null;
-}
-
-type HeadRow = { last_seq: string | number } & Partial<CheckpointRow>;
-
-function treeHeadOf(row: HeadRow): TreeHead {
+/**
+ * The project's size (`last_seq`) and its newest stored checkpoint, in one query (the
+ * checkpoint and proof endpoints start with both); null when there is no such project.
+ */
+export async function selectTreeHead(
+  db: Queryable,
+  projectId: string,
+): Promise<{ size: number; newest: CheckpointRow | null } | null> {
+  const [row] = await db.query<{ last_seq: string | number } & Partial<CheckpointRow>>(TREE_HEAD, [
+    projectId,
+  ]);
+  if (!row) return null;
   const { last_seq, tree_size, note, key_id, signed_at } = row;
   const newest =
     tree_size == null || note == null || key_id == null || signed_at == null
       ? null
       : { tree_size, note, key_id, signed_at };
   return { size: Number(last_seq), newest };
-}
-
-/**
- * The project's size and its newest stored checkpoint, in one query (the checkpoint and
- * proof endpoints start with both); null when there is no such project.
- */
-export async function selectTreeHead(db: Queryable, projectId: string): Promise<TreeHead | null> {
-  const [row] = await db.query<HeadRow>(TREE_HEAD, [projectId]);
-  return row ? treeHeadOf(row) : null;
-}
-
-/**
- * `selectTreeHead` and, in the same statement, the stored tree hashes at `indexes` that
- * exist (hex, by index, as `selectTreeHashes` reads them): a proof at the size the head is
- * expected to have costs one round trip.
- */
-export async function selectTreeHeadWithHashes(
-  db: Queryable,
-  projectId: string,
-  indexes: readonly number[],
-): Promise<{ head: TreeHead; hashes: Map<number, string> } | null> {
-  const [row] = await db.query<
-    HeadRow & { idxs: (string | number)[] | null; hashes: string[] | null }
-  >(TREE_HEAD_WITH_HASHES, [projectId, [...new Set(indexes)]]);
-  if (!row) return null;
-  const hashes = new Map<number, string>();
-  (row.idxs ?? []).forEach((index, i) => {
-    hashes.set(Number(index), (row.hashes as string[])[i] as string);
-  });
-  return { head: treeHeadOf(row), hashes };
 }
 
 /** Up to `limit` stored checkpoints below the newest, newest first. */

@@ -25,10 +25,9 @@ export const RUN_LENGTH = 60;
  * the statistics have not seen yet (every new or fast-growing project), PostgreSQL estimates
  * one row for `project_id = $1` and would filter every stored hash of the project, a cost
  * that grows with the tree, under the append's project lock. Each lateral probe (kept a
- * subquery by its LIMIT) uses both key columns whatever the estimate. `$1` is the project,
- * `$2` the indexes.
+ * subquery by its LIMIT) uses both key columns whatever the estimate.
  */
-export const HASHES_AT = `
+const SELECT_HASHES = prepared(`
 SELECT n.idx, encode(coalesce(r.hash, m.hash), 'hex') AS hash
 FROM unnest($2::bigint[]) AS n(idx)
 LEFT JOIN LATERAL (
@@ -41,8 +40,7 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL (
   SELECT hash FROM merkle_hashes WHERE r.hash IS NULL AND project_id = $1 AND idx = n.idx LIMIT 1
 ) AS m ON true
-WHERE coalesce(r.hash, m.hash) IS NOT NULL`;
-const SELECT_HASHES = prepared(HASHES_AT);
+WHERE coalesce(r.hash, m.hash) IS NOT NULL`);
 
 /** The stored hashes at `indexes` (hex) that exist, by index. */
 export async function selectTreeHashes(
@@ -66,11 +64,7 @@ export async function readHashes(
   projectId: string,
   indexes: readonly number[],
 ): Promise<HashLookup> {
-  return hexLookup(await selectTreeHashes(db, projectId, [...new Set(indexes)]));
-}
-
-/** A lookup of stored hashes read as hex, by index; it throws for an index not read. */
-export function hexLookup(stored: ReadonlyMap<number, string>): HashLookup {
+  const stored = await selectTreeHashes(db, projectId, [...new Set(indexes)]);
   const found = new Map<number, Hash>();
   for (const [index, hex] of stored) found.set(index, Buffer.from(hex, "hex"));
   return lookupIn(found);

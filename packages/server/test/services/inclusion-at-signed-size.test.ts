@@ -6,17 +6,12 @@ import {
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
-import type { InclusionProof } from "@chronicle/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
-import { verifyConsistency, verifyInclusion } from "../../src/domain/merkle.js";
-import {
-  ingestEvents,
-  latestCheckpoint,
-  proveConsistency,
-  proveInclusion,
-} from "../../src/services/index.js";
+import { ingestEvents, latestCheckpoint, proveInclusion } from "../../src/services/index.js";
 import { rememberSignedSize } from "../../src/services/integrity/signed-sizes.js";
+import { rootOf } from "../../src/store/root.js";
+import type { Store } from "../../src/store/types.js";
 
 /**
  * A verifier asks for proofs at the size of the checkpoint it holds. Signed sizes only grow,
@@ -31,15 +26,6 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
   afterAll(async () => {
     await t?.dispose();
   });
-
-  /** The root hash of the project's stored checkpoint at `size`. */
-  async function rootAt(projectId: string, size: number): Promise<Buffer> {
-    const [row] = await t.store.query<{ root: string }>(
-      "SELECT encode(root_hash, 'hex') AS root FROM checkpoints WHERE project_id = $1 AND tree_size = $2",
-      [projectId, size],
-    );
-    return Buffer.from(row?.root ?? "", "hex");
-  }
 
   it("when the size asked was seen signed, then the proof is the same and only the stored hashes are read", async () => {
     const { projectId } = await newProject(t.store);
@@ -60,70 +46,6 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
     const older = await proveInclusion(store, projectId, 7, { treeSize: 9 });
     expect(older.tree_size).toBe(9);
     expect(sent).toHaveLength(1);
-  });
-
-  it("when no size is asked and the tree did not grow since the process last found it, then the head and the stored hashes are one statement", async () => {
-    const { projectId } = await newProject(t.store);
-    await ingestEvents(
-      t.store,
-      projectId,
-      issueEvents(20, (n) => ({ workspace_id: n % 2 === 0 ? "ws_even" : "ws_odd" })),
-    );
-    const first = await proveInclusion(t.store, projectId, 7);
-    const { store, statements: sent } = countingQueries(t.store, { shareCaches: true });
-    const again = await proveInclusion(store, projectId, 7);
-    expect(again).toEqual(first);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/last_seq/);
-    expect(verifies(again, await rootAt(projectId, again.tree_size))).toBe(true);
-    // Another seq than the last one asked: its own hashes, in the same one statement.
-    sent.length = 0;
-    const other = await proveInclusion(store, projectId, 16);
-    expect(sent).toHaveLength(1);
-    expect(verifies(other, await rootAt(projectId, other.tree_size))).toBe(true);
-
-    // The tree grew: a checkpoint is signed on demand and the proof is at its size.
-    await ingestEvents(t.store, projectId, issueEvents(3));
-    sent.length = 0;
-    const grown = await proveInclusion(store, projectId, 7);
-    expect(grown.tree_size).toBe(first.tree_size + 3);
-    expect(sent.length).toBeGreaterThan(1);
-    expect(verifies(grown, await rootAt(projectId, grown.tree_size))).toBe(true);
-    expect(verifies(grown, await rootAt(projectId, first.tree_size))).toBe(false);
-
-    // A viewer's workspace is still checked on this path.
-    const [even] = await t.store.query<{ seq: number }>(
-      "SELECT seq FROM events WHERE project_id = $1 AND workspace_id = 'ws_even' ORDER BY seq LIMIT 1",
-      [projectId],
-    );
-    const seq = Number(even?.seq);
-    await expect(
-      proveInclusion(store, projectId, seq, { workspaceId: "ws_odd" }),
-    ).rejects.toMatchObject({ code: "not_found" });
-    await expect(
-      proveInclusion(store, projectId, seq, { workspaceId: "ws_even" }),
-    ).resolves.toMatchObject({ seq, tree_size: grown.tree_size });
-  });
-
-  it("when a consistency proof to the latest size is asked again, then the head and the stored hashes are one statement", async () => {
-    const { projectId } = await newProject(t.store);
-    await ingestEvents(t.store, projectId, issueEvents(9));
-    const old = (await latestCheckpoint(t.store, projectId))?.tree_size as number;
-    await ingestEvents(t.store, projectId, issueEvents(14));
-    const first = await proveConsistency(t.store, projectId, old);
-    expect(first.to_size).toBe(old + 14);
-    const { store, statements: sent } = countingQueries(t.store, { shareCaches: true });
-    const again = await proveConsistency(store, projectId, old);
-    expect(again).toEqual(first);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/last_seq/);
-    const proof = again.hashes.map((hash) => Buffer.from(hash, "base64"));
-    const [oldRoot, newRoot] = [
-      await rootAt(projectId, old),
-      await rootAt(projectId, again.to_size),
-    ];
-    expect(verifyConsistency(old, again.to_size, oldRoot, newRoot, proof)).toBe(true);
-    expect(verifyConsistency(old, again.to_size, newRoot, newRoot, proof)).toBe(false);
   });
 
   it("when the size asked is above the one seen signed, then the head decides (a new checkpoint is signed on demand)", async () => {
@@ -178,13 +100,3 @@ describe.each(STORE_KINDS)("inclusion proofs at a signed size (%s)", (kind) => {
     });
   });
 });
-
-function verifies(proof: InclusionProof, root: Buffer): boolean {
-  return verifyInclusion(
-    proof.leaf_index,
-    proof.tree_size,
-    Buffer.from(proof.leaf_hash, "base64"),
-    proof.hashes.map((hash) => Buffer.from(hash, "base64")),
-    root,
-  );
-}

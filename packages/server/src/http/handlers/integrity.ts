@@ -25,13 +25,12 @@ export function integrityHandlers({ logger }: HandlerDeps) {
 
   const getCheckpoint: Handler<"getCheckpoint"> = async ({ store, principal }) => {
     const projectId = caller(principal).projectId;
-    const checkpoint = await latestCheckpoint(store, projectId, {
-      onRefused: (error) =>
-        logger.error("refused to sign a checkpoint over tampered storage", {
-          project_id: projectId,
-          error: error.message,
-        }),
-    });
+    const checkpoint = await latestCheckpoint(store, projectId, (error) =>
+      logger.error("refused to sign a checkpoint over tampered storage", {
+        project_id: projectId,
+        error: error.message,
+      }),
+    );
     if (!checkpoint) throw new ServiceError("unavailable", "No checkpoint can be vouched for");
     return { status: 200, body: checkpoint };
   };

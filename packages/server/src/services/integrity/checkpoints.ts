@@ -8,7 +8,6 @@ import {
   selectOlderCheckpoints,
   selectProjectsToSign,
   selectTreeHead,
-  type TreeHead,
 } from "../../store/checkpoints.js";
 import type { Store } from "../../store/types.js";
 import { checkpointKeys } from "../system/secrets.js";
@@ -133,14 +132,10 @@ export async function checkpointAt(
  * since (on demand; the server also signs on a schedule, `signPendingCheckpoints`). A new
  * checkpoint is signed only over a tree that is consistent with the previous signed one
  * (RFC 9162 consistency proof from storage): storage rewritten behind the server's back is
- * a TreeIntegrityError, never a signature. `head` is the tree head if the caller read it.
+ * a TreeIntegrityError, never a signature.
  */
-export async function signLatest(
-  store: Store,
-  projectId: string,
-  head?: TreeHead | null,
-): Promise<SignedCheckpoint> {
-  if (head === undefined) head = await selectTreeHead(store, projectId);
+export async function signLatest(store: Store, projectId: string): Promise<SignedCheckpoint> {
+  const head = await selectTreeHead(store, projectId);
   if (!head) throw notFound("Project");
   const { size } = head;
   const previous = await latestTrusted(store, projectId, head.newest, { orRefuse: true });
@@ -193,17 +188,15 @@ export async function signLatest(
 /**
  * What the checkpoint endpoint serves: a fresh checkpoint when storage extends the last
  * signed tree, else the last trusted one (the refusal is logged through `onRefused`), so a
- * tampered database freezes the published tree instead of advancing it. `head` as for
- * `signLatest`.
+ * tampered database freezes the published tree instead of advancing it.
  */
 export async function latestCheckpoint(
   store: Store,
   projectId: string,
-  options: { onRefused?: (error: TreeIntegrityError) => void; head?: TreeHead | null } = {},
+  onRefused: (error: TreeIntegrityError) => void = () => {},
 ): Promise<SignedCheckpoint | null> {
-  const { onRefused = () => {}, head } = options;
   try {
-    const latest = await signLatest(store, projectId, head);
+    const latest = await signLatest(store, projectId);
     rememberSignedSize(store, projectId, latest.tree_size);
     return latest;
   } catch (error) {

@@ -162,27 +162,12 @@ export async function leafWithProof(
   index: number,
   size: number,
 ): Promise<{ leaf: Hash; proof: Hash[] }> {
-  return leafWithProofFrom(
-    index,
-    size,
-    await readHashes(db, projectId, leafWithProofNeeds(index, size)),
-  );
-}
-
-/** The stored hashes `leafWithProof` reads. */
-export function leafWithProofNeeds(index: number, size: number): number[] {
-  return [{ lo: index, hi: index + 1 }, ...inclusionRanges(index, size)].flatMap(rangeNeeds);
-}
-
-/** `leafWithProof` from hashes already read (at least `leafWithProofNeeds`). */
-export function leafWithProofFrom(
-  index: number,
-  size: number,
-  stored: HashLookup,
-): { leaf: Hash; proof: Hash[] } {
+  const leafRange = { lo: index, hi: index + 1 };
+  const ranges = inclusionRanges(index, size);
+  const stored = await readHashes(db, projectId, [leafRange, ...ranges].flatMap(rangeNeeds));
   return {
-    leaf: rangeHash({ lo: index, hi: index + 1 }, stored),
-    proof: inclusionRanges(index, size).map((range) => rangeHash(range, stored)),
+    leaf: rangeHash(leafRange, stored),
+    proof: ranges.map((range) => rangeHash(range, stored)),
   };
 }
 
@@ -209,18 +194,6 @@ export function consistencyProof(db: Queryable, projectId: string, from: number,
   return from === 0 || from === to
     ? Promise.resolve([])
     : proofOf(db, projectId, consistencyRanges(from, to));
-}
-
-/** The stored hashes `consistencyProof` reads. */
-export function consistencyNeeds(from: number, to: number): number[] {
-  return from === 0 || from === to ? [] : consistencyRanges(from, to).flatMap(rangeNeeds);
-}
-
-/** `consistencyProof` from hashes already read (at least `consistencyNeeds`). */
-export function consistencyProofFrom(from: number, to: number, stored: HashLookup): Hash[] {
-  return from === 0 || from === to
-    ? []
-    : consistencyRanges(from, to).map((range) => rangeHash(range, stored));
 }
 
 /** The stored leaf hash at `index`. */

@@ -1,43 +1,19 @@
 import type { ConsistencyProof, InclusionProof } from "@chronicle/types";
 import { invalidParameter, notFound, type ServiceError } from "../../domain/errors.js";
 import { MissingTreeHash } from "../../domain/merkle.js";
-import { selectTreeHeadWithHashes } from "../../store/checkpoints.js";
 import { selectEventWorkspace } from "../../store/integrity.js";
-import { hexLookup } from "../../store/merkle.js";
 import type { Store } from "../../store/types.js";
-import { latestCheckpoint } from "./checkpoints.js";
-import {
-  consistencyNeeds,
-  consistencyProof,
-  consistencyProofFrom,
-  leafWithProof,
-  leafWithProofFrom,
-  leafWithProofNeeds,
-} from "./merkle-store.js";
+import { latestCheckpoint, type SignedCheckpoint } from "./checkpoints.js";
+import { consistencyProof, leafWithProof } from "./merkle-store.js";
 import { forgetSignedSize, knownSignedSize, rememberSignedSize } from "./signed-sizes.js";
 
 function tooLarge(parameter: string, detail: string): ServiceError {
   return invalidParameter(detail, { pointer: `/query/${parameter}`, detail, code: "maximum" });
 }
 
-interface HeadWithHashes {
-  /** The latest signed size, a checkpoint signed first when the tree grew. */
-  latest: number;
-  /** The stored hashes read with the head (hex, by index). */
-  hashes: Map<number, string>;
-}
-
-/** The latest signed size, and the stored hashes at `needs` read in the head's statement. */
-async function latestWithHashes(
-  store: Store,
-  projectId: string,
-  needs: readonly number[],
-): Promise<HeadWithHashes> {
-  const read = await selectTreeHeadWithHashes(store, projectId, needs);
-  const checkpoint = await latestCheckpoint(store, projectId, { head: read?.head ?? null });
-  const latest = checkpoint?.tree_size ?? 0;
-  rememberSignedSize(store, projectId, latest);
-  return { latest, hashes: read?.hashes ?? new Map() };
+async function signedSize(store: Store, projectId: string): Promise<number> {
+  const checkpoint: SignedCheckpoint | null = await latestCheckpoint(store, projectId);
+  return checkpoint?.tree_size ?? 0;
 }
 
 /**
@@ -81,12 +57,11 @@ interface InclusionOptions {
  * size). With `workspaceId` (a viewer token) only that workspace's events are proven;
  * any other seq is not found, exactly like a missing one.
  *
- * The tree head with the stored hashes (at `treeSize`, or at the size the project's last
- * proof found) in one statement, and the event's workspace on a connection of its own, are
- * read at once: one round trip's wait instead of two or three. Nothing read is served
- * before the head and the workspace check pass. A `treeSize` no larger than one this
- * process has seen signed needs no head at all (signed sizes only grow): how a verifier
- * asks, for the checkpoint it holds.
+ * The tree head, the event's workspace and the stored hashes (at `treeSize`, or at the
+ * size the project's last proof found) are read at once, each on its own connection: one
+ * round trip's wait instead of two or three. Nothing read is served before the head and the
+ * workspace check pass. A `treeSize` no larger than one this process has seen signed needs
+ * no head at all (signed sizes only grow): how a verifier asks, for the checkpoint it holds.
  */
 export async function proveInclusion(
   store: Store,
@@ -142,11 +117,6 @@ function inclusionProof(
   };
 }
 
-/**
- * The proof when the head decides the size: the head and the stored hashes at the likely
- * size are one statement, so a proof at an unchanged latest size is one round trip; a
- * checkpoint to sign, or a size other than the likely one, costs the reads it needs after.
- */
 async function proveFromHead(
   store: Store,
   projectId: string,
@@ -155,20 +125,23 @@ async function proveFromHead(
 ): Promise<InclusionProof> {
   const index = seq - 1;
   const guess = likelySize(store, projectId, options.treeSize);
-  const needs = guess !== undefined && seq <= guess ? leafWithProofNeeds(index, guess) : [];
+  const early =
+    guess !== undefined && seq <= guess
+      ? started(() => leafWithProof(store, projectId, index, guess))
+      : undefined;
   const { workspaceId } = options;
   const workspace =
     workspaceId === undefined
       ? undefined
       : started(() => selectEventWorkspace(store, projectId, seq));
-  let head: HeadWithHashes;
+  let latest: number;
   try {
-    head = await latestWithHashes(store, projectId, needs);
+    latest = await signedSize(store, projectId);
   } finally {
     // Settled before anything is thrown, so no read outlives the request.
-    await workspace;
+    await Promise.all([early, workspace]);
   }
-  const { latest } = head;
+  rememberSignedSize(store, projectId, latest);
   const size = options.treeSize ?? latest;
   if (size > latest) {
     throw tooLarge("tree_size", `tree_size must not exceed the latest checkpoint's (${latest})`);
@@ -176,8 +149,8 @@ async function proveFromHead(
   if (seq > size) throw tooLarge("seq", `seq must not exceed the tree size (${size})`);
   if (workspace && (await settled(workspace)) !== workspaceId) throw notFound("Event");
   const proven =
-    needs.length > 0 && guess === size
-      ? leafWithProofFrom(index, size, hexLookup(head.hashes))
+    early && guess === size
+      ? await settled(early)
       : await leafWithProof(store, projectId, index, size);
   return inclusionProof(seq, size, proven);
 }
@@ -189,18 +162,27 @@ export async function proveConsistency(
   fromSize: number,
   toSize?: number,
 ): Promise<ConsistencyProof> {
-  // As for inclusion: the hashes at the likely size are read with the head.
+  // As for inclusion: the hashes are read alongside the head at the likely size.
   const guess = likelySize(store, projectId, toSize);
-  const needs = guess !== undefined && fromSize <= guess ? consistencyNeeds(fromSize, guess) : [];
-  const { latest, hashes: read } = await latestWithHashes(store, projectId, needs);
+  const early =
+    guess !== undefined && fromSize <= guess
+      ? started(() => consistencyProof(store, projectId, fromSize, guess))
+      : undefined;
+  let latest: number;
+  try {
+    latest = await signedSize(store, projectId);
+  } finally {
+    await early;
+  }
+  rememberSignedSize(store, projectId, latest);
   const to = toSize ?? latest;
   if (to > latest) {
     throw tooLarge("to_size", `to_size must not exceed the latest checkpoint's (${latest})`);
   }
   if (fromSize > to) throw tooLarge("from_size", `from_size must not exceed to_size (${to})`);
   const hashes =
-    needs.length > 0 && guess === to
-      ? consistencyProofFrom(fromSize, to, hexLookup(read))
+    early && guess === to
+      ? await settled(early)
       : await consistencyProof(store, projectId, fromSize, to);
   return {
     from_size: fromSize,
