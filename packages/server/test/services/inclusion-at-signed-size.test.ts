@@ -10,8 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ServiceError } from "../../src/domain/errors.js";
 import { ingestEvents, latestCheckpoint, proveInclusion } from "../../src/services/index.js";
 import { rememberSignedSize } from "../../src/services/integrity/signed-sizes.js";
-import { rootOf } from "../../src/store/root.js";
-import type { Store } from "../../src/store/types.js";
 
 /**
  * A verifier asks for proofs at the size of the checkpoint it holds. Signed sizes only grow,
