@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { Config } from "../config.js";
 import { createApp } from "../http/app.js";
 import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
+import { mergeSearchIndexBesideAppends } from "../services/events/search-merge.js";
 import {
   countDistinct,
   maintainEventPartitions,
@@ -118,6 +119,9 @@ export async function runServer(
     config.integrity?.checkpointIntervalMs ?? 60_000,
     logger,
   );
+  // PGlite has one connection: a merge there would only hold the appends up; they merge.
+  const stopMerging =
+    store.kind === "postgres" ? mergeSearchIndexBesideAppends(store, logger) : undefined;
 
   onShutdownSignal(async (signal) => {
     logger.info("shutting down", { signal });
@@ -126,6 +130,7 @@ export async function runServer(
     stopCheckpoints();
     await closeServer(server);
     await streams.stop();
+    await stopMerging?.();
     if (metricsServer) await closeServer(metricsServer);
     await tracing?.shutdown().catch(() => undefined);
     await store.close();

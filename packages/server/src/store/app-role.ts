@@ -19,8 +19,9 @@ const READ_ONLY = ["schema_migrations", "removal_policy", "merkle_hashes"] as co
  * `chronicle_purge_events`, which runs with the owner's rights and deletes nothing but a
  * prefix expired on the database's clock, and `chronicle_purge_project`, which removes only
  * a project whose deletion grace period is over; it creates and drops events partitions
- * only through the owner's functions (migrations 0008, 0013, 0015). Each removal records
- * itself in `operator_log`. PostgreSQL only (PGlite has one role).
+ * only through the owner's functions (migrations 0008, 0013, 0015), and merges the search
+ * index's pending list only through `chronicle_merge_search_pending` (migration 0030). Each
+ * removal records itself in `operator_log`. PostgreSQL only (PGlite has one role).
  */
 export async function grantAppRole(store: Store, role: string): Promise<void> {
   if (store.kind !== "postgres") throw new Error("an app role needs PostgreSQL");
@@ -56,5 +57,6 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
       `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, text), chronicle_drop_expired_event_partitions() TO ${role}`,
     );
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_project(text) TO ${role}`);
+    await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_merge_search_pending() TO ${role}`);
   });
 }

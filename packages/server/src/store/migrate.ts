@@ -26,6 +26,7 @@ import { viewerTokenMintingSecret } from "./migrations/0026_viewer_token_minting
 import { detachRechecksUnderLock } from "./migrations/0027_detach_rechecks_under_lock.js";
 import { searchBySeqBucket } from "./migrations/0028_search_by_seq_bucket.js";
 import { chainHeadWithFrontier } from "./migrations/0029_chain_head_with_frontier.js";
+import { mergeSearchPending } from "./migrations/0030_merge_search_pending.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -62,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 27, name: "detach_rechecks_under_lock", sql: detachRechecksUnderLock },
   { version: 28, name: "search_by_seq_bucket", sql: searchBySeqBucket },
   { version: 29, name: "chain_head_with_frontier", sql: chainHeadWithFrontier },
+  { version: 30, name: "merge_search_pending", sql: mergeSearchPending },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

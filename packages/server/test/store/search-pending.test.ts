@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import {
+  type AppRoleStore,
+  issueEvents,
+  newProject,
+  openAppRoleStore,
+  openTestStore,
+  STORE_KINDS,
+  type TestStore,
+} from "@chronicle/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  mergeSearchIndexBesideAppends,
+  type SearchMergeMessage,
+  searchMergeChannel,
+} from "../../src/services/events/search-merge.js";
+import { ingestEvents, listEvents } from "../../src/services/index.js";
+import { mergeSearchPending } from "../../src/store/search-pending.js";
+import type { Store } from "../../src/store/types.js";
+
+const quietLogger = { info: () => undefined, warn: () => undefined };
+
+/** Five events whose summaries hold a word no other event has; the word. */
+async function appendFiveWithWord(store: Store, projectId: string): Promise<string> {
+  const word = `okapi${randomBytes(6).toString("hex")}`;
+  await ingestEvents(
+    store,
+    projectId,
+    issueEvents(5, (n) => ({ summary: `Ada filed the ${word} report number ${n}` })),
+  );
+  return word;
+}
+
+async function searchCount(store: Store, projectId: string, word: string): Promise<number> {
+  return (await listEvents(store, projectId, { search: word }, { limit: 50 })).data.length;
+}
+
+/**
+ * The search index's pending list is merged by `chronicle_merge_search_pending` (migration
+ * 0030), which the server runs beside its appends so that no append merges it while the
+ * project's later appends wait for it to commit (bench/FINDINGS.md B44).
+ */
+describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when events were appended, then a merge moves their pending entries, the next finds none, and searches find the same events", async () => {
+    const { projectId } = await newProject(t.store);
+    await mergeSearchPending(t.store);
+    const word = await appendFiveWithWord(t.store, projectId);
+    expect(await searchCount(t.store, projectId, word)).toBe(5);
+
+    expect(await mergeSearchPending(t.store)).toBeGreaterThan(0);
+    expect(await mergeSearchPending(t.store)).toBe(0);
+    expect(await searchCount(t.store, projectId, word)).toBe(5);
+    expect(await searchCount(t.store, projectId, `${word}x`)).toBe(0);
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  "merging the search index's pending list beside appends (postgres)",
+  () => {
+    let t: TestStore;
+    let appRole: AppRoleStore | undefined;
+    /** The server's credentials under least privilege (docs/security.md), made on first use. */
+    const asAppRole = async () => {
+      appRole ??= await openAppRoleStore(t.store);
+      return appRole;
+    };
+    beforeAll(async () => {
+      t = await openTestStore("postgres");
+    });
+    afterAll(async () => {
+      await appRole?.close();
+      await t?.dispose();
+    });
+
+    it("when a merge is under way in another session, then a merge returns null at once instead of waiting", async () => {
+      const { projectId } = await newProject(t.store);
+      await appendFiveWithWord(t.store, projectId);
+      await t.store.transaction(async (tx) => {
+        expect(await mergeSearchPending(tx)).toBeGreaterThan(0);
+        expect(await mergeSearchPending(t.store)).toBeNull();
+      });
+    });
+
+    it("when the server runs as the app role, then it merges through the function but cannot merge an index itself", async () => {
+      const app = await asAppRole();
+      const { projectId } = await newProject(t.store);
+      await appendFiveWithWord(t.store, projectId);
+      expect(await mergeSearchPending(app.store)).toBeGreaterThan(0);
+      const [leaf] = await t.store.query<{ name: string }>(
+        `SELECT i.inhrelid::regclass::text AS name FROM pg_inherits AS i
+         WHERE i.inhparent = 'events_search'::regclass LIMIT 1`,
+      );
+      await expect(
+        app.store.query("SELECT gin_clean_pending_list($1::regclass)", [leaf?.name]),
+      ).rejects.toThrow(/must be owner/);
+    });
+
+    it("when the merger runs, then the pending entries of appended events are merged without anyone asking, and it stops", async () => {
+      const { projectId } = await newProject(t.store);
+      await mergeSearchPending(t.store);
+      const merged: number[] = [];
+      const onMerge = (message: unknown) => {
+        const { store, pages } = message as SearchMergeMessage;
+        if (store === t.store) merged.push(pages);
+      };
+      subscribe(searchMergeChannel.name, onMerge);
+      const stop = mergeSearchIndexBesideAppends(t.store, quietLogger);
+      try {
+        const word = await appendFiveWithWord(t.store, projectId);
+        await expect.poll(() => merged.length, { timeout: 5_000 }).toBeGreaterThan(0);
+        expect(await mergeSearchPending(t.store)).toBe(0);
+        expect(await searchCount(t.store, projectId, word)).toBe(5);
+      } finally {
+        await stop();
+        unsubscribe(searchMergeChannel.name, onMerge);
+      }
+      // Stopped: appends no longer start merges, so their entries stay pending.
+      const mergesBefore = merged.length;
+      await appendFiveWithWord(t.store, projectId);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(merged.length).toBe(mergesBefore);
+      expect(await mergeSearchPending(t.store)).toBeGreaterThan(0);
+    });
+
+    it("when the app role may not merge (a grant from before migration 0030), then the merger warns once and appends go on", async () => {
+      const app = await asAppRole();
+      const { projectId } = await newProject(t.store);
+      const revoke = `REVOKE EXECUTE ON FUNCTION chronicle_merge_search_pending() FROM ${app.role}`;
+      await t.store.query(revoke);
+      const warnings: string[] = [];
+      const stop = mergeSearchIndexBesideAppends(app.store, {
+        info: () => undefined,
+        warn: (message, fields) => warnings.push(`${message} ${String(fields?.error)}`),
+      });
+      try {
+        const first = await appendFiveWithWord(app.store, projectId);
+        await expect.poll(() => warnings.length, { timeout: 5_000 }).toBe(1);
+        expect(warnings[0]).toMatch(/permission denied/);
+        const second = await appendFiveWithWord(app.store, projectId);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(warnings).toHaveLength(1);
+        expect(await searchCount(app.store, projectId, first)).toBe(5);
+        expect(await searchCount(app.store, projectId, second)).toBe(5);
+      } finally {
+        await stop();
+        await t.store.query(revoke.replace("REVOKE", "GRANT").replace(" FROM ", " TO "));
+      }
+    });
+  },
+);
