@@ -57,6 +57,8 @@ export async function grantAppRole(store: Store, role: string): Promise<void> {
       `GRANT EXECUTE ON FUNCTION chronicle_create_event_partitions(text, timestamptz, timestamptz), chronicle_drop_event_partition(text, text), chronicle_drop_expired_event_partitions() TO ${role}`,
     );
     await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_purge_project(text) TO ${role}`);
-    await tx.query(`GRANT EXECUTE ON FUNCTION chronicle_merge_search_pending() TO ${role}`);
+    await tx.query(
+      `GRANT EXECUTE ON FUNCTION chronicle_merge_search_pending(regclass[]) TO ${role}`,
+    );
   });
 }

@@ -16,8 +16,8 @@ import {
   searchMergeChannel,
 } from "../../src/services/events/search-merge.js";
 import { ingestEvents, listEvents } from "../../src/services/index.js";
-import { mergeSearchPending } from "../../src/store/search-pending.js";
-import type { Store } from "../../src/store/types.js";
+import { mergeSearchPending, searchMergeTargets } from "../../src/store/search-pending.js";
+import type { Queryable, Store } from "../../src/store/types.js";
 
 const quietLogger = { info: () => undefined, warn: () => undefined };
 
@@ -30,6 +30,11 @@ async function appendFiveWithWord(store: Store, projectId: string): Promise<stri
     issueEvents(5, (n) => ({ summary: `Ada filed the ${word} report number ${n}` })),
   );
   return word;
+}
+
+/** A merge of the partitions appends write to now, as the server's merger makes it. */
+async function mergeNow(db: Queryable): Promise<number | null> {
+  return mergeSearchPending(db, await searchMergeTargets(db));
 }
 
 async function searchCount(store: Store, projectId: string, word: string): Promise<number> {
@@ -52,14 +57,33 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
 
   it("when events were appended, then a merge moves their pending entries, the next finds none, and searches find the same events", async () => {
     const { projectId } = await newProject(t.store);
-    await mergeSearchPending(t.store);
+    await mergeNow(t.store);
     const word = await appendFiveWithWord(t.store, projectId);
     expect(await searchCount(t.store, projectId, word)).toBe(5);
 
-    expect(await mergeSearchPending(t.store)).toBeGreaterThan(0);
-    expect(await mergeSearchPending(t.store)).toBe(0);
+    expect(await mergeNow(t.store)).toBeGreaterThan(0);
+    expect(await mergeNow(t.store)).toBe(0);
     expect(await searchCount(t.store, projectId, word)).toBe(5);
     expect(await searchCount(t.store, projectId, `${word}x`)).toBe(0);
+  });
+
+  it("when the merge is given indexes, then it merges only the partitions of the search index among them, and the targets hold the partition appends write to", async () => {
+    const { projectId } = await newProject(t.store);
+    await mergeNow(t.store);
+    await appendFiveWithWord(t.store, projectId);
+    const [written] = await t.store.query<{ index: string | number }>(
+      `SELECT i.inhrelid::oid AS index FROM pg_inherits AS i JOIN pg_index AS x ON x.indexrelid = i.inhrelid
+       WHERE i.inhparent = 'events_search'::regclass
+         AND x.indrelid = (SELECT tableoid FROM events WHERE project_id = $1 LIMIT 1)`,
+      [projectId],
+    );
+    expect(await searchMergeTargets(t.store)).toContain(String(written?.index));
+    const [other] = await t.store.query<{ index: string | number }>(
+      "SELECT 'events_target_keys'::regclass::oid AS index",
+    );
+    expect(await mergeSearchPending(t.store, [String(other?.index)])).toBe(0);
+    expect(await mergeSearchPending(t.store, [])).toBe(0);
+    expect(await mergeSearchPending(t.store, [String(written?.index)])).toBeGreaterThan(0);
   });
 });
 
@@ -84,9 +108,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
     it("when a merge is under way in another session, then a merge returns null at once instead of waiting", async () => {
       const { projectId } = await newProject(t.store);
       await appendFiveWithWord(t.store, projectId);
+      const targets = await searchMergeTargets(t.store);
       await t.store.transaction(async (tx) => {
-        expect(await mergeSearchPending(tx)).toBeGreaterThan(0);
-        expect(await mergeSearchPending(t.store)).toBeNull();
+        expect(await mergeSearchPending(tx, targets)).toBeGreaterThan(0);
+        expect(await mergeSearchPending(t.store, targets)).toBeNull();
       });
     });
 
@@ -94,7 +119,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       const app = await asAppRole();
       const { projectId } = await newProject(t.store);
       await appendFiveWithWord(t.store, projectId);
-      expect(await mergeSearchPending(app.store)).toBeGreaterThan(0);
+      expect(await mergeNow(app.store)).toBeGreaterThan(0);
       const [leaf] = await t.store.query<{ name: string }>(
         `SELECT i.inhrelid::regclass::text AS name FROM pg_inherits AS i
          WHERE i.inhparent = 'events_search'::regclass LIMIT 1`,
@@ -106,7 +131,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
     it("when the merger runs, then the pending entries of appended events are merged without anyone asking, and it stops", async () => {
       const { projectId } = await newProject(t.store);
-      await mergeSearchPending(t.store);
+      await mergeNow(t.store);
       const merged: number[] = [];
       const onMerge = (message: unknown) => {
         const { store, pages } = message as SearchMergeMessage;
@@ -117,7 +142,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       try {
         const word = await appendFiveWithWord(t.store, projectId);
         await expect.poll(() => merged.length, { timeout: 5_000 }).toBeGreaterThan(0);
-        expect(await mergeSearchPending(t.store)).toBe(0);
+        expect(await mergeNow(t.store)).toBe(0);
         expect(await searchCount(t.store, projectId, word)).toBe(5);
       } finally {
         await stop();
@@ -128,13 +153,13 @@ describe.skipIf(!process.env.DATABASE_URL)(
       await appendFiveWithWord(t.store, projectId);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(merged.length).toBe(mergesBefore);
-      expect(await mergeSearchPending(t.store)).toBeGreaterThan(0);
+      expect(await mergeNow(t.store)).toBeGreaterThan(0);
     });
 
     it("when the app role may not merge (a grant from before migration 0030), then the merger warns once and appends go on", async () => {
       const app = await asAppRole();
       const { projectId } = await newProject(t.store);
-      const revoke = `REVOKE EXECUTE ON FUNCTION chronicle_merge_search_pending() FROM ${app.role}`;
+      const revoke = `REVOKE EXECUTE ON FUNCTION chronicle_merge_search_pending(regclass[]) FROM ${app.role}`;
       await t.store.query(revoke);
       const warnings: string[] = [];
       const stop = mergeSearchIndexBesideAppends(app.store, {

@@ -1,6 +1,6 @@
 import { channel } from "node:diagnostics_channel";
 import { setTimeout as sleep } from "node:timers/promises";
-import { mergeSearchPending } from "../../store/search-pending.js";
+import { mergeSearchPending, searchMergeTargets } from "../../store/search-pending.js";
 import type { Store } from "../../store/types.js";
 import { onLocalAppend } from "./append-signal.js";
 
@@ -18,9 +18,17 @@ export interface SearchMergeMessage {
   pages: number;
 }
 
-/** The pause after a merge that found nothing to merge: a trickle of appends is not followed by a merge each. */
-const IDLE_PAUSE_MS = 25;
-/** After a failed merge, appends do not start another for this long (the inserts merge meanwhile). */
+/**
+ * The pages a merge aims at: three quarters of the index's pending list (256 kB, 32 pages),
+ * so that it is merged before an insert finds it full, in pieces about as large as an
+ * insert would merge (merging each event's entries as they come halves batch ingest).
+ */
+const TARGET_PAGES = 24;
+/** The pauses between merges: none while appends fill the list faster than a merge empties it. */
+const MAX_PAUSE_MS = 500;
+/** How long the partitions to merge are kept (they reach two minutes ahead, so a new period's is in). */
+const TARGETS_TTL_MS = 60_000;
+/** After a failed merge, appends start no other for this long (the inserts merge meanwhile). */
 const RETRY_AFTER_MS = 30_000;
 
 /**
@@ -38,15 +46,26 @@ export function mergeSearchIndexBesideAppends(
 ): () => Promise<void> {
   let wanted = false;
   let stopped = false;
+  const stopping = new AbortController();
   let running: Promise<void> | undefined;
   let failedAt: number | undefined;
+  let targets: { indexes: string[]; readAt: number } | undefined;
+
+  const currentTargets = async () => {
+    if (!targets || Date.now() - targets.readAt > TARGETS_TTL_MS) {
+      targets = { indexes: await searchMergeTargets(store), readAt: Date.now() };
+    }
+    return targets.indexes;
+  };
 
   const mergeWhileWanted = async () => {
+    let lastStart: number | undefined;
     while (wanted && !stopped) {
       wanted = false;
+      const start = Date.now();
       let pages: number | null;
       try {
-        pages = await mergeSearchPending(store);
+        pages = await mergeSearchPending(store, await currentTargets());
       } catch (error) {
         if (stopped) return;
         if (failedAt === undefined) {
@@ -61,14 +80,25 @@ export function mergeSearchIndexBesideAppends(
         failedAt = undefined;
         logger.info("search index merges resumed");
       }
-      // Something merged: look again, appends went on meanwhile. Nothing, or another session
-      // merging: pause, and go on only if an append came.
-      if (pages !== null && pages > 0) {
-        if (searchMergeChannel.hasSubscribers) {
-          searchMergeChannel.publish({ store, pages } satisfies SearchMergeMessage);
-        }
-        wanted = true;
-      } else await sleep(IDLE_PAUSE_MS, undefined, { ref: false });
+      if (pages !== null && pages > 0 && searchMergeChannel.hasSubscribers) {
+        searchMergeChannel.publish({ store, pages } satisfies SearchMergeMessage);
+      }
+      // The next merge when TARGET_PAGES will have gathered at the rate this one found
+      // (right away after the first of a run); it runs only if an append came meanwhile.
+      const perMs = pages && lastStart !== undefined ? pages / (start - lastStart || 1) : 0;
+      const pause =
+        lastStart === undefined
+          ? 0
+          : perMs > 0
+            ? TARGET_PAGES / perMs - (Date.now() - start)
+            : MAX_PAUSE_MS;
+      lastStart = start;
+      if (pause > 0) {
+        await sleep(Math.min(pause, MAX_PAUSE_MS), undefined, {
+          ref: false,
+          signal: stopping.signal,
+        }).catch(() => undefined);
+      }
     }
   };
 
@@ -83,6 +113,7 @@ export function mergeSearchIndexBesideAppends(
 
   return async () => {
     stopped = true;
+    stopping.abort();
     unsubscribe();
     await running;
   };
