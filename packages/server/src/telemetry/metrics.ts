@@ -3,6 +3,7 @@ import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { operationIdOf, problemCodeOf } from "../http/middleware/operation-tag.js";
 import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
+import { type SearchMergeMessage, searchMergeChannel } from "../services/events/search-merge.js";
 import { rootOf } from "../store/root.js";
 import type { Store } from "../store/types.js";
 
@@ -19,6 +20,7 @@ export interface Metrics {
   readonly appendGroupUnits: Histogram;
   readonly appendGroupEvents: Histogram;
   readonly rateLimitRefusals: Counter;
+  readonly searchMergedPages: Counter;
   readonly openTails: Gauge;
   /** Responses in flight; the open-tails gauge counts the live tails among them when scraped. */
   readonly inFlight: Set<Response>;
@@ -80,6 +82,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rateLimitRefusals: new Counter({
       name: "chronicle_rate_limit_refusals_total",
       help: "Requests refused with 429 rate_limit_exceeded.",
+      registers,
+    }),
+    searchMergedPages: new Counter({
+      name: "chronicle_search_index_merged_pages_total",
+      help: "Pages of the search index's pending list merged beside the appends (PostgreSQL).",
       registers,
     }),
     openTails: new Gauge({
@@ -163,10 +170,19 @@ function onAppendGroup(message: unknown): void {
   }
 }
 
-/** Follows `store`: committed events, group sizes and (PostgreSQL) pool occupancy. */
+function onSearchMerge(message: unknown): void {
+  const { store, pages } = message as SearchMergeMessage;
+  for (const metrics of storeMetrics.get(rootOf(store)) ?? []) metrics.searchMergedPages.inc(pages);
+}
+
+/**
+ * Follows `store`: committed events, group sizes, the search index's merges and
+ * (PostgreSQL) pool occupancy.
+ */
 export function observeStore(metrics: Metrics, store: Store): void {
   if (!subscribed) {
     subscribe(appendGroupChannel.name, onAppendGroup);
+    subscribe(searchMergeChannel.name, onSearchMerge);
     subscribed = true;
   }
   const set = storeMetrics.get(rootOf(store)) ?? new Set<Metrics>();

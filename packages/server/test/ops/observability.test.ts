@@ -205,6 +205,18 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
       expect(sampleValue(samples, "chronicle_db_read_pool_connections", { state: "waiting" })).toBe(
         0,
       );
+      // The events appended above were merged into the search index beside the appends.
+      expect(types.get("chronicle_search_index_merged_pages_total")).toBe("counter");
+      await expect
+        .poll(
+          async () =>
+            sampleValue(
+              parseExposition(await (await fetch(metricsUrl)).text()).samples,
+              "chronicle_search_index_merged_pages_total",
+            ),
+          { timeout: 5_000 },
+        )
+        .toBeGreaterThan(0);
     }
     const other = await fetch(metricsUrl.replace("/metrics", "/v1/events"));
     expect(other.status).toBe(404);
