@@ -36,9 +36,10 @@ const RETRY_AFTER_MS = 30_000;
  * 0030, bench/FINDINGS.md B44): once an append is announced, merges until a merge finds
  * nothing more and no append came meanwhile. While it merges, an insert that finds the list
  * full leaves it to this merge instead of merging inside its append, where every append of
- * the project queued behind it would wait. Inserts still merge when it is not running (a
- * failure, a quiet moment), so the list never grows past what it did without it. Returns
- * the function that stops it, resolved once a merge under way has ended.
+ * the project queued behind it would wait; the list may then grow past its limit until the
+ * merge reaches it (searches read the pending list whole). Inserts merge as before whenever
+ * no merge runs (a failure, a pause). Returns the function that stops it, resolved once a
+ * merge under way has ended.
  */
 export function mergeSearchIndexBesideAppends(
   store: Store,

@@ -1,5 +1,5 @@
 /**
- * `chronicle_merge_search_pending()` moves the pending list of the trigram index
+ * `chronicle_merge_search_pending(indexes)` moves the pending list of the trigram index
  * (`events_search`) into the index proper, for the partitions appends write to now, so that
  * the server can do it beside the appends rather than inside one (bench/FINDINGS.md B44).
  *
@@ -28,7 +28,7 @@ LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
   WHERE i.inhparent = 'events_search'::regclass
     AND (x.indrelid = to_regclass('events_default')
       OR x.indrelid IN (
-        SELECT to_regclass(p.name) FROM chronicle_event_partitions() AS p
+        SELECT to_regclass(quote_ident(p.name)) FROM chronicle_event_partitions() AS p
         WHERE p.lower_bound <= now() + interval '2 minutes'
           AND p.upper_bound > now() - interval '1 minute'));
 $$;
