@@ -4,6 +4,7 @@ import {
   CliProcess,
   cliEnv,
   createTestDatabase,
+  issueEvents,
   runCli,
   STORE_KINDS,
   type TestDatabase,
@@ -205,8 +206,13 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
       expect(sampleValue(samples, "chronicle_db_read_pool_connections", { state: "waiting" })).toBe(
         0,
       );
-      // The events appended above were merged into the search index beside the appends.
+      // A batch's entries are merged into the search index beside the appends.
       expect(types.get("chronicle_search_index_merged_pages_total")).toBe("counter");
+      const batch = await call("/v1/events/batch", {
+        method: "POST",
+        body: JSON.stringify({ events: issueEvents(100) }),
+      });
+      expect(batch.status).toBe(201);
       await expect
         .poll(
           async () =>

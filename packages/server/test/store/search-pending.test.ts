@@ -21,13 +21,13 @@ import type { Queryable, Store } from "../../src/store/types.js";
 
 const quietLogger = { info: () => undefined, warn: () => undefined };
 
-/** Five events whose summaries hold a word no other event has; the word. */
-async function appendFiveWithWord(store: Store, projectId: string): Promise<string> {
+/** `count` events, one append, whose summaries hold a word no other event has; the word. */
+async function appendWithWord(store: Store, projectId: string, count = 5): Promise<string> {
   const word = `okapi${randomBytes(6).toString("hex")}`;
   await ingestEvents(
     store,
     projectId,
-    issueEvents(5, (n) => ({ summary: `Ada filed the ${word} report number ${n}` })),
+    issueEvents(count, (n) => ({ summary: `Ada filed the ${word} report number ${n}` })),
   );
   return word;
 }
@@ -58,7 +58,7 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
   it("when events were appended, then a merge moves their pending entries, the next finds none, and searches find the same events", async () => {
     const { projectId } = await newProject(t.store);
     await mergeNow(t.store);
-    const word = await appendFiveWithWord(t.store, projectId);
+    const word = await appendWithWord(t.store, projectId);
     expect(await searchCount(t.store, projectId, word)).toBe(5);
 
     expect(await mergeNow(t.store)).toBeGreaterThan(0);
@@ -70,7 +70,7 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
   it("when the merge is given indexes, then it merges only the partitions of the search index among them, and the targets hold the partition appends write to", async () => {
     const { projectId } = await newProject(t.store);
     await mergeNow(t.store);
-    await appendFiveWithWord(t.store, projectId);
+    await appendWithWord(t.store, projectId);
     const [written] = await t.store.query<{ index: string | number }>(
       `SELECT i.inhrelid::oid AS index FROM pg_inherits AS i JOIN pg_index AS x ON x.indexrelid = i.inhrelid
        WHERE i.inhparent = 'events_search'::regclass
@@ -107,7 +107,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
 
     it("when a merge is under way in another session, then a merge returns null at once instead of waiting", async () => {
       const { projectId } = await newProject(t.store);
-      await appendFiveWithWord(t.store, projectId);
+      await appendWithWord(t.store, projectId);
       const targets = await searchMergeTargets(t.store);
       await t.store.transaction(async (tx) => {
         expect(await mergeSearchPending(tx, targets)).toBeGreaterThan(0);
@@ -115,10 +115,33 @@ describe.skipIf(!process.env.DATABASE_URL)(
       });
     });
 
+    it("when a partition that takes no appends is locked (a retention detach), then a merge of the current ones neither waits for it nor locks it", async () => {
+      const { projectId } = await newProject(t.store);
+      await appendWithWord(t.store, projectId);
+      const targets = await searchMergeTargets(t.store);
+      const [far] = await t.store.query<{ name: string; index: string | number }>(
+        `SELECT p.name, x.indexrelid::oid AS index
+         FROM chronicle_event_partitions() AS p
+         JOIN pg_index AS x ON x.indrelid = to_regclass(quote_ident(p.name))
+         JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid AND i.inhparent = 'events_search'::regclass
+         ORDER BY p.lower_bound DESC LIMIT 1`,
+      );
+      expect(far).toBeDefined();
+      expect(targets).not.toContain(String(far?.index));
+      await t.store.transaction(async (tx) => {
+        await tx.query(`LOCK TABLE ${far?.name} IN ACCESS EXCLUSIVE MODE`);
+        const merged = await Promise.race([
+          mergeSearchPending(t.store, targets),
+          new Promise((resolve) => setTimeout(resolve, 3_000, "waited")),
+        ]);
+        expect(merged).toBeGreaterThan(0);
+      });
+    });
+
     it("when the server runs as the app role, then it merges through the function but cannot merge an index itself", async () => {
       const app = await asAppRole();
       const { projectId } = await newProject(t.store);
-      await appendFiveWithWord(t.store, projectId);
+      await appendWithWord(t.store, projectId);
       expect(await mergeNow(app.store)).toBeGreaterThan(0);
       const [leaf] = await t.store.query<{ name: string }>(
         `SELECT i.inhrelid::regclass::text AS name FROM pg_inherits AS i
@@ -129,7 +152,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
       ).rejects.toThrow(/must be owner/);
     });
 
-    it("when the merger runs, then the pending entries of appended events are merged without anyone asking, and it stops", async () => {
+    it("when the merger runs, then a batch's pending entries are merged without anyone asking, appends of a few events start no merge, and it stops", async () => {
       const { projectId } = await newProject(t.store);
       await mergeNow(t.store);
       const merged: number[] = [];
@@ -140,17 +163,20 @@ describe.skipIf(!process.env.DATABASE_URL)(
       subscribe(searchMergeChannel.name, onMerge);
       const stop = mergeSearchIndexBesideAppends(t.store, quietLogger);
       try {
-        const word = await appendFiveWithWord(t.store, projectId);
+        await appendWithWord(t.store, projectId, 5);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(merged).toEqual([]);
+        const word = await appendWithWord(t.store, projectId, 100);
         await expect.poll(() => merged.length, { timeout: 5_000 }).toBeGreaterThan(0);
-        expect(await mergeNow(t.store)).toBe(0);
-        expect(await searchCount(t.store, projectId, word)).toBe(5);
+        await expect.poll(() => mergeNow(t.store), { timeout: 5_000 }).toBe(0);
+        expect(await searchCount(t.store, projectId, word)).toBe(50);
       } finally {
         await stop();
         unsubscribe(searchMergeChannel.name, onMerge);
       }
-      // Stopped: appends no longer start merges, so their entries stay pending.
+      // Stopped: batches no longer start merges, so their entries stay pending.
       const mergesBefore = merged.length;
-      await appendFiveWithWord(t.store, projectId);
+      await appendWithWord(t.store, projectId, 100);
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(merged.length).toBe(mergesBefore);
       expect(await mergeNow(t.store)).toBeGreaterThan(0);
@@ -167,14 +193,14 @@ describe.skipIf(!process.env.DATABASE_URL)(
         warn: (message, fields) => warnings.push(`${message} ${String(fields?.error)}`),
       });
       try {
-        const first = await appendFiveWithWord(app.store, projectId);
+        const first = await appendWithWord(app.store, projectId, 100);
         await expect.poll(() => warnings.length, { timeout: 5_000 }).toBe(1);
         expect(warnings[0]).toMatch(/permission denied/);
-        const second = await appendFiveWithWord(app.store, projectId);
+        const second = await appendWithWord(app.store, projectId, 100);
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(warnings).toHaveLength(1);
-        expect(await searchCount(app.store, projectId, first)).toBe(5);
-        expect(await searchCount(app.store, projectId, second)).toBe(5);
+        expect(await searchCount(app.store, projectId, first)).toBe(50);
+        expect(await searchCount(app.store, projectId, second)).toBe(50);
       } finally {
         await stop();
         await t.store.query(revoke.replace("REVOKE", "GRANT").replace(" FROM ", " TO "));

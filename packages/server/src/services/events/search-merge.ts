@@ -1,8 +1,9 @@
-import { channel } from "node:diagnostics_channel";
+import { channel, subscribe, unsubscribe } from "node:diagnostics_channel";
 import { setTimeout as sleep } from "node:timers/promises";
+import { rootOf } from "../../store/root.js";
 import { mergeSearchPending, searchMergeTargets } from "../../store/search-pending.js";
 import type { Store } from "../../store/types.js";
-import { onLocalAppend } from "./append-signal.js";
+import { type AppendGroupMessage, appendGroupChannel } from "./group-commit.js";
 
 interface MergeLogger {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -24,6 +25,12 @@ export interface SearchMergeMessage {
  * insert would merge (merging each event's entries as they come halves batch ingest).
  */
 const TARGET_PAGES = 24;
+/**
+ * Append groups of fewer events start no merge: a project's later groups queue behind a
+ * merging one only when its groups are pipelined (group-commit.ts PIPELINED_MIN_EVENTS),
+ * and for single events merging beside them measured slower, not faster (B44).
+ */
+const MIN_GROUP_EVENTS = 100;
 /** The pauses between merges: none while appends fill the list faster than a merge empties it. */
 const MAX_PAUSE_MS = 500;
 /** How long the partitions to merge are kept (they reach two minutes ahead, so a new period's is in). */
@@ -32,9 +39,9 @@ const TARGETS_TTL_MS = 60_000;
 const RETRY_AFTER_MS = 30_000;
 
 /**
- * Keeps the search index's pending list merged beside this process's appends (migration
- * 0030, bench/FINDINGS.md B44): once an append is announced, merges until a merge finds
- * nothing more and no append came meanwhile. While it merges, an insert that finds the list
+ * Keeps the search index's pending list merged beside this process's appends of batches
+ * (migration 0030, bench/FINDINGS.md B44): once a group of MIN_GROUP_EVENTS or more commits,
+ * merges until a merge finds nothing more and no such group came meanwhile. While it merges, an insert that finds the list
  * full leaves it to this merge instead of merging inside its append, where every append of
  * the project queued behind it would wait; the list may then grow past its limit until the
  * merge reaches it (searches read the pending list whole). Inserts merge as before whenever
@@ -85,7 +92,7 @@ export function mergeSearchIndexBesideAppends(
         searchMergeChannel.publish({ store, pages } satisfies SearchMergeMessage);
       }
       // The next merge when TARGET_PAGES will have gathered at the rate this one found
-      // (right away after the first of a run); it runs only if an append came meanwhile.
+      // (right away after the first of a run); it runs only if a group came meanwhile.
       const perMs = pages && lastStart !== undefined ? pages / (start - lastStart || 1) : 0;
       const pause =
         lastStart === undefined
@@ -103,19 +110,22 @@ export function mergeSearchIndexBesideAppends(
     }
   };
 
-  const unsubscribe = onLocalAppend(store, () => {
+  const onGroup = (message: unknown) => {
+    const group = message as AppendGroupMessage;
+    if (group.events < MIN_GROUP_EVENTS || rootOf(group.store) !== rootOf(store)) return;
     wanted = true;
     if (running || stopped) return;
     if (failedAt !== undefined && Date.now() - failedAt < RETRY_AFTER_MS) return;
     running = mergeWhileWanted().finally(() => {
       running = undefined;
     });
-  });
+  };
+  subscribe(appendGroupChannel.name, onGroup);
 
   return async () => {
     stopped = true;
     stopping.abort();
-    unsubscribe();
+    unsubscribe(appendGroupChannel.name, onGroup);
     await running;
   };
 }
