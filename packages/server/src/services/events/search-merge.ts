@@ -27,26 +27,26 @@ export interface SearchMergeMessage {
 const TARGET_PAGES = 24;
 /**
  * Append groups of fewer events start no merge: a project's later groups queue behind a
- * merging one only when its groups are pipelined (group-commit.ts PIPELINED_MIN_EVENTS),
- * and for single events merging beside them measured slower, not faster (B44).
+ * merging one when its groups are pipelined (group-commit.ts PIPELINED_MIN_EVENTS), and
+ * merging beside single events bought them nothing (B44).
  */
 const MIN_GROUP_EVENTS = 100;
 /** The pauses between merges: none while appends fill the list faster than a merge empties it. */
 const MAX_PAUSE_MS = 500;
-/** How long the partitions to merge are kept (they reach two minutes ahead, so a new period's is in). */
+/** How long the partitions to merge are kept (they reach two minutes ahead of the clock). */
 const TARGETS_TTL_MS = 60_000;
 /** After a failed merge, appends start no other for this long (the inserts merge meanwhile). */
 const RETRY_AFTER_MS = 30_000;
 
 /**
  * Keeps the search index's pending list merged beside this process's appends of batches
- * (migration 0030, bench/FINDINGS.md B44): once a group of MIN_GROUP_EVENTS or more commits,
- * merges until a merge finds nothing more and no such group came meanwhile. While it merges, an insert that finds the list
- * full leaves it to this merge instead of merging inside its append, where every append of
- * the project queued behind it would wait; the list may then grow past its limit until the
- * merge reaches it (searches read the pending list whole). Inserts merge as before whenever
- * no merge runs (a failure, a pause). Returns the function that stops it, resolved once a
- * merge under way has ended.
+ * (migration 0030, bench/FINDINGS.md B44): once a group of MIN_GROUP_EVENTS or more
+ * commits, merges until a merge finds nothing more and no such group came meanwhile. While
+ * it merges, an insert that finds the list full leaves it to this merge instead of merging
+ * inside its append, where every append of the project queued behind it would wait; the
+ * list may then grow past its limit until the merge reaches it (searches read the pending
+ * list whole). Inserts merge as before whenever no merge runs (a failure, a pause). Returns
+ * the function that stops it, resolved once a merge under way has ended.
  */
 export function mergeSearchIndexBesideAppends(
   store: Store,
