@@ -2,12 +2,14 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { hashEvent as sdkHashEvent } from "../../packages/sdk/src/integrity/hash-event.js";
+import { canonicalJson } from "../../packages/server/src/domain/canonical-json.js";
 import { hashEvent as serverHashEvent } from "../../packages/server/src/services/index.js";
 
 /**
  * The chain hash is hex(SHA-256(JCS(event without "hash"))). The server computes it with
- * node:crypto, the SDK with WebCrypto; both must agree with each other and with an
- * RFC 8785 implementation written here from the RFC, whatever the content and key order.
+ * safe-stable-stringify and node:crypto, the SDK with canonicalize and WebCrypto; both must
+ * agree with each other and with an RFC 8785 implementation written here from the RFC,
+ * whatever the content and key order.
  */
 
 /** RFC 8785 §3.2.3: members sorted by their names as arrays of UTF-16 code units. */
@@ -130,6 +132,17 @@ describe("canonical JSON and the chain hash", () => {
     expect(jcs(input)).toBe(
       '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
     );
+  });
+
+  it("the server's canonical JSON is the independent JCS for any JSON value", () => {
+    fc.assert(
+      fc.property(json, (value) => {
+        expect(canonicalJson(value)).toBe(jcs(value));
+      }),
+      { numRuns: 500 },
+    );
+    expect(() => canonicalJson({ a: Number.NaN })).toThrow();
+    expect(() => canonicalJson([Number.POSITIVE_INFINITY])).toThrow();
   });
 
   it("server, SDK and an independent JCS give the same hash for any event", async () => {

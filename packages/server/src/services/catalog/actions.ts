@@ -3,7 +3,7 @@ import type { Action, ActionDefinition, ActionSchemaList } from "@chronicle/type
 import type { ErrorObject, ValidateFunction } from "ajv";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../../domain/canonical-json.js";
 import { type FieldError, notFound, ServiceError, validationFailed } from "../../domain/errors.js";
 import { escapePointer } from "../../domain/json-pointer.js";
 import type { Page } from "../../domain/types.js";
@@ -62,7 +62,7 @@ const compiled = new Map<string, MetadataValidators>();
 
 /** Compiles (once per distinct schema) or throws 422 at /metadata_schema. */
 function validatorFor(schema: Record<string, unknown>): MetadataValidators {
-  const key = canonicalize(schema) ?? "";
+  const key = canonicalJson(schema);
   let validators = compiled.get(key);
   if (!validators) {
     try {
@@ -267,7 +267,7 @@ export async function defineAction(
     if (schema !== null) {
       const unchanged =
         current?.metadata_schema != null &&
-        canonicalize(current.metadata_schema) === canonicalize(schema);
+        canonicalJson(current.metadata_schema) === canonicalJson(schema);
       schemaVersion = unchanged
         ? Number(current?.schema_version)
         : await insertActionSchema(tx, projectId, action, schema);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../../domain/canonical-json.js";
 import { invalidParameter } from "../../domain/errors.js";
 import type { EventFilters, ListScope } from "../../domain/types.js";
 import type { EventSelection } from "../../store/event-selection.js";
@@ -56,6 +56,6 @@ export function filterDigest(filters: EventFilters, scope: ListScope, order: "as
     Object.entries(filters).filter(([, value]) => value !== undefined),
   );
   if (Array.isArray(defined.action)) defined.action = [...defined.action].sort();
-  const canonical = canonicalize({ scope, order, filters: defined }) ?? "";
+  const canonical = canonicalJson({ scope, order, filters: defined });
   return createHash("sha256").update(canonical).digest("base64url").slice(0, 16);
 }

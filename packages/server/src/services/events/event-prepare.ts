@@ -7,8 +7,8 @@ import type {
   ObjectRef,
   ObjectRefInput,
 } from "@chronicle/types";
-import canonicalize from "canonicalize";
 import { DEFAULT_VERSION } from "../../domain/api-versions.js";
+import { canonicalJson } from "../../domain/canonical-json.js";
 import { type FieldError, validationFailed } from "../../domain/errors.js";
 import { unstorableText } from "../../domain/storable.js";
 import { asStoredJson } from "./jsonb-order.js";
@@ -54,7 +54,7 @@ export function changedFields(before: Record<string, unknown>, after: Record<str
     .filter(
       (key) =>
         Object.hasOwn(before, key) !== Object.hasOwn(after, key) ||
-        canonicalize(before[key]) !== canonicalize(after[key]),
+        canonicalJson(before[key]) !== canonicalJson(after[key]),
     )
     .sort();
 }

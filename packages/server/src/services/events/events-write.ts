@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Event, EventInput } from "@chronicle/types";
-import canonicalize from "canonicalize";
+import { canonicalJson } from "../../domain/canonical-json.js";
 import { ServiceError } from "../../domain/errors.js";
 import { rowsFromSeq } from "../../store/events.js";
 import { findKey } from "../../store/idempotency.js";
@@ -45,7 +45,7 @@ export interface IngestResult {
 
 /** The fingerprint an idempotency key is bound to: method, path and canonical body. */
 export function requestHash(method: string, path: string, body: unknown): string {
-  const canonical = canonicalize([method.toUpperCase(), path, body ?? null]) ?? "";
+  const canonical = canonicalJson([method.toUpperCase(), path, body ?? null]);
   return createHash("sha256").update(canonical, "utf8").digest("hex");
 }
 
