@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as digest } from "node:crypto";
 
 /**
  * The RFC 9162 §2.1 Merkle tree of a project's events (leaf index = seq − 1), stored the
@@ -31,12 +31,22 @@ export class MissingTreeHash extends Error {
   }
 }
 
+// One-shot hashes of one buffer: a Hash object per leaf or node cost more than the hashing.
+const sha256 = (input: Uint8Array): Hash => digest("sha256", input, "buffer");
+
 export function leafHash(data: Uint8Array): Hash {
-  return createHash("sha256").update(Buffer.of(0)).update(data).digest();
+  const input = Buffer.allocUnsafe(1 + data.length);
+  input[0] = 0;
+  input.set(data, 1);
+  return sha256(input);
 }
 
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
-  return createHash("sha256").update(Buffer.of(1)).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(1 + left.length + right.length);
+  input[0] = 1;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return sha256(input);
 }
 
 /** The leaf hash of an event: over the 32 bytes of its hex `hash`. */
@@ -305,7 +315,7 @@ export class TreeBuilder {
   }
 
   root(): Hash {
-    if (this.size === 0) return createHash("sha256").digest();
+    if (this.size === 0) return sha256(new Uint8Array(0));
     let hash = (this.#subtrees[this.#subtrees.length - 1] as { hash: Hash }).hash;
     for (let i = this.#subtrees.length - 2; i >= 0; i--) {
       hash = nodeHash((this.#subtrees[i] as { hash: Hash }).hash, hash);

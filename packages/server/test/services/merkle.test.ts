@@ -6,9 +6,11 @@ import {
   type Hash,
   inclusionRanges,
   leafHash,
+  nodeHash,
   rangeHash,
   rootOfLeaves,
   rootWithLeaves,
+  TreeBuilder,
   verifyConsistency,
   verifyInclusion,
 } from "../../src/domain/merkle.js";
@@ -34,6 +36,24 @@ function build(n: number, batch: number) {
 
 describe("the RFC 9162 Merkle tree in tlog storage", () => {
   const { leaves, lookup, stored } = build(70, 3);
+
+  it("hashes a leaf as SHA-256(0x00 ‖ leaf) and a node as SHA-256(0x01 ‖ left ‖ right)", () => {
+    const sha256 = (...parts: Uint8Array[]) => {
+      const hash = createHash("sha256");
+      for (const part of parts) hash.update(part);
+      return hash.digest();
+    };
+    const [left, right] = [leaves[0] as Hash, leaves[1] as Hash];
+    expect(leafHash(left)).toEqual(sha256(Buffer.of(0), left));
+    expect(leafHash(new Uint8Array(0)).toString("hex")).toBe(
+      "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+    );
+    expect(nodeHash(left, right)).toEqual(sha256(Buffer.of(1), left, right));
+    expect(nodeHash(right, left)).not.toEqual(nodeHash(left, right));
+    expect(new TreeBuilder().root().toString("hex")).toBe(
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
+  });
 
   it("when built in batches, then every prefix root equals the RFC 9162 MTH of its leaves", () => {
     for (let n = 1; n <= 70; n++) {

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash as digest } from "node:crypto";
 import type { Event } from "@chronicle/types";
 import { canonicalJson } from "../../domain/canonical-json.js";
 
@@ -30,5 +30,5 @@ export function hashEvent(event: Omit<Event, "hash"> | Event): string {
     if (member === "hash" || (value === null && NULL_UNHASHED.has(member))) continue;
     hashed[member] = value;
   }
-  return createHash("sha256").update(canonicalJson(hashed), "utf8").digest("hex");
+  return digest("sha256", canonicalJson(hashed), "hex");
 }
