@@ -221,6 +221,10 @@ export interface ChainHead {
   lastCreatedAt: string | null;
 }
 
+const CHAIN_HEAD = prepared(
+  "SELECT last_seq, last_hash, last_created_at, frontier_idx, frontier_hash FROM chronicle_chain_head($1, $2)",
+);
+
 /**
  * The project's chain head and its tree's frontier: the stored hashes (hex, by index) of the
  * complete subtrees of [0, last_seq) that exist, read after the head (migration 0029), in
@@ -254,10 +258,6 @@ export async function readChainHeadWithFrontier(
     frontier,
   };
 }
-
-const CHAIN_HEAD = prepared(
-  "SELECT last_seq, last_hash, last_created_at, frontier_idx, frontier_hash FROM chronicle_chain_head($1, $2)",
-);
 
 /** A chained event and what its row stores besides the event. */
 export interface EventToRecord {
