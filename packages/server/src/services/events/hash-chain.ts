@@ -22,8 +22,8 @@ const NULL_UNHASHED: ReadonlySet<string> = new Set(LATER_MEMBERS);
  * docs/design.md, "Hash chain".
  */
 export function hashEvent(event: Omit<Event, "hash"> | Event): string {
-  // Copied member by member: a rest pattern and \`delete\` made the copy cost as much as
-  // the hash (bench/FINDINGS.md B45).
+  // Copied member by member: a rest pattern and `delete` (which leaves a slow dictionary
+  // object) made the copy dearer (bench/FINDINGS.md B45).
   const hashed: Record<string, unknown> = {};
   for (const member of Object.keys(event)) {
     const value = (event as Record<string, unknown>)[member];

@@ -18,7 +18,7 @@ function compareJsonbKeys(a: string, b: string): number {
 
 /**
  * A copy of parsed JSON with every object's keys in jsonb's order. Recursion rather than a
- * `JSON.parse` reviver, which took three times as long (bench/FINDINGS.md B45).
+ * `JSON.parse` reviver, which took about twice as long (bench/FINDINGS.md B45).
  */
 function inJsonbKeyOrder(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
