@@ -85,6 +85,8 @@ export class Chronicle {
     logDir: string;
     nodeFlags?: string[];
     extraEnv?: NodeJS.ProcessEnv;
+    /** The port to bind (a free one when absent). */
+    port?: number;
   }): Promise<ChildServer> {
     const logFile = join(options.logDir, `${options.name}.log`);
     const server = await startServerProcess({
@@ -94,6 +96,7 @@ export class Chronicle {
       nodeFlags: options.nodeFlags,
       logFile,
       startTimeoutMs: 90_000,
+      ...(options.port !== undefined ? { port: options.port } : {}),
     });
     return {
       name: options.name,

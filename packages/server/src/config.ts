@@ -31,6 +31,16 @@ export interface Config {
   observability: ObservabilityConfig;
   /** Project deletion and maintenance (docs/guides/operations.md); defaults when absent. */
   projects?: ProjectsConfig;
+  /** Appends forwarded to their project's owning replica (docs/scaling.md); off when absent. */
+  replicas?: ReplicasConfig;
+}
+
+/** CHRONICLE_REPLICA_URL and CHRONICLE_REPLICA_SECRET, set together on every replica. */
+export interface ReplicasConfig {
+  /** This replica's base URL as the other replicas reach it. */
+  url: string;
+  /** The secret all replicas share (at least 32 characters). */
+  secret: string;
 }
 
 export interface ProjectsConfig {
@@ -210,7 +220,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     streams: streamsConfig(env),
     observability: observabilityConfig(env),
+    ...replicasConfig(env),
   };
+}
+
+const MIN_REPLICA_SECRET_LENGTH = 32;
+
+function replicasConfig(env: NodeJS.ProcessEnv): { replicas?: ReplicasConfig } {
+  const rawUrl = env.CHRONICLE_REPLICA_URL?.trim();
+  const secret = env.CHRONICLE_REPLICA_SECRET?.trim();
+  if (!rawUrl && !secret) return {};
+  if (!rawUrl || !secret) {
+    throw new ConfigError(
+      "CHRONICLE_REPLICA_URL and CHRONICLE_REPLICA_SECRET go together: set both, or neither",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    throw new ConfigError(`CHRONICLE_REPLICA_URL must be an http(s) URL, got "${rawUrl}"`);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.pathname !== "/") {
+    throw new ConfigError(
+      `CHRONICLE_REPLICA_URL must be an http(s) URL without a path, got "${rawUrl}"`,
+    );
+  }
+  if (secret.length < MIN_REPLICA_SECRET_LENGTH) {
+    throw new ConfigError(
+      `CHRONICLE_REPLICA_SECRET must be at least ${MIN_REPLICA_SECRET_LENGTH} characters`,
+    );
+  }
+  return { replicas: { url: url.origin, secret } };
 }
 
 function sampleRatio(env: NodeJS.ProcessEnv): number {

@@ -11,6 +11,7 @@ import {
 } from "../services/index.js";
 import { scheduleCheckpoints } from "../services/integrity/checkpoint-schedule.js";
 import { createStreamsContext, StreamWorker } from "../services/streams/index.js";
+import { ReplicaSet } from "../services/system/replica-set.js";
 import type { Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createMetrics } from "../telemetry/metrics.js";
@@ -44,14 +45,18 @@ export async function runServer(
       })
     : undefined;
   const metrics = observability.metrics ? createMetrics() : undefined;
+  const replicas = replicaSetOf(config, store, logger);
   const app = createApp({
     store,
     config,
     logger,
     metrics: metrics ?? false,
     ...(tracing ? { tracer: tracing.tracer } : {}),
+    ...(replicas ? { replicas } : {}),
   });
   const server = await listen(app, config.port, config.host);
+  // Joins once it listens, so that the others forward only to a replica that answers.
+  await replicas?.start();
   let metricsServer: Server | undefined;
   if (metrics && observability.metricsPort !== undefined) {
     try {
@@ -128,6 +133,8 @@ export async function runServer(
     clearInterval(purge);
     clearInterval(maintainProjects);
     stopCheckpoints();
+    // Leaves first: the others stop forwarding here while the requests in flight finish.
+    await replicas?.stop();
     await closeServer(server);
     await streams.stop();
     await stopMerging?.();
@@ -136,4 +143,18 @@ export async function runServer(
     await store.close();
   });
   return { url, metricsUrl };
+}
+
+/** The replica set when replicas are configured; PGlite is one process and has none. */
+function replicaSetOf(config: Config, store: Store, logger: Logger): ReplicaSet | undefined {
+  if (!config.replicas) return undefined;
+  if (store.kind !== "postgres") {
+    logger.warn("CHRONICLE_REPLICA_URL ignored: replicas share a PostgreSQL database");
+    return undefined;
+  }
+  return new ReplicaSet(store, {
+    self: config.replicas.url,
+    secret: config.replicas.secret,
+    logger,
+  });
 }

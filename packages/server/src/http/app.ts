@@ -1,5 +1,5 @@
 import type { Tracer } from "@opentelemetry/api";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import type { Config } from "../config.js";
 import { TailHub } from "../services/events/tail-hub.js";
 import {
@@ -10,6 +10,7 @@ import {
   RequestLimiter,
   type Store,
 } from "../services/index.js";
+import type { ReplicaSet } from "../services/system/replica-set.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { createMetrics, httpMetrics, type Metrics, observeStore } from "../telemetry/metrics.js";
 import { metricsRoute } from "../telemetry/metrics-endpoint.js";
@@ -22,6 +23,7 @@ import { AuthThrottle } from "./middleware/auth-throttle.js";
 import { compressResponses } from "./middleware/compression.js";
 import { cors } from "./middleware/cors.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
+import { forwardAppends } from "./middleware/forward-appends.js";
 import { tolerateMalformedPath } from "./middleware/path-encoding.js";
 import { requestId } from "./middleware/request-id.js";
 import { apiVersion } from "./middleware/version.js";
@@ -42,10 +44,14 @@ export interface CreateAppOptions {
   tracer?: Tracer;
   /** The docs site served at /docs; the repository's or the packed one when absent. */
   siteDir?: string;
+  /** The replicas sharing the database: appends go to their project's owner when given. */
+  replicas?: ReplicaSet;
 }
 
 /** Everything the app is assembled from; `createApp` derives it from a store and a config. */
 export interface AppParts extends OperationRouteParts {
+  /** Sends appends on to the replica that owns their project, before anything else; none when absent. */
+  forwardAppend?: RequestHandler;
   /** Express `trust proxy` (which X-Forwarded-For hops name the client); default false. */
   trustProxy?: boolean | number | string;
   logger: Logger;
@@ -87,6 +93,16 @@ function partsOver(options: CreateAppOptions): AppParts {
     hitRateLimit(store, "", `auth-failure:${address}`, config.abuse.authFailuresPerMinute),
   );
   const limiter = new RequestLimiter(store);
+  const forwardAppend = options.replicas
+    ? forwardAppends(
+        options.replicas,
+        async (credential) => (await authenticate(store, credential))?.projectId ?? null,
+        {
+          timeoutMs: config.database.statementTimeoutMs,
+          count: (outcome) => metrics?.forwardedAppends.inc({ outcome }),
+        },
+      )
+    : undefined;
   return {
     handlers: createHandlers({
       store,
@@ -99,6 +115,7 @@ function partsOver(options: CreateAppOptions): AppParts {
     authenticate: (token, res) => authenticate(storeOf(res), token),
     storeOf,
     authThrottle,
+    ...(forwardAppend ? { forwardAppend } : {}),
     trustProxy: config.abuse.trustProxy,
     consumeRateLimit: async (principal) => {
       // A key's own limit, within the operator's maximum even if it was lowered since.
@@ -134,6 +151,7 @@ export function assembleApp(parts: AppParts): Express {
   app.set("etag", false);
   app.set("query parser", "simple");
   app.set("trust proxy", parts.trustProxy ?? false);
+  if (parts.forwardAppend) app.use(parts.forwardAppend);
   app.use(requestId);
   const { metrics, metricsToken, tracer } = parts.observability ?? {};
   if (tracer) app.use(requestSpans(tracer));

@@ -27,6 +27,7 @@ import { detachRechecksUnderLock } from "./migrations/0027_detach_rechecks_under
 import { searchBySeqBucket } from "./migrations/0028_search_by_seq_bucket.js";
 import { chainHeadWithFrontier } from "./migrations/0029_chain_head_with_frontier.js";
 import { mergeSearchPending } from "./migrations/0030_merge_search_pending.js";
+import { replicas } from "./migrations/0031_replicas.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -64,6 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 28, name: "search_by_seq_bucket", sql: searchBySeqBucket },
   { version: 29, name: "chain_head_with_frontier", sql: chainHeadWithFrontier },
   { version: 30, name: "merge_search_pending", sql: mergeSearchPending },
+  { version: 31, name: "replicas", sql: replicas },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -19,6 +19,7 @@ export interface Metrics {
   readonly ingestedEvents: Counter;
   readonly appendGroupUnits: Histogram;
   readonly appendGroupEvents: Histogram;
+  readonly forwardedAppends: Counter<"outcome">;
   readonly rateLimitRefusals: Counter;
   readonly searchMergedPages: Counter;
   readonly openTails: Gauge;
@@ -77,6 +78,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       name: "chronicle_append_group_events",
       help: "Events committed by one append transaction (group commit).",
       buckets: GROUP_BUCKETS,
+      registers,
+    }),
+    forwardedAppends: new Counter({
+      name: "chronicle_forwarded_appends_total",
+      help: "Appends sent on to the replica owning their project, by outcome (forwarded; owner_unreachable: appended here; failed: a 503).",
+      labelNames: ["outcome"] as const,
       registers,
     }),
     rateLimitRefusals: new Counter({

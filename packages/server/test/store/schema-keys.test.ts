@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * PostgreSQL (Citus reference tables, docs/scaling.md): the only ones whose keys need not
  * lead with project_id.
  */
-const REFERENCE_TABLES = ["removal_policy", "schema_migrations", "settings"];
+const REFERENCE_TABLES = ["removal_policy", "replicas", "schema_migrations", "settings"];
 
 /**
  * Unique keys that span projects on purpose, each with what a distributed deployment must do

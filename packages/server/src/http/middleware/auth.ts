@@ -56,7 +56,7 @@ function basicCredential(encoded: string): string {
 }
 
 /** The credential of `Authorization: Bearer <key>` or `Authorization: Basic base64(<key>:)`. */
-function credentialOf(req: Request): string {
+export function credentialOf(req: Request): string {
   const header = req.get("Authorization");
   if (header === undefined) {
     throw unauthorized(

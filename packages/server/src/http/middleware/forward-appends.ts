@@ -1,0 +1,142 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { ServiceError } from "../../domain/errors.js";
+import type { ReplicaSet } from "../../services/system/replica-set.js";
+import { credentialOf } from "./auth.js";
+
+/**
+ * Set on a forwarded request: the replica that receives it appends it itself, whatever it
+ * thinks of the project's owner, so a request is forwarded at most once. A client that sends
+ * it only gets its request handled where it arrived.
+ */
+export const FORWARDED_HEADER = "chronicle-forwarded-by";
+
+/** Headers of one connection, not of the request or the answer. */
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "upgrade",
+  "te",
+  "trailer",
+  "host",
+]);
+
+export type ForwardOutcome = "forwarded" | "owner_unreachable" | "failed";
+
+/** The project a credential belongs to; null when it is unknown, revoked or expired. */
+export type ProjectOfCredential = (credential: string) => Promise<string | null>;
+
+export interface ForwardAppendsOptions {
+  /** Longest wait for the owner's answer before a 503 (the database statement timeout's). */
+  timeoutMs: number;
+  /** Counts each forwarding by outcome. */
+  count?: (outcome: ForwardOutcome) => void;
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HOP_BY_HOP.has(name) && value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+/** The appends: `POST /v1/events` and `POST /v1/events/batch`, a query string or not. */
+function isAppend(req: Request): boolean {
+  if (req.method !== "POST") return false;
+  const query = req.url.indexOf("?");
+  const path = query < 0 ? req.url : req.url.slice(0, query);
+  return path === "/v1/events" || path === "/v1/events/batch";
+}
+
+/**
+ * The first middleware of a replica's app: sends an append whose credential names a project
+ * another replica owns (ReplicaSet) to that replica, and relays the answer as it comes. Only
+ * the credential is looked at here (from the key cache), so forwarding costs a replica little
+ * of the CPU its owner spends; the owner authenticates, limits and validates the request as
+ * if the client had called it, and answers it in its own name (its Request-Id, its metrics,
+ * its access log). A request without a usable credential goes down this replica's own
+ * middleware, which answers it. Before anything is sent (the owner refused the connection) the
+ * request is appended here and the owner passed over for a while; once the request has
+ * left, a failure is a 503 with Retry-After, since the owner may have appended it (a retry
+ * with the same Idempotency-Key is then answered with what was appended).
+ */
+export function forwardAppends(
+  replicas: ReplicaSet,
+  projectOf: ProjectOfCredential,
+  options: ForwardAppendsOptions,
+): RequestHandler {
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+  };
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (!isAppend(req) || req.headers[FORWARDED_HEADER] !== undefined) return next();
+    let projectId: string | null;
+    try {
+      projectId = await projectOf(credentialOf(req));
+    } catch {
+      return next();
+    }
+    if (projectId === null) return next();
+    const owner = replicas.ownerOf(projectId);
+    if (owner === replicas.self) return next();
+    const target = new URL(req.originalUrl, owner);
+    const secure = target.protocol === "https:";
+    const outgoing = (secure ? httpsRequest : httpRequest)(target, {
+      method: req.method,
+      headers: { ...withoutHopByHop(req.headers), [FORWARDED_HEADER]: replicas.self },
+      agent: secure ? agents.https : agents.http,
+      timeout: options.timeoutMs,
+    });
+    let sent = false;
+    let done = false;
+    const send = () => {
+      if (sent || done) return;
+      sent = true;
+      req.pipe(outgoing);
+    };
+    outgoing.once("socket", (socket) => {
+      if (socket.connecting) socket.once("connect", send);
+      else send();
+    });
+    outgoing.once("timeout", () =>
+      outgoing.destroy(new Error("the owning replica did not answer")),
+    );
+    outgoing.once("response", (incoming) => {
+      done = true;
+      options.count?.("forwarded");
+      res.writeHead(incoming.statusCode ?? 502, withoutHopByHop(incoming.headers));
+      incoming.pipe(res);
+      incoming.once("error", () => res.destroy());
+    });
+    outgoing.once("error", (error) => {
+      if (done) return;
+      done = true;
+      if (!sent) {
+        // Nothing of the request left: it is appended here.
+        replicas.markDown(owner);
+        options.count?.("owner_unreachable");
+        return next();
+      }
+      options.count?.("failed");
+      if (res.headersSent) return res.destroy();
+      next(
+        new ServiceError(
+          "unavailable",
+          `The replica appending this project's events failed to answer (${error.message}); retry`,
+          { headers: { "Retry-After": "1" } },
+        ),
+      );
+    });
+    res.once("close", () => {
+      if (res.writableFinished || done) return;
+      // The client went away before the answer: the owner's request goes too.
+      done = true;
+      outgoing.destroy();
+    });
+  };
+}

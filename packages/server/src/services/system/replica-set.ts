@@ -1,0 +1,185 @@
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
+import {
+  REPLICAS_CHANNEL,
+  recordReplicaAlive,
+  removeReplica,
+  replicasSeenWithin,
+} from "../../store/replicas.js";
+import type { Store } from "../../store/types.js";
+import type { Logger } from "../../telemetry/logger.js";
+
+/** How often a replica says it is alive, and reads who else is. */
+export const REPLICA_HEARTBEAT_MS = 2_000;
+/** A replica not heard from for this long is no longer anyone's owner. */
+const REPLICA_STALE_MS = 5 * REPLICA_HEARTBEAT_MS;
+/** How long a replica that refused a connection is passed over by this one. */
+export const REPLICA_DOWN_MS = 5_000;
+const MAX_CACHED_OWNERS = 10_000;
+
+export interface ReplicaSetOptions {
+  /** This replica's URL, as the others reach it (CHRONICLE_REPLICA_URL). */
+  self: string;
+  /** The secret every replica shares (CHRONICLE_REPLICA_SECRET). */
+  secret: string;
+  logger?: Logger;
+}
+
+/** Proof that the row of `url` was written by a replica: an HMAC of the URL. */
+export function replicaProof(secret: string, url: string): string {
+  return createHmac("sha256", secret).update(url).digest("base64url");
+}
+
+function proofHolds(secret: string, url: string, proof: string): boolean {
+  const expected = Buffer.from(replicaProof(secret, url));
+  const given = Buffer.from(proof);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/**
+ * The replica among `replicas` that owns `projectId`: the highest rendezvous (highest random
+ * weight) score, so removing a replica moves only the projects it owned.
+ */
+export function rendezvousOwner(replicas: Iterable<string>, projectId: string): string | undefined {
+  let owner: string | undefined;
+  let best = -1;
+  for (const replica of replicas) {
+    const score = hash("sha256", `${replica}\n${projectId}`, "buffer").readUIntBE(0, 6);
+    if (score > best || (score === best && owner !== undefined && replica < owner)) {
+      best = score;
+      owner = replica;
+    }
+  }
+  return owner;
+}
+
+/**
+ * The replicas sharing the database, and which one owns each project's appends.
+ *
+ * One project's appends are a chain: each is hashed on the one before, so they are made one
+ * group at a time whichever replica makes them, and replicas appending to the same project
+ * take turns on its row, each paying a commit's wait while the others queue (bench/FINDINGS.md
+ * B17, B33, B46). So each project has one owner, chosen by rendezvous hashing over the live
+ * replicas (a replica joining or leaving moves only the projects it wins or held), and the
+ * others forward the project's appends to it, where they share its group commits.
+ * Ownership is only a routing choice: two replicas that disagree for a moment (one has not
+ * yet heard of a change) both append correctly, taking turns on the row as without it.
+ *
+ * The set is the `replicas` table: each replica writes its row every REPLICA_HEARTBEAT_MS and
+ * reads the others', a join or a leave is announced at once on REPLICAS_CHANNEL, and a row
+ * not written for REPLICA_STALE_MS (a replica killed) counts no more. A replica that refuses
+ * a connection is passed over by the one that found it for REPLICA_DOWN_MS. Rows whose proof
+ * does not hold for the shared secret are ignored: only replicas are forwarded to.
+ */
+export class ReplicaSet {
+  readonly self: string;
+  readonly #secret: string;
+  readonly #store: Store;
+  readonly #logger: Logger | undefined;
+  /** Live replicas, this one included, sorted. */
+  #members: string[];
+  readonly #down = new Map<string, number>();
+  readonly #owners = new Map<string, string>();
+  /** Rows already warned about (a wrong proof), so that each is logged once. */
+  readonly #ignored = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #stopped = false;
+
+  constructor(store: Store, options: ReplicaSetOptions) {
+    this.#store = store;
+    this.self = options.self;
+    this.#secret = options.secret;
+    this.#logger = options.logger;
+    this.#members = [options.self];
+  }
+
+  /** Joins the set, and keeps saying so and reading the others until `stop`. */
+  async start(): Promise<void> {
+    this.#unlisten = await this.#store.listen(
+      REPLICAS_CHANNEL,
+      () => void this.#refresh(),
+      () => void this.#refresh(),
+    );
+    await this.#beat();
+    this.#timer = setInterval(() => void this.#beat(), REPLICA_HEARTBEAT_MS);
+    this.#timer.unref();
+  }
+
+  /** Leaves the set: the others stop forwarding here as soon as they hear of it. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#unlisten?.().catch(() => undefined);
+    await removeReplica(this.#store, this.self).catch((error: unknown) =>
+      this.#logger?.warn("could not leave the replica set", { error: String(error) }),
+    );
+  }
+
+  /** The live replicas, this one included. */
+  get members(): readonly string[] {
+    return this.#members;
+  }
+
+  /** The URL of the replica that appends `projectId`'s events (this one's own URL when it does). */
+  ownerOf(projectId: string): string {
+    if (this.#down.size > 0) this.#forgetExpiredDowns();
+    const cached = this.#owners.get(projectId);
+    if (cached !== undefined) return cached;
+    const live = this.#members.filter((member) => member === this.self || !this.#down.has(member));
+    const owner = rendezvousOwner(live, projectId) ?? this.self;
+    if (this.#owners.size >= MAX_CACHED_OWNERS) this.#owners.clear();
+    this.#owners.set(projectId, owner);
+    return owner;
+  }
+
+  /** `replica` refused a connection: this replica appends its projects for REPLICA_DOWN_MS. */
+  markDown(replica: string): void {
+    if (replica === this.self) return;
+    this.#down.set(replica, Date.now() + REPLICA_DOWN_MS);
+    this.#owners.clear();
+  }
+
+  #forgetExpiredDowns(): void {
+    const now = Date.now();
+    for (const [replica, until] of this.#down) {
+      if (until <= now) {
+        this.#down.delete(replica);
+        this.#owners.clear();
+      }
+    }
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#stopped) return;
+    try {
+      await recordReplicaAlive(this.#store, this.self, replicaProof(this.#secret, this.self));
+    } catch (error) {
+      this.#logger?.warn("could not record this replica as alive", { error: String(error) });
+    }
+    await this.#refresh();
+  }
+
+  async #refresh(): Promise<void> {
+    if (this.#stopped) return;
+    let rows: Awaited<ReturnType<typeof replicasSeenWithin>>;
+    try {
+      rows = await replicasSeenWithin(this.#store, REPLICA_STALE_MS);
+    } catch (error) {
+      this.#logger?.warn("could not read the replica set", { error: String(error) });
+      return;
+    }
+    const members = new Set([this.self]);
+    for (const row of rows) {
+      if (proofHolds(this.#secret, row.url, row.proof)) members.add(row.url);
+      else if (!this.#ignored.has(row.url)) {
+        this.#ignored.add(row.url);
+        this.#logger?.warn("a replica row whose proof does not hold is ignored", { url: row.url });
+      }
+    }
+    const sorted = [...members].sort();
+    if (sorted.join("\n") === this.#members.join("\n")) return;
+    this.#members = sorted;
+    this.#owners.clear();
+    this.#logger?.info("replica set changed", { replicas: sorted });
+  }
+}

@@ -1,0 +1,277 @@
+import {
+  createPostgresDatabase,
+  createProjectWithCli,
+  freePort,
+  issueEvent,
+  POSTGRES_URL,
+  type PostgresDatabase,
+  Receiver,
+  type ServerProcess,
+  startServerProcess,
+} from "@chronicle/test-kit";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Event, verifyChain } from "../../packages/sdk/src/index.js";
+import {
+  rendezvousOwner,
+  replicaProof,
+} from "../../packages/server/src/services/system/replica-set.js";
+import { authHeaders, sdkFor } from "./support/index.js";
+
+/**
+ * Replicas configured with their URLs and the shared secret forward each project's appends
+ * to the replica that owns the project (rendezvous hashing over the set in the `replicas`
+ * table), so one project's chain is appended by one process. Checked from the outside: each
+ * replica's count of committed events is exactly the events of the projects it owns, and
+ * every guarantee of the chain holds whichever replica a request reached. Then the failures:
+ * an owner killed, one stopped, and a row in `replicas` written with the database alone.
+ */
+const SECRET = "forwarding-test-secret-0123456789abcdef";
+const METRICS_TOKEN = "forwarding-metrics";
+const PROJECTS = 6;
+const REPLICAS = 3;
+
+interface Project {
+  project_id: string;
+  api_key: string;
+}
+
+async function post(
+  url: string,
+  apiKey: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${url}${path}`, {
+    method: "POST",
+    headers: { ...authHeaders(apiKey), "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+async function metric(server: ServerProcess, line: RegExp): Promise<number> {
+  const response = await fetch(`${server.url}/metrics`, {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const text = await response.text();
+  const match = text.split("\n").find((row) => line.test(row));
+  return match ? Number(match.split(" ").pop()) : 0;
+}
+
+const ingested = (server: ServerProcess) => metric(server, /^chronicle_ingested_events_total /);
+const forwarded = (server: ServerProcess, outcome: string) =>
+  metric(server, new RegExp(`^chronicle_forwarded_appends_total\\{outcome="${outcome}"\\}`));
+
+describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (PostgreSQL)", () => {
+  let db: PostgresDatabase;
+  let pool: pg.Pool;
+  let servers: ServerProcess[] = [];
+  const projects: Project[] = [];
+
+  async function startReplica(port: number): Promise<ServerProcess> {
+    return startServerProcess({
+      databaseUrl: db.url,
+      port,
+      env: {
+        CHRONICLE_REPLICA_URL: `http://127.0.0.1:${port}`,
+        CHRONICLE_REPLICA_SECRET: SECRET,
+        CHRONICLE_METRICS_TOKEN: METRICS_TOKEN,
+        CHRONICLE_RATE_LIMIT_PER_MINUTE: "100000",
+      },
+    });
+  }
+
+  async function liveReplicas(): Promise<string[]> {
+    const { rows } = await pool.query<{ url: string }>(
+      "SELECT url FROM replicas WHERE seen_at > now() - interval '10 seconds' ORDER BY url",
+    );
+    return rows.map((row) => row.url);
+  }
+
+  async function allEvents(project: Project, via: ServerProcess): Promise<Event[]> {
+    const events: Event[] = [];
+    for await (const event of sdkFor(via.url, project.api_key).events.export({
+      format: "ndjson",
+    })) {
+      events.push(event);
+    }
+    return events;
+  }
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase("forwarding");
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    for (let index = 0; index < PROJECTS; index++) {
+      projects.push(await createProjectWithCli({ databaseUrl: db.url }, `Forwarded ${index}`));
+    }
+    const ports = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
+    servers = await Promise.all(ports.map((port) => startReplica(port)));
+    const deadline = Date.now() + 10_000;
+    while ((await liveReplicas()).length < REPLICAS && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it("when every replica takes appends for every project, then each project's events are appended by its owner alone, and the chain holds", async () => {
+    const members = await liveReplicas();
+    expect(members).toEqual(servers.map((server) => server.url).sort());
+    const owners = projects.map((project) => rendezvousOwner(members, project.project_id));
+    const before = await Promise.all(servers.map(ingested));
+    const sent = await Promise.all(
+      projects.flatMap((project) =>
+        servers.flatMap((server, at) =>
+          Array.from({ length: 4 }, async (_, n) => {
+            const summary = `p ${project.project_id} via ${at} #${n}`;
+            if (n === 3) {
+              return post(server.url, project.api_key, "/v1/events/batch", {
+                events: [issueEvent(n, { summary }), issueEvent(n, { summary: `${summary}b` })],
+              });
+            }
+            return post(server.url, project.api_key, "/v1/events", issueEvent(n, { summary }));
+          }),
+        ),
+      ),
+    );
+    expect(sent.map((answer) => answer.status)).toEqual(sent.map(() => 201));
+    const perProject = REPLICAS * 5;
+    const after = await Promise.all(servers.map(ingested));
+    servers.forEach((server, at) => {
+      const owned = owners.filter((owner) => owner === server.url).length;
+      expect((after[at] as number) - (before[at] as number)).toBe(owned * perProject);
+    });
+    // Forwarded: what reached a replica other than the owner.
+    const forwardedCount = (
+      await Promise.all(servers.map((s) => forwarded(s, "forwarded")))
+    ).reduce((sum, n) => sum + n, 0);
+    expect(forwardedCount).toBe(PROJECTS * (REPLICAS - 1) * 4);
+
+    for (const project of projects) {
+      const events = await allEvents(project, servers[0] as ServerProcess);
+      expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+      expect(await verifyChain(events)).toMatchObject({ valid: true });
+      const ours = events.filter((event) => event.summary?.startsWith("p "));
+      expect(ours).toHaveLength(perProject);
+      expect(new Set(ours.map((event) => event.summary)).size).toBe(perProject);
+    }
+  }, 120_000);
+
+  it("when one Idempotency-Key is sent to every replica at once, then one request is recorded and every answer is byte-identical", async () => {
+    const project = projects[0] as Project;
+    const body = { events: [issueEvent(1, { summary: "keyed across replicas" }), issueEvent(2)] };
+    const answers = await Promise.all(
+      [...servers, ...servers].map((server) =>
+        post(server.url, project.api_key, "/v1/events/batch", body, {
+          "Idempotency-Key": "forwarded-key",
+        }),
+      ),
+    );
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+    expect(new Set(answers.map((answer) => answer.text)).size).toBe(1);
+    const page = await sdkFor((servers[1] as ServerProcess).url, project.api_key).events.list({
+      search: "keyed across replicas",
+    });
+    expect(page.data).toHaveLength(1);
+  }, 60_000);
+
+  it("when a replica's row is written with the database alone (no valid proof), then nothing is ever forwarded to it", async () => {
+    const trap = new Receiver(() => ({ status: 201, body: "{}" }));
+    await trap.start();
+    const write = () =>
+      pool.query(
+        `INSERT INTO replicas (url, proof, seen_at) VALUES ($1, $2, now())
+         ON CONFLICT (url) DO UPDATE SET seen_at = now(), proof = excluded.proof`,
+        [trap.url, replicaProof("not-the-replicas-secret-0123456789", trap.url)],
+      );
+    try {
+      await write();
+      // Heard of at the next read of the set (every 2 s): two of them, then appends.
+      await new Promise((resolve) => setTimeout(resolve, 4_500));
+      await write();
+      const answers = await Promise.all(
+        projects.flatMap((project) =>
+          servers.map((server) =>
+            post(server.url, project.api_key, "/v1/events", issueEvent(7, { summary: "trap" })),
+          ),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+      expect(trap.requests).toHaveLength(0);
+    } finally {
+      await pool.query("DELETE FROM replicas WHERE url = $1", [trap.url]);
+      await trap.close();
+    }
+  }, 60_000);
+
+  it("when an owner is killed, then its projects' appends are made by the replicas they reach, and when it is stopped, it leaves the set at once", async () => {
+    const victim = servers[2] as ServerProcess;
+    const owned = projects.filter(
+      (project) =>
+        rendezvousOwner(
+          servers.map((s) => s.url),
+          project.project_id,
+        ) === victim.url,
+    );
+    const project = owned[0] ?? (projects[0] as Project);
+    await victim.kill("SIGKILL");
+    const answers = [];
+    for (let n = 0; n < 10; n++) {
+      for (const server of servers.slice(0, 2)) {
+        answers.push(
+          await post(
+            server.url,
+            project.api_key,
+            "/v1/events",
+            issueEvent(n, { summary: "after kill" }),
+          ),
+        );
+      }
+    }
+    expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 201));
+    const events = await allEvents(project, servers[0] as ServerProcess);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(await verifyChain(events)).toMatchObject({ valid: true });
+    if (owned.length > 0) {
+      const unreachable = await Promise.all(
+        servers.slice(0, 2).map((server) => forwarded(server, "owner_unreachable")),
+      );
+      expect(unreachable.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+    }
+
+    // A graceful stop deletes the row: the set is the two left, without waiting for staleness.
+    const restarted = await startReplica(victim.port);
+    servers[2] = restarted;
+    const deadline = Date.now() + 10_000;
+    while ((await liveReplicas()).length < REPLICAS && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await liveReplicas()).toContain(restarted.url);
+    await restarted.stop();
+    expect(await liveReplicas()).toEqual(
+      servers
+        .slice(0, 2)
+        .map((server) => server.url)
+        .sort(),
+    );
+    servers = servers.slice(0, 2);
+  }, 120_000);
+
+  it("when a client sends the forwarding header itself, then its request is appended where it arrived", async () => {
+    const project = projects[1] as Project;
+    const answer = await post(
+      (servers[0] as ServerProcess).url,
+      project.api_key,
+      "/v1/events",
+      issueEvent(3, { summary: "header from a client" }),
+      { "Chronicle-Forwarded-By": "http://elsewhere.invalid" },
+    );
+    expect(answer.status).toBe(201);
+  }, 30_000);
+});
