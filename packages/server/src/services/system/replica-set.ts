@@ -6,7 +6,6 @@ import {
   replicasSeenWithin,
 } from "../../store/replicas.js";
 import type { Store } from "../../store/types.js";
-import type { Logger } from "../../telemetry/logger.js";
 
 /** How often a replica says it is alive, and reads who else is. */
 export const REPLICA_HEARTBEAT_MS = 2_000;
@@ -16,12 +15,18 @@ const REPLICA_STALE_MS = 5 * REPLICA_HEARTBEAT_MS;
 export const REPLICA_DOWN_MS = 5_000;
 const MAX_CACHED_OWNERS = 10_000;
 
+/** Where the replica set reports (the server's logger). */
+interface ReplicaSetLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
 export interface ReplicaSetOptions {
   /** This replica's URL, as the others reach it (CHRONICLE_REPLICA_URL). */
   self: string;
   /** The secret every replica shares (CHRONICLE_REPLICA_SECRET). */
   secret: string;
-  logger?: Logger;
+  logger?: ReplicaSetLogger;
 }
 
 /** Proof that the row of `url` was written by a replica: an HMAC of the URL. */
@@ -74,7 +79,7 @@ export class ReplicaSet {
   readonly self: string;
   readonly #secret: string;
   readonly #store: Store;
-  readonly #logger: Logger | undefined;
+  readonly #logger: ReplicaSetLogger | undefined;
   /** Live replicas, this one included, sorted. */
   #members: string[];
   readonly #down = new Map<string, number>();
