@@ -16,7 +16,7 @@ import {
   rendezvousOwner,
   replicaProof,
 } from "../../packages/server/src/services/system/replica-set.js";
-import { authHeaders, sdkFor } from "./support/index.js";
+import { authHeaders, sdkFor, startTcpProxy, type TcpProxy } from "./support/index.js";
 
 /**
  * Replicas configured with their URLs and the shared secret forward each project's appends
@@ -274,4 +274,85 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     );
     expect(answer.status).toBe(201);
   }, 30_000);
+});
+
+describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (PostgreSQL)", () => {
+  let db: PostgresDatabase;
+  let receiving: ServerProcess;
+  let owning: ServerProcess;
+  let proxy: TcpProxy;
+  let project: Project;
+
+  beforeAll(async () => {
+    db = await createPostgresDatabase("forwardfail");
+    const [receivingPort, owningPort] = await Promise.all([freePort(), freePort()]);
+    // The owner is known to the others by a proxy in front of it, which the test cuts.
+    proxy = await startTcpProxy({ host: "127.0.0.1", port: owningPort });
+    const env = (url: string) => ({
+      CHRONICLE_REPLICA_URL: url,
+      CHRONICLE_REPLICA_SECRET: SECRET,
+      CHRONICLE_METRICS_TOKEN: METRICS_TOKEN,
+      CHRONICLE_DB_STATEMENT_TIMEOUT_MS: "2000",
+    });
+    const owningUrl = `http://127.0.0.1:${proxy.port}`;
+    const receivingUrl = `http://127.0.0.1:${receivingPort}`;
+    for (let tries = 0; tries < 20; tries++) {
+      const created = await createProjectWithCli({ databaseUrl: db.url }, `Owned ${tries}`);
+      if (rendezvousOwner([owningUrl, receivingUrl], created.project_id) === owningUrl) {
+        project = created;
+        break;
+      }
+    }
+    [receiving, owning] = await Promise.all([
+      startServerProcess({ databaseUrl: db.url, port: receivingPort, env: env(receivingUrl) }),
+      startServerProcess({ databaseUrl: db.url, port: owningPort, env: env(owningUrl) }),
+    ]);
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM replicas");
+      if (rows[0]?.n === 2 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await pool.end();
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([receiving?.stop(), owning?.stop()]);
+    await proxy?.close();
+    await db?.drop();
+  });
+
+  it("when the owner takes the request and never answers, then the client gets a 503 with Retry-After, and its retry with the same key is appended once", async () => {
+    expect(project).toBeDefined();
+    const body = issueEvent(1, { summary: "forwarded, then lost" });
+    const key = { "Idempotency-Key": "forwarded-then-lost" };
+    const first = await post(receiving.url, project.api_key, "/v1/events", body, key);
+    expect(first.status).toBe(201);
+    expect(await forwarded(receiving, "forwarded")).toBe(1);
+
+    proxy.cut("blackhole");
+    const lost = await post(receiving.url, project.api_key, "/v1/events", body, {
+      "Idempotency-Key": "forwarded-while-cut",
+    });
+    expect(lost.status).toBe(503);
+    expect(lost.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(lost.headers.get("retry-after")).toBe("1");
+    expect(JSON.parse(lost.text)).toMatchObject({ code: "unavailable", status: 503 });
+    expect(await forwarded(receiving, "failed")).toBe(1);
+
+    proxy.restore();
+    const retried = await post(receiving.url, project.api_key, "/v1/events", body, {
+      "Idempotency-Key": "forwarded-while-cut",
+    });
+    expect(retried.status).toBe(201);
+    const replayed = await post(owning.url, project.api_key, "/v1/events", body, {
+      "Idempotency-Key": "forwarded-while-cut",
+    });
+    expect(replayed.text).toBe(retried.text);
+    const page = await sdkFor(owning.url, project.api_key).events.list({
+      search: "forwarded, then lost",
+    });
+    expect(page.data).toHaveLength(2);
+  }, 60_000);
 });

@@ -12,9 +12,13 @@ import { credentialOf } from "./auth.js";
  */
 export const FORWARDED_HEADER = "chronicle-forwarded-by";
 
-/** Headers of one connection, not of the request or the answer. */
+/**
+ * Headers of one connection, not of the request or the answer (`expect`: this replica has
+ * already told the client to continue).
+ */
 const HOP_BY_HOP = new Set([
   "connection",
+  "expect",
   "keep-alive",
   "proxy-connection",
   "transfer-encoding",

@@ -87,6 +87,8 @@ export class ReplicaSet {
   /** Rows already warned about (a wrong proof), so that each is logged once. */
   readonly #ignored = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | undefined;
+  #started: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #stopped = false;
 
@@ -99,21 +101,34 @@ export class ReplicaSet {
   }
 
   /** Joins the set, and keeps saying so and reading the others until `stop`. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
     this.#unlisten = await this.#store.listen(
       REPLICAS_CHANNEL,
       () => void this.#refresh(),
       () => void this.#refresh(),
     );
     await this.#beat();
-    this.#timer = setInterval(() => void this.#beat(), REPLICA_HEARTBEAT_MS);
+    if (this.#stopped) return;
+    this.#timer = setInterval(() => {
+      this.#beating ??= this.#beat().finally(() => {
+        this.#beating = undefined;
+      });
+    }, REPLICA_HEARTBEAT_MS);
     this.#timer.unref();
   }
 
   /** Leaves the set: the others stop forwarding here as soon as they hear of it. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    // A start or a beat in flight would write the row back after it is removed.
+    await this.#started?.catch(() => undefined);
     clearInterval(this.#timer);
+    await this.#beating;
     await this.#unlisten?.().catch(() => undefined);
     await removeReplica(this.#store, this.self).catch((error: unknown) =>
       this.#logger?.warn("could not leave the replica set", { error: String(error) }),
