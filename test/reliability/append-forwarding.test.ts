@@ -210,6 +210,39 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
   }, 60_000);
 
+  it("when a replica in the set refuses connections, then its projects' appends are made where they arrive", async () => {
+    // A valid row (the test knows the secret) for a port nothing listens on.
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    await pool.query("INSERT INTO replicas (url, proof, seen_at) VALUES ($1, $2, now())", [
+      unreachable,
+      replicaProof(SECRET, unreachable),
+    ]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const members = [...servers.map((server) => server.url), unreachable];
+      let orphan: Project | undefined;
+      for (let tries = 0; tries < 20 && !orphan; tries++) {
+        const created = await createProjectWithCli({ databaseUrl: db.url }, `Orphan ${tries}`);
+        if (rendezvousOwner(members, created.project_id) === unreachable) orphan = created;
+      }
+      expect(orphan).toBeDefined();
+      const project = orphan as Project;
+      const before = await forwarded(servers[0] as ServerProcess, "owner_unreachable");
+      const started = Date.now();
+      const answer = await post(
+        (servers[0] as ServerProcess).url,
+        project.api_key,
+        "/v1/events",
+        issueEvent(1, { summary: "orphan" }),
+      );
+      expect(answer.status).toBe(201);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(await forwarded(servers[0] as ServerProcess, "owner_unreachable")).toBe(before + 1);
+    } finally {
+      await pool.query("DELETE FROM replicas WHERE url = $1", [unreachable]);
+    }
+  }, 60_000);
+
   it("when an owner is killed, then its projects' appends are made by the replicas they reach, and when it is stopped, it leaves the set at once", async () => {
     const victim = servers[2] as ServerProcess;
     const owned = projects.filter(
@@ -246,13 +279,23 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
 
     // A graceful stop deletes the row: the set is the two left, without waiting for staleness.
+    const [{ now: restartedAt }] = (await pool.query<{ now: Date }>("SELECT now()")).rows as [
+      { now: Date },
+    ];
     const restarted = await startReplica(victim.port);
     servers[2] = restarted;
+    const joined = async () =>
+      (
+        await pool.query("SELECT 1 FROM replicas WHERE url = $1 AND seen_at > $2", [
+          restarted.url,
+          restartedAt,
+        ])
+      ).rowCount === 1;
     const deadline = Date.now() + 10_000;
-    while ((await liveReplicas()).length < REPLICAS && Date.now() < deadline) {
+    while (!(await joined()) && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(await liveReplicas()).toContain(restarted.url);
+    expect(await joined()).toBe(true);
     await restarted.stop();
     expect(await liveReplicas()).toEqual(
       servers

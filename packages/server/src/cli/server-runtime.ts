@@ -55,8 +55,6 @@ export async function runServer(
     ...(replicas ? { replicas } : {}),
   });
   const server = await listen(app, config.port, config.host);
-  // Joins once it listens, so that the others forward only to a replica that answers.
-  await replicas?.start();
   let metricsServer: Server | undefined;
   if (metrics && observability.metricsPort !== undefined) {
     try {
@@ -142,6 +140,9 @@ export async function runServer(
     await tracing?.shutdown().catch(() => undefined);
     await store.close();
   });
+  // Joins once it listens (the others forward only to a replica that answers) and once a
+  // stop would leave the set again.
+  await replicas?.start();
   return { url, metricsUrl };
 }
 

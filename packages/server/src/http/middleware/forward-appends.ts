@@ -28,6 +28,9 @@ const HOP_BY_HOP = new Set([
   "host",
 ]);
 
+/** A replica on the same network connects in well under this; longer, it is passed over. */
+const CONNECT_TIMEOUT_MS = 1_000;
+
 export type ForwardOutcome = "forwarded" | "owner_unreachable" | "failed";
 
 /** The project a credential belongs to; null when it is unknown, revoked or expired. */
@@ -59,8 +62,8 @@ function isAppend(req: Request): boolean {
 /**
  * The first middleware of a replica's app: sends an append whose credential names a project
  * another replica owns (ReplicaSet) to that replica, and relays the answer as it comes. Only
- * the credential is looked at here (from the key cache), so forwarding costs a replica little
- * of the CPU its owner spends; the owner authenticates, limits and validates the request as
+ * the credential is looked at here (from the key cache), so a replica relays an append for
+ * less CPU than appending it would cost (bench/FINDINGS.md B46); the owner authenticates, limits and validates the request as
  * if the client had called it, and answers it in its own name (its Request-Id, its metrics,
  * its access log). A request without a usable credential goes down this replica's own
  * middleware, which answers it. Before anything is sent (the owner refused the connection) the
@@ -104,8 +107,16 @@ export function forwardAppends(
       req.pipe(outgoing);
     };
     outgoing.once("socket", (socket) => {
-      if (socket.connecting) socket.once("connect", send);
-      else send();
+      if (!socket.connecting) return send();
+      const slow = setTimeout(
+        () => outgoing.destroy(new Error("no connection to the owning replica")),
+        CONNECT_TIMEOUT_MS,
+      );
+      socket.once("connect", () => {
+        clearTimeout(slow);
+        send();
+      });
+      socket.once("close", () => clearTimeout(slow));
     });
     outgoing.once("timeout", () =>
       outgoing.destroy(new Error("the owning replica did not answer")),
