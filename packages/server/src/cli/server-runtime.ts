@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { Config } from "../config.js";
-import { createApp } from "../http/app.js";
+import { createServerApp } from "../http/app.js";
 import { closeServer, listen, onShutdownSignal, urlOf } from "../http/listen.js";
 import { mergeSearchIndexBesideAppends } from "../services/events/search-merge.js";
 import {
@@ -46,7 +46,7 @@ export async function runServer(
     : undefined;
   const metrics = observability.metrics ? createMetrics() : undefined;
   const replicas = replicaSetOf(config, store, logger);
-  const app = createApp({
+  const app = createServerApp({
     store,
     config,
     logger,

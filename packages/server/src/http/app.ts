@@ -44,6 +44,10 @@ export interface CreateAppOptions {
   tracer?: Tracer;
   /** The docs site served at /docs; the repository's or the packed one when absent. */
   siteDir?: string;
+}
+
+/** What `chronicle serve` builds its app from: the replicas are the server's, not an embedder's. */
+export interface ServerAppOptions extends CreateAppOptions {
   /** The replicas sharing the database: appends go to their project's owner when given. */
   replicas?: ReplicaSet;
 }
@@ -67,8 +71,13 @@ export function createApp(options: CreateAppOptions): Express {
   return assembleApp(partsOver(options));
 }
 
+/** `createApp` with the server's own parts (cli/server-runtime.ts). */
+export function createServerApp(options: ServerAppOptions): Express {
+  return assembleApp(partsOver(options));
+}
+
 /** The services behind the routes, over the store (traced when a tracer is given). */
-function partsOver(options: CreateAppOptions): AppParts {
+function partsOver(options: ServerAppOptions): AppParts {
   const { config, logger, document, tracer, store } = options;
   // A request's handler and authentication use its own view of the store (traced under its
   // span when it is traced); background work, the tails, the stream guard and the rate

@@ -8,11 +8,11 @@ import {
 import type { Store } from "../../store/types.js";
 
 /** How often a replica says it is alive, and reads who else is. */
-export const REPLICA_HEARTBEAT_MS = 2_000;
+const REPLICA_HEARTBEAT_MS = 2_000;
 /** A replica not heard from for this long is no longer anyone's owner. */
 const REPLICA_STALE_MS = 5 * REPLICA_HEARTBEAT_MS;
 /** How long a replica that refused a connection is passed over by this one. */
-export const REPLICA_DOWN_MS = 5_000;
+const REPLICA_DOWN_MS = 5_000;
 const MAX_CACHED_OWNERS = 10_000;
 
 /** Where the replica set reports (the server's logger). */
@@ -133,11 +133,6 @@ export class ReplicaSet {
     await removeReplica(this.#store, this.self).catch((error: unknown) =>
       this.#logger?.warn("could not leave the replica set", { error: String(error) }),
     );
-  }
-
-  /** The live replicas, this one included. */
-  get members(): readonly string[] {
-    return this.#members;
   }
 
   /** The URL of the replica that appends `projectId`'s events (this one's own URL when it does). */
