@@ -6,8 +6,9 @@ import type { ActivityGenerator } from "@chronicle/test-kit";
 import { ulid } from "ulid";
 import { benchEvents } from "../lib/event-generator.js";
 import { runLoad } from "../lib/http-load.js";
+import { cpuTimeMs } from "../lib/processes.js";
 import { atLeast, atMost } from "../lib/results.js";
-import { summarize } from "../lib/stats.js";
+import { median, summarize } from "../lib/stats.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
 
 const STREAMS = 4;
@@ -107,7 +108,7 @@ export const streamsWorkload: Workload = {
   async run(context: BenchContext): Promise<WorkloadOutcome> {
     const sizes =
       context.mode === "full"
-        ? { clients: 8, seconds: 5, rounds: 4, warmupSeconds: 2, lagSeconds: 10 }
+        ? { clients: 8, seconds: 3, rounds: 8, warmupSeconds: 2, lagSeconds: 10 }
         : { clients: 8, seconds: 1, rounds: 2, warmupSeconds: 1, lagSeconds: 3 };
     const server = await context.chronicle.serve({
       name: "streams",
@@ -140,7 +141,9 @@ export const streamsWorkload: Workload = {
         for (const stream of streams)
           await api(server.url, key, "DELETE", `/v1/streams/${stream.id}`);
       };
+      /** One round's rate, and the server's CPU per event (streams' deliveries included). */
       const post = async (seconds: number) => {
+        const cpuBefore = cpuTimeMs(server.pid);
         const result = await runLoad({
           url: server.url,
           method: "POST",
@@ -156,12 +159,16 @@ export const streamsWorkload: Workload = {
         if (result.non2xx > 0 || result.errors > 0) {
           throw new Error(`POST /v1/events: ${result.non2xx} non-2xx, ${result.errors} errors`);
         }
-        return result.requestsPerSecond;
+        const cpuMsPerEvent = (cpuTimeMs(server.pid) - cpuBefore) / result.requests;
+        return { rate: result.requestsPerSecond, cpuMsPerEvent };
       };
       await post(sizes.warmupSeconds);
 
-      const without: number[] = [];
-      const withStreams: number[] = [];
+      // Single-event ingest at 8 clients waits on WAL flushes, whose speed on a shared disk
+      // moves several-fold within a minute: the goal is judged on the median of adjacent
+      // rounds' ratios, and the server's CPU per event (which the disk does not move) is shown.
+      const without: Awaited<ReturnType<typeof post>>[] = [];
+      const withStreams: Awaited<ReturnType<typeof post>>[] = [];
       for (let round = 0; round < sizes.rounds; round++) {
         const order = round % 2 === 0 ? ["without", "with"] : ["with", "without"];
         for (const side of order) {
@@ -173,9 +180,13 @@ export const streamsWorkload: Workload = {
           }
         }
       }
-      const alone = summarize(without);
-      const streamed = summarize(withStreams);
-      const ratio = streamed.median / alone.median;
+      const alone = summarize(without.map((round) => round.rate));
+      const streamed = summarize(withStreams.map((round) => round.rate));
+      const ratio = median(
+        withStreams.map((round, index) => round.rate / (without[index]?.rate ?? Number.NaN)),
+      );
+      const cpuAlone = summarize(without.map((round) => round.cpuMsPerEvent));
+      const cpuStreamed = summarize(withStreams.map((round) => round.cpuMsPerEvent));
 
       // Lag: four fresh streams, ingest paced at half the rate measured without streams.
       for (const receiver of receivers) receiver.lagsMs.length = 0;
@@ -202,14 +213,21 @@ export const streamsWorkload: Workload = {
       return {
         sizes: `${sizes.clients} concurrent clients, ${sizes.seconds} s per round; ${STREAMS} webhook streams (default batching: 100 events, 200 ms linger; 250 ms poll) to local receivers; lag phase ${sizes.lagSeconds} s at ${rate} events/s`,
         warmup: `${sizes.warmupSeconds} s of ingest`,
-        repetitions: `${sizes.rounds} alternating rounds per side`,
+        repetitions: `${sizes.rounds} alternating rounds per side, paired`,
         rows: [
           {
             name: `POST /v1/events with ${STREAMS} active streams`,
             measured: { label: `${STREAMS} streams`, unit: "req/s", summary: streamed },
             baseline: { label: "no stream", unit: "req/s", summary: alone },
-            ratio: { value: ratio, label: "with / without" },
+            ratio: { value: ratio, label: "with / without, median of the rounds' pairs" },
             goals: [atLeast(ratio, 0.85, "cost ≤ 15 %", `${Math.round((1 - ratio) * 100)} %`)],
+          },
+          {
+            name: `server CPU per event with ${STREAMS} active streams`,
+            measured: { label: `${STREAMS} streams`, unit: "ms", summary: cpuStreamed },
+            baseline: { label: "no stream", unit: "ms", summary: cpuAlone },
+            ratio: { value: cpuStreamed.median / cpuAlone.median, label: "with / without" },
+            goals: [],
           },
           {
             name: `Delivery lag at half the ingest rate, ${STREAMS} streams`,

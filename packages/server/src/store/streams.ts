@@ -215,22 +215,27 @@ export async function insertDelivery(
      SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
      WHERE EXISTS (SELECT 1 FROM streams WHERE project_id = $1 AND stream_id = $2)
      RETURNING ${DELIVERY_COLUMNS}`,
-    [
-      delivery.projectId,
-      delivery.streamId,
-      delivery.deliveryId,
-      delivery.kind,
-      delivery.messageId,
-      delivery.firstSeq,
-      delivery.lastSeq,
-      delivery.eventCount,
-      delivery.statusCode,
-      delivery.latencyMs,
-      delivery.outcome,
-      delivery.error,
-    ],
+    deliveryValues(delivery),
   );
   return row;
+}
+
+/** The attempt's values as $1 … $12 of an insert into `stream_deliveries`. */
+function deliveryValues(delivery: NewDelivery): unknown[] {
+  return [
+    delivery.projectId,
+    delivery.streamId,
+    delivery.deliveryId,
+    delivery.kind,
+    delivery.messageId,
+    delivery.firstSeq,
+    delivery.lastSeq,
+    delivery.eventCount,
+    delivery.statusCode,
+    delivery.latencyMs,
+    delivery.outcome,
+    delivery.error,
+  ];
 }
 
 /** Drops a stream's attempts older than its newest `keep` (ids are time-ordered). */
@@ -351,27 +356,38 @@ export interface LeasedCursor {
   cursorSeq: number;
 }
 
+/**
+ * A condition that makes the statement it is part of commit without waiting for the WAL
+ * flush, so that streams' bookkeeping adds no fsyncs beside ingest's, in one round trip
+ * rather than a transaction's four. A statement sent on its own is its own transaction; the
+ * setting is local to that transaction and read when it commits; and a row is written only
+ * once every condition of its WHERE held, this one included. A crash of PostgreSQL itself
+ * can lose the last such write: the cursor then moves back and a batch is delivered again
+ * (at least once holds; that batch may come under a new webhook-id).
+ */
+const WITHOUT_WAL_FLUSH = "set_config('synchronous_commit', 'off', true) IS NOT NULL";
+
 /** Moves the cursor to `toSeq` when nothing is pinned and it has not moved meanwhile. */
-export async function skipToSeq(tx: Queryable, at: LeasedCursor, toSeq: number): Promise<void> {
-  await tx.query(
+export async function skipToSeq(db: Queryable, at: LeasedCursor, toSeq: number): Promise<void> {
+  await db.query(
     `UPDATE streams SET cursor_seq = $4
      WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-       AND cursor_seq = $5`,
+       AND cursor_seq = $5 AND ${WITHOUT_WAL_FLUSH}`,
     [at.projectId, at.streamId, at.owner, toSeq, at.cursorSeq],
   );
 }
 
 /** Pins the batch (`messageId`, up to `lastSeq`); false when the cursor moved or one is pinned. */
 export async function pinBatch(
-  tx: Queryable,
+  db: Queryable,
   at: LeasedCursor,
   messageId: string,
   lastSeq: number,
 ): Promise<boolean> {
-  const pinned = await tx.query(
+  const pinned = await db.query(
     `UPDATE streams SET pending_id = $4, pending_last_seq = $5
      WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id IS NULL
-       AND cursor_seq = $6
+       AND cursor_seq = $6 AND ${WITHOUT_WAL_FLUSH}
      RETURNING stream_id`,
     [at.projectId, at.streamId, at.owner, messageId, lastSeq, at.cursorSeq],
   );
@@ -383,22 +399,31 @@ export async function commitWithoutFlush(tx: Queryable): Promise<void> {
   await tx.query("SET LOCAL synchronous_commit TO off");
 }
 
-/** The pinned batch `messageId` went through: the cursor moves past it, failures clear. */
+/**
+ * The pinned batch went through: the cursor moves past it and failures clear, if `owner`
+ * still holds it; the attempt is recorded unless the stream was deleted meanwhile (an empty
+ * batch, none of whose events remained, records none).
+ */
 export async function settleDelivered(
-  tx: Queryable,
-  projectId: string,
-  streamId: string,
+  db: Queryable,
   owner: string,
-  messageId: string,
-  /** Whether events went (an empty batch does not count as a delivery). */
-  delivered: boolean,
+  delivery: NewDelivery,
 ): Promise<void> {
-  await tx.query(
-    `UPDATE streams SET cursor_seq = pending_last_seq, pending_id = NULL, pending_last_seq = NULL,
-       attempts = 0, failing_since = NULL, next_attempt_at = NULL, last_error = NULL,
-       last_delivery_at = CASE WHEN $5 THEN now() ELSE last_delivery_at END
-     WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $3 AND pending_id = $4`,
-    [projectId, streamId, owner, messageId, delivered],
+  const recorded = delivery.eventCount > 0;
+  await db.query(
+    `WITH settled AS (
+       UPDATE streams SET cursor_seq = pending_last_seq, pending_id = NULL,
+         pending_last_seq = NULL, attempts = 0, failing_since = NULL, next_attempt_at = NULL,
+         last_error = NULL, last_delivery_at = CASE WHEN $13 THEN now() ELSE last_delivery_at END
+       WHERE project_id = $1 AND stream_id = $2 AND lease_owner = $14 AND pending_id = $5
+         AND ${WITHOUT_WAL_FLUSH}
+       RETURNING stream_id)
+     INSERT INTO stream_deliveries (project_id, stream_id, delivery_id, kind, message_id,
+       first_seq, last_seq, event_count, status_code, latency_ms, outcome, error)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12
+     WHERE $13 AND EXISTS (SELECT 1 FROM streams WHERE project_id = $1 AND stream_id = $2)
+       AND ${WITHOUT_WAL_FLUSH}`,
+    [...deliveryValues(delivery), recorded, owner],
   );
 }
 

@@ -3,6 +3,7 @@ import type { EventSelection } from "../../store/event-selection.js";
 import { selectedRowsInRange } from "../../store/events.js";
 import type { Queryable } from "../../store/types.js";
 import { eventToWire } from "../events/event-row.js";
+import { eventJson } from "./event-json.js";
 import type { StreamBatching, StreamFilters } from "./stream-row.js";
 
 /** The most events one read returns (every destination's per-request ceiling). */
@@ -50,7 +51,7 @@ export function cutBatch(events: Event[], upToSeq: number, batching: StreamBatch
   const taken: Event[] = [];
   let bytes = 0;
   for (const event of events) {
-    const size = Buffer.byteLength(JSON.stringify(event));
+    const size = Buffer.byteLength(eventJson(event));
     if (taken.length > 0 && bytes + size > batching.max_bytes) {
       return { events: taken, lastSeq: (taken[taken.length - 1] as Event).seq, full: true };
     }

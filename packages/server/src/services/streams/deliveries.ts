@@ -1,5 +1,10 @@
 import type { Page } from "../../domain/types.js";
-import { deleteOldDeliveries, insertDelivery, selectDeliveries } from "../../store/streams.js";
+import {
+  deleteOldDeliveries,
+  insertDelivery,
+  type NewDelivery,
+  selectDeliveries,
+} from "../../store/streams.js";
 import type { Queryable, Store } from "../../store/types.js";
 import { newId } from "../system/ids.js";
 import type { PostResult } from "./http-post.js";
@@ -24,7 +29,13 @@ export async function recordAttempt(
   db: Queryable,
   attempt: AttemptRecord,
 ): Promise<StreamDelivery | null> {
-  const row = await insertDelivery(db, {
+  const row = await insertDelivery(db, deliveryOf(attempt));
+  return row ? toDelivery(row) : null;
+}
+
+/** The row that records an attempt. */
+export function deliveryOf(attempt: AttemptRecord): NewDelivery {
+  return {
     projectId: attempt.projectId,
     streamId: attempt.streamId,
     deliveryId: newId("dlv"),
@@ -37,8 +48,7 @@ export async function recordAttempt(
     latencyMs: attempt.result.latencyMs,
     outcome: attempt.result.ok ? "delivered" : "failed",
     error: attempt.result.error?.slice(0, 1000) ?? null,
-  });
-  return row ? toDelivery(row) : null;
+  };
 }
 
 /** Drops a stream's attempts older than the newest KEPT_DELIVERIES (ids are time-ordered). */

@@ -14,14 +14,13 @@ import {
   settleDelivered,
   skipToSeq,
 } from "../../store/streams.js";
-import type { Queryable } from "../../store/types.js";
 import { newId } from "../system/ids.js";
 import { recordInTransaction } from "../system/system-events.js";
 import { retryDelayMs } from "./backoff.js";
 import { cutBatch, matchingEvents } from "./batch.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";
-import { pruneAttempts, recordAttempt } from "./deliveries.js";
+import { deliveryOf, pruneAttempts, recordAttempt } from "./deliveries.js";
 import { driverFor } from "./destinations/index.js";
 import { postOnce } from "./http-post.js";
 import { type StreamRecord, toRecord } from "./stream-row.js";
@@ -273,28 +272,15 @@ export class StreamWorker {
     };
     if (batch.events.length === 0) {
       // Nothing in range matches the filters: move past it without a delivery.
-      await this.bookkeeping((tx) => skipToSeq(tx, at, batch.lastSeq));
+      await skipToSeq(this.context.store, at, batch.lastSeq);
       return "again";
     }
     const messageId = newId("msg");
-    const pinned = await this.bookkeeping((tx) => pinBatch(tx, at, messageId, batch.lastSeq));
+    const pinned = await pinBatch(this.context.store, at, messageId, batch.lastSeq);
     if (!pinned) return "again";
     // The events in hand are exactly the pinned range: send them without reading them again.
     await this.send(held, credentials, messageId, batch.lastSeq, batch.events);
     return "sent";
-  }
-
-  /**
-   * The worker's own writes (pin, cursor, attempt) commit without waiting for the WAL flush,
-   * so streams do not add fsyncs beside ingest's. A crash of PostgreSQL itself can lose the
-   * last such write: the cursor then moves back and a batch is delivered again (at least
-   * once holds; that batch may come under a new webhook-id).
-   */
-  private bookkeeping<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.context.store.transaction(async (tx) => {
-      await commitWithoutFlush(tx);
-      return fn(tx);
-    });
   }
 
   /** Sends the pinned batch and moves the cursor past it, or schedules the retry. */
@@ -335,12 +321,15 @@ export class StreamWorker {
               postOptionsOf(this.context),
             );
           })();
-    await this.bookkeeping(async (tx) => {
+    if (result.ok) {
+      await settleDelivered(this.context.store, this.owner, deliveryOf({ ...base, result }));
+      return;
+    }
+    // A failure's bookkeeping (the attempt, the retry, perhaps a pause and its system event)
+    // commits together, without waiting for the WAL flush, as the success path's does.
+    await this.context.store.transaction(async (tx) => {
+      await commitWithoutFlush(tx);
       if (events.length > 0) await recordAttempt(tx, { ...base, result });
-      if (result.ok) {
-        await settleDelivered(tx, projectId, stream.id, this.owner, messageId, events.length > 0);
-        return;
-      }
       const attempts = held.attempts + 1;
       const { retryBaseMs, retryMaxMs, pauseAfterMs } = this.context.config;
       const delay = retryDelayMs(attempts, retryBaseMs, retryMaxMs, result.retryAfterMs);

@@ -1,4 +1,5 @@
 import type { components } from "@chronicle/types";
+import { eventJson } from "../event-json.js";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
 
 type DatadogDestination = components["schemas"]["DatadogDestination"];
@@ -35,7 +36,7 @@ export const datadogDriver: DestinationDriver = {
         service: dd.service,
         ...(dd.ddtags ? { ddtags: dd.ddtags } : {}),
         hostname: "chronicle",
-        message: JSON.stringify(event),
+        message: eventJson(event),
       })),
     );
     return {

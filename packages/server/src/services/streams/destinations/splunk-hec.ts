@@ -1,4 +1,5 @@
 import type { components } from "@chronicle/types";
+import { eventJson } from "../event-json.js";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
 
 type SplunkDestination = components["schemas"]["SplunkHecDestination"];
@@ -27,15 +28,15 @@ export const splunkHecDriver: DestinationDriver = {
   urlOf: (destination) => `${(destination as SplunkDestination).url}/services/collector/event`,
   request(destination, credentials, message) {
     const hec = destination as SplunkDestination;
+    // Each line is JSON.stringify({time, source, sourcetype, index?, event}), with the
+    // event's text as the batch cutter serialised it.
+    const fields = `"source":${JSON.stringify(hec.source)},"sourcetype":${JSON.stringify(
+      hec.sourcetype,
+    )}${hec.index ? `,"index":${JSON.stringify(hec.index)}` : ""}`;
     const body = message.events
-      .map((event) =>
-        JSON.stringify({
-          time: Date.parse(event.created_at) / 1000,
-          source: hec.source,
-          sourcetype: hec.sourcetype,
-          ...(hec.index ? { index: hec.index } : {}),
-          event,
-        }),
+      .map(
+        (event) =>
+          `{"time":${JSON.stringify(Date.parse(event.created_at) / 1000)},${fields},"event":${eventJson(event)}}`,
       )
       .join("\n");
     return {

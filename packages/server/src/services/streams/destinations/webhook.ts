@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { newWebhookSecret } from "../credentials.js";
+import { eventJson } from "../event-json.js";
 import { type DestinationDriver, USER_AGENT } from "./types.js";
 
 /**
@@ -30,11 +31,14 @@ export const webhookDriver: DestinationDriver = {
   },
   urlOf: (destination) => (destination as { url: string }).url,
   request(destination, credentials, message) {
-    const body = JSON.stringify({
-      type: message.kind === "test" ? "chronicle.stream.test" : "chronicle.events",
-      timestamp: message.sentAt.toISOString(),
-      data: { stream_id: message.streamId, events: message.events },
-    });
+    // JSON.stringify({type, timestamp, data: {stream_id, events}}), with the events'
+    // text as the batch cutter serialised it.
+    const type = message.kind === "test" ? "chronicle.stream.test" : "chronicle.events";
+    const body = `{"type":${JSON.stringify(type)},"timestamp":${JSON.stringify(
+      message.sentAt.toISOString(),
+    )},"data":{"stream_id":${JSON.stringify(message.streamId)},"events":[${message.events
+      .map(eventJson)
+      .join(",")}]}}`;
     const previousValid = Date.parse(credentials.previous_until ?? "") > message.sentAt.getTime();
     const secrets = [
       credentials.secret,
