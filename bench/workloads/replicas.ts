@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { freePort } from "@chronicle/test-kit";
+import { freePort, waitForReplicas } from "@chronicle/test-kit";
 import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
@@ -63,14 +63,7 @@ async function startForwardingReplicas(
       }),
     ),
   );
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { rows } = await context.pool.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM replicas WHERE seen_at > now() - interval '10 seconds'",
-    );
-    if (rows[0]?.n === count) break;
-    await sleep(100);
-  }
+  await waitForReplicas(context.pool, count);
   // The last to join is heard of by the others through a notification.
   await sleep(200);
   return servers;
@@ -199,21 +192,18 @@ export const replicas: Workload = {
         ]);
         // A fresh set: warmed longer than the long-lived replicas between their rounds.
         await load(mode, "forwarded", high, 3 * sizes.warmupSeconds);
+        const forwardedLatencies: number[] = [];
         for (let round = 0; round < sizes.rounds; round++) {
           const sides: Side[] =
             round % 2 === 0 ? ["forwarded", "chronicle"] : ["chronicle", "forwarded"];
           for (const side of sides) {
             const result = await load(mode, side, side === "forwarded" ? high : low, sizes.seconds);
             phase.get(side)?.push(result.requestsPerSecond);
-            if (side === "forwarded") {
-              rates.set(key(side, high), phase.get(side) ?? []);
-              latencies.set(key(side, high), [
-                ...(latencies.get(key(side, high)) ?? []),
-                ...result.latencies,
-              ]);
-            }
+            if (side === "forwarded") forwardedLatencies.push(...result.latencies);
           }
         }
+        rates.set(key("forwarded", high), phase.get("forwarded") ?? []);
+        latencies.set(key("forwarded", high), forwardedLatencies);
         const forwardedWaits = await sampleWaits(
           context.pool,
           () => load(mode, "forwarded", high, sizes.seconds),

@@ -3,11 +3,13 @@ import {
   createProjectWithCli,
   freePort,
   issueEvent,
+  liveReplicas,
   POSTGRES_URL,
   type PostgresDatabase,
   Receiver,
   type ServerProcess,
   startServerProcess,
+  waitForReplicas,
 } from "@chronicle/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -83,13 +85,6 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     });
   }
 
-  async function liveReplicas(): Promise<string[]> {
-    const { rows } = await pool.query<{ url: string }>(
-      "SELECT url FROM replicas WHERE seen_at > now() - interval '10 seconds' ORDER BY url",
-    );
-    return rows.map((row) => row.url);
-  }
-
   async function allEvents(project: Project, via: ServerProcess): Promise<Event[]> {
     const events: Event[] = [];
     for await (const event of sdkFor(via.url, project.api_key).events.export({
@@ -108,10 +103,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
     const ports = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
     servers = await Promise.all(ports.map((port) => startReplica(port)));
-    const deadline = Date.now() + 10_000;
-    while ((await liveReplicas()).length < REPLICAS && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitForReplicas(pool, REPLICAS, 10_000);
   }, 180_000);
 
   afterAll(async () => {
@@ -121,7 +113,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   });
 
   it("when every replica takes appends for every project, then each project's events are appended by its owner alone, and the chain holds", async () => {
-    const members = await liveReplicas();
+    const members = await liveReplicas(pool);
     expect(members).toEqual(servers.map((server) => server.url).sort());
     const owners = projects.map((project) => rendezvousOwner(members, project.project_id));
     const before = await Promise.all(servers.map(ingested));
@@ -297,7 +289,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
     expect(await joined()).toBe(true);
     await restarted.stop();
-    expect(await liveReplicas()).toEqual(
+    expect(await liveReplicas(pool)).toEqual(
       servers
         .slice(0, 2)
         .map((server) => server.url)

@@ -45,6 +45,7 @@ export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./p
 export { countingQueries } from "./query-counter.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
 export { atRemovalClock } from "./removal-clock.js";
+export { liveReplicas, waitForReplicas } from "./replicas.js";
 export {
   type CreatedProject,
   createProjectWithCli,

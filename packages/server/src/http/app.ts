@@ -23,7 +23,7 @@ import { AuthThrottle } from "./middleware/auth-throttle.js";
 import { compressResponses } from "./middleware/compression.js";
 import { cors } from "./middleware/cors.js";
 import { errorHandler, notFound } from "./middleware/error-handler.js";
-import { forwardAppends } from "./middleware/forward-appends.js";
+import { appendPathsOf, forwardAppends } from "./middleware/forward-appends.js";
 import { tolerateMalformedPath } from "./middleware/path-encoding.js";
 import { requestId } from "./middleware/request-id.js";
 import { apiVersion } from "./middleware/version.js";
@@ -107,6 +107,7 @@ function partsOver(options: ServerAppOptions): AppParts {
         options.replicas,
         async (credential) => (await authenticate(store, credential))?.projectId ?? null,
         {
+          appendPaths: appendPathsOf(document ?? loadBundledDocument()),
           timeoutMs: config.database.statementTimeoutMs,
           count: (outcome) => metrics?.forwardedAppends.inc({ outcome }),
         },

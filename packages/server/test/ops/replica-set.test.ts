@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
+import { loadBundledDocument } from "../../src/http/contract/contract.js";
+import { appendPathsOf } from "../../src/http/middleware/forward-appends.js";
 import { rendezvousOwner, replicaProof } from "../../src/services/system/replica-set.js";
 
 const SECRET = "a-secret-of-at-least-32-characters!";
@@ -77,5 +79,20 @@ describe("replicaProof", () => {
     expect(replicaProof(SECRET, REPLICAS[0] as string)).toBe(proof);
     expect(replicaProof(`${SECRET}x`, REPLICAS[0] as string)).not.toBe(proof);
     expect(replicaProof(SECRET, REPLICAS[1] as string)).not.toBe(proof);
+  });
+});
+
+describe("what a replica forwards", () => {
+  it("when the contract is the bundled one, then the appends' paths are its createEvent and createEventBatch", () => {
+    expect([...appendPathsOf(loadBundledDocument())].sort()).toEqual([
+      "/v1/events",
+      "/v1/events/batch",
+    ]);
+  });
+
+  it("when the contract has no batch append, then building the relay fails at once rather than forwarding nothing", () => {
+    const document = loadBundledDocument();
+    delete document.paths["/v1/events/batch"];
+    expect(() => appendPathsOf(document)).toThrow(/createEventBatch/);
   });
 });

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ServiceError } from "../../domain/errors.js";
 import type { ReplicaSet } from "../../services/system/replica-set.js";
+import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
 import { credentialOf } from "./auth.js";
 
 /**
@@ -37,6 +38,8 @@ export type ForwardOutcome = "forwarded" | "owner_unreachable" | "failed";
 export type ProjectOfCredential = (credential: string) => Promise<string | null>;
 
 export interface ForwardAppendsOptions {
+  /** The paths of the appends (`appendPathsOf` the contract). */
+  appendPaths: ReadonlySet<string>;
   /** Longest wait for the owner's answer before a 503 (the database statement timeout's). */
   timeoutMs: number;
   /** Counts each forwarding by outcome. */
@@ -51,12 +54,27 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   return kept;
 }
 
-/** The appends: `POST /v1/events` and `POST /v1/events/batch`, a query string or not. */
-function isAppend(req: Request): boolean {
+/** The contract's operations that append: a replica forwards only these. */
+const APPEND_OPERATIONS = ["createEvent", "createEventBatch"] as const;
+
+/** The paths of the contract's appends (each a POST to a path without parameters). */
+export function appendPathsOf(document: OpenApiDocument): ReadonlySet<string> {
+  const paths = new Set<string>();
+  const operations = operationsOf(document);
+  for (const operationId of APPEND_OPERATIONS) {
+    const operation = operations.find((o) => o.operationId === operationId);
+    if (operation?.method !== "post" || operation.path.includes("{")) {
+      throw new Error(`the contract has no ${operationId} that a replica can forward`);
+    }
+    paths.add(operation.path);
+  }
+  return paths;
+}
+
+function isAppend(req: Request, appendPaths: ReadonlySet<string>): boolean {
   if (req.method !== "POST") return false;
   const query = req.url.indexOf("?");
-  const path = query < 0 ? req.url : req.url.slice(0, query);
-  return path === "/v1/events" || path === "/v1/events/batch";
+  return appendPaths.has(query < 0 ? req.url : req.url.slice(0, query));
 }
 
 /**
@@ -81,7 +99,9 @@ export function forwardAppends(
     https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
   };
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (!isAppend(req) || req.headers[FORWARDED_HEADER] !== undefined) return next();
+    if (!isAppend(req, options.appendPaths) || req.headers[FORWARDED_HEADER] !== undefined) {
+      return next();
+    }
     let projectId: string | null;
     try {
       projectId = await projectOf(credentialOf(req));
