@@ -1,4 +1,5 @@
 import {
+  awayFromMinuteEdge,
   createPostgresDatabase,
   createProjectWithCli,
   freePort,
@@ -15,6 +16,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Event, verifyChain } from "../../packages/sdk/src/index.js";
 import {
+  relayProof,
   rendezvousOwner,
   replicaProof,
 } from "../../packages/server/src/services/system/replica-set.js";
@@ -30,6 +32,7 @@ import { authHeaders, sdkFor, startTcpProxy, type TcpProxy } from "./support/ind
  */
 const SECRET = "forwarding-test-secret-0123456789abcdef";
 const METRICS_TOKEN = "forwarding-metrics";
+const AUTH_FAILURES_PER_MINUTE = 5;
 const PROJECTS = 6;
 const REPLICAS = 3;
 
@@ -81,6 +84,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
         CHRONICLE_REPLICA_SECRET: SECRET,
         CHRONICLE_METRICS_TOKEN: METRICS_TOKEN,
         CHRONICLE_RATE_LIMIT_PER_MINUTE: "100000",
+        CHRONICLE_AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES_PER_MINUTE),
       },
     });
   }
@@ -105,6 +109,15 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     servers = await Promise.all(ports.map((port) => startReplica(port)));
     await waitForReplicas(pool, REPLICAS, 10_000);
   }, 180_000);
+
+  /** Failed authentications counted per address in the current window. */
+  async function authFailures(): Promise<Map<string, number>> {
+    const { rows } = await pool.query<{ subject: string; count: number }>(
+      `SELECT subject, count FROM rate_limits WHERE project_id = ''
+         AND subject LIKE 'auth-failure:%' AND window_start = date_trunc('minute', now())`,
+    );
+    return new Map(rows.map((row) => [row.subject.slice("auth-failure:".length), row.count]));
+  }
 
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.stop()));
@@ -202,38 +215,120 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
   }, 60_000);
 
-  it("when a replica in the set refuses connections, then its projects' appends are made where they arrive", async () => {
-    // A valid row (the test knows the secret) for a port nothing listens on.
-    const unreachable = `http://127.0.0.1:${await freePort()}`;
-    await pool.query("INSERT INTO replicas (url, proof, seen_at) VALUES ($1, $2, now())", [
-      unreachable,
-      replicaProof(SECRET, unreachable),
-    ]);
+  /** A project that `url` owns once it joins the three replicas (ownership is computed alike). */
+  async function projectOwnedBy(url: string, label: string): Promise<Project> {
+    const members = [...servers.map((server) => server.url), url];
+    for (let tries = 0; tries < 40; tries++) {
+      const created = await createProjectWithCli({ databaseUrl: db.url }, `${label} ${tries}`);
+      if (rendezvousOwner(members, created.project_id) === url) return created;
+    }
+    throw new Error(`no project owned by ${url} in 40 tries`);
+  }
+
+  /**
+   * Writes a valid member row for `url` (the test knows the secret) and keeps it fresh while
+   * `attempt` is tried every 250 ms, until it holds or 10 s pass: the replicas read the set
+   * every 2 s, later when the machine is busy.
+   */
+  async function asMember(url: string, attempt: () => Promise<boolean>): Promise<boolean> {
+    const deadline = Date.now() + 10_000;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      const members = [...servers.map((server) => server.url), unreachable];
-      let orphan: Project | undefined;
-      for (let tries = 0; tries < 20 && !orphan; tries++) {
-        const created = await createProjectWithCli({ databaseUrl: db.url }, `Orphan ${tries}`);
-        if (rendezvousOwner(members, created.project_id) === unreachable) orphan = created;
+      for (;;) {
+        await pool.query(
+          `INSERT INTO replicas (url, proof, seen_at) VALUES ($1, $2, now())
+           ON CONFLICT (url) DO UPDATE SET seen_at = now()`,
+          [url, replicaProof(SECRET, url)],
+        );
+        if (await attempt()) return true;
+        if (Date.now() > deadline) return false;
+        await new Promise((resolve) => setTimeout(resolve, 250));
       }
-      expect(orphan).toBeDefined();
-      const project = orphan as Project;
-      const before = await forwarded(servers[0] as ServerProcess, "owner_unreachable");
+    } finally {
+      await pool.query("DELETE FROM replicas WHERE url = $1", [url]);
+    }
+  }
+
+  it("when a replica in the set refuses connections, then its projects' appends are made where they arrive", async () => {
+    // A port nothing listens on.
+    const unreachable = `http://127.0.0.1:${await freePort()}`;
+    const project = await projectOwnedBy(unreachable, "Orphan");
+    const relay = servers[0] as ServerProcess;
+    const before = await forwarded(relay, "owner_unreachable");
+    const reached = await asMember(unreachable, async () => {
       const started = Date.now();
-      const answer = await post(
-        (servers[0] as ServerProcess).url,
-        project.api_key,
-        "/v1/events",
-        issueEvent(1, { summary: "orphan" }),
-      );
+      const answer = await post(relay.url, project.api_key, "/v1/events", issueEvent(1));
       expect(answer.status).toBe(201);
       expect(Date.now() - started).toBeLessThan(3_000);
-      expect(await forwarded(servers[0] as ServerProcess, "owner_unreachable")).toBe(before + 1);
+      return (await forwarded(relay, "owner_unreachable")) > before;
+    });
+    expect(reached).toBe(true);
+    expect(await forwarded(relay, "owner_unreachable")).toBe(before + 1);
+  }, 90_000);
+
+  it("when a replica relays an append, then it names the client's address with its proof", async () => {
+    const recorder = new Receiver(() => ({ status: 201, body: "{}" }));
+    await recorder.start();
+    const member = recorder.url.replace(/\/$/, "");
+    try {
+      const project = await projectOwnedBy(member, "Recorded");
+      const relay = servers[0] as ServerProcess;
+      const reached = await asMember(member, async () => {
+        const answer = await post(relay.url, project.api_key, "/v1/events", issueEvent(1), {
+          "Chronicle-Forwarded-For": "198.51.100.1",
+          "Chronicle-Relay-Proof": "from the client",
+        });
+        expect(answer.status).toBe(201);
+        return recorder.requests.length > 0;
+      });
+      expect(reached).toBe(true);
+      const [received] = recorder.requests;
+      expect(received?.headers["chronicle-forwarded-by"]).toBe(relay.url);
+      expect(received?.headers["chronicle-forwarded-for"]).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+      expect(received?.headers["chronicle-relay-proof"]).toBe(relayProof(SECRET, relay.url));
     } finally {
-      await pool.query("DELETE FROM replicas WHERE url = $1", [unreachable]);
+      await recorder.close();
     }
-  }, 60_000);
+  }, 90_000);
+
+  it("when a relayed request fails authentication, then the owner counts it against the client's address the relay named, and only with the relay's proof", async () => {
+    await awayFromMinuteEdge(15_000);
+    const [owner, relay] = servers as [ServerProcess, ServerProcess];
+    const failWith = async (headers: Record<string, string>, times: number) => {
+      const statuses: number[] = [];
+      for (let n = 0; n < times; n++) {
+        statuses.push(
+          (await post(owner.url, "ck_not_a_key", "/v1/events", issueEvent(n), headers)).status,
+        );
+      }
+      return statuses;
+    };
+    const relayed = (client: string, proof: string) => ({
+      "Chronicle-Forwarded-By": relay.url,
+      "Chronicle-Forwarded-For": client,
+      "Chronicle-Relay-Proof": proof,
+    });
+    const proof = relayProof(SECRET, relay.url);
+    expect(await failWith(relayed("203.0.113.7", proof), AUTH_FAILURES_PER_MINUTE + 2)).toEqual([
+      ...Array.from({ length: AUTH_FAILURES_PER_MINUTE + 1 }, () => 401),
+      429,
+    ]);
+    // Another client behind the same replica is not throttled with it.
+    expect(await failWith(relayed("203.0.113.8", proof), 1)).toEqual([401]);
+    const before = await authFailures();
+    // Without the relay's proof (the row's proof, another secret's), the named address is
+    // not believed: the failures count against the connection's own address.
+    expect(await failWith(relayed("203.0.113.9", replicaProof(SECRET, relay.url)), 1)).toEqual([
+      401,
+    ]);
+    expect(
+      await failWith(relayed("203.0.113.9", relayProof(`${SECRET}-not`, relay.url)), 1),
+    ).toEqual([401]);
+    const after = await authFailures();
+    expect(after.get("203.0.113.9")).toBeUndefined();
+    const local = [...after.keys()].find((address) => /127\.0\.0\.1$/.test(address)) ?? "";
+    expect((after.get(local) ?? 0) - (before.get(local) ?? 0)).toBe(2);
+    expect(after.get("203.0.113.7")).toBe(AUTH_FAILURES_PER_MINUTE + 1);
+  }, 90_000);
 
   it("when an owner is killed, then its projects' appends are made by the replicas they reach, and when it is stopped, it leaves the set at once", async () => {
     const victim = servers[2] as ServerProcess;

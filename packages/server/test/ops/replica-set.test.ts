@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
 import { loadBundledDocument } from "../../src/http/contract/contract.js";
 import { appendPathsOf } from "../../src/http/middleware/forward-appends.js";
-import { rendezvousOwner, replicaProof } from "../../src/services/system/replica-set.js";
+import {
+  relayProof,
+  rendezvousOwner,
+  replicaProof,
+} from "../../src/services/system/replica-set.js";
 
 const SECRET = "a-secret-of-at-least-32-characters!";
 const REPLICAS = ["http://10.0.0.1:3000", "http://10.0.0.2:3000", "http://10.0.0.3:3000"];
@@ -79,6 +83,12 @@ describe("replicaProof", () => {
     expect(replicaProof(SECRET, REPLICAS[0] as string)).toBe(proof);
     expect(replicaProof(`${SECRET}x`, REPLICAS[0] as string)).not.toBe(proof);
     expect(replicaProof(SECRET, REPLICAS[1] as string)).not.toBe(proof);
+  });
+
+  it("when a replica relays a request, then its proof is not the one its row shows", () => {
+    const url = REPLICAS[0] as string;
+    expect(relayProof(SECRET, url)).not.toBe(replicaProof(SECRET, url));
+    expect(relayProof(`${SECRET}x`, url)).not.toBe(relayProof(SECRET, url));
   });
 });
 

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ServiceError } from "../../domain/errors.js";
 import type { Operation } from "../contract/contract.js";
 import type { AuthThrottle } from "./auth-throttle.js";
+import { clientAddress } from "./client-address.js";
 import { hasScope, type Principal } from "./principal.js";
 
 /**
@@ -69,11 +70,6 @@ export function credentialOf(req: Request): string {
   if (basic?.[1]) return basicCredential(basic[1]);
   if (/^Basic\b/i.test(header)) throw unauthorized("The Basic credentials are not valid base64");
   throw unauthorized("The Authorization header must be Bearer <key> or Basic <base64 of key:>");
-}
-
-/** The client's address as Express sees it (`trust proxy` decides whether X-Forwarded-For counts). */
-function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? "unknown";
 }
 
 /**

@@ -5,6 +5,7 @@ import { ServiceError } from "../../domain/errors.js";
 import type { ReplicaSet } from "../../services/system/replica-set.js";
 import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
 import { credentialOf } from "./auth.js";
+import { clientAddress, setRelayedClient } from "./client-address.js";
 
 /**
  * Set on a forwarded request: the replica that receives it appends it itself, whatever it
@@ -12,6 +13,15 @@ import { credentialOf } from "./auth.js";
  * it only gets its request handled where it arrived.
  */
 export const FORWARDED_HEADER = "chronicle-forwarded-by";
+
+/**
+ * The client's address as the relaying replica saw it, and that replica's proof: the owner
+ * counts failed authentications against that address only when the proof holds (otherwise
+ * every client of a relaying replica would share its address, and one of them could have it
+ * throttled for all).
+ */
+export const FORWARDED_FOR_HEADER = "chronicle-forwarded-for";
+export const RELAY_PROOF_HEADER = "chronicle-relay-proof";
 
 /**
  * Headers of one connection, not of the request or the answer (`expect`: this replica has
@@ -99,9 +109,21 @@ export function forwardAppends(
     https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
   };
   return async (req: Request, res: Response, next: NextFunction) => {
-    if (!isAppend(req, options.appendPaths) || req.headers[FORWARDED_HEADER] !== undefined) {
+    const relayedBy = req.headers[FORWARDED_HEADER];
+    if (relayedBy !== undefined) {
+      const client = req.headers[FORWARDED_FOR_HEADER];
+      const proof = req.headers[RELAY_PROOF_HEADER];
+      if (
+        typeof relayedBy === "string" &&
+        typeof client === "string" &&
+        typeof proof === "string" &&
+        replicas.relayedBy(relayedBy, proof)
+      ) {
+        setRelayedClient(req, client);
+      }
       return next();
     }
+    if (!isAppend(req, options.appendPaths)) return next();
     let projectId: string | null;
     try {
       projectId = await projectOf(credentialOf(req));
@@ -115,7 +137,12 @@ export function forwardAppends(
     const secure = target.protocol === "https:";
     const outgoing = (secure ? httpsRequest : httpRequest)(target, {
       method: req.method,
-      headers: { ...withoutHopByHop(req.headers), [FORWARDED_HEADER]: replicas.self },
+      headers: {
+        ...withoutHopByHop(req.headers),
+        [FORWARDED_HEADER]: replicas.self,
+        [FORWARDED_FOR_HEADER]: clientAddress(req),
+        [RELAY_PROOF_HEADER]: replicas.relayProof,
+      },
       agent: secure ? agents.https : agents.http,
       timeout: options.timeoutMs,
     });

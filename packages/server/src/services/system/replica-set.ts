@@ -34,10 +34,22 @@ export function replicaProof(secret: string, url: string): string {
   return createHmac("sha256", secret).update(url).digest("base64url");
 }
 
+/**
+ * Proof that a request was relayed by the replica at `url`: an HMAC of another message than
+ * the row's proof, which whoever can read `replicas` sees.
+ */
+export function relayProof(secret: string, url: string): string {
+  return replicaProof(secret, `relayed by ${url}`);
+}
+
+function sameText(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function proofHolds(secret: string, url: string, proof: string): boolean {
-  const expected = Buffer.from(replicaProof(secret, url));
-  const given = Buffer.from(proof);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return sameText(replicaProof(secret, url), proof);
 }
 
 /**
@@ -90,6 +102,7 @@ export class ReplicaSet {
   #beating: Promise<void> | undefined;
   #started: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
+  #relayProof: string | undefined;
   #stopped = false;
 
   constructor(store: Store, options: ReplicaSetOptions) {
@@ -145,6 +158,17 @@ export class ReplicaSet {
     if (this.#owners.size >= MAX_CACHED_OWNERS) this.#owners.clear();
     this.#owners.set(projectId, owner);
     return owner;
+  }
+
+  /** Sent with every request this replica relays (`relayedBy` checks it). */
+  get relayProof(): string {
+    this.#relayProof ??= relayProof(this.#secret, this.self);
+    return this.#relayProof;
+  }
+
+  /** Whether `proof` shows that the replica at `url` relayed the request. */
+  relayedBy(url: string, proof: string): boolean {
+    return sameText(relayProof(this.#secret, url), proof);
   }
 
   /** `replica` refused a connection: this replica appends its projects for REPLICA_DOWN_MS. */
