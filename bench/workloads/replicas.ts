@@ -186,10 +186,9 @@ export const replicas: Workload = {
         // The forwarding replicas, against R = 1 (one replica forwards nothing) in the same rounds.
         await stopPlainReplicas();
         forwarding = await startForwardingReplicas(context, maxReplicas);
-        const phase = new Map<string, number[]>([
-          ["forwarded", []],
-          ["chronicle", []],
-        ]);
+        // R = 1's rates measured beside the forwarding set (its scaling's denominator).
+        const aloneRates: number[] = [];
+        const forwardedRates: number[] = [];
         // A fresh set: warmed longer than the long-lived replicas between their rounds.
         await load(mode, "forwarded", high, 3 * sizes.warmupSeconds);
         const forwardedLatencies: number[] = [];
@@ -198,11 +197,13 @@ export const replicas: Workload = {
             round % 2 === 0 ? ["forwarded", "chronicle"] : ["chronicle", "forwarded"];
           for (const side of sides) {
             const result = await load(mode, side, side === "forwarded" ? high : low, sizes.seconds);
-            phase.get(side)?.push(result.requestsPerSecond);
-            if (side === "forwarded") forwardedLatencies.push(...result.latencies);
+            if (side === "forwarded") {
+              forwardedRates.push(result.requestsPerSecond);
+              forwardedLatencies.push(...result.latencies);
+            } else aloneRates.push(result.requestsPerSecond);
           }
         }
-        rates.set(key("forwarded", high), phase.get("forwarded") ?? []);
+        rates.set(key("forwarded", high), forwardedRates);
         latencies.set(key("forwarded", high), forwardedLatencies);
         const forwardedWaits = await sampleWaits(
           context.pool,
@@ -259,7 +260,7 @@ export const replicas: Workload = {
         // The forwarding side's scaling is from the R = 1 measured beside it.
         const scaling = (side: Side) =>
           side === "forwarded"
-            ? summaryOf("forwarded", high).median / summarize(phase.get("chronicle") ?? []).median
+            ? summaryOf("forwarded", high).median / summarize(aloneRates).median
             : summaryOf(side, high).median / summaryOf(side, low).median;
         for (const side of ["chronicle", "forwarded"] as const) {
           const forwarded = side === "forwarded" ? ", appends forwarded" : "";

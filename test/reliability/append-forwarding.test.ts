@@ -1,5 +1,6 @@
 import {
   awayFromMinuteEdge,
+  type CreatedProject,
   createPostgresDatabase,
   createProjectWithCli,
   freePort,
@@ -36,11 +37,6 @@ const AUTH_FAILURES_PER_MINUTE = 5;
 const PROJECTS = 6;
 const REPLICAS = 3;
 
-interface Project {
-  project_id: string;
-  api_key: string;
-}
-
 async function post(
   url: string,
   apiKey: string,
@@ -73,7 +69,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   let db: PostgresDatabase;
   let pool: pg.Pool;
   let servers: ServerProcess[] = [];
-  const projects: Project[] = [];
+  const projects: CreatedProject[] = [];
 
   async function startReplica(port: number): Promise<ServerProcess> {
     return startServerProcess({
@@ -89,7 +85,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     });
   }
 
-  async function allEvents(project: Project, via: ServerProcess): Promise<Event[]> {
+  async function allEvents(project: CreatedProject, via: ServerProcess): Promise<Event[]> {
     const events: Event[] = [];
     for await (const event of sdkFor(via.url, project.api_key).events.export({
       format: "ndjson",
@@ -169,7 +165,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   }, 120_000);
 
   it("when one Idempotency-Key is sent to every replica at once, then one request is recorded and every answer is byte-identical", async () => {
-    const project = projects[0] as Project;
+    const project = projects[0] as CreatedProject;
     const body = { events: [issueEvent(1, { summary: "keyed across replicas" }), issueEvent(2)] };
     const answers = await Promise.all(
       [...servers, ...servers].map((server) =>
@@ -216,7 +212,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   }, 60_000);
 
   /** A project that `url` owns once it joins the three replicas (ownership is computed alike). */
-  async function projectOwnedBy(url: string, label: string): Promise<Project> {
+  async function projectOwnedBy(url: string, label: string): Promise<CreatedProject> {
     const members = [...servers.map((server) => server.url), url];
     for (let tries = 0; tries < 40; tries++) {
       const created = await createProjectWithCli({ databaseUrl: db.url }, `${label} ${tries}`);
@@ -339,7 +335,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
           project.project_id,
         ) === victim.url,
     );
-    const project = owned[0] ?? (projects[0] as Project);
+    const project = owned[0] ?? (projects[0] as CreatedProject);
     await victim.kill("SIGKILL");
     const answers = [];
     for (let n = 0; n < 10; n++) {
@@ -394,7 +390,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   }, 120_000);
 
   it("when a client sends the forwarding header itself, then its request is appended where it arrived", async () => {
-    const project = projects[1] as Project;
+    const project = projects[1] as CreatedProject;
     const answer = await post(
       (servers[0] as ServerProcess).url,
       project.api_key,
@@ -411,7 +407,7 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
   let receiving: ServerProcess;
   let owning: ServerProcess;
   let proxy: TcpProxy;
-  let project: Project;
+  let project: CreatedProject;
 
   beforeAll(async () => {
     db = await createPostgresDatabase("forwardfail");
