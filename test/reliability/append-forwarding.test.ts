@@ -1,4 +1,8 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { connect, type Socket } from "node:net";
 import {
+  attribute,
   awayFromMinuteEdge,
   type CreatedProject,
   createPostgresDatabase,
@@ -6,6 +10,7 @@ import {
   freePort,
   issueEvent,
   liveReplicas,
+  OtlpReceiver,
   POSTGRES_URL,
   type PostgresDatabase,
   Receiver,
@@ -61,6 +66,65 @@ async function metric(server: ServerProcess, line: RegExp): Promise<number> {
   return match ? Number(match.split(" ").pop()) : 0;
 }
 
+/** The server's access-log lines (JSON at `info`), as written so far. */
+function accessLines(server: ServerProcess): Record<string, unknown>[] {
+  return server
+    .output()
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.message === "request");
+}
+
+/** Waits (lines are written every 100 ms) for access-log lines that `match`. */
+async function loggedRequests(
+  server: ServerProcess,
+  match: (line: Record<string, unknown>) => boolean,
+  count: number,
+): Promise<Record<string, unknown>[]> {
+  for (let tries = 0; ; tries++) {
+    const lines = accessLines(server).filter(match);
+    if (lines.length >= count || tries === 50) return lines;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * A listener that never accepts: its queue (one connection) is filled, so a further connection
+ * attempt gets no answer at all, as from an address behind a firewall that drops packets.
+ */
+async function unansweringListener(): Promise<{ url: string; close(): void }> {
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const server = require("node:net").createServer();
+       server.listen({ port: 0, host: "127.0.0.1", backlog: 1 }, () => {
+         process.stdout.write(server.address().port + "\\n");
+         setTimeout(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0), 50);
+       });`,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const port = await new Promise<number>((resolve) =>
+    child.stdout?.once("data", (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const fillers: Socket[] = [];
+  for (let n = 0; n < 2; n++) {
+    const socket = connect(port, "127.0.0.1");
+    await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    fillers.push(socket);
+  }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close() {
+      for (const socket of fillers) socket.destroy();
+      child.kill("SIGKILL");
+    },
+  };
+}
+
 const ingested = (server: ServerProcess) => metric(server, /^chronicle_ingested_events_total /);
 const forwarded = (server: ServerProcess, outcome: string) =>
   metric(server, new RegExp(`^chronicle_forwarded_appends_total\\{outcome="${outcome}"\\}`));
@@ -69,7 +133,10 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   let db: PostgresDatabase;
   let pool: pg.Pool;
   let servers: ServerProcess[] = [];
+  const traces = new OtlpReceiver();
   const projects: CreatedProject[] = [];
+
+  let tracesEndpoint = "";
 
   async function startReplica(port: number): Promise<ServerProcess> {
     return startServerProcess({
@@ -81,6 +148,8 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
         CHRONICLE_METRICS_TOKEN: METRICS_TOKEN,
         CHRONICLE_RATE_LIMIT_PER_MINUTE: "100000",
         CHRONICLE_AUTH_FAILURES_PER_MINUTE: String(AUTH_FAILURES_PER_MINUTE),
+        OTEL_EXPORTER_OTLP_ENDPOINT: tracesEndpoint,
+        LOG_LEVEL: "info",
       },
     });
   }
@@ -98,6 +167,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
   beforeAll(async () => {
     db = await createPostgresDatabase("forwarding");
     pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    tracesEndpoint = await traces.start();
     for (let index = 0; index < PROJECTS; index++) {
       projects.push(await createProjectWithCli({ databaseUrl: db.url }, `Forwarded ${index}`));
     }
@@ -119,6 +189,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     await Promise.all(servers.map((server) => server.stop()));
     await pool?.end();
     await db?.drop();
+    await traces.stop();
   });
 
   it("when every replica takes appends for every project, then each project's events are appended by its owner alone, and the chain holds", async () => {
@@ -244,22 +315,92 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
   }
 
-  it("when a replica in the set refuses connections, then its projects' appends are made where they arrive", async () => {
-    // A port nothing listens on.
-    const unreachable = `http://127.0.0.1:${await freePort()}`;
-    const project = await projectOwnedBy(unreachable, "Orphan");
+  /**
+   * Makes `member` the owner of a new project and appends to it through another replica until
+   * that replica has heard of the member: the append is made where it arrived, within
+   * `withinMs`, and counted `owner_unreachable` once.
+   */
+  async function appendedWhereArrived(member: string, withinMs: number): Promise<void> {
+    const project = await projectOwnedBy(member, "Orphan");
     const relay = servers[0] as ServerProcess;
     const before = await forwarded(relay, "owner_unreachable");
-    const reached = await asMember(unreachable, async () => {
+    const reached = await asMember(member, async () => {
       const started = Date.now();
       const answer = await post(relay.url, project.api_key, "/v1/events", issueEvent(1));
       expect(answer.status).toBe(201);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeLessThan(withinMs);
       return (await forwarded(relay, "owner_unreachable")) > before;
     });
     expect(reached).toBe(true);
     expect(await forwarded(relay, "owner_unreachable")).toBe(before + 1);
+  }
+
+  it("when a replica in the set refuses connections, then its projects' appends are made where they arrive", async () => {
+    // A port nothing listens on.
+    await appendedWhereArrived(`http://127.0.0.1:${await freePort()}`, 3_000);
   }, 90_000);
+
+  it("when a replica in the set never answers a connection, then the relay gives up after its connect timeout and appends where the request arrived", async () => {
+    const silent = await unansweringListener();
+    try {
+      // The connect timeout (1 s), not the wait for an answer (the statement timeout, 20 s).
+      await appendedWhereArrived(silent.url, 5_000);
+    } finally {
+      silent.close();
+    }
+  }, 90_000);
+
+  it("when a replica relays an append under a traceparent, then its span is the caller's child and the owner's span its child, and the owner logs the client and the relay", async () => {
+    const members = servers.map((server) => server.url);
+    const relay = servers[0] as ServerProcess;
+    const project = projects.find(
+      (candidate) => rendezvousOwner(members, candidate.project_id) !== relay.url,
+    ) as CreatedProject;
+    const owner = servers.find(
+      (server) => server.url === rendezvousOwner(members, project.project_id),
+    ) as ServerProcess;
+    const traceId = randomBytes(16).toString("hex");
+    const callerSpan = randomBytes(8).toString("hex");
+    const answer = await post(relay.url, project.api_key, "/v1/events", issueEvent(3), {
+      traceparent: `00-${traceId}-${callerSpan}-01`,
+    });
+    expect(answer.status).toBe(201);
+
+    const spanOf = async (name: string) => {
+      for (let tries = 0; tries < 100; tries++) {
+        const span = traces.spans.find((s) => s.traceId === traceId && s.name === name);
+        if (span) return span;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`no span ${name} in trace ${traceId}`);
+    };
+    const relaySpan = await spanOf("relay createEvent");
+    const ownerSpan = await spanOf("POST createEvent");
+    expect(relaySpan.parentSpanId).toBe(callerSpan);
+    expect(ownerSpan.parentSpanId).toBe(relaySpan.spanId);
+    expect(attribute(relaySpan, "chronicle.relay.outcome")).toBe("forwarded");
+    expect(attribute(relaySpan, "chronicle.relay.owner")).toBe(owner.url);
+    expect(attribute(relaySpan, "http.response.status_code")).toBe(201);
+
+    const requestId = answer.headers.get("request-id");
+    const [line] = await loggedRequests(owner, (l) => l.request_id === requestId, 1);
+    expect(line).toMatchObject({
+      status: 201,
+      relayed_by: relay.url,
+      project_id: project.project_id,
+    });
+    expect(line?.client_address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    // Sent to the owner itself: its own client, no relay.
+    const direct = await post(owner.url, project.api_key, "/v1/events", issueEvent(4));
+    const [own] = await loggedRequests(
+      owner,
+      (l) => l.request_id === direct.headers.get("request-id"),
+      1,
+    );
+    expect(own).toMatchObject({ status: 201 });
+    expect(own).not.toHaveProperty("relayed_by");
+    expect(own?.client_address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+  }, 60_000);
 
   it("when a replica relays an append, then it names the client's address with its proof", async () => {
     const recorder = new Receiver(() => ({ status: 201, body: "{}" }));
@@ -324,6 +465,17 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     const local = [...after.keys()].find((address) => /127\.0\.0\.1$/.test(address)) ?? "";
     expect((after.get(local) ?? 0) - (before.get(local) ?? 0)).toBe(2);
     expect(after.get("203.0.113.7")).toBe(AUTH_FAILURES_PER_MINUTE + 1);
+    // The owner's access log names the client the relay proved, and the relay; not otherwise.
+    const named = await loggedRequests(
+      owner,
+      (line) => line.client_address === "203.0.113.7",
+      AUTH_FAILURES_PER_MINUTE + 2,
+    );
+    expect(named.map((line) => [line.status, line.relayed_by])).toEqual([
+      ...Array.from({ length: AUTH_FAILURES_PER_MINUTE + 1 }, () => [401, relay.url]),
+      [429, relay.url],
+    ]);
+    expect(accessLines(owner).filter((line) => line.client_address === "203.0.113.9")).toEqual([]);
   }, 90_000);
 
   it("when an owner is killed, then its projects' appends are made by the replicas they reach, and when it is stopped, it leaves the set at once", async () => {

@@ -41,6 +41,7 @@ export {
   type TestServer,
   testConfig,
 } from "./in-process.js";
+export { attribute, OtlpReceiver, type OtlpSpan } from "./otlp-receiver.js";
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
 export { countingQueries } from "./query-counter.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";

@@ -1,4 +1,5 @@
 import {
+  type Context,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -17,11 +18,7 @@ import { operationIdOf } from "../http/middleware/operation-tag.js";
  */
 export function requestSpans(tracer: Tracer) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    // Without a `traceparent` there is nothing to extract (W3C Trace Context is the propagator).
-    const parent =
-      req.headers.traceparent === undefined
-        ? ROOT_CONTEXT
-        : propagation.extract(ROOT_CONTEXT, req.headers);
+    const parent = callerContext(req);
     const span = tracer.startSpan(
       `${req.method} ${req.path}`,
       {
@@ -54,6 +51,14 @@ export function requestSpans(tracer: Tracer) {
     });
     next();
   };
+}
+
+/** The caller's trace context: its `traceparent`, if it sent one (W3C Trace Context). */
+export function callerContext(req: Request): Context {
+  // Without a `traceparent` there is nothing to extract.
+  return req.headers.traceparent === undefined
+    ? ROOT_CONTEXT
+    : propagation.extract(ROOT_CONTEXT, req.headers);
 }
 
 export function requestSpanOf(res: Response): Span | undefined {

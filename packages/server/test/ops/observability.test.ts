@@ -1,17 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import {
+  attribute,
   CliProcess,
   cliEnv,
   createTestDatabase,
   issueEvents,
+  OtlpReceiver,
   runCli,
   STORE_KINDS,
   type TestDatabase,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseExposition, sampleValue } from "./exposition.js";
-import { attribute, OtlpReceiver } from "./otlp-receiver.js";
 
 function storeEnv(db: TestDatabase): Record<string, string> {
   return db.databaseUrl

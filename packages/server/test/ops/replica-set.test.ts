@@ -95,8 +95,8 @@ describe("replicaProof", () => {
 describe("what a replica forwards", () => {
   it("when the contract is the bundled one, then the appends' paths are its createEvent and createEventBatch", () => {
     expect([...appendPathsOf(loadBundledDocument())].sort()).toEqual([
-      "/v1/events",
-      "/v1/events/batch",
+      ["/v1/events", "createEvent"],
+      ["/v1/events/batch", "createEventBatch"],
     ]);
   });
 

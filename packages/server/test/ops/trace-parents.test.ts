@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { STORE_KINDS } from "@chronicle/test-kit";
+import { type OtlpSpan, STORE_KINDS } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OtlpSpan } from "./otlp-receiver.js";
 import { startTracedApp, type TracedApp } from "./traced-app.js";
 
 /**

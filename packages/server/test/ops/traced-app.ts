@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import {
   createTestDatabase,
   newProject,
+  OtlpReceiver,
   type StoreKind,
   type TestDatabase,
   testConfig,
@@ -10,7 +11,6 @@ import { createApp } from "../../src/http/app.js";
 import { closeServer, listen, urlOf } from "../../src/http/listen.js";
 import type { Store } from "../../src/store/types.js";
 import { startTracing, type Tracing } from "../../src/telemetry/tracing.js";
-import { OtlpReceiver } from "./otlp-receiver.js";
 
 /** The app in-process with traces exported to a local OTLP receiver, over a fresh project. */
 export interface TracedApp {

@@ -1,12 +1,14 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../../telemetry/logger.js";
+import { clientAddress, relayingReplica } from "./client-address.js";
 import { operationIdOf } from "./operation-tag.js";
 import type { Principal } from "./principal.js";
 import { requestIdOf } from "./request-id.js";
 
 /**
- * One `info` line per finished request: who (project, key), what (operation, path without
- * its query, which may hold search text), how it ended (status, latency, aborted).
+ * One `info` line per finished request: who (project, key, the client's address and the
+ * replica that relayed it), what (operation, path without its query, which may hold search
+ * text), how it ended (status, latency, aborted).
  */
 export function accessLog(logger: Logger) {
   // Below `info` nothing would be written: no listener, no fields built, per request.
@@ -17,6 +19,7 @@ export function accessLog(logger: Logger) {
     const started = process.hrtime.bigint();
     res.on("close", () => {
       const principal = res.locals.principal as Principal | undefined;
+      const relay = relayingReplica(req);
       logger.info("request", {
         request_id: requestIdOf(res),
         method: req.method,
@@ -24,6 +27,8 @@ export function accessLog(logger: Logger) {
         operation_id: operationIdOf(res) ?? null,
         project_id: principal?.projectId ?? null,
         key_id: principal?.id ?? null,
+        client_address: clientAddress(req),
+        ...(relay === undefined ? {} : { relayed_by: relay }),
         status: res.statusCode,
         latency_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
         ...(res.writableFinished ? {} : { aborted: true }),

@@ -1,8 +1,18 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import {
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from "@opentelemetry/api";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ServiceError } from "../../domain/errors.js";
 import type { ReplicaSet } from "../../services/system/replica-set.js";
+import { callerContext } from "../../telemetry/request-spans.js";
 import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
 import { credentialOf } from "./auth.js";
 import { clientAddress, setRelayedClient } from "./client-address.js";
@@ -48,12 +58,14 @@ export type ForwardOutcome = "forwarded" | "owner_unreachable" | "failed";
 export type ProjectOfCredential = (credential: string) => Promise<string | null>;
 
 export interface ForwardAppendsOptions {
-  /** The paths of the appends (`appendPathsOf` the contract). */
-  appendPaths: ReadonlySet<string>;
+  /** The appends' operations by path (`appendPathsOf` the contract). */
+  appendPaths: ReadonlyMap<string, string>;
   /** Longest wait for the owner's answer before a 503 (the database statement timeout's). */
   timeoutMs: number;
   /** Counts each forwarding by outcome. */
   count?: (outcome: ForwardOutcome) => void;
+  /** A span per relayed request, parent of the owner's (its `traceparent` is sent on). */
+  tracer?: Tracer;
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
@@ -67,24 +79,55 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 /** The contract's operations that append: a replica forwards only these. */
 const APPEND_OPERATIONS = ["createEvent", "createEventBatch"] as const;
 
-/** The paths of the contract's appends (each a POST to a path without parameters). */
-export function appendPathsOf(document: OpenApiDocument): ReadonlySet<string> {
-  const paths = new Set<string>();
+/** The contract's appends by path (each a POST to a path without parameters). */
+export function appendPathsOf(document: OpenApiDocument): ReadonlyMap<string, string> {
+  const paths = new Map<string, string>();
   const operations = operationsOf(document);
   for (const operationId of APPEND_OPERATIONS) {
     const operation = operations.find((o) => o.operationId === operationId);
     if (operation?.method !== "post" || operation.path.includes("{")) {
       throw new Error(`the contract has no ${operationId} that a replica can forward`);
     }
-    paths.add(operation.path);
+    paths.set(operation.path, operationId);
   }
   return paths;
 }
 
-function isAppend(req: Request, appendPaths: ReadonlySet<string>): boolean {
-  if (req.method !== "POST") return false;
+/** The append the request calls, if it calls one. */
+function appendOf(req: Request, appendPaths: ReadonlyMap<string, string>): string | undefined {
+  if (req.method !== "POST") return undefined;
   const query = req.url.indexOf("?");
-  return appendPaths.has(query < 0 ? req.url : req.url.slice(0, query));
+  return appendPaths.get(query < 0 ? req.url : req.url.slice(0, query));
+}
+
+/**
+ * The relay's span, child of the client's `traceparent` when it sent one; `headers` get its
+ * own context in place of the client's, so the owner's span is its child.
+ */
+function relaySpan(
+  tracer: Tracer,
+  req: Request,
+  operation: string,
+  target: URL,
+  headers: IncomingHttpHeaders,
+): Span {
+  const span = tracer.startSpan(
+    `relay ${operation}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        "http.request.method": req.method,
+        "url.path": target.pathname,
+        "chronicle.operation": operation,
+        "chronicle.relay.owner": target.origin,
+      },
+    },
+    callerContext(req),
+  );
+  delete headers.traceparent;
+  delete headers.tracestate;
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), headers);
+  return span;
 }
 
 /**
@@ -115,15 +158,15 @@ export function forwardAppends(
       const proof = req.headers[RELAY_PROOF_HEADER];
       if (
         typeof relayedBy === "string" &&
-        typeof client === "string" &&
         typeof proof === "string" &&
         replicas.relayedBy(relayedBy, proof)
       ) {
-        setRelayedClient(req, client);
+        setRelayedClient(req, relayedBy, typeof client === "string" ? client : "");
       }
       return next();
     }
-    if (!isAppend(req, options.appendPaths)) return next();
+    const operation = appendOf(req, options.appendPaths);
+    if (operation === undefined) return next();
     let projectId: string | null;
     try {
       projectId = await projectOf(credentialOf(req));
@@ -135,14 +178,32 @@ export function forwardAppends(
     if (owner === replicas.self) return next();
     const target = new URL(req.originalUrl, owner);
     const secure = target.protocol === "https:";
+    const headers: IncomingHttpHeaders = {
+      ...withoutHopByHop(req.headers),
+      [FORWARDED_HEADER]: replicas.self,
+      [FORWARDED_FOR_HEADER]: clientAddress(req),
+      [RELAY_PROOF_HEADER]: replicas.relayProof,
+    };
+    const span = options.tracer
+      ? relaySpan(options.tracer, req, operation, target, headers)
+      : undefined;
+    /** Counts the outcome, and ends the span (when the answer has gone, if there is one). */
+    const settle = (outcome: ForwardOutcome, status?: number) => {
+      options.count?.(outcome);
+      if (!span) return;
+      span.setAttribute("chronicle.relay.outcome", outcome);
+      if (outcome === "failed") span.setStatus({ code: SpanStatusCode.ERROR });
+      if (status === undefined) return span.end();
+      span.setAttribute("http.response.status_code", status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      res.once("close", () => {
+        if (!res.writableFinished) span.setAttribute("chronicle.aborted", true);
+        span.end();
+      });
+    };
     const outgoing = (secure ? httpsRequest : httpRequest)(target, {
       method: req.method,
-      headers: {
-        ...withoutHopByHop(req.headers),
-        [FORWARDED_HEADER]: replicas.self,
-        [FORWARDED_FOR_HEADER]: clientAddress(req),
-        [RELAY_PROOF_HEADER]: replicas.relayProof,
-      },
+      headers,
       agent: secure ? agents.https : agents.http,
       timeout: options.timeoutMs,
     });
@@ -170,7 +231,7 @@ export function forwardAppends(
     );
     outgoing.once("response", (incoming) => {
       done = true;
-      options.count?.("forwarded");
+      settle("forwarded", incoming.statusCode ?? 502);
       res.writeHead(incoming.statusCode ?? 502, withoutHopByHop(incoming.headers));
       incoming.pipe(res);
       incoming.once("error", () => res.destroy());
@@ -181,10 +242,10 @@ export function forwardAppends(
       if (!sent) {
         // Nothing of the request left: it is appended here.
         replicas.markDown(owner);
-        options.count?.("owner_unreachable");
+        settle("owner_unreachable");
         return next();
       }
-      options.count?.("failed");
+      settle("failed");
       if (res.headersSent) return res.destroy();
       next(
         new ServiceError(
@@ -198,6 +259,8 @@ export function forwardAppends(
       if (res.writableFinished || done) return;
       // The client went away before the answer: the owner's request goes too.
       done = true;
+      span?.setAttribute("chronicle.aborted", true);
+      span?.end();
       outgoing.destroy();
     });
   };
