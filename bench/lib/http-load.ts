@@ -26,6 +26,16 @@ export interface LoadResult {
   latencies: number[];
   errors: number;
   non2xx: number;
+  /** How many answers of each status outside 2xx. */
+  non2xxByStatus: Record<number, number>;
+}
+
+/** What went wrong in a load, for an error message: "1 non-2xx (503 × 1), 0 errors". */
+export function failuresOf(result: LoadResult): string {
+  const statuses = Object.entries(result.non2xxByStatus)
+    .map(([status, count]) => `${status} × ${count}`)
+    .join(", ");
+  return `${result.non2xx} non-2xx${statuses ? ` (${statuses})` : ""}, ${result.errors} errors`;
 }
 
 /**
@@ -35,6 +45,7 @@ export interface LoadResult {
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let non2xx = 0;
+  const non2xxByStatus: Record<number, number> = {};
   const started = performance.now();
   let lastResponseAt = started;
   return new Promise((resolve, reject) => {
@@ -76,7 +87,8 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           requestsPerSecond: latencies.length / seconds,
           latencies,
           errors: result.errors + result.timeouts,
-          non2xx: non2xx,
+          non2xx,
+          non2xxByStatus,
         });
       },
     );
@@ -84,7 +96,10 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
       lastResponseAt = performance.now();
       options.onResponse?.(statusCode, responseTime);
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-      else non2xx += 1;
+      else {
+        non2xx += 1;
+        non2xxByStatus[statusCode] = (non2xxByStatus[statusCode] ?? 0) + 1;
+      }
     });
   });
 }

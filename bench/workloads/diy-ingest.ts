@@ -1,7 +1,7 @@
 import { ulid } from "ulid";
 import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { type LoadResult, runLoad } from "../lib/http-load.js";
+import { failuresOf, type LoadResult, runLoad } from "../lib/http-load.js";
 import { settleRound } from "../lib/postgres.js";
 import type { ChildServer } from "../lib/processes.js";
 import { withCpuShare } from "../lib/processes.js";
@@ -122,9 +122,7 @@ export const diyIngest: Workload = {
             }),
           });
           if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(
-              `${LABELS[side]}, ${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors`,
-            );
+            throw new Error(`${LABELS[side]}, ${scenario.name}: ${failuresOf(result)}`);
           }
           return result;
         };

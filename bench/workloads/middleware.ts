@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { runLoad } from "../lib/http-load.js";
+import { failuresOf, runLoad } from "../lib/http-load.js";
 import { spawnServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
@@ -72,7 +72,7 @@ export const middleware: Workload = {
             load(side, sizes.seconds),
           );
           if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+            throw new Error(`${side}: ${failuresOf(result)}`);
           }
           rates[side].push(result.requestsPerSecond);
           latencies[side].push(...result.latencies);

@@ -4,7 +4,7 @@ import { createBrotliDecompress, createGunzip } from "node:zlib";
 import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { runLoad } from "../lib/http-load.js";
+import { failuresOf, runLoad } from "../lib/http-load.js";
 import { type ChildServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
 import { type Summary, summarize } from "../lib/stats.js";
@@ -188,7 +188,7 @@ export const operationsWorkload: Workload = {
             post(side, sizes.seconds),
           );
           if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`${side}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+            throw new Error(`${side}: ${failuresOf(result)}`);
           }
           rates[side].push(result.requestsPerSecond);
           cpuPerRequest[side].push((share * 1000) / result.requestsPerSecond);

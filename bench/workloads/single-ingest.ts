@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ulid } from "ulid";
 import { benchEvents } from "../lib/event-generator.js";
 import { type Column, eventColumns, writableColumns } from "../lib/events-table.js";
-import { runLoad } from "../lib/http-load.js";
+import { failuresOf, runLoad } from "../lib/http-load.js";
 import { settleRound } from "../lib/postgres.js";
 import { run, withCpuShare } from "../lib/processes.js";
 import { atLeast } from "../lib/results.js";
@@ -140,7 +140,7 @@ export const singleIngest: Workload = {
           );
           cpuShares.push(share);
           if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`POST /v1/events: ${result.non2xx} non-2xx, ${result.errors} errors`);
+            throw new Error(`POST /v1/events: ${failuresOf(result)}`);
           }
           chronicle.push(result.requestsPerSecond);
           chronicleLatencies.push(...result.latencies);

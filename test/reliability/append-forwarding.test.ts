@@ -427,6 +427,35 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
   }, 90_000);
 
+  it("when the relay's connection to the owner has been idle nearly as long as the owner keeps it, then the next append goes on a new connection", async () => {
+    // The owner keeps an idle connection 2 s (and says so in `Keep-Alive: timeout=2`): the
+    // relay must let it go after 1 s, not send on it as the owner closes it.
+    const owner = await new Receiver(() => ({ status: 201, body: "{}" })).start({
+      keepAliveMs: 2_000,
+    });
+    const member = owner.url.replace(/\/$/, "");
+    try {
+      const project = await projectOwnedBy(member, "Kept alive");
+      const relay = servers[0] as ServerProcess;
+      const append = async () =>
+        (await post(relay.url, project.api_key, "/v1/events", issueEvent(1))).status;
+      const reached = await asMember(member, async () => {
+        expect(await append()).toBe(201);
+        if (owner.requests.length === 0) return false;
+        expect(await append()).toBe(201);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(await append()).toBe(201);
+        return true;
+      });
+      expect(reached).toBe(true);
+      const [first, second, third] = owner.requests.map((request) => request.senderPort);
+      expect(second).toBe(first);
+      expect(third).not.toBe(second);
+    } finally {
+      await owner.close();
+    }
+  }, 90_000);
+
   it("when a relayed request fails authentication, then the owner counts it against the client's address the relay named, and only with the relay's proof", async () => {
     await awayFromMinuteEdge(15_000);
     const [owner, relay] = servers as [ServerProcess, ServerProcess];

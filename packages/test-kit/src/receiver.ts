@@ -8,6 +8,8 @@ export interface Received {
   at: number;
   /** What this receiver answered (null: it closed the connection or timed the sender out). */
   status: number | null;
+  /** The sender's port: requests with the same one came on the same connection. */
+  senderPort: number;
 }
 
 /** How the receiver answers the n-th request (0-based): a status, a delay, or a dropped connection. */
@@ -39,8 +41,10 @@ export class Receiver {
     this.behaviour = behaviour;
   }
 
-  async start(): Promise<this> {
+  /** `keepAliveMs`: how long an idle connection is kept (Node's default, 5 s, when absent). */
+  async start(options: { keepAliveMs?: number } = {}): Promise<this> {
     this.server = createServer((req, res) => this.handle(req, res));
+    if (options.keepAliveMs !== undefined) this.server.keepAliveTimeout = options.keepAliveMs;
     await new Promise<void>((resolve) => this.server?.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
@@ -60,6 +64,7 @@ export class Receiver {
         body: Buffer.concat(chunks).toString("utf8"),
         at: Date.now(),
         status: null,
+        senderPort: req.socket.remotePort ?? 0,
       };
       const index = this.requests.length;
       this.requests.push(received);

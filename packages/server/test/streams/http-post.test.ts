@@ -1,5 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Receiver } from "@chronicle/test-kit";
 import { describe, expect, it } from "vitest";
 import { systemLookupAll } from "../../src/services/streams/address-guard.js";
 import { createAgents, postOnce } from "../../src/services/streams/http-post.js";
@@ -50,6 +51,23 @@ describe("one delivery POST", () => {
       expect(result).toMatchObject({ ok: false, status: 500, error: "HTTP 500: a\ufffdb" });
     } finally {
       receiver.close();
+    }
+  });
+
+  it("when a connection has been idle nearly as long as the receiver keeps one, then the next delivery goes on a new connection", async () => {
+    // The receiver keeps an idle connection 2 s and says so (`Keep-Alive: timeout=2`).
+    const receiver = await new Receiver(() => ({ status: 204 })).start({ keepAliveMs: 2_000 });
+    const local = { ...options, timeoutMs: 5_000, allowPrivateNetworks: true };
+    try {
+      for (const pause of [0, 0, 1_500]) {
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        expect(await postOnce(receiver.url, {}, "{}", local)).toMatchObject({ ok: true });
+      }
+      const [first, second, third] = receiver.requests.map((request) => request.senderPort);
+      expect(second).toBe(first);
+      expect(third).not.toBe(second);
+    } finally {
+      await receiver.close();
     }
   });
 });

@@ -147,10 +147,11 @@ export function forwardAppends(
   projectOf: ProjectOfCredential,
   options: ForwardAppendsOptions,
 ): RequestHandler {
-  const agents = {
-    http: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
-  };
+  // With a timeout of its own, an agent lets an idle connection go a second before the
+  // owner's announced keep-alive timeout (`Keep-Alive: timeout=5`); without one, Node keeps it
+  // until the owner closes it, and a request sent just then is reset after it left (a 503).
+  const connections = { keepAlive: true, maxSockets: 256, timeout: options.timeoutMs };
+  const agents = { http: new HttpAgent(connections), https: new HttpsAgent(connections) };
   return async (req: Request, res: Response, next: NextFunction) => {
     const relayedBy = req.headers[FORWARDED_HEADER];
     if (relayedBy !== undefined) {

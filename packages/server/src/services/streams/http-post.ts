@@ -34,11 +34,17 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 
+/**
+ * How long a destination's connection is kept idle: less than the 5 s Node and Apache servers
+ * keep one. A receiver that announces less (`Keep-Alive: timeout=2`) is left a second before
+ * it; Node applies that hint only when the agent has a timeout of its own. A delivery sent on
+ * a connection the receiver is closing would fail after it left.
+ */
+const IDLE_CONNECTION_MS = 4_000;
+
 export function createAgents() {
-  return {
-    http: new http.Agent({ keepAlive: true, maxSockets: 4 }),
-    https: new https.Agent({ keepAlive: true, maxSockets: 4 }),
-  };
+  const connections = { keepAlive: true, maxSockets: 4, timeout: IDLE_CONNECTION_MS };
+  return { http: new http.Agent(connections), https: new https.Agent(connections) };
 }
 
 /**
