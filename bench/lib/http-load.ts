@@ -30,12 +30,18 @@ export interface LoadResult {
   non2xxByStatus: Record<number, number>;
 }
 
-/** What went wrong in a load, for an error message: "1 non-2xx (503 × 1), 0 errors". */
-export function failuresOf(result: LoadResult): string {
+/**
+ * Throws, naming `what` and each status ("1 non-2xx (503 × 1), 0 errors"), unless every
+ * request of the load was answered 2xx.
+ */
+export function expectAllAnswered(result: LoadResult, what: string): void {
+  if (result.non2xx === 0 && result.errors === 0) return;
   const statuses = Object.entries(result.non2xxByStatus)
     .map(([status, count]) => `${status} × ${count}`)
     .join(", ");
-  return `${result.non2xx} non-2xx${statuses ? ` (${statuses})` : ""}, ${result.errors} errors`;
+  throw new Error(
+    `${what}: ${result.non2xx} non-2xx${statuses ? ` (${statuses})` : ""}, ${result.errors} errors`,
+  );
 }
 
 /**

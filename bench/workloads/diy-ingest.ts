@@ -1,7 +1,7 @@
 import { ulid } from "ulid";
 import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { failuresOf, type LoadResult, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, type LoadResult, runLoad } from "../lib/http-load.js";
 import { settleRound } from "../lib/postgres.js";
 import type { ChildServer } from "../lib/processes.js";
 import { withCpuShare } from "../lib/processes.js";
@@ -121,9 +121,7 @@ export const diyIngest: Workload = {
               headers: { "idempotency-key": ulid() },
             }),
           });
-          if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`${LABELS[side]}, ${scenario.name}: ${failuresOf(result)}`);
-          }
+          expectAllAnswered(result, `${LABELS[side]}, ${scenario.name}`);
           return result;
         };
         const rates = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<

@@ -1,7 +1,7 @@
 import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { failuresOf, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, runLoad } from "../lib/http-load.js";
 import { atLeast, atMost, type ResultRow } from "../lib/results.js";
 import { createClient } from "../lib/sdk.js";
 import { summarize } from "../lib/stats.js";
@@ -87,9 +87,7 @@ export const growth: Workload = {
       const order = round % 2 === 0 ? (["small", "big"] as const) : (["big", "small"] as const);
       for (const side of order) {
         const result = await ingest(side === "small" ? small : big, sizes.ingestSeconds);
-        if (result.non2xx > 0 || result.errors > 0) {
-          throw new Error(`ingest into ${side}: ${failuresOf(result)}`);
-        }
+        expectAllAnswered(result, `ingest into ${side}`);
         rates[side].push(result.requestsPerSecond);
         ingestLatencies[side].push(...result.latencies);
       }

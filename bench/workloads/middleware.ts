@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { failuresOf, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, runLoad } from "../lib/http-load.js";
 import { spawnServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
@@ -71,9 +71,7 @@ export const middleware: Workload = {
           const { result, share } = await withCpuShare(targets[side].pid, () =>
             load(side, sizes.seconds),
           );
-          if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`${side}: ${failuresOf(result)}`);
-          }
+          expectAllAnswered(result, `${side}`);
           rates[side].push(result.requestsPerSecond);
           latencies[side].push(...result.latencies);
           cpu[side].push(share);

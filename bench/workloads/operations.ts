@@ -4,7 +4,7 @@ import { createBrotliDecompress, createGunzip } from "node:zlib";
 import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { failuresOf, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, runLoad } from "../lib/http-load.js";
 import { type ChildServer, withCpuShare } from "../lib/processes.js";
 import { atLeast, type Measurement } from "../lib/results.js";
 import { type Summary, summarize } from "../lib/stats.js";
@@ -187,9 +187,7 @@ export const operationsWorkload: Workload = {
           const { result, share } = await withCpuShare((servers[side] as ChildServer).pid, () =>
             post(side, sizes.seconds),
           );
-          if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`${side}: ${failuresOf(result)}`);
-          }
+          expectAllAnswered(result, `${side}`);
           rates[side].push(result.requestsPerSecond);
           cpuPerRequest[side].push((share * 1000) / result.requestsPerSecond);
           latencies[side].push(...result.latencies);

@@ -4,7 +4,7 @@ import { ulid } from "ulid";
 import type { Project } from "../lib/chronicle.js";
 import { createDiyTables, DIY_TABLES, dropDiyTables, startDiyServer } from "../lib/diy-servers.js";
 import { benchEvents } from "../lib/event-generator.js";
-import { failuresOf, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, runLoad } from "../lib/http-load.js";
 import type { ChildServer } from "../lib/processes.js";
 import { atLeast, atMost, type ResultRow } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
@@ -144,9 +144,7 @@ export const replicas: Workload = {
             return { body, headers };
           },
         });
-        if (result.non2xx > 0 || result.errors > 0) {
-          throw new Error(`${side} R=${count}, ${mode.name}: ${failuresOf(result)}`);
-        }
+        expectAllAnswered(result, `${side} R=${count}, ${mode.name}`);
         return result;
       };
       for (const mode of modes) {

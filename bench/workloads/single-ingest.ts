@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { ulid } from "ulid";
 import { benchEvents } from "../lib/event-generator.js";
 import { type Column, eventColumns, writableColumns } from "../lib/events-table.js";
-import { failuresOf, runLoad } from "../lib/http-load.js";
+import { expectAllAnswered, runLoad } from "../lib/http-load.js";
 import { settleRound } from "../lib/postgres.js";
 import { run, withCpuShare } from "../lib/processes.js";
 import { atLeast } from "../lib/results.js";
@@ -139,9 +139,7 @@ export const singleIngest: Workload = {
             post(sizes.seconds),
           );
           cpuShares.push(share);
-          if (result.non2xx > 0 || result.errors > 0) {
-            throw new Error(`POST /v1/events: ${failuresOf(result)}`);
-          }
+          expectAllAnswered(result, `POST /v1/events`);
           chronicle.push(result.requestsPerSecond);
           chronicleLatencies.push(...result.latencies);
         } else {

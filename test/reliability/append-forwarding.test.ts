@@ -16,6 +16,7 @@ import {
   Receiver,
   type ServerProcess,
   startServerProcess,
+  waitFor,
   waitForReplicas,
 } from "@chronicle/test-kit";
 import pg from "pg";
@@ -366,14 +367,12 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     });
     expect(answer.status).toBe(201);
 
-    const spanOf = async (name: string) => {
-      for (let tries = 0; tries < 100; tries++) {
-        const span = traces.spans.find((s) => s.traceId === traceId && s.name === name);
-        if (span) return span;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      throw new Error(`no span ${name} in trace ${traceId}`);
-    };
+    const spanOf = (name: string) =>
+      waitFor(
+        () => traces.spans.find((s) => s.traceId === traceId && s.name === name),
+        `span ${name} in trace ${traceId}`,
+        10_000,
+      );
     const relaySpan = await spanOf("relay createEvent");
     const ownerSpan = await spanOf("POST createEvent");
     expect(relaySpan.parentSpanId).toBe(callerSpan);

@@ -1,5 +1,5 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { request as httpsRequest } from "node:https";
 import {
   propagation,
   ROOT_CONTEXT,
@@ -11,6 +11,7 @@ import {
 } from "@opentelemetry/api";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ServiceError } from "../../domain/errors.js";
+import { keepAliveAgents } from "../../services/system/keep-alive-agents.js";
 import type { ReplicaSet } from "../../services/system/replica-set.js";
 import { callerContext } from "../../telemetry/request-spans.js";
 import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
@@ -147,11 +148,9 @@ export function forwardAppends(
   projectOf: ProjectOfCredential,
   options: ForwardAppendsOptions,
 ): RequestHandler {
-  // With a timeout of its own, an agent lets an idle connection go a second before the
-  // owner's announced keep-alive timeout (`Keep-Alive: timeout=5`); without one, Node keeps it
-  // until the owner closes it, and a request sent just then is reset after it left (a 503).
-  const connections = { keepAlive: true, maxSockets: 256, timeout: options.timeoutMs };
-  const agents = { http: new HttpAgent(connections), https: new HttpsAgent(connections) };
+  // An idle connection goes a second before the owner's keep-alive timeout, not as the owner
+  // closes it (a request sent just then would be reset after it left: a 503).
+  const agents = keepAliveAgents(256, options.timeoutMs);
   return async (req: Request, res: Response, next: NextFunction) => {
     const relayedBy = req.headers[FORWARDED_HEADER];
     if (relayedBy !== undefined) {
