@@ -118,17 +118,31 @@ async function checkOut(pool: pg.Pool): Promise<CheckedOut> {
  * CancelRequest with the session's secret key on a connection of its own. No pooled
  * connection is taken for it, the key names only that session, and a pooler in between
  * (PgBouncer) routes it to the right server backend, which a backend pid would not.
- * node-postgres implements it (Client#cancel) without declaring it in its types.
+ * node-postgres's Client#cancel sends the same message but first reads the deprecated
+ * `activeQuery` (a warning on the process's stderr; gone in pg 9), so its connection step
+ * is repeated here. The caller aborts only while a statement runs; a cancel that reaches
+ * an idle session is ignored by PostgreSQL, and the connection is not reused after it.
  */
 function cancelRunning(config: pg.ClientConfig, client: pg.PoolClient): void {
-  const running = (client as unknown as { activeQuery?: unknown }).activeQuery;
-  if (!running) return;
+  const session = client as unknown as { processID: number; secretKey: number };
   const canceller = new pg.Client(config) as unknown as {
-    connection: { on(event: string, listener: () => void): void };
-    cancel(target: pg.Client, query: unknown): void;
+    host: string;
+    port: number;
+    connection: {
+      on(event: string, listener: () => void): void;
+      once(event: string, listener: () => void): void;
+      connect(portOrPath: number | string, host?: string): void;
+      cancel(processID: number, secretKey: number): void;
+    };
   };
-  canceller.connection.on("error", () => undefined);
-  canceller.cancel(client, running);
+  const connection = canceller.connection;
+  connection.on("error", () => undefined);
+  connection.once("connect", () => connection.cancel(session.processID, session.secretKey));
+  if (canceller.host?.startsWith("/")) {
+    connection.connect(`${canceller.host}/.s.PGSQL.${canceller.port}`);
+  } else {
+    connection.connect(canceller.port, canceller.host);
+  }
 }
 
 /**
