@@ -67,24 +67,25 @@ async function metric(server: ServerProcess, line: RegExp): Promise<number> {
   return match ? Number(match.split(" ").pop()) : 0;
 }
 
-/** The server's access-log lines (JSON at `info`), as written so far. */
-function accessLines(server: ServerProcess): Record<string, unknown>[] {
+/** The server's log lines (JSON at `info`) with `message` (the access log's by default), as written so far. */
+function accessLines(server: ServerProcess, message = "request"): Record<string, unknown>[] {
   return server
     .output()
     .split("\n")
     .filter((line) => line.startsWith("{"))
     .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.message === "request");
+    .filter((line) => line.message === message);
 }
 
-/** Waits (lines are written every 100 ms) for access-log lines that `match`. */
+/** Waits (lines are written every 100 ms) for log lines with `message` that `match`. */
 async function loggedRequests(
   server: ServerProcess,
   match: (line: Record<string, unknown>) => boolean,
   count: number,
+  message = "request",
 ): Promise<Record<string, unknown>[]> {
   for (let tries = 0; ; tries++) {
-    const lines = accessLines(server).filter(match);
+    const lines = accessLines(server, message).filter(match);
     if (lines.length >= count || tries === 50) return lines;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -351,7 +352,7 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     }
   }, 90_000);
 
-  it("when a replica relays an append under a traceparent, then its span is the caller's child and the owner's span its child, and the owner logs the client and the relay", async () => {
+  it("when a replica relays an append under a traceparent, then its span is the caller's child and the owner's span its child, the owner logs the client and the relay, and the relay logs the hop under the owner's request id", async () => {
     const members = servers.map((server) => server.url);
     const relay = servers[0] as ServerProcess;
     const project = projects.find(
@@ -389,6 +390,20 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
       project_id: project.project_id,
     });
     expect(line?.client_address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    // The relay logs the hop under the owner's request id, and not as a request of its own.
+    const [hop] = await loggedRequests(relay, (l) => l.request_id === requestId, 1, "relayed");
+    expect(hop).toMatchObject({
+      method: "POST",
+      path: "/v1/events",
+      operation_id: "createEvent",
+      project_id: project.project_id,
+      relayed_to: owner.url,
+      outcome: "forwarded",
+      status: 201,
+    });
+    expect(hop?.client_address).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
+    expect(hop?.latency_ms).toBeGreaterThan(0);
+    expect(accessLines(relay).filter((l) => l.request_id === requestId)).toEqual([]);
     // Sent to the owner itself: its own client, no relay.
     const direct = await post(owner.url, project.api_key, "/v1/events", issueEvent(4));
     const [own] = await loggedRequests(
@@ -599,6 +614,7 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
       CHRONICLE_REPLICA_SECRET: SECRET,
       CHRONICLE_METRICS_TOKEN: METRICS_TOKEN,
       CHRONICLE_DB_STATEMENT_TIMEOUT_MS: "2000",
+      LOG_LEVEL: "info",
     });
     const owningUrl = `http://127.0.0.1:${proxy.port}`;
     const receivingUrl = `http://127.0.0.1:${receivingPort}`;
@@ -629,7 +645,7 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
     await db?.drop();
   });
 
-  it("when the owner takes the request and never answers, then the client gets a 503 with Retry-After, and its retry with the same key is appended once", async () => {
+  it("when the owner takes the request and never answers, then the client gets a 503 with Retry-After under the relay's own request id, and its retry with the same key is appended once", async () => {
     expect(project).toBeDefined();
     const body = issueEvent(1, { summary: "forwarded, then lost" });
     const key = { "Idempotency-Key": "forwarded-then-lost" };
@@ -646,6 +662,17 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
     expect(lost.headers.get("retry-after")).toBe("1");
     expect(JSON.parse(lost.text)).toMatchObject({ code: "unavailable", status: 503 });
     expect(await forwarded(receiving, "failed")).toBe(1);
+    // Answered by the relay, under an id of its own in the header, the body and its log.
+    const lostId = lost.headers.get("request-id");
+    expect(lostId).toMatch(/^req_/);
+    expect(JSON.parse(lost.text).request_id).toBe(lostId);
+    const [hop] = await loggedRequests(receiving, (l) => l.request_id === lostId, 1, "relayed");
+    expect(hop).toMatchObject({
+      project_id: project.project_id,
+      relayed_to: `http://127.0.0.1:${proxy.port}`,
+      outcome: "failed",
+      status: 503,
+    });
 
     proxy.restore();
     const retried = await post(receiving.url, project.api_key, "/v1/events", body, {
@@ -660,5 +687,33 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
       search: "forwarded, then lost",
     });
     expect(page.data).toHaveLength(2);
+  }, 60_000);
+
+  it("when the client leaves before the owner answers, then the relay logs the hop as aborted as the client leaves, not when the owner's answer would time out", async () => {
+    proxy.cut("blackhole");
+    try {
+      const failedBefore = await forwarded(receiving, "failed");
+      const left = await fetch(`${receiving.url}/v1/events`, {
+        method: "POST",
+        headers: { ...authHeaders(project.api_key), "Content-Type": "application/json" },
+        body: JSON.stringify(issueEvent(1, { summary: "left before the answer" })),
+        signal: AbortSignal.timeout(300),
+      }).catch((caught: unknown) => caught);
+      expect(left).toMatchObject({ name: "TimeoutError" });
+      const [hop] = await loggedRequests(receiving, (l) => l.aborted === true, 1, "relayed");
+      // Ended as the client left (300 ms), not when the owner's answer would have timed out (2 s).
+      expect(hop?.latency_ms).toBeLessThan(1_500);
+      expect(hop).toMatchObject({
+        project_id: project.project_id,
+        relayed_to: `http://127.0.0.1:${proxy.port}`,
+        outcome: null,
+        status: null,
+        aborted: true,
+      });
+      expect(hop?.request_id).toMatch(/^req_/);
+      expect(await forwarded(receiving, "failed")).toBe(failedBefore);
+    } finally {
+      proxy.restore();
+    }
   }, 60_000);
 });

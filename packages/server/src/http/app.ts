@@ -110,6 +110,7 @@ function partsOver(options: ServerAppOptions): AppParts {
           appendPaths: appendPathsOf(document ?? loadBundledDocument()),
           timeoutMs: config.database.statementTimeoutMs,
           count: (outcome) => metrics?.forwardedAppends.inc({ outcome }),
+          logger: log,
           ...(tracer ? { tracer } : {}),
         },
       )

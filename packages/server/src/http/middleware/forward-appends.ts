@@ -13,10 +13,12 @@ import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ServiceError } from "../../domain/errors.js";
 import { keepAliveAgents } from "../../services/system/keep-alive-agents.js";
 import type { ReplicaSet } from "../../services/system/replica-set.js";
+import type { Logger } from "../../telemetry/logger.js";
 import { callerContext } from "../../telemetry/request-spans.js";
 import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
 import { credentialOf } from "./auth.js";
 import { clientAddress, setRelayedClient } from "./client-address.js";
+import { assignRequestId, requestIdOf } from "./request-id.js";
 
 /**
  * Set on a forwarded request: the replica that receives it appends it itself, whatever it
@@ -67,6 +69,12 @@ export interface ForwardAppendsOptions {
   count?: (outcome: ForwardOutcome) => void;
   /** A span per relayed request, parent of the owner's (its `traceparent` is sent on). */
   tracer?: Tracer;
+  /**
+   * An `info` line per request sent to an owner (`relayed`), under the owner's `request_id`,
+   * so that the two replicas' lines join; and under this replica's own when it answers
+   * itself (the owner failed after the request left).
+   */
+  logger?: Logger;
 }
 
 function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
@@ -135,13 +143,15 @@ function relaySpan(
  * The first middleware of a replica's app: sends an append whose credential names a project
  * another replica owns (ReplicaSet) to that replica, and relays the answer as it comes. Only
  * the credential is looked at here (from the key cache), so a replica relays an append for
- * less CPU than appending it would cost (bench/FINDINGS.md B46); the owner authenticates, limits and validates the request as
- * if the client had called it, and answers it in its own name (its Request-Id, its metrics,
- * its access log). A request without a usable credential goes down this replica's own
- * middleware, which answers it. Before anything is sent (the owner refused the connection) the
- * request is appended here and the owner passed over for a while; once the request has
- * left, a failure is a 503 with Retry-After, since the owner may have appended it (a retry
- * with the same Idempotency-Key is then answered with what was appended).
+ * less CPU than appending it would cost (bench/FINDINGS.md B46); the owner authenticates,
+ * limits and validates the request as if the client had called it, and answers it in its
+ * own name (its Request-Id, its metrics, its access log; this replica logs the hop as
+ * `relayed` under the same request id). A request without a usable credential goes down
+ * this replica's own middleware, which answers it. Before anything is sent (the owner
+ * refused the connection) the request is appended here and the owner passed over for a
+ * while; once the request has left, a failure is a 503 with Retry-After, since the owner
+ * may have appended it (a retry with the same Idempotency-Key is then answered with what
+ * was appended).
  */
 export function forwardAppends(
   replicas: ReplicaSet,
@@ -187,19 +197,17 @@ export function forwardAppends(
     const span = options.tracer
       ? relaySpan(options.tracer, req, operation, target, headers)
       : undefined;
-    /** Counts the outcome, and ends the span (when the answer has gone, if there is one). */
-    const settle = (outcome: ForwardOutcome, status?: number) => {
-      options.count?.(outcome);
-      if (!span) return;
-      span.setAttribute("chronicle.relay.outcome", outcome);
-      if (outcome === "failed") span.setStatus({ code: SpanStatusCode.ERROR });
-      if (status === undefined) return span.end();
-      span.setAttribute("http.response.status_code", status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      res.once("close", () => {
-        if (!res.writableFinished) span.setAttribute("chronicle.aborted", true);
-        span.end();
-      });
+    const logger = options.logger?.isLevelEnabled?.("info") === false ? undefined : options.logger;
+    const started = process.hrtime.bigint();
+    let outcome: ForwardOutcome | undefined;
+    let ownerRequestId: string | undefined;
+    /** Counts the outcome; the span ends here only if the request goes on in this replica. */
+    const settle = (settled: ForwardOutcome) => {
+      outcome = settled;
+      options.count?.(settled);
+      span?.setAttribute("chronicle.relay.outcome", settled);
+      if (settled === "failed") span?.setStatus({ code: SpanStatusCode.ERROR });
+      if (settled === "owner_unreachable") span?.end();
     };
     const outgoing = (secure ? httpsRequest : httpRequest)(target, {
       method: req.method,
@@ -231,7 +239,9 @@ export function forwardAppends(
     );
     outgoing.once("response", (incoming) => {
       done = true;
-      settle("forwarded", incoming.statusCode ?? 502);
+      const ownerId = incoming.headers["request-id"];
+      ownerRequestId = typeof ownerId === "string" ? ownerId : undefined;
+      settle("forwarded");
       res.writeHead(incoming.statusCode ?? 502, withoutHopByHop(incoming.headers));
       incoming.pipe(res);
       incoming.once("error", () => res.destroy());
@@ -247,6 +257,8 @@ export function forwardAppends(
       }
       settle("failed");
       if (res.headersSent) return res.destroy();
+      // Answered by this replica (its error handler), under an id of its own.
+      assignRequestId(res);
       next(
         new ServiceError(
           "unavailable",
@@ -256,12 +268,36 @@ export function forwardAppends(
       );
     });
     res.once("close", () => {
-      if (res.writableFinished || done) return;
-      // The client went away before the answer: the owner's request goes too.
-      done = true;
-      span?.setAttribute("chronicle.aborted", true);
-      span?.end();
-      outgoing.destroy();
+      // Appended here after all: this replica's access log has its line.
+      if (outcome === "owner_unreachable") return;
+      if (!done) {
+        // The client went away before the answer: the owner's request goes too.
+        done = true;
+        outgoing.destroy();
+      }
+      const aborted = !res.writableFinished;
+      const status = res.headersSent ? res.statusCode : null;
+      if (span) {
+        if (status !== null) {
+          span.setAttribute("http.response.status_code", status);
+          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        if (aborted) span.setAttribute("chronicle.aborted", true);
+        span.end();
+      }
+      logger?.info("relayed", {
+        request_id: ownerRequestId ?? requestIdOf(res),
+        method: req.method,
+        path: req.path,
+        operation_id: operation,
+        project_id: projectId,
+        client_address: clientAddress(req),
+        relayed_to: owner,
+        outcome: outcome ?? null,
+        status,
+        latency_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        ...(aborted ? { aborted: true } : {}),
+      });
     });
   };
 }
