@@ -5,6 +5,11 @@ import { operationIdOf } from "./operation-tag.js";
 import type { Principal } from "./principal.js";
 import { requestIdOf } from "./request-id.js";
 
+/** Milliseconds (to the microsecond) since `started`, a `process.hrtime.bigint()`. */
+export function latencyMsSince(started: bigint): number {
+  return Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+}
+
 /**
  * One `info` line per finished request: who (project, key, the client's address and the
  * replica that relayed it), what (operation, path without its query, which may hold search
@@ -30,7 +35,7 @@ export function accessLog(logger: Logger) {
         client_address: clientAddress(req),
         ...(relay === undefined ? {} : { relayed_by: relay }),
         status: res.statusCode,
-        latency_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        latency_ms: latencyMsSince(started),
         ...(res.writableFinished ? {} : { aborted: true }),
       });
     });

@@ -16,6 +16,7 @@ import type { ReplicaSet } from "../../services/system/replica-set.js";
 import type { Logger } from "../../telemetry/logger.js";
 import { callerContext } from "../../telemetry/request-spans.js";
 import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
+import { latencyMsSince } from "./access-log.js";
 import { credentialOf } from "./auth.js";
 import { clientAddress, setRelayedClient } from "./client-address.js";
 import { assignRequestId, requestIdOf } from "./request-id.js";
@@ -161,6 +162,8 @@ export function forwardAppends(
   // An idle connection goes a second before the owner's keep-alive timeout, not as the owner
   // closes it (a request sent just then would be reset after it left: a 503).
   const agents = keepAliveAgents(256, options.timeoutMs);
+  // Below `info` nothing would be written: no fields built per relayed request.
+  const logger = options.logger?.isLevelEnabled?.("info") === false ? undefined : options.logger;
   return async (req: Request, res: Response, next: NextFunction) => {
     const relayedBy = req.headers[FORWARDED_HEADER];
     if (relayedBy !== undefined) {
@@ -197,7 +200,6 @@ export function forwardAppends(
     const span = options.tracer
       ? relaySpan(options.tracer, req, operation, target, headers)
       : undefined;
-    const logger = options.logger?.isLevelEnabled?.("info") === false ? undefined : options.logger;
     const started = process.hrtime.bigint();
     let outcome: ForwardOutcome | undefined;
     let ownerRequestId: string | undefined;
@@ -295,7 +297,7 @@ export function forwardAppends(
         relayed_to: owner,
         outcome: outcome ?? null,
         status,
-        latency_ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        latency_ms: latencyMsSince(started),
         ...(aborted ? { aborted: true } : {}),
       });
     });
