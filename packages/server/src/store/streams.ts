@@ -325,6 +325,23 @@ export async function selectLeasedStream(
   return row;
 }
 
+/**
+ * The streams `owner` holds that have something to do: events past the cursor, a batch
+ * pinned, or a status no longer active (paused or resumed elsewhere). One statement for all
+ * of a process's idle streams, instead of one per stream per poll.
+ */
+export async function leasedStreamsWithWork(
+  db: Queryable,
+  owner: string,
+): Promise<{ project_id: string; stream_id: string }[]> {
+  return db.query<{ project_id: string; stream_id: string }>(
+    `SELECT s.project_id, s.stream_id FROM streams s JOIN projects p ON p.project_id = s.project_id
+     WHERE s.lease_owner = $1
+       AND (p.last_seq > s.cursor_seq OR s.pending_id IS NOT NULL OR s.status <> 'active')`,
+    [owner],
+  );
+}
+
 /** Releases `owner`'s lease on the stream; with `lastError`, records it on the stream. */
 export async function releaseLease(
   db: Queryable,

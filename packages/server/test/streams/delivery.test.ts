@@ -226,6 +226,102 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     expectDelivered(batches, [all[1] as number, all[5] as number]);
   });
 
+  it("when a project's streams are idle, then the worker asks one statement per poll for all of them, and an append wakes every one", async () => {
+    const { projectId, api } = await newProjectApi();
+    const hook = await receiver(() => ({ status: 200 }));
+    // This test's worker counts the statements it sends.
+    await worker.stop();
+    let statements = 0;
+    const counting = new Proxy(ctx.store, {
+      get(target, property) {
+        if (property === "query") {
+          return (...args: Parameters<typeof target.query>) => {
+            statements += 1;
+            return target.query(...args);
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    // Its own root, so the server's appends are not announced to it: only the poll wakes its
+    // streams (as another replica's appends would), never the recheck of a minute.
+    worker = new StreamWorker(createStreamsContext(counting, streamsConfig), undefined, 60_000);
+    worker.start();
+    const streams = 10;
+    const ids: string[] = [];
+    for (let n = 0; n < streams; n++) {
+      const created = await api("POST", "/v1/streams", {
+        body: {
+          name: `idle ${n}`,
+          destination: { type: "webhook", url: hook.url },
+          batching: { linger_ms: 0 },
+        },
+      });
+      ids.push(created.json.id);
+    }
+    const delivered = async (seq: number) =>
+      waitFor(async () => {
+        const cursors = await Promise.all(
+          ids.map(async (id) => (await api("GET", `/v1/streams/${id}`)).json.cursor_seq as number),
+        );
+        return cursors.every((cursor) => cursor >= seq) || undefined;
+      }, `every stream to deliver seq ${seq}`);
+    const first = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
+    await delivered(first);
+
+    const started = Date.now();
+    statements = 0;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const polls = (Date.now() - started) / streamsConfig.pollMs;
+    // Two per poll (leases, idle streams with work); one per stream per poll before.
+    expect(statements).toBeLessThan(polls * 3);
+
+    const second = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
+    await delivered(second);
+    expect(await projectSeqs(projectId, first)).toEqual([second]);
+  });
+
+  it("when an append is made in the worker's process, then its idle streams are woken by it, not by a poll", async () => {
+    const { projectId, api } = await newProjectApi();
+    const hook = await receiver(() => ({ status: 200 }));
+    const ids: string[] = [];
+    for (let n = 0; n < 2; n++) {
+      const created = await api("POST", "/v1/streams", {
+        body: {
+          name: `woken ${n}`,
+          destination: { type: "webhook", url: hook.url },
+          batching: { linger_ms: 0 },
+        },
+      });
+      ids.push(created.json.id);
+    }
+    // No poll after the first (which takes both streams), no recheck and no lease expiry
+    // within the test.
+    await worker.stop();
+    worker = new StreamWorker(
+      createStreamsContext(ctx.store, { ...streamsConfig, pollMs: 60_000, leaseMs: 120_000 }),
+      undefined,
+      60_000,
+    );
+    worker.start();
+    await waitFor(async () => {
+      const rows = await ctx.store.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM streams WHERE project_id = $1 AND lease_owner = $2",
+        [projectId, worker.owner],
+      );
+      return rows[0]?.n === 2 || undefined;
+    }, "the worker to take both streams");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // both loops found nothing: idle
+    const seq = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
+    await waitFor(async () => {
+      const cursors = await Promise.all(
+        ids.map(async (id) => (await api("GET", `/v1/streams/${id}`)).json.cursor_seq as number),
+      );
+      return cursors.every((cursor) => cursor >= seq) || undefined;
+    }, "both streams to deliver the append");
+  });
+
   it("when the destination keeps failing, then the stream pauses itself, records stream.paused, and resuming delivers from the cursor", async () => {
     const { projectId, api } = await newProjectApi();
     const hook = await receiver(() => ({ status: 500 }));

@@ -7,7 +7,7 @@ import { eventJson } from "./event-json.js";
 import type { StreamBatching, StreamFilters } from "./stream-row.js";
 
 /** The most events one read returns (every destination's per-request ceiling). */
-const READ_CEILING = 1000;
+export const READ_CEILING = 1000;
 
 /** The stream's matching events in (afterSeq, upToSeq], seq ascending, at most `limit`. */
 export async function matchingEvents(

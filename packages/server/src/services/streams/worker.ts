@@ -6,6 +6,7 @@ import {
   claimLeases,
   commitWithoutFlush,
   type LeasedCursor,
+  leasedStreamsWithWork,
   pinBatch,
   releaseLease,
   releaseLeasesOf,
@@ -14,16 +15,18 @@ import {
   settleDelivered,
   skipToSeq,
 } from "../../store/streams.js";
+import { onLocalAppend } from "../events/append-signal.js";
 import { newId } from "../system/ids.js";
 import { recordInTransaction } from "../system/system-events.js";
 import { retryDelayMs } from "./backoff.js";
-import { cutBatch, matchingEvents } from "./batch.js";
+import { cutBatch, matchingEvents, READ_CEILING } from "./batch.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";
 import { deliveryOf, pruneAttempts, recordAttempt } from "./deliveries.js";
 import { driverFor } from "./destinations/index.js";
 import { postOnce } from "./http-post.js";
-import { type StreamRecord, toRecord } from "./stream-row.js";
+import { RecentReads } from "./recent-reads.js";
+import { type StreamFilters, type StreamRecord, toRecord } from "./stream-row.js";
 import { credentialsOf } from "./streams.js";
 
 interface WorkerLogger {
@@ -39,6 +42,13 @@ const CLAIM_PER_TICK = 2;
 
 /** Prune a stream's attempt history once every this many attempts. */
 const PRUNE_EVERY = 50;
+/**
+ * The longest an idle stream waits before it reads its row again by itself. It is woken
+ * sooner by an append of its project in this process, or by the worker's poll, which asks
+ * once for all of the process's idle streams which have something to do (another replica's
+ * appends, a rewind, a pause).
+ */
+const IDLE_RECHECK_MS = 5_000;
 /** The longest a stream waits after steps that threw (a database fault, a bug) before trying again. */
 const THROWN_STEP_MAX_WAIT_MS = 60_000;
 
@@ -69,12 +79,18 @@ export class StreamWorker {
   /** Streams whose credentials this process could not open, and until when it leaves them. */
   private readonly leftToOthers = new Map<string, number>();
   private readonly stopping = new AbortController();
+  /** The events the streams read lately, shared between them and between lingers. */
+  private readonly reads = new RecentReads();
+  /** Wakes the idle streams' loops, by project and stream. */
+  private readonly idle = new Map<string, Map<string, () => void>>();
+  private stopLocal: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
 
   constructor(
     private readonly context: StreamsContext,
     private readonly logger: WorkerLogger = silent,
+    private readonly idleRecheckMs = IDLE_RECHECK_MS,
   ) {}
 
   start(): void {
@@ -85,6 +101,7 @@ export class StreamWorker {
       );
       return;
     }
+    this.stopLocal = onLocalAppend(this.context.store, (projectId) => this.wake(projectId));
     const loop = () => {
       this.ticking = this.tick().finally(() => {
         if (!this.stopping.signal.aborted) {
@@ -100,10 +117,12 @@ export class StreamWorker {
   /** Stops claiming, lets in-flight deliveries finish or abort, and releases the leases. */
   async stop(): Promise<void> {
     this.stopping.abort();
+    this.stopLocal?.();
     clearTimeout(this.timer);
     await this.ticking;
     await Promise.allSettled(this.running.values());
     await releaseLeasesOf(this.context.store, this.owner).catch(() => undefined);
+    this.reads.clear();
     for (const agent of Object.values(this.context.agents)) agent.destroy();
   }
 
@@ -135,6 +154,48 @@ export class StreamWorker {
     } catch (error) {
       this.logger.warn("stream lease claim failed", { error: String(error) });
     }
+    if (this.idle.size === 0) return;
+    try {
+      for (const { project_id, stream_id } of await leasedStreamsWithWork(
+        this.context.store,
+        this.owner,
+      )) {
+        this.wake(project_id, stream_id);
+      }
+    } catch (error) {
+      this.logger.warn("idle streams' check failed", { error: String(error) });
+    }
+  }
+
+  /** Wakes the idle loops of the project's streams (of one stream, with `streamId`). */
+  private wake(projectId: string, streamId?: string): void {
+    const waiting = this.idle.get(projectId);
+    if (!waiting) return;
+    for (const [id, wake] of [...waiting]) if (streamId === undefined || id === streamId) wake();
+  }
+
+  /** Waits until woken (wake), `idleRecheckMs` at most, or the worker stops. */
+  private waitIdle(projectId: string, streamId: string): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      let waiting = this.idle.get(projectId);
+      if (!waiting) {
+        waiting = new Map();
+        this.idle.set(projectId, waiting);
+      }
+      const project = waiting;
+      const done = () => {
+        clearTimeout(timer);
+        this.stopping.signal.removeEventListener("abort", done);
+        project.delete(streamId);
+        if (project.size === 0 && this.idle.get(projectId) === project) this.idle.delete(projectId);
+        resolve();
+      };
+      const timer = setTimeout(done, this.idleRecheckMs);
+      timer.unref();
+      this.stopping.signal.addEventListener("abort", done, { once: true });
+      project.set(streamId, done);
+    });
   }
 
   private async wait(ms: number): Promise<void> {
@@ -199,7 +260,7 @@ export class StreamWorker {
       if (outcome === "sent" && ++attemptsMade % PRUNE_EVERY === 0) {
         await pruneAttempts(this.context.store, projectId, streamId).catch(() => undefined);
       }
-      if (outcome === "idle") await this.wait(pollMs);
+      if (outcome === "idle") await this.waitIdle(projectId, streamId);
       else if (typeof outcome === "number") await this.wait(outcome);
     }
   }
@@ -239,25 +300,12 @@ export class StreamWorker {
     const { stream } = held;
     const cursor = stream.cursor_seq;
     if (held.pendingId !== null && held.pendingLastSeq !== null) {
-      const events = await matchingEvents(
-        this.context.store,
-        held.projectId,
-        stream.filters,
-        cursor,
-        held.pendingLastSeq,
-      );
+      const events = await this.matching(held, cursor, held.pendingLastSeq, READ_CEILING);
       await this.send(held, credentials, held.pendingId, held.pendingLastSeq, events);
       return "sent";
     }
     if (held.lastSeq <= cursor) return "idle";
-    const read = await matchingEvents(
-      this.context.store,
-      held.projectId,
-      stream.filters,
-      cursor,
-      held.lastSeq,
-      stream.batching.max_events,
-    );
+    const read = await this.matching(held, cursor, held.lastSeq, stream.batching.max_events);
     const batch = cutBatch(read, held.lastSeq, stream.batching);
     const first = batch.events[0];
     if (!batch.full && first && stream.batching.linger_ms > 0) {
@@ -281,6 +329,20 @@ export class StreamWorker {
     // The events in hand are exactly the pinned range: send them without reading them again.
     await this.send(held, credentials, messageId, batch.lastSeq, batch.events);
     return "sent";
+  }
+
+  /** The stream's matching events in (afterSeq, upToSeq], at most `limit`, shared where read lately. */
+  private matching(held: Held, afterSeq: number, upToSeq: number, limit: number) {
+    const { projectId, stream } = held;
+    const bounded = Math.min(READ_CEILING, Math.max(1, limit));
+    return this.reads.read(
+      readsKey(projectId, stream.filters),
+      afterSeq,
+      upToSeq,
+      bounded,
+      (from, to, most) =>
+        matchingEvents(this.context.store, projectId, stream.filters, from, to, most),
+    );
   }
 
   /** Sends the pinned batch and moves the cursor past it, or schedules the retry. */
@@ -361,4 +423,14 @@ export class StreamWorker {
       }
     });
   }
+}
+
+/** Streams of one project with the same filters read the same events. */
+function readsKey(projectId: string, filters: StreamFilters): string {
+  return JSON.stringify([
+    projectId,
+    [...filters.actions].sort(),
+    filters.workspace_id,
+    [...filters.actor_types].sort(),
+  ]);
 }
