@@ -61,9 +61,10 @@ async function main(): Promise<void> {
   }
   const mode = args.quick ? "quick" : "full";
   const sizes = args.quick ? QUICK : FULL;
-  const out = resolve(
-    args.out ?? join(repoRoot, `bench/results${args.quick ? ".quick" : ""}.json`),
-  );
+  // bench/results.json is the published run's (committed, docs/benchmarks.md is rendered
+  // from it): a quick or partial run never writes over it unless told to with --out.
+  const suffix = args.quick ? ".quick" : args.only ? ".partial" : "";
+  const out = resolve(args.out ?? join(repoRoot, `bench/results${suffix}.json`));
   const workloads = WORKLOADS.filter((workload) => !args.only || args.only.includes(workload.id));
   if (workloads.length === 0)
     throw new Error(`--only matched no workload (${WORKLOADS.map((w) => w.id).join(", ")})`);
