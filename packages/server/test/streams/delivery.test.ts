@@ -62,6 +62,33 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     return rows.filter((row) => !action || action(row.action)).map((row) => Number(row.seq));
   }
 
+  type Api = ReturnType<typeof client>;
+
+  /** `count` webhook streams of the project to `url`, each sending a batch at once. */
+  async function webhookStreams(api: Api, url: string, count: number, name: string) {
+    const ids: string[] = [];
+    for (let n = 0; n < count; n++) {
+      const created = await api("POST", "/v1/streams", {
+        body: {
+          name: `${name} ${n}`,
+          destination: { type: "webhook", url },
+          batching: { linger_ms: 0 },
+        },
+      });
+      ids.push(created.json.id);
+    }
+    return ids;
+  }
+
+  async function everyStreamDelivers(api: Api, ids: string[], seq: number) {
+    await waitFor(async () => {
+      const cursors = await Promise.all(
+        ids.map(async (id) => (await api("GET", `/v1/streams/${id}`)).json.cursor_seq as number),
+      );
+      return cursors.every((cursor) => cursor >= seq) || undefined;
+    }, `every stream to deliver seq ${seq}`);
+  }
+
   it("when the webhook fails, answers 429 with Retry-After, answers slowly and drops connections, then every event arrives once in order, signed, retried under the same webhook-id", async () => {
     const { projectId, api } = await newProjectApi();
     const plan: ReturnType<Behaviour>[] = [
@@ -248,27 +275,9 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     // streams (as another replica's appends would), never the recheck of a minute.
     worker = new StreamWorker(createStreamsContext(counting, streamsConfig), undefined, 60_000);
     worker.start();
-    const streams = 10;
-    const ids: string[] = [];
-    for (let n = 0; n < streams; n++) {
-      const created = await api("POST", "/v1/streams", {
-        body: {
-          name: `idle ${n}`,
-          destination: { type: "webhook", url: hook.url },
-          batching: { linger_ms: 0 },
-        },
-      });
-      ids.push(created.json.id);
-    }
-    const delivered = async (seq: number) =>
-      waitFor(async () => {
-        const cursors = await Promise.all(
-          ids.map(async (id) => (await api("GET", `/v1/streams/${id}`)).json.cursor_seq as number),
-        );
-        return cursors.every((cursor) => cursor >= seq) || undefined;
-      }, `every stream to deliver seq ${seq}`);
+    const ids = await webhookStreams(api, hook.url, 10, "idle");
     const first = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
-    await delivered(first);
+    await everyStreamDelivers(api, ids, first);
 
     const started = Date.now();
     statements = 0;
@@ -278,24 +287,14 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     expect(statements).toBeLessThan(polls * 3);
 
     const second = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
-    await delivered(second);
+    await everyStreamDelivers(api, ids, second);
     expect(await projectSeqs(projectId, first)).toEqual([second]);
   });
 
   it("when an append is made in the worker's process, then its idle streams are woken by it, not by a poll", async () => {
     const { projectId, api } = await newProjectApi();
     const hook = await receiver(() => ({ status: 200 }));
-    const ids: string[] = [];
-    for (let n = 0; n < 2; n++) {
-      const created = await api("POST", "/v1/streams", {
-        body: {
-          name: `woken ${n}`,
-          destination: { type: "webhook", url: hook.url },
-          batching: { linger_ms: 0 },
-        },
-      });
-      ids.push(created.json.id);
-    }
+    const ids = await webhookStreams(api, hook.url, 2, "woken");
     // No poll after the first (which takes both streams), no recheck and no lease expiry
     // within the test.
     await worker.stop();
@@ -314,12 +313,7 @@ describe.each(STORE_KINDS)("log stream delivery (%s)", { timeout: 90_000 }, (kin
     }, "the worker to take both streams");
     await new Promise((resolve) => setTimeout(resolve, 200)); // both loops found nothing: idle
     const seq = (await api("POST", "/v1/events", { body: event() })).json.seq as number;
-    await waitFor(async () => {
-      const cursors = await Promise.all(
-        ids.map(async (id) => (await api("GET", `/v1/streams/${id}`)).json.cursor_seq as number),
-      );
-      return cursors.every((cursor) => cursor >= seq) || undefined;
-    }, "both streams to deliver the append");
+    await everyStreamDelivers(api, ids, seq);
   });
 
   it("when the destination keeps failing, then the stream pauses itself, records stream.paused, and resuming delivers from the cursor", async () => {

@@ -9,6 +9,11 @@ import type { StreamBatching, StreamFilters } from "./stream-row.js";
 /** The most events one read returns (every destination's per-request ceiling). */
 export const READ_CEILING = 1000;
 
+/** What a read asked for `limit` events returns at most: 1 to READ_CEILING. */
+export function readLimit(limit: number): number {
+  return Math.min(READ_CEILING, Math.max(1, limit));
+}
+
 /** The stream's matching events in (afterSeq, upToSeq], seq ascending, at most `limit`. */
 export async function matchingEvents(
   db: Queryable,
@@ -30,7 +35,7 @@ export async function matchingEvents(
   const rows = await selectedRowsInRange(db, selection, {
     afterSeq,
     upToSeq,
-    limit: Math.min(READ_CEILING, Math.max(1, limit)),
+    limit: readLimit(limit),
   });
   return rows.map(eventToWire);
 }

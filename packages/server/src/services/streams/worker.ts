@@ -19,7 +19,7 @@ import { onLocalAppend } from "../events/append-signal.js";
 import { newId } from "../system/ids.js";
 import { recordInTransaction } from "../system/system-events.js";
 import { retryDelayMs } from "./backoff.js";
-import { cutBatch, matchingEvents, READ_CEILING } from "./batch.js";
+import { cutBatch, matchingEvents, READ_CEILING, readLimit } from "./batch.js";
 import { postOptionsOf, type StreamsContext } from "./context.js";
 import type { Credentials } from "./credentials.js";
 import { deliveryOf, pruneAttempts, recordAttempt } from "./deliveries.js";
@@ -170,20 +170,16 @@ export class StreamWorker {
   /** Wakes the idle loops of the project's streams (of one stream, with `streamId`). */
   private wake(projectId: string, streamId?: string): void {
     const waiting = this.idle.get(projectId);
-    if (!waiting) return;
-    for (const [id, wake] of [...waiting]) if (streamId === undefined || id === streamId) wake();
+    if (streamId !== undefined) waiting?.get(streamId)?.();
+    else for (const wake of waiting?.values() ?? []) wake();
   }
 
   /** Waits until woken (wake), `idleRecheckMs` at most, or the worker stops. */
   private waitIdle(projectId: string, streamId: string): Promise<void> {
     if (this.stopping.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
-      let waiting = this.idle.get(projectId);
-      if (!waiting) {
-        waiting = new Map();
-        this.idle.set(projectId, waiting);
-      }
-      const project = waiting;
+      const project = this.idle.get(projectId) ?? new Map<string, () => void>();
+      this.idle.set(projectId, project);
       const done = () => {
         clearTimeout(timer);
         this.stopping.signal.removeEventListener("abort", done);
@@ -334,12 +330,12 @@ export class StreamWorker {
   /** The stream's matching events in (afterSeq, upToSeq], at most `limit`, shared where read lately. */
   private matching(held: Held, afterSeq: number, upToSeq: number, limit: number) {
     const { projectId, stream } = held;
-    const bounded = Math.min(READ_CEILING, Math.max(1, limit));
+    // The limit the database read applies: a span is complete only up to what it could hold.
     return this.reads.read(
       readsKey(projectId, stream.filters),
       afterSeq,
       upToSeq,
-      bounded,
+      readLimit(limit),
       (from, to, most) =>
         matchingEvents(this.context.store, projectId, stream.filters, from, to, most),
     );
