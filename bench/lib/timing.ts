@@ -1,8 +1,15 @@
+import { timedGet } from "./probe-client.js";
 import { type Summary, summarize } from "./stats.js";
 
-/** Times `count` sequential calls of `fn` (after `warmup` untimed ones), in ms. */
+/** A call that times itself, such as a `getter`'s GET timed in the probe worker: its ms. */
+export type TimedCall = () => Promise<number>;
+
+/**
+ * Times `count` sequential calls of `fn` (after `warmup` untimed ones), in ms. A `TimedCall`'s
+ * own time is taken; any other call is timed around it.
+ */
 export async function timeEach(
-  fn: () => Promise<unknown>,
+  fn: (() => Promise<unknown>) | TimedCall,
   count: number,
   warmup = 0,
 ): Promise<number[]> {
@@ -10,8 +17,8 @@ export async function timeEach(
   const times: number[] = [];
   for (let index = 0; index < count; index++) {
     const started = performance.now();
-    await fn();
-    times.push(performance.now() - started);
+    const measured = await fn();
+    times.push(typeof measured === "number" ? measured : performance.now() - started);
   }
   return times;
 }
@@ -41,15 +48,14 @@ export async function interleave<K extends string>(
   >;
 }
 
-/** A GET that must answer 2xx; the body is read fully (and dropped). */
-export function getter(url: string, headers: Record<string, string>): () => Promise<void> {
+/**
+ * A GET that must answer 2xx, timed in the probe worker (lib/probe-client.ts) from the request
+ * to its body read in full; resolves to that time in ms.
+ */
+export function getter(url: string, headers: Record<string, string>): TimedCall {
   return async () => {
-    const response = await fetch(url, { headers });
-    const body = await response.arrayBuffer();
-    if (!response.ok) {
-      throw new Error(
-        `GET ${url} → ${response.status}: ${Buffer.from(body).toString().slice(0, 300)}`,
-      );
-    }
+    const { ms, status, text } = await timedGet(url, headers);
+    if (status < 200 || status > 299) throw new Error(`GET ${url} → ${status}: ${text}`);
+    return ms;
   };
 }

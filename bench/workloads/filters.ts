@@ -1,7 +1,7 @@
 import type { Goal } from "../lib/results.js";
 import { atMost } from "../lib/results.js";
 import { summarize } from "../lib/stats.js";
-import { getter, timeEach } from "../lib/timing.js";
+import { getter, type TimedCall, timeEach } from "../lib/timing.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
 import { bearer, formatCount } from "../lib/workload.js";
 
@@ -68,9 +68,9 @@ const QUERY_PROBE: Probe & { paths: string[] } = {
 };
 
 /** Calls each of `calls` in turn, one per call. */
-function inTurn(calls: (() => Promise<void>)[]): () => Promise<void> {
+function inTurn(calls: TimedCall[]): TimedCall {
   let next = 0;
-  return () => (calls[next++ % calls.length] as () => Promise<void>)();
+  return () => (calls[next++ % calls.length] as TimedCall)();
 }
 
 const NO_INDEXES = "-c enable_indexscan=off -c enable_bitmapscan=off -c enable_indexonlyscan=off";

@@ -9,6 +9,7 @@ import { BENCH_SECRETS } from "../lib/chronicle.js";
 import { benchEvents, type EventInput, seededRandom } from "../lib/event-generator.js";
 import { atLeast, atMost } from "../lib/results.js";
 import { median, summarize } from "../lib/stats.js";
+import { getter } from "../lib/timing.js";
 import type { BenchContext, Workload, WorkloadOutcome } from "../lib/workload.js";
 import { bearer, formatCount } from "../lib/workload.js";
 
@@ -43,13 +44,7 @@ export const integrityWorkload: Workload = {
       );
       for (const row of found.rows) ids.set(Number(row.seq), row.id);
     }
-    const timedGet = async (path: string) => {
-      const started = performance.now();
-      const response = await fetch(`${context.server.url}${path}`, { headers });
-      await response.arrayBuffer();
-      if (!response.ok) throw new Error(`GET ${path} → ${response.status}`);
-      return performance.now() - started;
-    };
+    const timedGet = (path: string) => getter(`${context.server.url}${path}`, headers)();
     // The first call signs the checkpoint over the seeded tree (one-off, not counted). A
     // verifier holds that checkpoint and asks for proofs at its size (the SDK's
     // verifyInclusion needs the proof's tree_size to be the checkpoint's); a proof at the
