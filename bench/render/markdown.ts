@@ -102,7 +102,7 @@ export function renderMarkdown(results: BenchResults, notesDir: string, chartFil
     "",
     `**This run:** ${results.mode}, started ${results.startedAt.replace("T", " ").slice(0, 19)} UTC, took ${formatDuration(results.durationMs)}.`,
     `${machine.cpus} × ${machine.cpuModel}; Node ${machine.node}; ${machine.postgres} (${settings}).`,
-    `Pinning: server ${machine.pinning.server}; load generator (the bench process with autocannon and the SDK, and pgbench) ${machine.pinning.loadGenerator}; PostgreSQL's backends are not pinned.`,
+    `Pinning: server ${machine.pinning.server}; load generator (the bench process with autocannon and the SDK, its worker thread that times single GETs, and pgbench) ${machine.pinning.loadGenerator}; PostgreSQL's backends are not pinned.`,
     "",
     "## Summary",
     "",
