@@ -48,11 +48,14 @@ function probeWorker(): Worker {
     if (reply.error !== undefined) waiting.reject(new Error(reply.error));
     else waiting.resolve({ ms: reply.ms, status: reply.status, text: reply.text });
   });
-  started.on("error", (error) => {
+  // A worker that failed or stopped fails what it was asked; the next request starts another.
+  const gone = (error: Error) => {
+    if (worker === started) worker = undefined;
     for (const waiting of pending.values()) waiting.reject(error);
     pending.clear();
-    worker = undefined;
-  });
+  };
+  started.on("error", gone);
+  started.on("exit", (code) => gone(new Error(`the probe worker exited (${code})`)));
   worker = started;
   return started;
 }
