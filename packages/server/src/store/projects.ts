@@ -250,7 +250,10 @@ export async function selectProjectsToCount(db: Queryable, limit: number): Promi
  * Counts the next `chunk` events of the project after the last counted one: their actors
  * and targets join the project's distinct sets, the counters grow by what was new. One
  * statement; the counts row's lock orders concurrent counters (a second one counts the
- * chunk after). Returns the seq counted up to.
+ * chunk after). Returns the seq counted up to. The new types are told from the new targets'
+ * distinct types: a type first seen in this chunk finds in project_targets only the rows this
+ * statement inserted, which it cannot see, so a lookup per new target walked all of them
+ * (quadratic in a chunk's new targets; bench/FINDINGS.md B54).
  */
 export async function countNextEvents(
   tx: Queryable,
@@ -279,7 +282,8 @@ export async function countNextEvents(
        FROM counted, unnest(counted.target_keys) AS key
        ON CONFLICT DO NOTHING RETURNING target_type
      ), new_types AS (
-       SELECT DISTINCT n.target_type FROM new_targets n WHERE NOT EXISTS (
+       SELECT n.target_type FROM (SELECT DISTINCT target_type FROM new_targets) AS n
+       WHERE NOT EXISTS (
          SELECT 1 FROM project_targets o WHERE o.project_id = $1 AND o.target_type = n.target_type)
      )
      UPDATE project_counts SET counted_seq = span.up_to,
