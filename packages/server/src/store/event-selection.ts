@@ -16,7 +16,8 @@ export interface EventSelection {
   query?: SelectionCondition;
   /**
    * Substrings of `filters.search` the trigram index is asked for instead of the whole text
-   * (services/events/search-pieces.ts); the whole text is still tested on every row.
+   * (services/events/search-pieces.ts); the whole text is still tested on every row. Empty:
+   * nothing is asked of the index, the text is only tested on the rows read (a walk down seq).
    */
   searchPieces?: readonly string[];
 }
@@ -223,7 +224,7 @@ export function selectionConditions(selection: EventSelection, params: SqlParams
   const where = [`project_id = ${params.add(projectId)}`];
   for (const predicate of filterPredicates(filters)) {
     where.push(
-      predicate.filter === "search" && searchPieces !== undefined && searchPieces.length > 0
+      predicate.filter === "search" && searchPieces !== undefined
         ? searchByPiecesSql(predicate.value, searchPieces, params)
         : predicateSql(predicate, params),
     );

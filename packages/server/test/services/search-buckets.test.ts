@@ -130,3 +130,66 @@ describe.each(STORE_KINDS)("a rare search read bucket by bucket on %s", (kind) =
     expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(false);
   });
 });
+
+/**
+ * "lynx" in one event of every 50 of the newest 500 (common to the sample) and otherwise
+ * in twelve events spread over 450,000 seqs: one person's burst of activity.
+ */
+const BURST = Array.from({ length: 500 }, (_, n) => ({
+  seq: 600_001 + n,
+  text: n % 50 === 0 ? `lynx burst ${n}` : `filler ${n}`,
+}));
+const SPREAD_OUT = Array.from({ length: 12 }, (_, k) => ({
+  seq: 10_000 + k * 40_000,
+  text: `lynx ${k}`,
+}));
+const LYNX = [...SPREAD_OUT, ...BURST]
+  .filter((row) => row.text.startsWith("lynx"))
+  .map((row) => row.seq);
+
+describe.each(STORE_KINDS)("a search common only among the newest events on %s", (kind) => {
+  let t: TestStore;
+  const projectId = `prj_burst_${kind}`;
+
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'burst')", [
+      projectId,
+    ]);
+    await insertRows(t.store, projectId, [...SPREAD_OUT, ...BURST]);
+    await t.store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
+      projectId,
+      600_500,
+    ]);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when its page lies past the seqs a common text's page fills, then it is read as a rare one from there, every match once, in order", async () => {
+    const watched = countingQueries(t.store);
+    const page = await listEvents(watched.store, projectId, { search: "lynx" }, { limit: 15 });
+    const newestFirst = [...LYNX].reverse();
+    expect(page.data.map((event) => event.seq)).toEqual(newestFirst.slice(0, 15));
+    expect(page.has_more).toBe(true);
+    // The walk stopped at its window (10 matches), the buckets found the other five.
+    expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(true);
+
+    for (const order of ["desc", "asc"] as const) {
+      const pages: number[][] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const next = await listEvents(
+          t.store,
+          projectId,
+          { search: "lynx" },
+          { order, limit: 4, cursor },
+        );
+        pages.push(next.data.map((event) => event.seq));
+        if (!next.has_more || !next.next_cursor) break;
+        cursor = next.next_cursor;
+      }
+      expect(pages.flat()).toEqual(order === "desc" ? newestFirst : LYNX);
+    }
+  });
+});

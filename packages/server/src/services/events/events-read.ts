@@ -19,7 +19,7 @@ import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterDigest, selectionOf } from "./event-filters.js";
 import { eventToWire } from "./event-row.js";
 import { projectRead } from "./read-gate.js";
-import { searchPlan } from "./search-pieces.js";
+import { commonSearchWindow, type SearchPlan, searchPlan } from "./search-pieces.js";
 
 const EVENTS_SCOPE: ListScope = { kind: "events" };
 export const EXPORT_BATCH = 1000;
@@ -94,7 +94,7 @@ async function pageRows(
   store: Store,
   selection: EventSelection,
   read: PageRead,
-  rareSearch = false,
+  search?: SearchPlan,
 ): Promise<Row[]> {
   if (isTimeWindowOnly(selection)) {
     // The probe and the pick in one statement (B32); a wide window is walked down seq.
@@ -126,15 +126,49 @@ async function pageRows(
     const within = await readWithinRows(store, selection, "search", read, WITHIN_WINDOW);
     if (within.exhausted || within.rows.length >= read.limit) return within.rows;
   }
-  if (rareSearch) {
-    // The buckets next to the cursor first: their index lookups cost the same however large
-    // the project; a page they do not fill goes on past them through the whole index.
-    const near = await readSearchBuckets(store, selection, read, SEARCH_BUCKETS);
-    if (near.rows.length >= read.limit || near.after === undefined) return near.rows;
-    const rest = { ...read, limit: read.limit - near.rows.length, afterSeq: near.after };
-    return [...near.rows, ...(await readPageRows(store, selection, rest, { kind: "walk" }))];
-  }
+  if (search?.rare) return readRareSearch(store, selection, read);
+  if (search) return readCommonSearch(store, selection, read);
   return readPageRows(store, selection, read, { kind: "walk" });
+}
+
+/**
+ * A rare search: the buckets next to the cursor first, whose index lookups cost the same
+ * however large the project; a page they do not fill goes on past them through the whole index.
+ */
+async function readRareSearch(
+  store: Store,
+  selection: EventSelection,
+  read: PageRead,
+): Promise<Row[]> {
+  const near = await readSearchBuckets(store, selection, read, SEARCH_BUCKETS);
+  if (near.rows.length >= read.limit || near.after === undefined) return near.rows;
+  const rest = { ...read, limit: read.limit - near.rows.length, afterSeq: near.after };
+  return [...near.rows, ...(await readPageRows(store, selection, rest, { kind: "walk" }))];
+}
+
+/**
+ * A search its sample found common: walked down seq through the window where its page lies
+ * if the sample was right, then read as a rare search past that window (search-pieces.ts,
+ * commonSearchWindow).
+ */
+async function readCommonSearch(
+  store: Store,
+  selection: EventSelection,
+  read: PageRead,
+): Promise<Row[]> {
+  const window = commonSearchWindow(read.limit);
+  const from =
+    read.afterSeq ??
+    (read.ascending ? 0 : ((await projectLastSeq(store, selection.projectId)) ?? 0) + 1);
+  const nearest = { kind: "walk-nearest", window } as const;
+  // Walked through the primary key: the trigram index would find the text's every match in
+  // the project before the window's bound could apply.
+  const walked = { ...selection, searchPieces: [] };
+  const rows = await readPageRows(store, walked, { ...read, afterSeq: from }, nearest);
+  const past = read.ascending ? from + window : from - window + 1;
+  if (rows.length >= read.limit || past <= 1) return rows;
+  const rest = { ...read, limit: read.limit - rows.length, afterSeq: past };
+  return [...rows, ...(await readRareSearch(store, selection, rest))];
 }
 
 type CursorBinding = Omit<CursorPayload, "v" | "k" | "s">;
@@ -226,15 +260,14 @@ async function listPage(
   const backward = cursor?.k === "before";
   const ascending = (order === "asc") !== backward;
   const selection = selectionOf(projectId, filters, scope);
-  let rareSearch = false;
+  let search: SearchPlan | undefined;
   if (selection.filters.search && !isNarrowed(selection, "search")) {
-    const plan = await searchPlan(store, projectId, selection.filters.search);
-    if (plan.pieces !== undefined) selection.searchPieces = plan.pieces;
-    rareSearch = plan.rare;
+    search = await searchPlan(store, projectId, selection.filters.search);
+    if (search.pieces !== undefined) selection.searchPieces = search.pieces;
   }
 
   const read = { ascending, limit: limit + 1, afterSeq: cursor?.s };
-  const rows = await pageRows(store, selection, read, rareSearch);
+  const rows = await pageRows(store, selection, read, search);
   const hasMore = rows.length > limit;
   const pageRowsInOrder = rows.slice(0, limit);
   if (backward) pageRowsInOrder.reverse();
