@@ -5,7 +5,7 @@ import {
   SqlParams,
   selectionConditions,
 } from "./event-selection.js";
-import { EVENT_COLUMNS, type PageRead, projectLastSeq } from "./events.js";
+import { EVENT_COLUMNS, oldestSeq, type PageRead, projectLastSeq } from "./events.js";
 import type { Queryable, Row } from "./types.js";
 
 /** A filter tested on the rows the selection's other filters find first. */
@@ -77,11 +77,7 @@ async function firstBucket(db: Queryable, projectId: string, read: PageRead): Pr
     return Math.floor(Math.max(first, 0) / SEQ_BUCKET);
   }
   if (!read.ascending) return Math.floor(((await projectLastSeq(db, projectId)) ?? 0) / SEQ_BUCKET);
-  const [oldest] = await db.query<{ seq: number | string | null }>(
-    "SELECT min(seq) AS seq FROM events WHERE project_id = $1",
-    [projectId],
-  );
-  return Math.floor(Number(oldest?.seq ?? 0) / SEQ_BUCKET);
+  return Math.floor((await oldestSeq(db, projectId)) / SEQ_BUCKET);
 }
 
 /**

@@ -49,6 +49,15 @@ export async function newestSeq(db: Queryable, projectId: string): Promise<numbe
   return row ? Number(row.seq) : 0;
 }
 
+/** The seq of the project's oldest event kept (0 without events). */
+export async function oldestSeq(db: Queryable, projectId: string): Promise<number> {
+  const [row] = await db.query<{ seq: number | string }>(
+    "SELECT seq FROM events WHERE project_id = $1 ORDER BY seq LIMIT 1",
+    [projectId],
+  );
+  return row ? Number(row.seq) : 0;
+}
+
 /** The project's last reserved seq; undefined when there is no such project. */
 export async function projectLastSeq(
   db: Queryable,

@@ -192,4 +192,26 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
       expect(pages.flat()).toEqual(order === "desc" ? newestFirst : LYNX);
     }
   });
+
+  it("when the oldest events were removed, then a common text read oldest first starts at the oldest kept, not at the buckets", async () => {
+    // Half of 600 events hold "otter", and none below seq 900,001 is kept (retention).
+    const kept = `${projectId}_kept`;
+    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'kept')", [kept]);
+    const rows = Array.from({ length: 600 }, (_, n) => ({
+      seq: 900_001 + n,
+      text: n % 2 === 0 ? `otter ${n}` : `heron ${n}`,
+    }));
+    await insertRows(t.store, kept, rows);
+    await t.store.query("UPDATE projects SET last_seq = 900600 WHERE project_id = $1", [kept]);
+    const watched = countingQueries(t.store);
+    const page = await listEvents(
+      watched.store,
+      kept,
+      { search: "otter" },
+      { order: "asc", limit: 10 },
+    );
+    const otters = rows.filter((row) => row.text.startsWith("otter")).map((row) => row.seq);
+    expect(page.data.map((event) => event.seq)).toEqual(otters.slice(0, 10));
+    expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(false);
+  });
 });

@@ -9,6 +9,7 @@ import {
   countSelectedUpTo,
   findEventRow,
   newestSeq,
+  oldestSeq,
   type PageRead,
   projectLastSeq,
   readPageRows,
@@ -157,9 +158,14 @@ async function readCommonSearch(
   read: PageRead,
 ): Promise<Row[]> {
   const window = commonSearchWindow(read.limit);
+  // From the project's ends as they are, not seq 1: retention removes the oldest events, and
+  // a window over removed seqs would send a common text to the buckets, whose lookups decode
+  // its trigrams' whole posting lists (B54).
   const from =
     read.afterSeq ??
-    (read.ascending ? 0 : ((await projectLastSeq(store, selection.projectId)) ?? 0) + 1);
+    (read.ascending
+      ? Math.max((await oldestSeq(store, selection.projectId)) - 1, 0)
+      : ((await projectLastSeq(store, selection.projectId)) ?? 0) + 1);
   const nearest = { kind: "walk-nearest", window } as const;
   // Walked through the primary key: the trigram index would find the text's every match in
   // the project before the window's bound could apply.
