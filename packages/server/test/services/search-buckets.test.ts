@@ -193,7 +193,7 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
     }
   });
 
-  it("when the oldest events were removed, then a common text read oldest first starts at the oldest kept, not at the buckets", async () => {
+  it("when the oldest events were removed, then a common text is walked from the oldest kept event and its last pages ask no buckets", async () => {
     // Half of 600 events hold "otter", and none below seq 900,001 is kept (retention).
     const kept = `${projectId}_kept`;
     await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'kept')", [kept]);
@@ -212,6 +212,23 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
     );
     const otters = rows.filter((row) => row.text.startsWith("otter")).map((row) => row.seq);
     expect(page.data.map((event) => event.seq)).toEqual(otters.slice(0, 10));
+    // Paged to either end, the last page finds nothing kept past its window: no buckets.
+    for (const order of ["asc", "desc"] as const) {
+      const seqs: number[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const next = await listEvents(
+          watched.store,
+          kept,
+          { search: "otter" },
+          { order, limit: 40, cursor },
+        );
+        seqs.push(...next.data.map((event) => event.seq));
+        if (!next.has_more || !next.next_cursor) break;
+        cursor = next.next_cursor;
+      }
+      expect(seqs).toEqual(order === "asc" ? otters : [...otters].reverse());
+    }
     expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(false);
   });
 });

@@ -171,8 +171,14 @@ async function readCommonSearch(
   // the project before the window's bound could apply.
   const walked = { ...selection, searchPieces: [] };
   const rows = await readPageRows(store, walked, { ...read, afterSeq: from }, nearest);
+  if (rows.length >= read.limit) return rows;
   const past = read.ascending ? from + window : from - window + 1;
-  if (rows.length >= read.limit || past <= 1) return rows;
+  // Nothing kept past the window (the page is the last one): the buckets would look up the
+  // text's posting lists for nothing.
+  const beyond = read.ascending
+    ? past < ((await projectLastSeq(store, selection.projectId)) ?? 0)
+    : past > (await oldestSeq(store, selection.projectId));
+  if (!beyond) return rows;
   const rest = { ...read, limit: read.limit - rows.length, afterSeq: past };
   return [...rows, ...(await readRareSearch(store, selection, rest))];
 }
