@@ -36,18 +36,33 @@ async function insertRows(store: Store, projectId: string, rows: { seq: number; 
   );
 }
 
+/** A project holding `rows` alone, its last seq theirs. */
+async function newProjectOfRows(
+  store: Store,
+  projectId: string,
+  rows: { seq: number; text: string }[],
+): Promise<void> {
+  await store.query("INSERT INTO projects (project_id, name) VALUES ($1, $1)", [projectId]);
+  await insertRows(store, projectId, rows);
+  await store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
+    projectId,
+    Math.max(...rows.map((row) => row.seq)),
+  ]);
+}
+
 /** Every page of `search` in `order`, `limit` at a time, then back again through `prev`. */
 async function pagesBothWays(
   store: Store,
   projectId: string,
   order: "asc" | "desc",
   limit: number,
+  search = "zebra",
 ): Promise<{ forward: number[][]; backward: number[][] }> {
   const forward: number[][] = [];
   let cursor: string | undefined;
   let prev: string | null = null;
   for (;;) {
-    const page = await listEvents(store, projectId, { search: "zebra" }, { order, limit, cursor });
+    const page = await listEvents(store, projectId, { search }, { order, limit, cursor });
     forward.push(page.data.map((event) => event.seq));
     prev = page.prev_cursor;
     if (!page.has_more || !page.next_cursor) break;
@@ -55,12 +70,7 @@ async function pagesBothWays(
   }
   const backward: number[][] = [];
   while (prev) {
-    const page = await listEvents(
-      store,
-      projectId,
-      { search: "zebra" },
-      { order, limit, cursor: prev },
-    );
+    const page = await listEvents(store, projectId, { search }, { order, limit, cursor: prev });
     if (page.data.length === 0) break;
     backward.unshift(page.data.map((event) => event.seq));
     prev = page.prev_cursor;
@@ -74,14 +84,7 @@ describe.each(STORE_KINDS)("a rare search read bucket by bucket on %s", (kind) =
 
   beforeAll(async () => {
     t = await openTestStore(kind);
-    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'buckets')", [
-      projectId,
-    ]);
-    await insertRows(t.store, projectId, [...SPREAD, ...NEWEST]);
-    await t.store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
-      projectId,
-      600_600,
-    ]);
+    await newProjectOfRows(t.store, projectId, [...SPREAD, ...NEWEST]);
   });
   afterAll(async () => {
     await t?.dispose();
@@ -153,14 +156,7 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
 
   beforeAll(async () => {
     t = await openTestStore(kind);
-    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'burst')", [
-      projectId,
-    ]);
-    await insertRows(t.store, projectId, [...SPREAD_OUT, ...BURST]);
-    await t.store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
-      projectId,
-      600_500,
-    ]);
+    await newProjectOfRows(t.store, projectId, [...SPREAD_OUT, ...BURST]);
   });
   afterAll(async () => {
     await t?.dispose();
@@ -176,33 +172,19 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
     expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(true);
 
     for (const order of ["desc", "asc"] as const) {
-      const pages: number[][] = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const next = await listEvents(
-          t.store,
-          projectId,
-          { search: "lynx" },
-          { order, limit: 4, cursor },
-        );
-        pages.push(next.data.map((event) => event.seq));
-        if (!next.has_more || !next.next_cursor) break;
-        cursor = next.next_cursor;
-      }
-      expect(pages.flat()).toEqual(order === "desc" ? newestFirst : LYNX);
+      const { forward } = await pagesBothWays(t.store, projectId, order, 4, "lynx");
+      expect(forward.flat()).toEqual(order === "desc" ? newestFirst : LYNX);
     }
   });
 
   it("when the oldest events were removed, then a common text is walked from the oldest kept event and its last pages ask no buckets", async () => {
     // Half of 600 events hold "otter", and none below seq 900,001 is kept (retention).
     const kept = `${projectId}_kept`;
-    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, 'kept')", [kept]);
     const rows = Array.from({ length: 600 }, (_, n) => ({
       seq: 900_001 + n,
       text: n % 2 === 0 ? `otter ${n}` : `heron ${n}`,
     }));
-    await insertRows(t.store, kept, rows);
-    await t.store.query("UPDATE projects SET last_seq = 900600 WHERE project_id = $1", [kept]);
+    await newProjectOfRows(t.store, kept, rows);
     const watched = countingQueries(t.store);
     const page = await listEvents(
       watched.store,
@@ -214,20 +196,8 @@ describe.each(STORE_KINDS)("a search common only among the newest events on %s",
     expect(page.data.map((event) => event.seq)).toEqual(otters.slice(0, 10));
     // Paged to either end, the last page finds nothing kept past its window: no buckets.
     for (const order of ["asc", "desc"] as const) {
-      const seqs: number[] = [];
-      let cursor: string | undefined;
-      for (;;) {
-        const next = await listEvents(
-          watched.store,
-          kept,
-          { search: "otter" },
-          { order, limit: 40, cursor },
-        );
-        seqs.push(...next.data.map((event) => event.seq));
-        if (!next.has_more || !next.next_cursor) break;
-        cursor = next.next_cursor;
-      }
-      expect(seqs).toEqual(order === "asc" ? otters : [...otters].reverse());
+      const { forward } = await pagesBothWays(watched.store, kept, order, 40, "otter");
+      expect(forward.flat()).toEqual(order === "asc" ? otters : [...otters].reverse());
     }
     expect(watched.statements.some((sql) => sql.includes("generate_series"))).toBe(false);
   });
