@@ -42,6 +42,7 @@ export { grantAppRole } from "../../server/src/store/app-role.js";
 export { migrate, openStore, type Store } from "../../server/src/store/index.js";
 export { MIGRATIONS } from "../../server/src/store/migrate.js";
 export { setRemovalClock, updateRemovalPolicy } from "../../server/src/store/retention.js";
+export type { Queryable } from "../../server/src/store/types.js";
 
 /** The server package's directory (its CLI runs from here). */
 export const SERVER_PACKAGE_DIR = new URL("../../server/", import.meta.url);

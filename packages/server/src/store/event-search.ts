@@ -104,13 +104,18 @@ export async function readSearchBuckets(
   }
   // The buckets are read in turn (a nested loop over the series, which PostgreSQL cannot
   // reorder: each bucket's read depends on it), so the first rows out are the page's and
-  // the LIMIT stops the series there.
+  // the LIMIT stops the series there. `seq / SEQ_BUCKET` is the trigram index's key; the
+  // range says the same to the primary key. Without it, a bucket the planner reads down
+  // the primary key (a text it deems common) is a merge of every partition's walk, and a
+  // partition holding none of the bucket walked all of the project's rows in it before the
+  // merge could begin: 6.5–19 s for one bucket at 5 M events (bench/FINDINGS.md B55).
   const rows = await db.query(
     `SELECT ${EVENT_COLUMNS}
      FROM generate_series(${params.add(first)}::bigint, ${params.add(last)}::bigint,
                           ${read.ascending ? 1 : -1}) AS bucket (n)
      CROSS JOIN LATERAL (
        SELECT * FROM events WHERE ${where.join(" AND ")} AND seq / ${SEQ_BUCKET} = bucket.n
+         AND seq >= bucket.n * ${SEQ_BUCKET} AND seq < (bucket.n + 1) * ${SEQ_BUCKET}
        ORDER BY seq ${direction} LIMIT ${read.limit}
      ) AS events
      LIMIT ${read.limit}`,

@@ -1,21 +1,16 @@
 import {
+  explainingQueries,
   issueEvent,
   issueEvents,
   newProjectWithEvents,
   openTestStore,
+  planNodes,
   STORE_KINDS,
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countDistinct, getProject, ingestEvents } from "../../src/services/index.js";
 import { countNextEvents } from "../../src/store/projects.js";
-import type { Queryable } from "../../src/store/types.js";
-
-/** Every node of an EXPLAIN (ANALYZE, FORMAT JSON) plan, the plan's own first. */
-function planNodes(node: Record<string, unknown>): Record<string, unknown>[] {
-  const children = (node.Plans as Record<string, unknown>[] | undefined) ?? [];
-  return [node, ...children.flatMap(planNodes)];
-}
 
 describe.each(STORE_KINDS)("distinct counts on %s", (kind) => {
   let t: TestStore;
@@ -64,7 +59,7 @@ describe.each(STORE_KINDS)("distinct counts on %s", (kind) => {
       t.store,
       issueEvents(events, (n) => ({ target: { type: "ticket", id: `TCK-${n}` } })),
     );
-    const plans: Record<string, unknown>[] = [];
+    let plans: Record<string, unknown>[] = [];
     await t.store.transaction(async (tx) => {
       // The plan the bench's 5 M-event count took (a nested loop, the known targets looked up
       // through their index); which plan the planner picks depends on the statistics of the
@@ -72,22 +67,13 @@ describe.each(STORE_KINDS)("distinct counts on %s", (kind) => {
       for (const method of ["hashjoin", "mergejoin", "material", "seqscan", "bitmapscan"]) {
         await tx.query(`SET LOCAL enable_${method} = off`);
       }
-      const explaining: Queryable = {
-        query: async (sql, params) => {
-          if (!sql.trimStart().startsWith("WITH span")) return tx.query(sql, params);
-          const [row] = await tx.query<{ "QUERY PLAN": unknown }>(
-            `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
-            params,
-          );
-          const plan = row?.["QUERY PLAN"];
-          const parsed = (typeof plan === "string" ? JSON.parse(plan) : plan) as {
-            Plan: Record<string, unknown>;
-          }[];
-          plans.push((parsed[0] as { Plan: Record<string, unknown> }).Plan);
-          return [];
-        },
-      } as Queryable;
-      await countNextEvents(explaining, projectId, events);
+      const counting = explainingQueries(
+        tx,
+        (sql) => sql.trimStart().startsWith("WITH span"),
+        "none",
+      );
+      plans = counting.plans;
+      await countNextEvents(counting.db, projectId, events);
     });
     expect(plans).toHaveLength(1);
     // The targets already known are looked up once per new type, not once per new target.
