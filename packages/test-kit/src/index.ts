@@ -44,7 +44,7 @@ export {
 export { attribute, OtlpReceiver, type OtlpSpan } from "./otlp-receiver.js";
 export { createPostgresDatabase, POSTGRES_URL, type PostgresDatabase } from "./postgres.js";
 export { countingQueries } from "./query-counter.js";
-export { explainingQueries, type PlanNode, planNodes } from "./query-plans.js";
+export { explainingQueries, type PlanNode, planNodes, rowsScanned } from "./query-plans.js";
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
 export { atRemovalClock } from "./removal-clock.js";
 export { liveReplicas, waitForReplicas } from "./replicas.js";

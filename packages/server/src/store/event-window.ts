@@ -5,7 +5,7 @@ import type { Queryable, Row } from "./types.js";
 
 /** A time window's size (counted up to a cap) and, when it is under the cap, its page. */
 export interface WindowPage {
-  /** How many events the window holds, counted no further than the cap. */
+  /** How many events the window holds past the cursor, counted no further than the cap. */
   matches: number;
   /** The page's rows in the read's order; empty when the window reached the cap. */
   rows: Row[];
@@ -13,8 +13,8 @@ export interface WindowPage {
 
 /**
  * A selection that is a time window and nothing else (isTimeWindowOnly), read in one
- * statement: the window's seqs from the occurred_at index alone (it carries seq), at most
- * `cap` of them; their count; and, only when the count is under the cap, the page's seqs
+ * statement: the window's seqs past the cursor from the occurred_at index alone (it carries
+ * seq), at most `cap` of them; their count; and, only when the count is under the cap, the page's seqs
  * picked from those and just their rows fetched. A count and then a pick cost two round
  * trips and two scans of the same index range (bench/FINDINGS.md B32). There is always one
  * row, so an empty page still tells the window's size: a page of events has `seq` set.
@@ -29,9 +29,10 @@ export async function readWindowPage(
   const params = new SqlParams();
   const where = selectionConditions(selection, params);
   const direction = ascending ? "ASC" : "DESC";
-  const pageSeqs = [`(SELECT n FROM window_size) < ${cap}`];
   if (afterSeq !== undefined) {
-    pageSeqs.push(`seq ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
+    // `seq + 0`: tested on the occurred_at index's entries, never a range of the primary
+    // key, which would walk every event past the cursor instead of the window's.
+    where.push(`seq + 0 ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
   }
   const sql = `WITH window_seqs AS MATERIALIZED (
        SELECT seq FROM events WHERE ${where.join(" AND ")} LIMIT ${cap}),
@@ -39,7 +40,7 @@ export async function readWindowPage(
      SELECT window_size.n AS window_matches, page.* FROM window_size
      LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM events
        WHERE project_id = $1 AND seq = ANY(ARRAY(SELECT seq FROM window_seqs
-         WHERE ${pageSeqs.join(" AND ")} ORDER BY seq ${direction} LIMIT ${limit}))) AS page ON true
+         WHERE (SELECT n FROM window_size) < ${cap} ORDER BY seq ${direction} LIMIT ${limit}))) AS page ON true
      ORDER BY page.seq ${direction}`;
   const rows = await db.query<Row & { window_matches: number | string | bigint }>(
     PREPARED_PAGE_ROWS.has(limit) ? prepared(sql) : sql,

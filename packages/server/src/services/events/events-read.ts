@@ -101,7 +101,7 @@ async function pageRows(
     // The probe and the pick in one statement (B32); a wide window is walked down seq.
     const window = await readWindowPage(store, selection, read, NARROW);
     if (window.matches < NARROW) return window.rows;
-    return readPageRows(store, selection, read, { kind: "walk" });
+    return readWideWindow(store, selection, read);
   }
   if (await isNarrowSelection(store, selection)) {
     return readPageRows(store, selection, read, { kind: "pick" });
@@ -148,6 +148,49 @@ async function readRareSearch(
 }
 
 /**
+ * The seq a read goes on from: its cursor's, or just past the project's end it starts at.
+ * The project's ends as they are, not seq 1: retention removes the oldest events, and a
+ * window over removed seqs would send a common text to the buckets (B54).
+ */
+async function readStart(store: Store, projectId: string, read: PageRead): Promise<number> {
+  if (read.afterSeq !== undefined) return read.afterSeq;
+  return read.ascending
+    ? Math.max((await oldestSeq(store, projectId)) - 1, 0)
+    : ((await projectLastSeq(store, projectId)) ?? 0) + 1;
+}
+
+/**
+ * A time window too wide to pick at once (NARROW events or more past the cursor), read by
+ * turns of the two reads that can find its page: a walk down seq through the next `walk`
+ * seqs, cheap when the window's events lie near the cursor; then, when the page is not
+ * complete there, a count of the window's events past the walk (index-only, capped at four
+ * walks) that picks the rest of the page when it finds fewer. Each turn quadruples the
+ * walk, so a page costs about the lesser of the rows between the cursor and the page and
+ * the window's events past the cursor: occurred_at is the client's clock, and an old
+ * window can lie behind millions of newer events, every one of which a plain walk read
+ * (`end_time` a day after the project's first, 2.8 s at 5 M events; bench/FINDINGS.md B55).
+ */
+async function readWideWindow(
+  store: Store,
+  selection: EventSelection,
+  read: PageRead,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  let from = await readStart(store, selection.projectId, read);
+  for (let walk = NARROW; ; walk *= 4) {
+    const near = { ...read, limit: read.limit - rows.length, afterSeq: from };
+    rows.push(
+      ...(await readPageRows(store, selection, near, { kind: "walk-nearest", window: walk })),
+    );
+    if (rows.length >= read.limit) return rows;
+    from = read.ascending ? from + walk : from - walk + 1;
+    const past = { ...read, limit: read.limit - rows.length, afterSeq: from };
+    const window = await readWindowPage(store, selection, past, walk * 4);
+    if (window.matches < walk * 4) return [...rows, ...window.rows];
+  }
+}
+
+/**
  * A search its sample found common: walked down seq through the window where its page lies
  * if the sample was right, then read as a rare search past that window (search-pieces.ts,
  * commonSearchWindow).
@@ -158,14 +201,7 @@ async function readCommonSearch(
   read: PageRead,
 ): Promise<Row[]> {
   const window = commonSearchWindow(read.limit);
-  // From the project's ends as they are, not seq 1: retention removes the oldest events, and
-  // a window over removed seqs would send a common text to the buckets, whose lookups decode
-  // its trigrams' whole posting lists (B54).
-  const from =
-    read.afterSeq ??
-    (read.ascending
-      ? Math.max((await oldestSeq(store, selection.projectId)) - 1, 0)
-      : ((await projectLastSeq(store, selection.projectId)) ?? 0) + 1);
+  const from = await readStart(store, selection.projectId, read);
   const nearest = { kind: "walk-nearest", window } as const;
   // Walked through the primary key: the trigram index would find the text's every match in
   // the project before the window's bound could apply.
