@@ -49,8 +49,8 @@ function checkLimit(limit: number): number {
 
 /** Below this many matches, a filter is read through its own index and then sorted. */
 const NARROW = 5000;
-/** How many seqs next to the cursor a changed_field page walks before it asks the index. */
-const CHANGED_FIELD_WINDOW = 5000;
+/** How many seqs next to the cursor a read by turns walks first (readByTurns). */
+const FIRST_WALK = 5000;
 
 /** How many of the other filters' nearest events a narrowed search or changed field tests first. */
 const WITHIN_WINDOW = 2000;
@@ -101,7 +101,9 @@ async function pageRows(
     // The probe and the pick in one statement (B32); a wide window is walked down seq.
     const window = await readWindowPage(store, selection, read, NARROW);
     if (window.matches < NARROW) return window.rows;
-    return readWideWindow(store, selection, read);
+    return readByTurns(store, selection, read, (past, cap) =>
+      readWindowPage(store, selection, past, cap),
+    );
   }
   if (await isNarrowSelection(store, selection)) {
     return readPageRows(store, selection, read, { kind: "pick" });
@@ -112,13 +114,15 @@ async function pageRows(
     if (within.exhausted || within.rows.length >= read.limit) return within.rows;
   }
   if (selection.filters.changed_field !== undefined) {
-    // The planner cannot tell a rare changed_field from a common one, so the page is first
-    // looked for among the nearest CHANGED_FIELD_WINDOW seqs (a bounded walk, enough for a
-    // common field) and only then through the GIN index (cheap for a rare one).
-    const nearest = { kind: "walk-nearest", window: CHANGED_FIELD_WINDOW } as const;
-    const rows = await readPageRows(store, selection, read, nearest);
-    if (rows.length > read.limit - 1) return rows;
-    return readPageRows(store, selection, read, { kind: "pick" });
+    // The planner cannot tell a rare changed_field from a common one, nor whether its events
+    // lie near the cursor: a bounded walk first (enough for a common field near), then the
+    // GIN index for what its count says is few.
+    return readByTurns(store, selection, read, async (past, cap) => {
+      const matches = await countSelectedUpTo(store, selection, cap, past);
+      const rows =
+        matches < cap ? await readPageRows(store, selection, past, { kind: "pick" }) : [];
+      return { matches, rows };
+    });
   }
   if (isNarrowed(selection, "search")) {
     // The other filters' own index, nearest rows first, the text tested on those: bounded by
@@ -160,33 +164,36 @@ async function readStart(store: Store, projectId: string, read: PageRead): Promi
 }
 
 /**
- * A time window too wide to pick at once (NARROW events or more past the cursor), read by
- * turns of the two reads that can find its page: a walk down seq through the next `walk`
- * seqs, cheap when the window's events lie near the cursor; then, when the page is not
- * complete there, a count of the window's events past the walk (index-only, capped at four
- * walks) that picks the rest of the page when it finds fewer. Each turn quadruples the
- * walk, so a page costs about the lesser of the rows between the cursor and the page and
- * the window's events past the cursor: occurred_at is the client's clock, and an old
- * window can lie behind millions of newer events, every one of which a plain walk read
- * (`end_time` a day after the project's first, 2.8 s at 5 M events; bench/FINDINGS.md B55).
+ * A page of a selection too wide to pick at once, read by turns of the two reads that can
+ * find it: a walk down seq through the next `walk` seqs, cheap when the matches lie near the
+ * cursor; then, when the page is not complete there, `readPast`: a count of the matches past
+ * the walk (capped at four walks) through the filter's own index that, when it finds fewer,
+ * picks the rest of the page there. Each turn quadruples the walk, so a page costs about the
+ * lesser of the rows between the cursor and the page and the matches past the cursor, where
+ * a plain walk read every row between (an old time window behind millions of newer events:
+ * `end_time` a day into a 5 M project, 2.8 s) and a plain pick every match (a changed field
+ * common in older events only, 0.7 s; bench/FINDINGS.md B55).
  */
-async function readWideWindow(
+async function readByTurns(
   store: Store,
   selection: EventSelection,
   read: PageRead,
+  readPast: (past: PageRead, cap: number) => Promise<{ matches: number; rows: Row[] }>,
 ): Promise<Row[]> {
   const rows: Row[] = [];
   let from = await readStart(store, selection.projectId, read);
-  for (let walk = NARROW; ; walk *= 4) {
+  for (let walk = FIRST_WALK; ; walk *= 4) {
     const near = { ...read, limit: read.limit - rows.length, afterSeq: from };
     rows.push(
       ...(await readPageRows(store, selection, near, { kind: "walk-nearest", window: walk })),
     );
     if (rows.length >= read.limit) return rows;
     from = read.ascending ? from + walk : from - walk + 1;
-    const past = { ...read, limit: read.limit - rows.length, afterSeq: from };
-    const window = await readWindowPage(store, selection, past, walk * 4);
-    if (window.matches < walk * 4) return [...rows, ...window.rows];
+    const past = await readPast(
+      { ...read, limit: read.limit - rows.length, afterSeq: from },
+      walk * 4,
+    );
+    if (past.matches < walk * 4) return [...rows, ...past.rows];
   }
 }
 
