@@ -14,10 +14,11 @@ export interface WindowPage {
 /**
  * A selection that is a time window and nothing else (isTimeWindowOnly), read in one
  * statement: the window's seqs past the cursor from the occurred_at index alone (it carries
- * seq), at most `cap` of them; their count; and, only when the count is under the cap, the page's seqs
- * picked from those and just their rows fetched. A count and then a pick cost two round
- * trips and two scans of the same index range (bench/FINDINGS.md B32). There is always one
- * row, so an empty page still tells the window's size: a page of events has `seq` set.
+ * seq), at most `cap` of them; their count; and, only when the count is under the cap, the
+ * page's seqs picked from those and just their rows fetched. A count and then a pick cost
+ * two round trips and two scans of the same index range (bench/FINDINGS.md B32). There is
+ * always one row, so an empty page still tells the window's size: a page of events has
+ * `seq` set.
  */
 export async function readWindowPage(
   db: Queryable,

@@ -98,7 +98,7 @@ async function pageRows(
   search?: SearchPlan,
 ): Promise<Row[]> {
   if (isTimeWindowOnly(selection)) {
-    // The probe and the pick in one statement (B32); a wide window is walked down seq.
+    // The probe and the pick in one statement (B32); a wide window is read by turns.
     const window = await readWindowPage(store, selection, read, NARROW);
     if (window.matches < NARROW) return window.rows;
     return readByTurns(store, selection, read, (past, cap) =>
