@@ -1,4 +1,9 @@
-import { type EventSelection, SqlParams, selectionConditions } from "./event-selection.js";
+import {
+  type EventSelection,
+  isTimeWindowOnly,
+  SqlParams,
+  selectionConditions,
+} from "./event-selection.js";
 import { EVENT_COLUMNS, type PageRead, PREPARED_PAGE_ROWS } from "./events.js";
 import { prepared } from "./prepared.js";
 import type { Queryable, Row } from "./types.js";
@@ -12,13 +17,13 @@ export interface WindowPage {
 }
 
 /**
- * A selection that is a time window and nothing else (isTimeWindowOnly), read in one
- * statement: the window's seqs past the cursor from the occurred_at index alone (it carries
- * seq), at most `cap` of them; their count; and, only when the count is under the cap, the
- * page's seqs picked from those and just their rows fetched. A count and then a pick cost
- * two round trips and two scans of the same index range (bench/FINDINGS.md B32). There is
- * always one row, so an empty page still tells the window's size: a page of events has
- * `seq` set.
+ * A selection's matches past the cursor, read in one statement: their seqs, at most `cap` of
+ * them (a time window's from the occurred_at index alone, which carries seq); their count;
+ * and, only when the count is under the cap, the page's seqs picked from those and just
+ * their rows fetched. A count and then a pick cost two round trips and two scans of the
+ * same index range (bench/FINDINGS.md B32). There is always one row, so an empty page
+ * still tells the window's size: a page of events has `seq` set. Only a time window alone
+ * is prepared: a generic plan cannot weigh a search's text.
  */
 export async function readWindowPage(
   db: Queryable,
@@ -31,8 +36,8 @@ export async function readWindowPage(
   const where = selectionConditions(selection, params);
   const direction = ascending ? "ASC" : "DESC";
   if (afterSeq !== undefined) {
-    // `seq + 0`: tested on the occurred_at index's entries, never a range of the primary
-    // key, which would walk every event past the cursor instead of the window's.
+    // `seq + 0`: tested on the entries the filters' own indexes find, never a range of the
+    // primary key, which would walk every event past the cursor instead of the matches.
     where.push(`seq + 0 ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
   }
   const sql = `WITH window_seqs AS MATERIALIZED (
@@ -44,7 +49,7 @@ export async function readWindowPage(
          WHERE (SELECT n FROM window_size) < ${cap} ORDER BY seq ${direction} LIMIT ${limit}))) AS page ON true
      ORDER BY page.seq ${direction}`;
   const rows = await db.query<Row & { window_matches: number | string | bigint }>(
-    PREPARED_PAGE_ROWS.has(limit) ? prepared(sql) : sql,
+    isTimeWindowOnly(selection) && PREPARED_PAGE_ROWS.has(limit) ? prepared(sql) : sql,
     params.values,
   );
   const matches = Number(rows[0]?.window_matches ?? 0);
