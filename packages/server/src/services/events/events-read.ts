@@ -117,12 +117,7 @@ async function pageRows(
     // The planner cannot tell a rare changed_field from a common one, nor whether its events
     // lie near the cursor: a bounded walk first (enough for a common field near), then the
     // GIN index for what its count says is few.
-    return readByTurns(store, selection, read, async (past, cap) => {
-      const matches = await countSelectedUpTo(store, selection, cap, past);
-      const rows =
-        matches < cap ? await readPageRows(store, selection, past, { kind: "pick" }) : [];
-      return { matches, rows };
-    });
+    return readByTurns(store, selection, read, countThenPick(store, selection, selection));
   }
   if (isNarrowed(selection, "search")) {
     // A window with an end may lie behind newer events; one without holds the newest.
@@ -193,7 +188,7 @@ async function readByTurns(
       ...(await readPageRows(store, selection, near, { kind: "walk-nearest", window: walk })),
     );
     if (rows.length >= read.limit) return rows;
-    from = read.ascending ? from + walk : from - walk + 1;
+    from = pastWalk(read.ascending, from, walk);
     const past = await readPast(
       { ...read, limit: read.limit - rows.length, afterSeq: from },
       walk * 4,
@@ -219,18 +214,36 @@ async function readSearchInWindow(
   read: PageRead,
 ): Promise<Row[]> {
   const walked = { ...selection, searchPieces: [] };
+  const inWindow = countThenPick(store, window, walked);
   let turn = 0;
   return readByTurns(store, walked, read, async (past, cap) => {
     turn += 1;
-    const inWindow = await countSelectedUpTo(store, window, cap, past);
-    if (inWindow < cap) {
-      return { matches: inWindow, rows: await readPageRows(store, walked, past, { kind: "pick" }) };
-    }
+    const windowed = await inWindow(past, cap);
     // Not on the first turn: a common text the newest events lack (an import) is found by
     // the next walk for less than its trigram lists cost (180 ms against 11 ms at 5 M).
-    if (turn !== 2) return { matches: inWindow, rows: [] };
+    if (windowed.matches < cap || turn !== 2) return windowed;
     return readWindowPage(store, selection, past, cap);
   });
+}
+
+/**
+ * A read past the walk for readByTurns: `counted`'s matches there, up to the cap, and, when
+ * fewer, the rest of the page of `picked` (which `counted` bounds), picked from them.
+ */
+function countThenPick(store: Store, counted: EventSelection, picked: EventSelection) {
+  return async (past: PageRead, cap: number): Promise<{ matches: number; rows: Row[] }> => {
+    const matches = await countSelectedUpTo(store, counted, cap, past);
+    const rows = matches < cap ? await readPageRows(store, picked, past, { kind: "pick" }) : [];
+    return { matches, rows };
+  };
+}
+
+/**
+ * Where a read goes on after a walk-nearest of `walk` seqs from `from`: that walk reads
+ * (from − walk, from) newest first and (from, from + walk] oldest first.
+ */
+function pastWalk(ascending: boolean, from: number, walk: number): number {
+  return ascending ? from + walk : from - walk + 1;
 }
 
 /**
@@ -251,7 +264,7 @@ async function readCommonSearch(
   const walked = { ...selection, searchPieces: [] };
   const rows = await readPageRows(store, walked, { ...read, afterSeq: from }, nearest);
   if (rows.length >= read.limit) return rows;
-  const past = read.ascending ? from + window : from - window + 1;
+  const past = pastWalk(read.ascending, from, window);
   // Nothing kept past the window (the page is the last one): the buckets would look up the
   // text's posting lists for nothing.
   const beyond = read.ascending
