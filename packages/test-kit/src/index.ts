@@ -24,6 +24,7 @@ export {
   type TestDatabase,
   type TestStore,
 } from "./database.js";
+export { type EventRow, insertEventRows, newProjectOfRows } from "./event-rows.js";
 export {
   collect,
   event,

@@ -1,6 +1,8 @@
 import {
   countingQueries,
   explainingQueries,
+  insertEventRows,
+  newProjectOfRows,
   openTestStore,
   planNodes,
   STORE_KINDS,
@@ -31,37 +33,6 @@ const SPREAD = [
 ].sort((a, b) => a.seq - b.seq);
 const NEWEST = Array.from({ length: 600 }, (_, n) => ({ seq: 600_001 + n, text: `filler ${n}` }));
 const MATCHES = SPREAD.filter((row) => row.text.startsWith("zebra")).map((row) => row.seq);
-
-/** `rows` written as received `receivedAt` ago (older rows land in an older partition). */
-async function insertRows(
-  store: Store,
-  projectId: string,
-  rows: { seq: number; text: string }[],
-  receivedAt = "0 seconds",
-) {
-  await store.query(
-    `INSERT INTO events (project_id, seq, id, action, actor_type, actor_id, occurred_at,
-       created_at, hash, search_text)
-     SELECT $1, r.seq, 'evt_' || $1 || '_' || r.seq, 'issue.created', 'user', 'usr_1', now(),
-       now() - $4::interval, md5(r.seq::text), r.text
-     FROM unnest($2::bigint[], $3::text[]) AS r (seq, text)`,
-    [projectId, rows.map((row) => row.seq), rows.map((row) => row.text), receivedAt],
-  );
-}
-
-/** A project holding `rows` alone, its last seq theirs. */
-async function newProjectOfRows(
-  store: Store,
-  projectId: string,
-  rows: { seq: number; text: string }[],
-): Promise<void> {
-  await store.query("INSERT INTO projects (project_id, name) VALUES ($1, $1)", [projectId]);
-  await insertRows(store, projectId, rows);
-  await store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
-    projectId,
-    Math.max(...rows.map((row) => row.seq)),
-  ]);
-}
 
 /** Every page of `search` in `order`, `limit` at a time, then back again through `prev`. */
 async function pagesBothWays(
@@ -229,13 +200,8 @@ describe.each(STORE_KINDS)("a bucket read down the primary key on %s", (kind) =>
 
   beforeAll(async () => {
     t = await openTestStore(kind);
-    await t.store.query("INSERT INTO projects (project_id, name) VALUES ($1, $1)", [projectId]);
-    await insertRows(t.store, projectId, OLD, "10 years");
-    await insertRows(t.store, projectId, NEW);
-    await t.store.query("UPDATE projects SET last_seq = $2 WHERE project_id = $1", [
-      projectId,
-      SEQ_BUCKET + NEW.length - 1,
-    ]);
+    await newProjectOfRows(t.store, projectId, NEW);
+    await insertEventRows(t.store, projectId, OLD, "10 years");
   });
   afterAll(async () => {
     await t?.dispose();
