@@ -92,6 +92,19 @@ async function loggedRequests(
 }
 
 /**
+ * Waits until `server`'s own view of the replica set (the last "replica set changed" it
+ * logged) is `urls`: the `replicas` table holding a row is not yet the replica having read it.
+ */
+async function waitForView(server: ServerProcess, urls: string[]): Promise<void> {
+  const expected = [...urls].sort();
+  const sameSet = (line: Record<string, unknown>) =>
+    (line.replicas as string[]).join(" ") === expected.join(" ");
+  await loggedRequests(server, sameSet, 1, "replica set changed");
+  const last = accessLines(server, "replica set changed").at(-1);
+  expect(last?.replicas, `${server.url}'s view of the replica set`).toEqual(expected);
+}
+
+/**
  * A listener that never accepts: its queue (one connection) is filled, so a further connection
  * attempt gets no answer at all, as from an address behind a firewall that drops packets.
  */
@@ -176,6 +189,8 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
     const ports = await Promise.all(Array.from({ length: REPLICAS }, () => freePort()));
     servers = await Promise.all(ports.map((port) => startReplica(port)));
     await waitForReplicas(pool, REPLICAS, 10_000);
+    const urls = servers.map((server) => server.url);
+    await Promise.all(servers.map((server) => waitForView(server, urls)));
   }, 180_000);
 
   /** Failed authentications counted per address in the current window. */
@@ -637,6 +652,7 @@ describe.skipIf(!POSTGRES_URL)("an append that fails after it was forwarded (Pos
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await pool.end();
+    await waitForView(receiving, [receivingUrl, owningUrl]);
   }, 180_000);
 
   afterAll(async () => {

@@ -3,10 +3,12 @@ import { ConfigError, loadConfig } from "../../src/config.js";
 import { loadBundledDocument } from "../../src/http/contract/contract.js";
 import { appendPathsOf } from "../../src/http/middleware/forward-appends.js";
 import {
+  ReplicaSet,
   relayProof,
   rendezvousOwner,
   replicaProof,
 } from "../../src/services/system/replica-set.js";
+import type { Store } from "../../src/store/types.js";
 
 const SECRET = "a-secret-of-at-least-32-characters!";
 const REPLICAS = ["http://10.0.0.1:3000", "http://10.0.0.2:3000", "http://10.0.0.3:3000"];
@@ -104,5 +106,73 @@ describe("what a replica forwards", () => {
     const document = loadBundledDocument();
     delete document.paths["/v1/events/batch"];
     expect(() => appendPathsOf(document)).toThrow(/createEventBatch/);
+  });
+});
+
+/**
+ * A store whose reads of the `replicas` table are answered by the test, in the order it
+ * chooses; writes are answered at once. `notify` plays a join announced on the channel.
+ */
+function storeAnsweringReadsByHand() {
+  const reads: Array<(rows: { url: string; proof: string }[]) => void> = [];
+  let onPayload: ((payload: string) => void) | undefined;
+  const store = {
+    kind: "postgres",
+    async query(sql: string) {
+      if (!sql.trimStart().startsWith("SELECT url, proof")) return [];
+      return new Promise((resolve) => reads.push(resolve));
+    },
+    async listen(_channel: string, payload: (payload: string) => void) {
+      onPayload = payload;
+      return async () => undefined;
+    },
+  } as unknown as Store;
+  return { store, reads, notify: () => onPayload?.("joined") };
+}
+
+describe("ReplicaSet", () => {
+  const self = REPLICAS[0] as string;
+  const other = REPLICAS[1] as string;
+  const row = (url: string) => ({ url, proof: replicaProof(SECRET, url) });
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const ownedByOther = PROJECTS.find(
+    (project) => rendezvousOwner([self, other], project) === other,
+  );
+
+  it("when a join is announced while an older read of the set is in flight, then the set is read again after it, and the older answer does not hide the newcomer", async () => {
+    const { store, reads, notify } = storeAnsweringReadsByHand();
+    const set = new ReplicaSet(store, { self, secret: SECRET });
+    const started = set.start();
+    await settle();
+    expect(reads).toHaveLength(1);
+    notify();
+    await settle();
+    // The second read waits for the first: none runs beside it.
+    expect(reads).toHaveLength(1);
+    reads.shift()?.([row(self)]);
+    await settle();
+    expect(reads).toHaveLength(1);
+    reads.shift()?.([row(self), row(other)]);
+    await started;
+    expect(set.ownerOf(ownedByOther as string)).toBe(other);
+    await set.stop();
+  });
+
+  it("when several joins are announced during one read, then one more read follows it, not one each", async () => {
+    const { store, reads, notify } = storeAnsweringReadsByHand();
+    const set = new ReplicaSet(store, { self, secret: SECRET });
+    const started = set.start();
+    await settle();
+    notify();
+    notify();
+    notify();
+    reads.shift()?.([row(self)]);
+    await settle();
+    expect(reads).toHaveLength(1);
+    reads.shift()?.([row(self), row(other)]);
+    await started;
+    expect(reads).toHaveLength(0);
+    expect(set.ownerOf(ownedByOther as string)).toBe(other);
+    await set.stop();
   });
 });

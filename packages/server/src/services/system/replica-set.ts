@@ -103,6 +103,8 @@ export class ReplicaSet {
   #started: Promise<void> | undefined;
   #unlisten: (() => Promise<void>) | undefined;
   #relayProof: string | undefined;
+  #refreshing: Promise<void> | undefined;
+  #refreshAgain = false;
   #stopped = false;
 
   constructor(store: Store, options: ReplicaSetOptions) {
@@ -198,7 +200,27 @@ export class ReplicaSet {
     await this.#refresh();
   }
 
-  async #refresh(): Promise<void> {
+  /**
+   * Reads the set again. Reads run one at a time, and one asked for during a read runs after
+   * it: two reads in flight could finish out of order and leave the older view in place.
+   */
+  #refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        await this.#readMembers();
+      } while (this.#refreshAgain && !this.#stopped);
+    })().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #readMembers(): Promise<void> {
     if (this.#stopped) return;
     let rows: Awaited<ReturnType<typeof replicasSeenWithin>>;
     try {
