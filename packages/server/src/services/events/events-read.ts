@@ -19,6 +19,7 @@ import type { Row, Store } from "../../store/types.js";
 import { type CursorPayload, decodeCursor, encodeCursor } from "./cursors.js";
 import { filterDigest, selectionOf } from "./event-filters.js";
 import { eventToWire } from "./event-row.js";
+import { disjunctionSides } from "./query-language/index.js";
 import { projectRead } from "./read-gate.js";
 import { commonSearchWindow, type SearchPlan, searchPlan } from "./search-pieces.js";
 
@@ -108,6 +109,8 @@ async function pageRows(
   if (await isNarrowSelection(store, selection)) {
     return readPageRows(store, selection, read, { kind: "pick" });
   }
+  const sides = disjunctionSides(selection);
+  if (sides !== undefined) return readUnion(store, selection, sides, read);
   if (isNarrowed(selection, "changed_field")) {
     // The other filters' nearest rows first: a workspace's or an actor's, not the project's.
     const within = await readWithinRows(store, selection, "changed_field", read, WITHIN_WINDOW);
@@ -134,6 +137,40 @@ async function pageRows(
   if (search?.rare) return readRareSearch(store, selection, read);
   if (search) return readCommonSearch(store, selection, read);
   return readPageRows(store, selection, read, { kind: "walk" });
+}
+
+/**
+ * A `q=` OR's page. No index hands an OR's matches over in seq order, so the planner walks
+ * down seq past every event that matches neither side: `changed:x OR actor:y` that no event
+ * near the cursor matched walked the whole project (3.8 s at 5 M events, bench/FINDINGS.md
+ * B56). The nearest seqs first, as a walk (an OR common near the cursor); then each side's
+ * page past them, read as that side alone is read (its own index), merged in seq order, an
+ * event both sides hold once.
+ */
+async function readUnion(
+  store: Store,
+  selection: EventSelection,
+  sides: EventSelection[],
+  read: PageRead,
+): Promise<Row[]> {
+  const from = await readStart(store, selection.projectId, read);
+  const nearest = { ...read, afterSeq: from };
+  const near = await readPageRows(store, selection, nearest, {
+    kind: "walk-nearest",
+    window: FIRST_WALK,
+  });
+  if (near.length >= read.limit) return near;
+  const past = {
+    ...read,
+    limit: read.limit - near.length,
+    afterSeq: pastWalk(read.ascending, from, FIRST_WALK),
+  };
+  const bySeq = new Map<number, Row>();
+  for (const side of sides) {
+    for (const row of await pageRows(store, side, past)) bySeq.set(Number(row.seq), row);
+  }
+  const seqs = [...bySeq.keys()].sort((a, b) => (read.ascending ? a - b : b - a));
+  return [...near, ...seqs.slice(0, past.limit).map((seq) => bySeq.get(seq) as Row)];
 }
 
 /**

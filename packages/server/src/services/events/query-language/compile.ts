@@ -46,10 +46,19 @@ export function compileQuery(
   query: string,
   filters: EventFilters,
 ): { filters: EventFilters; condition?: SelectionCondition } {
+  return foldOnto(filters, conditionOf(query, parseQuery(query)));
+}
+
+/**
+ * `condition` AND-ed with `filters`: its top-level plain qualifiers folded into the filters
+ * they stand for, the rest kept as a condition (compileQuery).
+ */
+export function foldOnto(
+  filters: EventFilters,
+  condition: SelectionCondition,
+): { filters: EventFilters; condition?: SelectionCondition } {
   const folded: EventFilters = { ...filters };
-  const rest = conjuncts(conditionOf(query, parseQuery(query))).filter(
-    (condition) => !foldInto(folded, condition),
-  );
+  const rest = conjuncts(condition).filter((part) => !foldInto(folded, part));
   if (rest.length === 0) return { filters: folded };
   return {
     filters: folded,

@@ -1,2 +1,3 @@
 export { compileQuery } from "./compile.js";
+export { disjunctionSides } from "./disjunction.js";
 export { MAX_TERMS, parseQuery, type QueryNode } from "./parser.js";
