@@ -218,4 +218,17 @@ describe.each(STORE_KINDS)("reads by turns on %s", (kind) => {
       ttl.slice(0, 400),
     );
   });
+
+  it("when a q= OR's side is an old time window, then its pages are the window's events and the other side's, each once, in order", async () => {
+    // Sides read as a time window by turns and as a changed field by turns, merged.
+    const q = "created:<2021-01-01 OR changed:nothing";
+    const { page, scanned } = await firstPageScanned(t.store, windowProject, { q });
+    expect(seqs(page.data)).toEqual([...BEFORE_2021].reverse().slice(0, 50));
+    // A walk down seq passed the 40,000 newer events first.
+    expect(scanned).toBeLessThan(30_000);
+    expect(await pagesOf(t.store, windowProject, { q }, "desc")).toEqual(
+      [...BEFORE_2021].reverse(),
+    );
+    expect(await pagesOf(t.store, windowProject, { q }, "asc")).toEqual(BEFORE_2021);
+  });
 });
