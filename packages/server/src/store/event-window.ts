@@ -4,7 +4,7 @@ import {
   SqlParams,
   selectionConditions,
 } from "./event-selection.js";
-import { EVENT_COLUMNS, type PageRead, PREPARED_PAGE_ROWS } from "./events.js";
+import { EVENT_COLUMNS, type PageRead, PREPARED_PAGE_ROWS, pastCursorByFilters } from "./events.js";
 import { prepared } from "./prepared.js";
 import type { Queryable, Row } from "./types.js";
 
@@ -31,15 +31,10 @@ export async function readWindowPage(
   read: PageRead,
   cap: number,
 ): Promise<WindowPage> {
-  const { ascending, limit, afterSeq } = read;
+  const { ascending, limit } = read;
   const params = new SqlParams();
-  const where = selectionConditions(selection, params);
+  const where = [...selectionConditions(selection, params), ...pastCursorByFilters(read, params)];
   const direction = ascending ? "ASC" : "DESC";
-  if (afterSeq !== undefined) {
-    // `seq + 0`: tested on the entries the filters' own indexes find, never a range of the
-    // primary key, which would walk every event past the cursor instead of the matches.
-    where.push(`seq + 0 ${ascending ? ">" : "<"} ${params.add(afterSeq)}`);
-  }
   const sql = `WITH window_seqs AS MATERIALIZED (
        SELECT seq FROM events WHERE ${where.join(" AND ")} LIMIT ${cap}),
      window_size AS (SELECT count(*) AS n FROM window_seqs)

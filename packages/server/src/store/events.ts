@@ -71,9 +71,18 @@ export async function projectLastSeq(
 }
 
 /**
+ * The read's cursor as a test on the rows the filters' own indexes find (`seq + 0`), never a
+ * range of the primary key, which would read every event past the cursor instead of the
+ * matches; none without a cursor.
+ */
+export function pastCursorByFilters(read: PageRead, params: SqlParams): string[] {
+  if (read.afterSeq === undefined) return [];
+  return [`seq + 0 ${read.ascending ? ">" : "<"} ${params.add(read.afterSeq)}`];
+}
+
+/**
  * How many events the selection matches, counting no further than `cap`; with `past`, only
- * those past its cursor (`seq + 0`: tested on the rows the filters' own indexes find, never
- * a range of the primary key, which would read every event past the cursor).
+ * those past its cursor (pastCursorByFilters).
  */
 export async function countSelectedUpTo(
   db: Queryable,
@@ -83,9 +92,7 @@ export async function countSelectedUpTo(
 ): Promise<number> {
   const params = new SqlParams();
   const where = selectionConditions(selection, params);
-  if (past?.afterSeq !== undefined) {
-    where.push(`seq + 0 ${past.ascending ? ">" : "<"} ${params.add(past.afterSeq)}`);
-  }
+  if (past !== undefined) where.push(...pastCursorByFilters(past, params));
   const sql = `SELECT count(*) AS n FROM (SELECT 1 FROM events WHERE ${where.join(" AND ")}
      LIMIT ${cap}) AS matches`;
   const [row] = await db.query<{ n: number }>(
