@@ -14,7 +14,8 @@ function conditionOf(query: string, node: QueryNode): SelectionCondition {
   }
 }
 
-function conjuncts(condition: SelectionCondition): SelectionCondition[] {
+/** A condition's top-level AND, flattened. */
+export function conjuncts(condition: SelectionCondition): SelectionCondition[] {
   return condition.kind === "and" ? condition.conditions.flatMap(conjuncts) : [condition];
 }
 

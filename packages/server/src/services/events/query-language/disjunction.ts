@@ -1,5 +1,5 @@
 import type { EventSelection, SelectionCondition } from "../../../store/event-selection.js";
-import { foldOnto } from "./compile.js";
+import { conjuncts, foldOnto } from "./compile.js";
 import { MAX_TERMS } from "./parser.js";
 
 /**
@@ -32,10 +32,6 @@ function isSplit(condition: SelectionCondition): condition is {
   conditions: readonly SelectionCondition[];
 } {
   return condition.kind === "or" && condition.conditions.length > 1 && hasOwnRead(condition);
-}
-
-function conjuncts(condition: SelectionCondition): readonly SelectionCondition[] {
-  return condition.kind === "and" ? condition.conditions.flatMap(conjuncts) : [condition];
 }
 
 /** How many selections `condition` comes to when every OR it is read through is split. */
