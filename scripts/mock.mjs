@@ -87,6 +87,31 @@ function front(prismPort) {
   });
 }
 
+/**
+ * Resolves once Prism answers HTTP on its port (it takes seconds to load the contract), so
+ * the front listens, and its URL is printed, only when a request would get Prism's answer.
+ */
+async function prismAnswers(prismPort, prism) {
+  const exited = new Promise((_, reject) =>
+    prism.once("exit", (code, signal) =>
+      reject(new Error(`prism exited before it answered (${signal ?? `exit code ${code}`})`)),
+    ),
+  );
+  exited.catch(() => {});
+  for (;;) {
+    const answered = await new Promise((resolveProbe) => {
+      const probe = request({ host: "127.0.0.1", port: prismPort, path: "/v1/health" }, (res) => {
+        res.resume();
+        resolveProbe(true);
+      });
+      probe.once("error", () => resolveProbe(false));
+      probe.end();
+    });
+    if (answered) return;
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+  }
+}
+
 async function main(argv) {
   const port = Number(option(argv, "--port", process.env.PORT || "4010"));
   const host = option(argv, "--host", "127.0.0.1");
@@ -96,6 +121,23 @@ async function main(argv) {
     ["mock", "-p", String(prismPort), "--host", "127.0.0.1", join(root, "openapi/openapi.yaml")],
     { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
   );
+  let stopping = false;
+  const stopEarly = () => {
+    stopping = true;
+    prism.kill("SIGTERM");
+  };
+  process.once("SIGINT", stopEarly);
+  process.once("SIGTERM", stopEarly);
+  try {
+    await prismAnswers(prismPort, prism);
+  } catch (error) {
+    if (stopping) return;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.off("SIGINT", stopEarly);
+  process.off("SIGTERM", stopEarly);
   const server = front(prismPort);
   await new Promise((resolveListen, reject) => {
     server.once("error", reject);

@@ -63,24 +63,21 @@ const getOperations = Object.entries(bundle.paths).flatMap(([path, item]) => {
   });
 });
 
-async function waitUntilUp(base: string, child: ChildProcess, log: () => string): Promise<void> {
+/** Resolves once the mock prints its URL, which is when `pnpm mock` tells a person to use it. */
+async function waitForUrlLine(child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`prism exited early:\n${log()}`);
-    try {
-      const response = await fetch(`${base}/v1/health`);
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
+    if (child.exitCode !== null) throw new Error(`the mock exited early:\n${log()}`);
+    if (log().includes("Chronicle mock on http://")) return;
+    await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`prism did not start within 90 s:\n${log()}`);
+  throw new Error(`the mock printed no URL within 90 s:\n${log()}`);
 }
 
 describe("pnpm mock (Prism on the contract, behind a token check)", () => {
   let prism: ChildProcess;
   let base: string;
+  let firstAnswer: Response;
   const auth = { Authorization: "Bearer chr_mock_key" };
 
   beforeAll(async () => {
@@ -99,7 +96,9 @@ describe("pnpm mock (Prism on the contract, behind a token check)", () => {
     prism.stderr?.on("data", (chunk: Buffer) => {
       output += chunk.toString();
     });
-    await waitUntilUp(base, prism, () => output);
+    await waitForUrlLine(prism, () => output);
+    // The README's first request, sent as soon as the URL is printed: Prism answers it.
+    firstAnswer = await fetch(`${base}/v1/events?limit=2`, { headers: auth });
   }, 120_000);
 
   afterAll(async () => {
@@ -107,6 +106,11 @@ describe("pnpm mock (Prism on the contract, behind a token check)", () => {
     const exited = new Promise((resolveExit) => prism.once("exit", resolveExit));
     prism.kill("SIGTERM");
     await exited;
+  });
+
+  it("when it prints its URL, then Prism already answers there (no 502 while it loads the contract)", async () => {
+    expect(firstAnswer.status).toBe(200);
+    expect(await firstAnswer.json()).toHaveProperty("data");
   });
 
   it("covers every GET operation of the contract", () => {
