@@ -1,7 +1,7 @@
 import { subscribe } from "node:diagnostics_channel";
 import type { NextFunction, Request, Response } from "express";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { operationIdOf, problemCodeOf } from "../http/middleware/operation-tag.js";
+import { answeredStatus, operationIdOf, problemCodeOf } from "../http/middleware/operation-tag.js";
 import { type AppendGroupMessage, appendGroupChannel } from "../services/events/group-commit.js";
 import { type SearchMergeMessage, searchMergeChannel } from "../services/events/search-merge.js";
 import { rootOf } from "../store/root.js";
@@ -46,7 +46,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registry,
     requests: new Counter({
       name: "chronicle_http_requests_total",
-      help: "HTTP requests answered, by contract operation, method and status.",
+      help: "HTTP requests by contract operation, method and status (499: the client left before any answer).",
       labelNames: ["operation", "method", "status"] as const,
       registers,
     }),
@@ -117,6 +117,9 @@ interface BoundInstruments {
 }
 
 /** Counts and times every response by operation and status; tracks open tails. */
+/** The status label of a request whose client left before any answer (nginx's "client closed request"). */
+const CLIENT_CLOSED_REQUEST = 499;
+
 export function httpMetrics(metrics: Metrics) {
   const { inFlight } = metrics;
   // One pair of children per (operation, method, status), made on first use: prom-client
@@ -146,7 +149,7 @@ export function httpMetrics(metrics: Metrics) {
       const { count, time } = instruments(
         operationIdOf(res) ?? UNMATCHED,
         req.method,
-        res.statusCode,
+        answeredStatus(res) ?? CLIENT_CLOSED_REQUEST,
       );
       count.inc();
       time.observe((performance.now() - started) / 1000);

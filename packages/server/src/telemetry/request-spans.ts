@@ -8,7 +8,7 @@ import {
   type Tracer,
 } from "@opentelemetry/api";
 import type { NextFunction, Request, Response } from "express";
-import { operationIdOf } from "../http/middleware/operation-tag.js";
+import { answeredStatus, operationIdOf } from "../http/middleware/operation-tag.js";
 
 /**
  * One server span per request, child of the caller's `traceparent` when it sent one, named
@@ -44,8 +44,9 @@ export function requestSpans(tracer: Tracer) {
         span.updateName(`${req.method} ${operation}`);
         span.setAttribute("chronicle.operation", operation);
       }
-      span.setAttribute("http.response.status_code", res.statusCode);
-      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      const status = answeredStatus(res);
+      if (status !== null) span.setAttribute("http.response.status_code", status);
+      if (status !== null && status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       if (!res.writableFinished) span.setAttribute("chronicle.aborted", true);
       span.end();
     });

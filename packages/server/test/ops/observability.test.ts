@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
 import { join } from "node:path";
 import {
   attribute,
@@ -11,6 +12,7 @@ import {
   STORE_KINDS,
   type TestDatabase,
 } from "@chronicle/test-kit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseExposition, sampleValue } from "./exposition.js";
 
@@ -25,6 +27,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
   let receiver: OtlpReceiver;
   let server: CliProcess;
   let apiKey: string;
+  let projectId: string;
   let base: string;
   let metricsUrl: string;
   let consoleUrl: string;
@@ -36,7 +39,10 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
       cliEnv(storeEnv(db)),
     );
     expect(created.code, created.stderr).toBe(0);
-    apiKey = (JSON.parse(created.stdout) as { api_key: string }).api_key;
+    ({ api_key: apiKey, project_id: projectId } = JSON.parse(created.stdout) as {
+      api_key: string;
+      project_id: string;
+    });
     receiver = new OtlpReceiver();
     const endpoint = await receiver.start();
     server = new CliProcess(
@@ -251,4 +257,64 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     }
     expect(await scrape()).toBe(0);
   });
+
+  // The append is held on the project's row by a second connection, which PGlite's one
+  // connection cannot give, so the client leaves while the server is still working on it.
+  it.skipIf(kind !== "postgres")(
+    "when a client goes away before its answer, then it is counted as 499 and logged without a status, never as a 200",
+    async () => {
+      const count = async (status: string) =>
+        sampleValue(
+          parseExposition(await (await fetch(metricsUrl)).text()).samples,
+          "chronicle_http_requests_total",
+          { operation: "createEvent", status },
+        ) ?? 0;
+      const [leftBefore, okBefore] = [await count("499"), await count("200")];
+      const holder = new pg.Client({ connectionString: db.databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query("BEGIN");
+        await holder.query("SELECT 1 FROM projects WHERE project_id = $1 FOR UPDATE", [projectId]);
+        const body = JSON.stringify({
+          action: "client.left",
+          actor: { type: "user", id: "usr_1" },
+        });
+        const { hostname, host, port } = new URL(base);
+        const socket = connect(Number(port), hostname.replace(/^\[|\]$/g, ""));
+        await new Promise<void>((resolve) => socket.once("connect", resolve));
+        socket.write(
+          `POST /v1/events HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${apiKey}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        // Gone once the append waits for the row.
+        const waiting = Date.now() + 10_000;
+        while (Date.now() < waiting) {
+          const { rows } = await holder.query(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          if (rows.length > 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+        socket.destroy();
+        const deadline = Date.now() + 10_000;
+        while ((await count("499")) <= leftBefore && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await holder.query("ROLLBACK").catch(() => undefined);
+        await holder.end();
+      }
+      expect(await count("499")).toBe(leftBefore + 1);
+      expect(await count("200")).toBe(okBefore);
+      const line = await server.waitFor(() =>
+        server
+          .jsonLines()
+          .find(
+            (entry) =>
+              entry.message === "request" && entry.operation_id === "createEvent" && entry.aborted,
+          ),
+      );
+      expect(line.status).toBeNull();
+    },
+  );
 });

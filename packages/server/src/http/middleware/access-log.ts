@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { Logger } from "../../telemetry/logger.js";
 import { clientAddress, relayingReplica } from "./client-address.js";
-import { operationIdOf } from "./operation-tag.js";
+import { answeredStatus, operationIdOf } from "./operation-tag.js";
 import type { Principal } from "./principal.js";
 import { requestIdOf } from "./request-id.js";
 
@@ -34,7 +34,7 @@ export function accessLog(logger: Logger) {
         key_id: principal?.id ?? null,
         client_address: clientAddress(req),
         ...(relay === undefined ? {} : { relayed_by: relay }),
-        status: res.statusCode,
+        status: answeredStatus(res),
         latency_ms: latencyMsSince(started),
         ...(res.writableFinished ? {} : { aborted: true }),
       });

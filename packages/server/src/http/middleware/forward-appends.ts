@@ -19,6 +19,7 @@ import { type OpenApiDocument, operationsOf } from "../contract/contract.js";
 import { latencyMsSince } from "./access-log.js";
 import { credentialOf } from "./auth.js";
 import { clientAddress, setRelayedClient } from "./client-address.js";
+import { answeredStatus } from "./operation-tag.js";
 import { assignRequestId, requestIdOf } from "./request-id.js";
 
 /**
@@ -278,7 +279,7 @@ export function forwardAppends(
         outgoing.destroy();
       }
       const aborted = !res.writableFinished;
-      const status = res.headersSent ? res.statusCode : null;
+      const status = answeredStatus(res);
       if (span) {
         if (status !== null) {
           span.setAttribute("http.response.status_code", status);

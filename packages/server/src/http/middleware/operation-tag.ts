@@ -14,6 +14,14 @@ export function operationIdOf(res: Response): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
+/**
+ * The status the client was sent, or null when it went away before any answer: Node leaves
+ * `statusCode` at 200 then, which logs, metrics and traces must not report as a success.
+ */
+export function answeredStatus(res: Response): number | null {
+  return res.headersSent ? res.statusCode : null;
+}
+
 /** Marks the response with the problem code it answers (for metrics). */
 export function tagProblem(res: Response, code: string): void {
   res.locals.problemCode = code;
