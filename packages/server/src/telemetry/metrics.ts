@@ -116,10 +116,10 @@ interface BoundInstruments {
   time: { observe(value: number): void };
 }
 
-/** Counts and times every response by operation and status; tracks open tails. */
 /** The status label of a request whose client left before any answer (nginx's "client closed request"). */
 const CLIENT_CLOSED_REQUEST = 499;
 
+/** Counts and times every response by operation and status; tracks open tails. */
 export function httpMetrics(metrics: Metrics) {
   const { inFlight } = metrics;
   // One pair of children per (operation, method, status), made on first use: prom-client
