@@ -31,6 +31,8 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
   let base: string;
   let metricsUrl: string;
   let consoleUrl: string;
+  /** The metrics endpoint's samples as of now. */
+  const scrapeSamples = async () => parseExposition(await (await fetch(metricsUrl)).text()).samples;
 
   beforeAll(async () => {
     db = await createTestDatabase(kind);
@@ -223,10 +225,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
       await expect
         .poll(
           async () =>
-            sampleValue(
-              parseExposition(await (await fetch(metricsUrl)).text()).samples,
-              "chronicle_search_index_merged_pages_total",
-            ),
+            sampleValue(await scrapeSamples(), "chronicle_search_index_merged_pages_total"),
           { timeout: 5_000 },
         )
         .toBeGreaterThan(0);
@@ -243,11 +242,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     });
     expect(tail.status).toBe(200);
     expect(tail.headers.get("content-encoding")).toBeNull();
-    const scrape = async () =>
-      sampleValue(
-        parseExposition(await (await fetch(metricsUrl)).text()).samples,
-        "chronicle_open_tails",
-      );
+    const scrape = async () => sampleValue(await scrapeSamples(), "chronicle_open_tails");
     expect(await scrape()).toBe(1);
     abort.abort();
     await tail.body?.cancel().catch(() => undefined);
@@ -264,11 +259,10 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
     "when a client goes away before its answer, then it is counted as 499 and logged without a status, never as a 200",
     async () => {
       const count = async (status: string) =>
-        sampleValue(
-          parseExposition(await (await fetch(metricsUrl)).text()).samples,
-          "chronicle_http_requests_total",
-          { operation: "createEvent", status },
-        ) ?? 0;
+        sampleValue(await scrapeSamples(), "chronicle_http_requests_total", {
+          operation: "createEvent",
+          status,
+        }) ?? 0;
       const [leftBefore, okBefore] = [await count("499"), await count("200")];
       const holder = new pg.Client({ connectionString: db.databaseUrl });
       await holder.connect();
@@ -296,10 +290,7 @@ describe.each(STORE_KINDS)("a served process's logs, metrics and traces (%s)", (
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
         socket.destroy();
-        const deadline = Date.now() + 10_000;
-        while ((await count("499")) <= leftBefore && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await expect.poll(() => count("499"), { timeout: 10_000 }).toBe(leftBefore + 1);
       } finally {
         await holder.query("ROLLBACK").catch(() => undefined);
         await holder.end();
