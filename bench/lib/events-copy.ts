@@ -35,6 +35,36 @@ export async function eventIndexes(
 }
 
 /**
+ * Every index of the events table as the partition that appends write to now has it: the
+ * parent's name, the partition's definition. Options are set per partition (the search
+ * index's pending list limit, migration 0032), so the parent's would not be what an append
+ * meets.
+ */
+export async function appendedEventIndexes(
+  db: pg.Pool | pg.PoolClient,
+): Promise<IndexDefinition[]> {
+  const result = await db.query<{ name: string; definition: string }>(
+    `WITH current AS (
+       SELECT coalesce(
+         (SELECT to_regclass(quote_ident(p.name)) FROM chronicle_event_partitions() AS p
+          WHERE p.lower_bound <= now() AND p.upper_bound > now()),
+         to_regclass('events_default')) AS partition)
+     SELECT parent.relname AS name,
+       pg_get_indexdef(coalesce(child.indexrelid, parent.oid)) AS definition
+     FROM pg_index AS px
+     JOIN pg_class AS parent ON parent.oid = px.indexrelid
+     LEFT JOIN LATERAL (
+       SELECT cx.indexrelid FROM pg_inherits AS i
+       JOIN pg_index AS cx ON cx.indexrelid = i.inhrelid, current
+       WHERE i.inhparent = parent.oid AND cx.indrelid = current.partition) AS child ON true
+     WHERE px.indrelid = 'events'::regclass
+     ORDER BY parent.relname`,
+  );
+  if (result.rows.length === 0) throw new Error("no indexes on events: did migrate run?");
+  return result.rows;
+}
+
+/**
  * The same index on another table: same uniqueness, method, columns, operator classes,
  * INCLUDE list and predicate; named `<table>_<original name>` (ONLY, which a partitioned
  * parent's definition carries, is dropped: the copy is a plain table).
@@ -48,8 +78,8 @@ export function indexOnTable(index: IndexDefinition, table: string): string {
 
 /**
  * A plain table with the events table's columns (defaults, generated columns, checks) and
- * either every one of its indexes, read from the catalog so the copy follows the schema as
- * migrations change it, or the lean five. `seq` becomes an identity column: a hand-written
+ * either every one of its indexes as appends meet them, read from the catalog so the copy
+ * follows the schema as migrations change it, or the lean five. `seq` becomes an identity column: a hand-written
  * endpoint lets the database number its rows.
  */
 export async function createEventsCopy(
@@ -60,7 +90,7 @@ export async function createEventsCopy(
   if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a plain table name: ${table}`);
   const statements =
     indexes === "same"
-      ? (await eventIndexes(pool)).map((index) => indexOnTable(index, table))
+      ? (await appendedEventIndexes(pool)).map((index) => indexOnTable(index, table))
       : LEAN_INDEXES.map((sql) => sql.replaceAll("{name}", table).replaceAll("{table}", table));
   await pool.query(`DROP TABLE IF EXISTS "${table}"`);
   await pool.query(

@@ -4,7 +4,7 @@ import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
 import type { Queryable } from "../../packages/server/src/store/types.js";
 import type { SeedSpec } from "./seed.js";
-import { indexOnPartitions, seedChunks, seedPartitions } from "./seed-rows.js";
+import { indexOnPartitions, SET_UP_PARTITIONS, seedChunks, seedPartitions } from "./seed-rows.js";
 
 /**
  * Seeds a PGlite data directory (the server must not be running: PGlite is one process)
@@ -42,6 +42,7 @@ export async function seedPglite(
       last.hash,
     ]);
     for (const index of indexes.rows) await db.exec(indexOnPartitions(index.indexdef));
+    await db.query(SET_UP_PARTITIONS);
     const queryable: Queryable = {
       query: async <R>(sql: string, params?: readonly unknown[]) =>
         (await db.query<R>(sql, params as unknown[])).rows,

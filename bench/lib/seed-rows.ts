@@ -200,3 +200,12 @@ export function seedPartitions(
 export function indexOnPartitions(indexdef: string): string {
   return indexdef.replace(" ON ONLY ", " ON ");
 }
+
+/**
+ * Sets each partition up again once the indexes are rebuilt: a rebuilt index takes the
+ * parent's options, and the search index's pending list limit is the partition's own
+ * (migration 0032).
+ */
+export const SET_UP_PARTITIONS = `SELECT chronicle_guard_event_partition(c.relname)
+  FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+  WHERE i.inhparent = 'events'::regclass`;

@@ -4,7 +4,13 @@ import { countNextEvents } from "../../packages/server/src/store/projects.js";
 import { columnList, eventColumns, writableColumns } from "./events-table.js";
 import { storeTreeFrontier } from "./merkle-frontier.js";
 import { copyIn, queryable } from "./postgres.js";
-import { indexOnPartitions, rowValues, seedChunks, seedPartitions } from "./seed-rows.js";
+import {
+  indexOnPartitions,
+  rowValues,
+  SET_UP_PARTITIONS,
+  seedChunks,
+  seedPartitions,
+} from "./seed-rows.js";
 
 export interface SeedSpec {
   projectId: string;
@@ -194,6 +200,7 @@ export async function seedProjects(
       }
     }),
   );
+  await pool.query(SET_UP_PARTITIONS);
   log(
     `rebuilt ${indexes.rows.length} indexes in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

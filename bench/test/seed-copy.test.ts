@@ -110,4 +110,14 @@ describe.skipIf(!POSTGRES_URL)("a project seeded as copies of another", () => {
     for (const [index, hash] of frontier) expect(full.get(index)).toBe(hash);
     expect(await treeRows("prj_chunked")).toEqual(frontier);
   }, 60_000);
+
+  it("when the indexes are rebuilt, then each partition's search index keeps its own pending list limit", async () => {
+    // A rebuilt index takes the parent's options (256 kB); appends meet 1 MB (migration 0032).
+    const { rows: options } = await pool.query<{ options: string[] | null }>(
+      `SELECT c.reloptions AS options FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
+       WHERE i.inhparent = 'events_search'::regclass`,
+    );
+    expect(options.length).toBeGreaterThan(1);
+    for (const { options: each } of options) expect(each).toEqual(["gin_pending_list_limit=1024"]);
+  });
 });

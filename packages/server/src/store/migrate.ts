@@ -28,6 +28,7 @@ import { searchBySeqBucket } from "./migrations/0028_search_by_seq_bucket.js";
 import { chainHeadWithFrontier } from "./migrations/0029_chain_head_with_frontier.js";
 import { mergeSearchPending } from "./migrations/0030_merge_search_pending.js";
 import { replicas } from "./migrations/0031_replicas.js";
+import { searchPendingLimit } from "./migrations/0032_search_pending_limit.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -66,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 29, name: "chain_head_with_frontier", sql: chainHeadWithFrontier },
   { version: 30, name: "merge_search_pending", sql: mergeSearchPending },
   { version: 31, name: "replicas", sql: replicas },
+  { version: 32, name: "search_pending_limit", sql: searchPendingLimit },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -500,11 +500,17 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       const after = (await selectEventPartitions(store)).map((p) => p.name);
       expect(after).toEqual(expect.arrayContaining(before));
       expect(after.length).toBeGreaterThan(before.length);
-      // Every partition pg_partman made, and its default one, carries the append-only guard.
+      // Every partition pg_partman made, and its default one, carries the append-only guard
+      // and its search index's pending list limit (migration 0032).
       const unguarded = await store.query(
         `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-         WHERE i.inhparent = 'events'::regclass AND NOT EXISTS (
-           SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'events_append_only')`,
+         WHERE i.inhparent = 'events'::regclass AND (NOT EXISTS (
+           SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'events_append_only')
+           OR NOT EXISTS (
+           SELECT 1 FROM pg_index x JOIN pg_inherits s ON s.inhrelid = x.indexrelid
+             JOIN pg_class n ON n.oid = x.indexrelid
+           WHERE x.indrelid = c.oid AND s.inhparent = 'events_search'::regclass
+             AND n.reloptions = '{gin_pending_list_limit=1024}'))`,
       );
       expect(unguarded).toEqual([]);
       expect(await maintainEventPartitions(store, auto)).toMatchObject({

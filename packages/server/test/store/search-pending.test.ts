@@ -16,6 +16,7 @@ import {
   searchMergeChannel,
 } from "../../src/services/events/search-merge.js";
 import { ingestEvents, listEvents } from "../../src/services/index.js";
+import { createEventPartitions } from "../../src/store/event-partitions.js";
 import { mergeSearchPending, searchMergeTargets } from "../../src/store/search-pending.js";
 import type { Queryable, Store } from "../../src/store/types.js";
 
@@ -84,6 +85,46 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
     expect(await mergeSearchPending(t.store, [String(other?.index)])).toBe(0);
     expect(await mergeSearchPending(t.store, [])).toBe(0);
     expect(await mergeSearchPending(t.store, [String(written?.index)])).toBeGreaterThan(0);
+  });
+});
+
+/** Each partition of `events` with its search index's options. */
+async function searchIndexOptions(db: Queryable): Promise<Record<string, string[] | null>> {
+  const rows = await db.query<{ partition: string; options: string[] | null }>(
+    `SELECT x.indrelid::regclass::text AS partition, c.reloptions AS options
+     FROM pg_inherits AS i
+     JOIN pg_index AS x ON x.indexrelid = i.inhrelid
+     JOIN pg_class AS c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'events_search'::regclass`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.partition, row.options]));
+}
+
+describe.each(STORE_KINDS)("the search index's pending list limit (%s)", (kind) => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when the schema is migrated and partitions are added, then every partition's search index keeps up to 1 MB pending", async () => {
+    // Migration 0032; a single-event append merged the 256 kB list every ~50 ms (B57, B58).
+    const created = await createEventPartitions(
+      t.store,
+      "month",
+      new Date("2031-01-01T00:00:00Z"),
+      new Date("2031-03-01T00:00:00Z"),
+    );
+    expect(created).toBeGreaterThan(0);
+    const options = await searchIndexOptions(t.store);
+    expect(Object.keys(options)).toEqual(
+      expect.arrayContaining(["events_default", "events_p2031_01", "events_p2031_02"]),
+    );
+    for (const partitionOptions of Object.values(options)) {
+      expect(partitionOptions).toEqual(["gin_pending_list_limit=1024"]);
+    }
   });
 });
 
