@@ -46,3 +46,55 @@ describe.skipIf(!process.env.DATABASE_URL)("the append's idempotency key lookup"
     expect(scans.index).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)("the append's key lookup on a new database", () => {
+  let t: TestStore;
+  beforeAll(async () => {
+    t = await openTestStore("postgres");
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when the lookup was first planned while the project had one key, then with thousands an append still fetches only its own", async () => {
+    // PL/pgSQL keeps a statement's plan for the session; one made for a nearly empty table
+    // read the project's keys by project_id alone and tested each (B58). Migration 0033.
+    const { projectId } = await newProject(t.store);
+    await t.store.query(
+      "INSERT INTO idempotency_keys (project_id, key, request_hash) VALUES ($1, 'key-used', 'f')",
+      [projectId],
+    );
+    const fetched = await t.store.transaction(async (tx) => {
+      const [head] = await tx.query<{ last_seq: string; last_hash: string }>(
+        "SELECT last_seq, last_hash FROM projects WHERE project_id = $1",
+        [projectId],
+      );
+      const append = async () => {
+        const [row] = await tx.query<{ status: string }>(
+          `SELECT status FROM chronicle_append($1, $2, $3, now(), '[{}]'::jsonb,
+             '[{"key": "key-used"}]'::jsonb, NULL, '{}', '{}', '{}', '{}', '{}', '{}', false)`,
+          [projectId, head?.last_seq, head?.last_hash],
+        );
+        expect(row?.status).toBe("keys_used");
+      };
+      const rowsFetched = async () => {
+        const [counts] = await tx.query<{ fetched: string }>(
+          `SELECT idx_tup_fetch + seq_tup_read AS fetched FROM pg_stat_xact_user_tables
+           WHERE relid = 'idempotency_keys'::regclass`,
+        );
+        return Number(counts?.fetched);
+      };
+      // Past the five calls after which a session may keep one plan for every call.
+      for (let call = 0; call < 8; call++) await append();
+      await tx.query(
+        `INSERT INTO idempotency_keys (project_id, key, request_hash)
+         SELECT $1, 'key-' || g, 'f' FROM generate_series(1, 20000) AS g`,
+        [projectId],
+      );
+      const before = await rowsFetched();
+      await append();
+      return (await rowsFetched()) - before;
+    });
+    expect(fetched).toBeLessThan(10);
+  });
+});
