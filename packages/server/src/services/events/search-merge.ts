@@ -20,9 +20,10 @@ export interface SearchMergeMessage {
 }
 
 /**
- * The pages a merge aims at: three quarters of the index's pending list (256 kB, 32 pages),
- * so that it is merged before an insert finds it full, in pieces about as large as an
- * insert would merge (merging each event's entries as they come halves batch ingest).
+ * The pages a merge aims at: three quarters of the 256 kB (32 pages) an insert merged at
+ * before migration 0032 raised the list's limit to 1 MB, the pieces B44 measured, so the
+ * list is merged long before an insert finds it full (merging each event's entries as they
+ * come halves batch ingest).
  */
 const TARGET_PAGES = 24;
 /**
