@@ -79,8 +79,8 @@ export function indexOnTable(index: IndexDefinition, table: string): string {
 /**
  * A plain table with the events table's columns (defaults, generated columns, checks) and
  * either every one of its indexes as appends meet them, read from the catalog so the copy
- * follows the schema as migrations change it, or the lean five. `seq` becomes an identity column: a hand-written
- * endpoint lets the database number its rows.
+ * follows the schema as migrations change it, or the lean five. `seq` becomes an identity
+ * column: a hand-written endpoint lets the database number its rows.
  */
 export async function createEventsCopy(
   pool: pg.Pool,
