@@ -20,20 +20,6 @@ const LEAN_INDEXES = [
 
 const INDEX_HEAD = /^CREATE (UNIQUE )?INDEX (\S+) ON (ONLY )?(\S+) USING /;
 
-/** Every index of the events table (keys included), as the migrated database has them. */
-export async function eventIndexes(
-  db: pg.Pool | pg.PoolClient,
-  table = "events",
-): Promise<IndexDefinition[]> {
-  const result = await db.query<{ indexname: string; indexdef: string }>(
-    `SELECT indexname, indexdef FROM pg_indexes
-      WHERE schemaname = current_schema() AND tablename = $1 ORDER BY indexname`,
-    [table],
-  );
-  if (result.rows.length === 0) throw new Error(`no indexes on ${table}: did migrate run?`);
-  return result.rows.map((row) => ({ name: row.indexname, definition: row.indexdef }));
-}
-
 /**
  * Every index of the events table as the partition that appends write to now has it: the
  * parent's name, the partition's definition. Options are set per partition (the search

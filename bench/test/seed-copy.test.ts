@@ -1,4 +1,9 @@
-import { createTestDatabase, POSTGRES_URL, type TestDatabase } from "@chronicle/test-kit";
+import {
+  createTestDatabase,
+  POSTGRES_URL,
+  searchIndexOptions,
+  type TestDatabase,
+} from "@chronicle/test-kit";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTree } from "../../packages/server/src/store/merkle-backfill.js";
@@ -113,11 +118,8 @@ describe.skipIf(!POSTGRES_URL)("a project seeded as copies of another", () => {
 
   it("when the indexes are rebuilt, then each partition's search index keeps its own pending list limit", async () => {
     // A rebuilt index takes the parent's options (256 kB); appends meet 1 MB (migration 0032).
-    const { rows: options } = await pool.query<{ options: string[] | null }>(
-      `SELECT c.reloptions AS options FROM pg_inherits AS i JOIN pg_class AS c ON c.oid = i.inhrelid
-       WHERE i.inhparent = 'events_search'::regclass`,
-    );
+    const options = Object.values(await searchIndexOptions(queryable(pool)));
     expect(options.length).toBeGreaterThan(1);
-    for (const { options: each } of options) expect(each).toEqual(["gin_pending_list_limit=1024"]);
+    for (const each of options) expect(each).toEqual(["gin_pending_list_limit=1024"]);
   });
 });

@@ -49,6 +49,7 @@ export { explainingQueries, type PlanNode, planNodes, rowsScanned } from "./quer
 export { type Behaviour, type Received, Receiver, waitFor } from "./receiver.js";
 export { atRemovalClock } from "./removal-clock.js";
 export { liveReplicas, waitForReplicas } from "./replicas.js";
+export { searchIndexOptions } from "./search-index.js";
 export {
   type CreatedProject,
   createProjectWithCli,

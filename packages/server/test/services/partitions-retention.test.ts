@@ -6,6 +6,7 @@ import {
   newProject,
   openTestStore,
   STORE_KINDS,
+  searchIndexOptions,
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
@@ -504,15 +505,14 @@ describe.each(STORE_KINDS)("events partitions and retention on %s", (kind) => {
       // and its search index's pending list limit (migration 0032).
       const unguarded = await store.query(
         `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-         WHERE i.inhparent = 'events'::regclass AND (NOT EXISTS (
-           SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'events_append_only')
-           OR NOT EXISTS (
-           SELECT 1 FROM pg_index x JOIN pg_inherits s ON s.inhrelid = x.indexrelid
-             JOIN pg_class n ON n.oid = x.indexrelid
-           WHERE x.indrelid = c.oid AND s.inhparent = 'events_search'::regclass
-             AND n.reloptions = '{gin_pending_list_limit=1024}'))`,
+         WHERE i.inhparent = 'events'::regclass AND NOT EXISTS (
+           SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname = 'events_append_only')`,
       );
       expect(unguarded).toEqual([]);
+      const options = await searchIndexOptions(store);
+      expect(Object.keys(options)).toEqual(expect.arrayContaining(after));
+      for (const each of Object.values(options))
+        expect(each).toEqual(["gin_pending_list_limit=1024"]);
       expect(await maintainEventPartitions(store, auto)).toMatchObject({
         manager: "pg_partman",
         created: 0,

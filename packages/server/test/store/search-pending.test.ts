@@ -7,6 +7,7 @@ import {
   openAppRoleStore,
   openTestStore,
   STORE_KINDS,
+  searchIndexOptions,
   type TestStore,
 } from "@chronicle/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -87,18 +88,6 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
     expect(await mergeSearchPending(t.store, [String(written?.index)])).toBeGreaterThan(0);
   });
 });
-
-/** Each partition of `events` with its search index's options. */
-async function searchIndexOptions(db: Queryable): Promise<Record<string, string[] | null>> {
-  const rows = await db.query<{ partition: string; options: string[] | null }>(
-    `SELECT x.indrelid::regclass::text AS partition, c.reloptions AS options
-     FROM pg_inherits AS i
-     JOIN pg_index AS x ON x.indexrelid = i.inhrelid
-     JOIN pg_class AS c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'events_search'::regclass`,
-  );
-  return Object.fromEntries(rows.map((row) => [row.partition, row.options]));
-}
 
 describe.each(STORE_KINDS)("the search index's pending list limit (%s)", (kind) => {
   let t: TestStore;

@@ -1,3 +1,5 @@
+import { partitionStatistics } from "./0016_partition_statistics.js";
+
 /**
  * The trigram index's pending list may hold 1 MB instead of 256 kB, on every partition.
  * An insert that finds the list full merges it into the index inside its append, and the
@@ -14,23 +16,13 @@
  * parent's: the per-partition setup (chronicle_guard_event_partition, which pg_partman's
  * partitions get too) sets it on each partition's index.
  */
-export const searchPendingLimit = `
-CREATE OR REPLACE FUNCTION chronicle_guard_event_partition(p_partition text) RETURNS void
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
-DECLARE
-  v_search regclass;
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_trigger
-                 WHERE tgrelid = p_partition::regclass AND tgname = 'events_append_only') THEN
-    EXECUTE format('CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON %I '
-      'FOR EACH STATEMENT EXECUTE FUNCTION chronicle_owner_only()', p_partition);
-  END IF;
-  EXECUTE format('CREATE STATISTICS IF NOT EXISTS %I ON ((context->>''trace_id'')) FROM %I',
-    left(p_partition, 48) || '_trace_id', p_partition);
-  EXECUTE format('CREATE STATISTICS IF NOT EXISTS %I ON ((context->>''ip_address'')) FROM %I',
-    left(p_partition, 48) || '_ip_address', p_partition);
-  EXECUTE format('CREATE STATISTICS IF NOT EXISTS %I ON ((on_behalf_of->>''id'')) FROM %I',
-    left(p_partition, 48) || '_on_behalf_of', p_partition);
+const guardBody = `BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_trigger`;
+const guardEnd = `    left(p_partition, 48) || '_on_behalf_of', p_partition);
+END;
+$$;`;
+
+const searchLimit = `    left(p_partition, 48) || '_on_behalf_of', p_partition);
   SELECT x.indexrelid::regclass INTO v_search
   FROM pg_index AS x JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid
   WHERE i.inhparent = to_regclass('events_search') AND x.indrelid = p_partition::regclass;
@@ -38,7 +30,21 @@ BEGIN
     EXECUTE format('ALTER INDEX %s SET (gin_pending_list_limit = 1024)', v_search);
   END IF;
 END;
-$$;
+$$;`;
+
+// Migration 0016's function with the lines above added, rather than its body restated.
+const guardFunction = partitionStatistics.slice(
+  partitionStatistics.indexOf("CREATE OR REPLACE FUNCTION"),
+  partitionStatistics.indexOf(guardEnd) + guardEnd.length,
+);
+if (!guardFunction.includes(guardBody) || !guardFunction.startsWith("CREATE")) {
+  throw new Error("migration 0032: migration 0016's chronicle_guard_event_partition was not found");
+}
+
+export const searchPendingLimit = `
+${guardFunction
+  .replace(guardBody, `DECLARE\n  v_search regclass;\n${guardBody}`)
+  .replace(guardEnd, () => searchLimit)}
 
 DO $$
 DECLARE
