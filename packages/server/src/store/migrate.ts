@@ -30,6 +30,7 @@ import { mergeSearchPending } from "./migrations/0030_merge_search_pending.js";
 import { replicas } from "./migrations/0031_replicas.js";
 import { searchPendingLimit } from "./migrations/0032_search_pending_limit.js";
 import { keyLookupPerKey } from "./migrations/0033_key_lookup_per_key.js";
+import { mergeSearchBounded } from "./migrations/0034_merge_search_bounded.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -70,6 +71,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 31, name: "replicas", sql: replicas },
   { version: 32, name: "search_pending_limit", sql: searchPendingLimit },
   { version: 33, name: "key_lookup_per_key", sql: keyLookupPerKey },
+  { version: 34, name: "merge_search_bounded", sql: mergeSearchBounded },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -1,5 +1,5 @@
 import { prepared } from "./prepared.js";
-import type { Queryable } from "./types.js";
+import type { Queryable, Store } from "./types.js";
 
 const TARGETS = prepared("SELECT chronicle_search_merge_targets()::oid[] AS indexes");
 const MERGE = prepared("SELECT chronicle_merge_search_pending($1::oid[]::regclass[]) AS pages");
@@ -16,12 +16,36 @@ export async function searchMergeTargets(db: Queryable): Promise<string[]> {
 
 /**
  * Merges the pending lists of `indexes` (partitions of the search index; any other is
- * skipped) into the index: the pages merged, or null when another session is merging.
+ * skipped) into the index: the pages merged; null when another session is merging;
+ * "bounded" when the statement was cancelled (its timeout, `mergeSearchPendingWithin`)
+ * with more left to merge.
  */
 export async function mergeSearchPending(
   db: Queryable,
   indexes: readonly string[],
-): Promise<number | null> {
+): Promise<number | "bounded" | null> {
   const [row] = await db.query<{ pages: number | string | null }>(MERGE, [indexes]);
-  return row?.pages === null || row?.pages === undefined ? null : Number(row.pages);
+  if (row?.pages === null || row?.pages === undefined) return null;
+  const pages = Number(row.pages);
+  return pages < 0 ? "bounded" : pages;
+}
+
+/**
+ * `mergeSearchPending` for at most `boundMs`. PostgreSQL's merge goes on with what inserts
+ * add while it runs, and the pages it frees are reused only once it returns: unbounded
+ * beside sustained appends, it grew the index by every pending page written meanwhile
+ * (migration 0034, bench/FINDINGS.md B59).
+ */
+export async function mergeSearchPendingWithin(
+  store: Store,
+  indexes: readonly string[],
+  boundMs: number,
+): Promise<number | "bounded" | null> {
+  if (!Number.isSafeInteger(boundMs) || boundMs < 1) {
+    throw new Error(`a merge's bound is a whole number of ms, not ${boundMs}`);
+  }
+  return store.transaction(async (tx) => {
+    await tx.query(`SET LOCAL statement_timeout = ${boundMs}`);
+    return mergeSearchPending(tx, indexes);
+  });
 }

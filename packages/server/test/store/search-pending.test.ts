@@ -18,7 +18,11 @@ import {
 } from "../../src/services/events/search-merge.js";
 import { ingestEvents, listEvents } from "../../src/services/index.js";
 import { createEventPartitions } from "../../src/store/event-partitions.js";
-import { mergeSearchPending, searchMergeTargets } from "../../src/store/search-pending.js";
+import {
+  mergeSearchPending,
+  mergeSearchPendingWithin,
+  searchMergeTargets,
+} from "../../src/store/search-pending.js";
 import type { Queryable, Store } from "../../src/store/types.js";
 
 const quietLogger = { info: () => undefined, warn: () => undefined };
@@ -35,7 +39,7 @@ async function appendWithWord(store: Store, projectId: string, count = 5): Promi
 }
 
 /** A merge of the partitions appends write to now, as the server's merger makes it. */
-async function mergeNow(db: Queryable): Promise<number | null> {
+async function mergeNow(db: Queryable): Promise<number | "bounded" | null> {
   return mergeSearchPending(db, await searchMergeTargets(db));
 }
 
@@ -143,6 +147,51 @@ describe.skipIf(!process.env.DATABASE_URL)(
         expect(await mergeSearchPending(tx, targets)).toBeGreaterThan(0);
         expect(await mergeSearchPending(t.store, targets)).toBeNull();
       });
+    });
+
+    it("when a merge runs past its bound, then it answers bounded, searches lose nothing, and the next merge empties the list", async () => {
+      // Migration 0034: unbounded beside sustained appends, a merge grew the index by every
+      // pending page written while it ran (B59).
+      const { projectId } = await newProject(t.store);
+      await mergeNow(t.store);
+      // The list is let grow past its 1 MB (no insert merges it), so that a merge takes long.
+      await ingestEvents(t.store, projectId, issueEvents(1));
+      const [partition] = await t.store.query<{ index: string }>(
+        `SELECT x.indexrelid::regclass::text AS index FROM pg_index AS x
+         JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid
+         WHERE i.inhparent = 'events_search'::regclass
+           AND x.indrelid = (SELECT tableoid FROM events WHERE project_id = $1 LIMIT 1)`,
+        [projectId],
+      );
+      const index = partition?.index ?? "";
+      await t.store.query("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+      await t.store.query(`ALTER INDEX ${index} SET (gin_pending_list_limit = 65536)`);
+      try {
+        let word = "";
+        // ~6,000 pages: a merge of a few hundred ms.
+        for (let n = 0; n < 30; n++) {
+          word = await appendWithWord(t.store, projectId, 1000);
+        }
+        const pendingPages = async () =>
+          Number(
+            (
+              await t.store.query<{ pages: number }>(
+                "SELECT pending_pages AS pages FROM pgstatginindex($1::regclass)",
+                [index],
+              )
+            )[0]?.pages,
+          );
+        const before = await pendingPages();
+        expect(before).toBeGreaterThan(3000);
+        const targets = await searchMergeTargets(t.store);
+        expect(await mergeSearchPendingWithin(t.store, targets, 50)).toBe("bounded");
+        expect(await searchCount(t.store, projectId, word)).toBe(50);
+        expect(await mergeSearchPendingWithin(t.store, targets, 20_000)).toBeGreaterThan(0);
+        expect(await pendingPages()).toBe(0);
+        expect(await searchCount(t.store, projectId, word)).toBe(50);
+      } finally {
+        await t.store.query(`ALTER INDEX ${index} SET (gin_pending_list_limit = 1024)`);
+      }
     });
 
     it("when a partition that takes no appends is locked (a retention detach), then a merge of the current ones neither waits for it nor locks it", async () => {

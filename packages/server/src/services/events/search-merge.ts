@@ -1,7 +1,7 @@
 import { channel, subscribe, unsubscribe } from "node:diagnostics_channel";
 import { setTimeout as sleep } from "node:timers/promises";
 import { rootOf } from "../../store/root.js";
-import { mergeSearchPending, searchMergeTargets } from "../../store/search-pending.js";
+import { mergeSearchPendingWithin, searchMergeTargets } from "../../store/search-pending.js";
 import type { Store } from "../../store/types.js";
 import { type AppendGroupMessage, appendGroupChannel } from "./group-commit.js";
 
@@ -32,6 +32,14 @@ const TARGET_PAGES = 24;
  * merging beside single events bought them nothing (B44).
  */
 const MIN_GROUP_EVENTS = 100;
+/**
+ * The longest one merge runs. A merge empties the list whole, going on with what appends
+ * add meanwhile, and the pages it frees are reused only once it returns: beside sustained
+ * batches it ran until the statement timed out (20 s), every pending page written in that
+ * time a new page of the index (5–13 × its size, B59). A merge that stops at this bound is
+ * followed by the next at once.
+ */
+const MERGE_BOUND_MS = 1_000;
 /** The pauses between merges: none while appends fill the list faster than a merge empties it. */
 const MAX_PAUSE_MS = 500;
 /** How long the partitions to merge are kept (they reach two minutes ahead of the clock). */
@@ -72,9 +80,9 @@ export function mergeSearchIndexBesideAppends(
     while (wanted && !stopped) {
       wanted = false;
       const start = Date.now();
-      let pages: number | null;
+      let merged: number | "bounded" | null;
       try {
-        pages = await mergeSearchPending(store, await currentTargets());
+        merged = await mergeSearchPendingWithin(store, await currentTargets(), MERGE_BOUND_MS);
       } catch (error) {
         if (stopped) return;
         if (failedAt === undefined) {
@@ -89,6 +97,13 @@ export function mergeSearchIndexBesideAppends(
         failedAt = undefined;
         logger.info("search index merges resumed");
       }
+      if (merged === "bounded") {
+        // More to merge: the next merge starts now, whether or not a group came meanwhile.
+        wanted = true;
+        lastStart = undefined;
+        continue;
+      }
+      const pages = merged;
       if (pages !== null && pages > 0 && searchMergeChannel.hasSubscribers) {
         searchMergeChannel.publish({ store, pages } satisfies SearchMergeMessage);
       }
