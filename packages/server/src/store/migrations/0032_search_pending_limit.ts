@@ -37,7 +37,11 @@ const guardFunction = partitionStatistics.slice(
   partitionStatistics.indexOf("CREATE OR REPLACE FUNCTION"),
   partitionStatistics.indexOf(guardEnd) + guardEnd.length,
 );
-if (!guardFunction.includes(guardBody) || !guardFunction.startsWith("CREATE")) {
+if (
+  !partitionStatistics.includes(guardEnd) ||
+  !guardFunction.includes(guardBody) ||
+  !guardFunction.startsWith("CREATE")
+) {
   throw new Error("migration 0032: migration 0016's chronicle_guard_event_partition was not found");
 }
 

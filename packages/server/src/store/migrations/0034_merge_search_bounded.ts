@@ -8,7 +8,7 @@ import { mergeSearchPending } from "./0030_merge_search_pending.js";
  * only when it returns; under sustained batch appends it ran until the statement timed out,
  * and every pending page written in that time was a new page of the index: 150,000 events
  * grew a partition's search index to 905 MB against 71 MB merged by the inserts alone
- * (bench/FINDINGS.md B59). Merges bounded to a second keep it near that size.
+ * (bench/FINDINGS.md B59). Merges bounded to a second kept it at ~100 MB.
  *
  * The pages a cancelled merge moved stay moved (a merge changes pages, not rows: nothing of
  * it rolls back) and the rest is merged by the next one. A cancellation from elsewhere (an
