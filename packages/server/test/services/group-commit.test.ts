@@ -111,7 +111,22 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
   it("when ingests of different sizes share a transaction, then each gets its own events, in one gap-free range", async () => {
     const { projectId } = await newProject(t.store);
     const sizes = [1, 3, 2, 5, 1, 4];
-    const results = await Promise.all(
+    // On PostgreSQL the project's row is held until every ingest has queued: unheld, a fast
+    // machine could commit each ingest before the next one reached the queue.
+    let release = () => {};
+    let holding: Promise<void> = Promise.resolve();
+    if (kind === "postgres") {
+      await new Promise<void>((locked) => {
+        holding = t.store.transaction(async (tx) => {
+          await tx.query("SELECT 1 FROM projects WHERE project_id = $1 FOR UPDATE", [projectId]);
+          locked();
+          await new Promise<void>((done) => {
+            release = done;
+          });
+        });
+      });
+    }
+    const ingests = Promise.all(
       sizes.map((size, unit) =>
         ingestEvents(
           t.store,
@@ -120,6 +135,10 @@ describe.each(STORE_KINDS)("group commit of one project's writes on %s", (kind) 
         ),
       ),
     );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await holding;
+    const results = await ingests;
     results.forEach((result, unit) => {
       expect(result.events.map((event) => event.summary)).toEqual(
         Array.from({ length: sizes[unit] as number }, (_, n) => `unit ${unit} #${n}`),
