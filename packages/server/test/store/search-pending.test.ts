@@ -47,6 +47,24 @@ async function searchCount(store: Store, projectId: string, word: string): Promi
   return (await listEvents(store, projectId, { search: word }, { limit: 50 })).data.length;
 }
 
+/** The search index of the partition a project's events are in: its oid, name and table. */
+async function partitionSearchIndex(
+  db: Queryable,
+  projectId: string,
+): Promise<{ oid: string; index: string; table: string }> {
+  const [row] = await db.query<{ oid: string | number; index: string; table: string }>(
+    `SELECT x.indexrelid::oid AS oid, x.indexrelid::regclass::text AS index,
+            x.indrelid::regclass::text AS table
+     FROM pg_index AS x
+     JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid
+     WHERE i.inhparent = 'events_search'::regclass
+       AND x.indrelid = (SELECT tableoid FROM events WHERE project_id = $1 LIMIT 1)`,
+    [projectId],
+  );
+  if (!row) throw new Error(`no events of ${projectId} in a partition`);
+  return { oid: String(row.oid), index: row.index, table: row.table };
+}
+
 /**
  * The search index's pending list is merged by `chronicle_merge_search_pending` (migration
  * 0030), which the server runs beside its appends so that no append merges it while the
@@ -77,19 +95,14 @@ describe.each(STORE_KINDS)("merging the search index's pending list (%s)", (kind
     const { projectId } = await newProject(t.store);
     await mergeNow(t.store);
     await appendWithWord(t.store, projectId);
-    const [written] = await t.store.query<{ index: string | number }>(
-      `SELECT i.inhrelid::oid AS index FROM pg_inherits AS i JOIN pg_index AS x ON x.indexrelid = i.inhrelid
-       WHERE i.inhparent = 'events_search'::regclass
-         AND x.indrelid = (SELECT tableoid FROM events WHERE project_id = $1 LIMIT 1)`,
-      [projectId],
-    );
-    expect(await searchMergeTargets(t.store)).toContain(String(written?.index));
+    const written = (await partitionSearchIndex(t.store, projectId)).oid;
+    expect(await searchMergeTargets(t.store)).toContain(written);
     const [other] = await t.store.query<{ index: string | number }>(
       "SELECT 'events_target_keys'::regclass::oid AS index",
     );
     expect(await mergeSearchPending(t.store, [String(other?.index)])).toBe(0);
     expect(await mergeSearchPending(t.store, [])).toBe(0);
-    expect(await mergeSearchPending(t.store, [String(written?.index)])).toBeGreaterThan(0);
+    expect(await mergeSearchPending(t.store, [written])).toBeGreaterThan(0);
   });
 });
 
@@ -249,18 +262,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
       await mergeNow(t.store);
       // The list is let grow past its 1 MB (no insert merges it), so that a merge takes long.
       await ingestEvents(t.store, projectId, issueEvents(1));
-      const [partition] = await t.store.query<{ index: string; table: string }>(
-        `SELECT x.indexrelid::regclass::text AS index, x.indrelid::regclass::text AS table
-         FROM pg_index AS x
-         JOIN pg_inherits AS i ON i.inhrelid = x.indexrelid
-         WHERE i.inhparent = 'events_search'::regclass
-           AND x.indrelid = (SELECT tableoid FROM events WHERE project_id = $1 LIMIT 1)`,
-        [projectId],
-      );
-      const index = partition?.index ?? "";
+      const { index, table } = await partitionSearchIndex(t.store, projectId);
       await t.store.query("CREATE EXTENSION IF NOT EXISTS pgstattuple");
       // Autovacuum, which these rows would start, would merge it too: off meanwhile.
-      await t.store.query(`ALTER TABLE ${partition?.table} SET (autovacuum_enabled = false)`);
+      await t.store.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
       await t.store.query(`ALTER INDEX ${index} SET (gin_pending_list_limit = 65536)`);
       try {
         let word = "";
@@ -287,7 +292,7 @@ describe.skipIf(!process.env.DATABASE_URL)(
         expect(await searchCount(t.store, projectId, word)).toBe(50);
       } finally {
         await t.store.query(`ALTER INDEX ${index} SET (gin_pending_list_limit = 1024)`);
-        await t.store.query(`ALTER TABLE ${partition?.table} RESET (autovacuum_enabled)`);
+        await t.store.query(`ALTER TABLE ${table} RESET (autovacuum_enabled)`);
       }
     });
   },
