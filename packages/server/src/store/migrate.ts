@@ -31,6 +31,7 @@ import { replicas } from "./migrations/0031_replicas.js";
 import { searchPendingLimit } from "./migrations/0032_search_pending_limit.js";
 import { keyLookupPerKey } from "./migrations/0033_key_lookup_per_key.js";
 import { mergeSearchBounded } from "./migrations/0034_merge_search_bounded.js";
+import { appendReadsByIndex } from "./migrations/0035_append_reads_by_index.js";
 import type { Store } from "./types.js";
 
 interface Migration {
@@ -72,6 +73,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 32, name: "search_pending_limit", sql: searchPendingLimit },
   { version: 33, name: "key_lookup_per_key", sql: keyLookupPerKey },
   { version: 34, name: "merge_search_bounded", sql: mergeSearchBounded },
+  { version: 35, name: "append_reads_by_index", sql: appendReadsByIndex },
 ];
 
 /** The newest migration this server knows: readiness needs the database to have it. */

@@ -19,6 +19,7 @@ import { ingestEvents, signLatest } from "../../src/services/index.js";
 import { recordInTransaction } from "../../src/services/system/system-events.js";
 import { readChainHeadWithFrontier } from "../../src/store/events.js";
 import { appendLeavesToTree } from "../../src/store/merkle.js";
+import type { Queryable } from "../../src/store/types.js";
 
 const eventHash = (i: number) => createHash("sha256").update(`leaf ${i}`).digest("hex");
 
@@ -113,3 +114,48 @@ describe.each(STORE_KINDS)("the chain head with its frontier (%s)", (kind) => {
     await expect(readChainHeadWithFrontier(t.store, "prj_missing", true)).resolves.toBeUndefined();
   });
 });
+
+describe.skipIf(!process.env.DATABASE_URL)(
+  "the chain head's plan on a run table vacuumed while empty",
+  () => {
+    let t: TestStore;
+    beforeAll(async () => {
+      t = await openTestStore("postgres");
+    });
+    afterAll(async () => {
+      await t?.dispose();
+    });
+
+    it("when the head was first read while the tree held a few runs, then with thousands it reads none of the others", async () => {
+      // PL/pgSQL keeps a statement's plan for the session: planned on a table that stood as
+      // vacuumed empty, each frontier level read every run of every project (B60, 0035).
+      await t.store.query("VACUUM ANALYZE merkle_hash_runs");
+      const { projectId } = await newProject(t.store);
+      await ingestEvents(t.store, projectId, issueEvents(3));
+      const scanned = async (db: Queryable) => {
+        const [counts] = await db.query<{ read: string }>(
+          `SELECT seq_tup_read AS read FROM pg_stat_xact_user_tables
+         WHERE relid = 'merkle_hash_runs'::regclass`,
+        );
+        return Number(counts?.read);
+      };
+      const { read, before, after } = await t.store.transaction(async (tx) => {
+        // Past the five calls after which a session may keep one plan for every call.
+        let first: Awaited<ReturnType<typeof readChainHeadWithFrontier>>;
+        for (let call = 0; call < 8; call++) {
+          first = await readChainHeadWithFrontier(tx, projectId, false);
+        }
+        await tx.query(
+          `INSERT INTO merkle_hash_runs (project_id, first_idx, hashes)
+         SELECT 'prj_elsewhere', g, decode(repeat('00', 32), 'hex') FROM generate_series(1, 20000) AS g`,
+        );
+        const start = await scanned(tx);
+        const last = await readChainHeadWithFrontier(tx, projectId, false);
+        return { read: (await scanned(tx)) - start, before: first, after: last };
+      });
+      expect(after?.frontier.size).toBe(2);
+      expect(after).toEqual(before);
+      expect(read).toBe(0);
+    });
+  },
+);
