@@ -6,13 +6,15 @@
  * empty (a new database's first `VACUUM ANALYZE`, the bench's seeding, a restore), is a
  * sequential scan, and it stayed one as the table grew until autovacuum next analysed it:
  * every single-event append then read the whole key table inside the project's serial
- * chain (711 → 161 req/s over six 5 s rounds on a vacuumed new database; the full bench's
- * single-event row at half its partial runs' rate), and every chain head read the whole
- * `merkle_hash_runs` once per frontier level (bench/FINDINGS.md B60). Migration 0033's
+ * chain (631 → 176 req/s over six 5 s rounds on a vacuumed new database, 711 → 161 with
+ * autovacuum off on the key table; the full bench's single-event row at half its partial
+ * runs' rate), and every chain head read the whole `merkle_hash_runs` once per frontier
+ * level (bench/FINDINGS.md B60). Migration 0033's
  * per-key probe left that plan open: with both columns of the key equal, a scan of a
  * one-page table costs the planner less than the index.
  *
- * A later migration that replaces either function must keep the setting (a test checks it).
+ * A later migration that replaces either function must keep the setting: the tests of both
+ * (idempotency-lookup, chain-head-frontier) fail without it.
  */
 export const appendReadsByIndex = `
 ALTER FUNCTION chronicle_append(text, bigint, text, timestamptz, jsonb, jsonb, text[], bigint[],
