@@ -9,9 +9,9 @@
  * chain (631 → 176 req/s over six 5 s rounds on a vacuumed new database, 711 → 161 with
  * autovacuum off on the key table; the full bench's single-event row at half its partial
  * runs' rate), and every chain head read the whole `merkle_hash_runs` once per frontier
- * level (bench/FINDINGS.md B60). Migration 0033's
- * per-key probe left that plan open: with both columns of the key equal, a scan of a
- * one-page table costs the planner less than the index.
+ * level (bench/FINDINGS.md B60). Migration 0033's per-key probe left that plan open: with
+ * both columns of the key equal, a scan of a one-page table costs the planner less than the
+ * index.
  *
  * A later migration that replaces either function must keep the setting: the tests of both
  * (idempotency-lookup, chain-head-frontier) fail without it.
