@@ -559,16 +559,13 @@ describe.skipIf(!POSTGRES_URL)("appends forwarded to their project's replica (Po
         // Each with a key, as the SDK sends: a request that left on a kept-alive connection
         // the owner's death had not yet closed here is answered 503 (the owner may have
         // appended it), and its retry with the same key is appended or replayed once.
-        const key = `after-kill-${randomBytes(8).toString("hex")}`;
+        const key = { "Idempotency-Key": `after-kill-${randomBytes(8).toString("hex")}` };
         const body = issueEvent(n, { summary: "after kill" });
-        let answer = await post(server.url, project.api_key, "/v1/events", body, {
-          "Idempotency-Key": key,
-        });
+        const send = () => post(server.url, project.api_key, "/v1/events", body, key);
+        let answer = await send();
         for (let retry = 0; answer.status === 503 && retry < 3; retry++) {
           unavailable.push(answer);
-          answer = await post(server.url, project.api_key, "/v1/events", body, {
-            "Idempotency-Key": key,
-          });
+          answer = await send();
         }
         answers.push(answer);
       }
