@@ -31,6 +31,8 @@ const SEARCHES = [
   "Ωmega",
   "ünïcode ωmega",
   "usr_004_x list",
+  "usr_004 list",
+  "x list",
 ];
 
 describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (kind) => {
@@ -47,11 +49,17 @@ describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (
     await t?.dispose();
   });
 
-  it("when a search holds a word most events hold and two others, then the index is asked for the others with their separators", async () => {
-    expect((await searchPlan(t.store, projectId, "usr_004_3")).pieces).toEqual(["_004_3"]);
+  it("when a search holds a word most events hold and two others, then the index is asked for each other long word alone, a short one with its long neighbour", async () => {
+    expect((await searchPlan(t.store, projectId, "usr_004_3")).pieces).toEqual(["004_3"]);
+    expect((await searchPlan(t.store, projectId, "usr_004 list")).pieces).toEqual(["004", "list"]);
+    expect((await searchPlan(t.store, projectId, "usr_004_x list")).pieces).toEqual([
+      "004",
+      "x list",
+    ]);
+    // Short words only: one piece with its separators, which give its trigrams.
     expect((await searchPlan(t.store, projectId, "Issue 4 usr_004_3")).pieces).toEqual([
       " 4 ",
-      "_004_3",
+      "004_3",
     ]);
     // One word left, or no common word: the whole text.
     expect((await searchPlan(t.store, projectId, "usr_004")).pieces).toBeUndefined();

@@ -42,12 +42,12 @@ describe.each(STORE_KINDS)("the search's word-share sample on %s", (kind) => {
 
   it("when another project searches thousands of distinct words, then this project's shares stay cached", async () => {
     const now = 2_000;
-    expect((await searchPlan(t.store, mine, "usr_004_3", now)).pieces).toEqual(["_004_3"]);
+    expect((await searchPlan(t.store, mine, "usr_004_3", now)).pieces).toEqual(["004_3"]);
     for (let n = 0; n < 70; n++) {
       await searchPlan(t.store, theirs, words(`f${n}x`, 60), now);
     }
     const watched = countingQueries(t.store);
-    expect((await searchPlan(watched.store, mine, "usr_004_3", now)).pieces).toEqual(["_004_3"]);
+    expect((await searchPlan(watched.store, mine, "usr_004_3", now)).pieces).toEqual(["004_3"]);
     expect(watched.statements).toEqual([]);
   });
 });

@@ -6,10 +6,9 @@ import type { Store } from "../../store/types.js";
  * of the text and the GIN scan decodes each one's whole posting list, so a word that most
  * events hold (`usr` in `usr_0042_3`: 91 % of a 1 M-event project) costs a full pass over
  * its posting lists for no narrowing: 4 of 11 trigrams, two thirds of the index time
- * (bench/FINDINGS.md B27). Such words are left to the row test: the index gets the runs of
- * the other words (with one separator on each side, which keeps the word-boundary
- * trigrams), and the whole text is still tested on every row, so the rows are exactly the
- * plain search's.
+ * (bench/FINDINGS.md B27). Such words are left to the row test: the index gets the other
+ * words (runPieces), and the whole text is still tested on every row, so the rows are
+ * exactly the plain search's.
  */
 
 /** Newest events of the project sampled to tell how common a word is. */
@@ -76,6 +75,34 @@ async function wordShares(
     });
   }
   return known;
+}
+
+/**
+ * The pieces of one run of kept tokens: each word of MIN_DROPPED_LENGTH characters or more
+ * on its own, so the index gets its inner trigrams only. A word's boundary trigrams (`  0`,
+ * ` 00` and `42 ` of `0042`) are those of every word that starts or ends alike, far
+ * commoner than its inner ones: they lengthened the posting lists a rare search decodes and
+ * narrowed little (a search of ten events in 5 M: 111–164 → 60–71 ms, bench/FINDINGS.md B62).
+ * A shorter word has no inner trigram: it goes with the text up to the long word that
+ * follows it in the run (or the one before it, at the run's end). A run of short words only
+ * is asked as one piece with its separators (pieceOf).
+ */
+function runPieces(text: string, run: Token[]): string[] {
+  const long = (token: Token) => token.word.length >= MIN_DROPPED_LENGTH;
+  if (!run.some(long)) return [pieceOf(text, run)];
+  const pieces: { start: number; end: number }[] = [];
+  let shortFrom: number | undefined;
+  for (const token of run) {
+    if (!long(token)) {
+      shortFrom ??= token.start;
+      continue;
+    }
+    pieces.push({ start: shortFrom ?? token.start, end: token.end });
+    shortFrom = undefined;
+  }
+  const last = pieces[pieces.length - 1] as { start: number; end: number };
+  if (shortFrom !== undefined) last.end = (run[run.length - 1] as Token).end;
+  return pieces.map((piece) => text.slice(piece.start, piece.end));
 }
 
 /** One run of kept tokens as a substring of `text`, with a plain separator on each side. */
@@ -162,7 +189,7 @@ function piecesOf(
       run.push(token);
       continue;
     }
-    if (run.length > 0) pieces.push(pieceOf(text, run));
+    if (run.length > 0) pieces.push(...runPieces(text, run));
     run = [];
   }
   return pieces;
