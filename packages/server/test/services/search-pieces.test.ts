@@ -6,6 +6,7 @@ import {
   type TestStore,
 } from "@chronicle/test-kit";
 import type { Event } from "@chronicle/types";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { searchPlan } from "../../src/services/events/search-pieces.js";
 import { searchText } from "../../src/services/events/search-text.js";
@@ -87,5 +88,69 @@ describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (
       }
       expect({ search, seqs: seen }).toEqual({ search, seqs: expected });
     }
+  });
+});
+
+/**
+ * A project large enough that a text a few events hold is rare in the sample (at most 1 %),
+ * so its page is read through the trigram index with the pieces, not walked.
+ */
+const MANY = issueEvents(400, (n) => ({
+  actor: { type: "user", id: `usr_00${n % 40}_${n % 7}`, name: n % 3 === 0 ? "Ada" : "Grace" },
+  summary: `Issue ${n} created in sprint_${n % 9} for ws_${n % 11}`,
+}));
+
+describe.each(STORE_KINDS)("searching any stretch of an event's text on %s", (kind) => {
+  let t: TestStore;
+  let projectId: string;
+  let newestFirst: { seq: number; text: string }[];
+
+  beforeAll(async () => {
+    t = await openTestStore(kind);
+    projectId = (await newProjectWithEvents(t.store, MANY)).projectId;
+    const events: Event[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listEvents(
+        t.store,
+        projectId,
+        {},
+        cursor ? { limit: 200, cursor } : { limit: 200 },
+      );
+      events.push(...page.data);
+      cursor = page.has_more ? page.next_cursor : undefined;
+    } while (cursor);
+    newestFirst = events.map((event) => ({ seq: event.seq, text: searchText(event) }));
+  });
+  afterAll(async () => {
+    await t?.dispose();
+  });
+
+  it("when a search is any stretch of an event's text, then its first page is exactly the newest events whose text contains it", async () => {
+    const stretch = fc
+      .record({
+        text: fc.constantFrom(...newestFirst.map((event) => event.text)),
+        start: fc.nat({ max: 300 }),
+        length: fc.integer({ min: 3, max: 40 }),
+      })
+      .map(({ text, start, length }) => {
+        const from = start % text.length;
+        return text.slice(from, from + length);
+      })
+      .filter((search) => search.trim().length > 0);
+    await fc.assert(
+      fc.asyncProperty(stretch, async (search) => {
+        const expected = newestFirst
+          .filter((event) => event.text.includes(search))
+          .slice(0, 20)
+          .map((event) => event.seq);
+        const page = await listEvents(t.store, projectId, { search }, { limit: 20 });
+        expect({ search, seqs: page.data.map((event) => event.seq) }).toEqual({
+          search,
+          seqs: expected,
+        });
+      }),
+      { numRuns: 80 },
+    );
   });
 });
