@@ -34,6 +34,7 @@ const SEARCHES = [
   "usr_004_x list",
   "usr_004 list",
   "x list",
+  "usr_𝔸𝔹_004",
 ];
 
 describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (kind) => {
@@ -57,6 +58,8 @@ describe.each(STORE_KINDS)("searching through the common words' pieces on %s", (
       "004",
       "x list",
     ]);
+    // Two characters outside the BMP are four UTF-16 units but a short word all the same.
+    expect((await searchPlan(t.store, projectId, "usr_𝔸𝔹_004")).pieces).toEqual(["𝔸𝔹_004"]);
     // Short words only: one piece with its separators, which give its trigrams.
     expect((await searchPlan(t.store, projectId, "Issue 4 usr_004_3")).pieces).toEqual([
       " 4 ",

@@ -88,7 +88,8 @@ async function wordShares(
  * is asked as one piece with its separators (pieceOf).
  */
 function runPieces(text: string, run: Token[]): string[] {
-  const long = (token: Token) => token.word.length >= MIN_DROPPED_LENGTH;
+  // Characters, as pg_trgm counts them, not UTF-16 units: `𝔸𝔹` has no trigram of its own.
+  const long = (token: Token) => [...token.word].length >= MIN_DROPPED_LENGTH;
   if (!run.some(long)) return [pieceOf(text, run)];
   const pieces: { start: number; end: number }[] = [];
   let shortFrom: number | undefined;
