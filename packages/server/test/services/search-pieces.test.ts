@@ -121,7 +121,7 @@ describe.each(STORE_KINDS)("searching any stretch of an event's text on %s", (ki
         cursor ? { limit: 200, cursor } : { limit: 200 },
       );
       events.push(...page.data);
-      cursor = page.has_more ? page.next_cursor : undefined;
+      cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
     } while (cursor);
     newestFirst = events.map((event) => ({ seq: event.seq, text: searchText(event) }));
   });
