@@ -1,4 +1,5 @@
 import {
+  collect,
   issueEvents,
   newProjectWithEvents,
   openTestStore,
@@ -10,7 +11,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { searchPlan } from "../../src/services/events/search-pieces.js";
 import { searchText } from "../../src/services/events/search-text.js";
-import { listEvents } from "../../src/services/index.js";
+import { exportEvents, listEvents } from "../../src/services/index.js";
 
 /** Every event's actor is `usr_<team>_<n>`: `usr` is in all of them, a team's id in a few. */
 const EVENTS = issueEvents(60, (n) => ({
@@ -111,19 +112,8 @@ describe.each(STORE_KINDS)("searching any stretch of an event's text on %s", (ki
   beforeAll(async () => {
     t = await openTestStore(kind);
     projectId = (await newProjectWithEvents(t.store, MANY)).projectId;
-    const events: Event[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await listEvents(
-        t.store,
-        projectId,
-        {},
-        cursor ? { limit: 200, cursor } : { limit: 200 },
-      );
-      events.push(...page.data);
-      cursor = page.has_more ? (page.next_cursor ?? undefined) : undefined;
-    } while (cursor);
-    newestFirst = events.map((event) => ({ seq: event.seq, text: searchText(event) }));
+    const events = await collect(exportEvents(t.store, projectId, {}));
+    newestFirst = events.reverse().map((event) => ({ seq: event.seq, text: searchText(event) }));
   });
   afterAll(async () => {
     await t?.dispose();
